@@ -1,0 +1,165 @@
+/* include/ednsprobe/result.h: probe specs, measured results, path facts, findings. */
+#ifndef EDNSPROBE_RESULT_H
+#define EDNSPROBE_RESULT_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "ednsprobe/dns.h"
+
+enum ep_transport {
+	EP_UDP,
+	EP_TCP,
+};
+
+/* Why a probe is in the plan; the verdict reads probes by role. */
+enum ep_role {
+	EP_ROLE_BASE,	/* small baseline query: is the server there at all */
+	EP_ROLE_LADDER,	/* one rung of the EDNS buffer-size ladder */
+	EP_ROLE_TCPSIZE,/* the same question over TCP: full size, TCP path */
+};
+
+/*
+ * The question a probe asks.  A subject is asked at several buffer sizes
+ * and over TCP; answers to one subject should be the same bytes.
+ */
+enum ep_subject {
+	EP_SUBJ_SMALL,	/* SOA of the name: a small answer */
+	EP_SUBJ_MEDIUM,	/* a negative answer with DNSSEC proofs: 513..MTU */
+	EP_SUBJ_LARGE,	/* DNSKEY with DO, or the user's NAME/TYPE */
+	EP_SUBJ_COUNT
+};
+
+/* What the probe sends.  Plain data, fixed when the plan is made. */
+struct ep_probe_spec {
+	int		 id;		/* 1-based, unique in a run */
+	enum ep_transport transport;
+	enum ep_role	 role;
+	enum ep_subject	 subject;
+	uint8_t		 qname[EP_DNAME_MAX];	/* wire form */
+	size_t		 qname_len;
+	uint16_t	 qtype;
+	int		 edns;		/* send an OPT record */
+	uint16_t	 bufsize;	/* OPT UDP payload size when edns */
+	int		 dnssec_ok;	/* DO bit (needs edns) */
+	int		 recurse;	/* RD bit */
+};
+
+/* A measurement outcome: never an error (STYLE.md section 3). */
+enum ep_outcome {
+	EP_OUT_PENDING = 0,
+	EP_OUT_ANSWER,		/* a whole answer (TC=0) */
+	EP_OUT_TRUNCATED,	/* an answer with TC=1 */
+	EP_OUT_TIMEOUT,		/* nothing before the deadline (TCP: no connect) */
+	EP_OUT_ICMP,		/* an ICMP error about our packet */
+	EP_OUT_RESET,		/* TCP reset (connect refused, or later) */
+	EP_OUT_NOANSWER,	/* TCP connected, no whole answer */
+	EP_OUT_MALFORMED,	/* a reply that is not a valid DNS answer */
+	EP_OUT_ERROR,		/* local failure to send (no route...) */
+	EP_OUT_INTERRUPTED,	/* the run was stopped before an outcome */
+	EP_OUT_SKIPPED,		/* not sent: no baseline reply came back */
+};
+
+/* What was measured.  Filled by the probe, read by verdict and output. */
+struct ep_probe_result {
+	enum ep_outcome	 outcome;
+	int		 tries;		/* UDP transmissions, TCP connect attempts */
+	size_t		 sent_bytes;	/* DNS message bytes of one transmission */
+	double		 rtt_ms;	/* to the reply; < 0 when none */
+	uint64_t	 started_us;	/* first transmission, monotonic */
+	int		 connected;	/* TCP: a connection was made */
+	double		 connect_ms;	/* TCP: connect time, < 0 when none */
+	size_t		 stream_bytes;	/* TCP: bytes received in all */
+	int		 peer_closed;	/* TCP: the peer closed before answering */
+	int		 ignored;	/* replies dropped: wrong id or question */
+	struct ep_dns_msg reply;	/* valid when outcome is ANSWER/TRUNCATED,
+					   partially when MALFORMED */
+	/* ICMP error (EP_OUT_ICMP) or local errno (EP_OUT_ERROR). */
+	int		 icmp_type, icmp_code;
+	struct sockaddr_storage icmp_from;
+	int		 sys_errno;
+};
+
+struct ep_probe_record {
+	struct ep_probe_spec	spec;
+	struct ep_probe_result	res;
+};
+
+enum ep_severity {
+	EP_SEV_INFO,
+	EP_SEV_WARNING,
+	EP_SEV_ERROR,
+};
+
+#define EP_EVIDENCE_MAX	32
+
+/* One interpretation of the measured facts; ids are documented in docs/. */
+struct ep_finding {
+	const char	*id;		/* stable, upper case, static string */
+	enum ep_severity severity;
+	char		 summary[256];
+	char		 advice[384];
+	int		 probes[EP_EVIDENCE_MAX];	/* evidence: probe ids */
+	int		 nprobes;
+};
+
+/* Tri-state-ish measured facts of one path; see docs/json.md. */
+enum ep_fact {
+	EP_FACT_UNTESTED = 0,
+	EP_FACT_OK,		/* edns ok, frag pass, tcp ok */
+	EP_FACT_DROPPED,	/* edns dropped, frag drop, tcp timeout */
+	EP_FACT_UNSUPPORTED,	/* edns unsupported */
+	EP_FACT_RESET,		/* tcp reset */
+	EP_FACT_PARTIAL,	/* frag partial */
+};
+
+struct ep_path {
+	enum ep_fact	 edns;
+	long		 udp_max_response;	/* bytes, -1: none received */
+	enum ep_fact	 frag_in;
+	enum ep_fact	 frag_out;
+	enum ep_fact	 tcp;
+	long		 pmtu;			/* -1: not measured */
+	enum ep_fact	 pmtud;
+	int		 iface_mtu;		/* route MTU toward the target */
+	long		 size_known[EP_SUBJ_COUNT];	/* full answer size, -1 */
+};
+
+#define EP_FINDINGS_MAX	16
+#define EP_PROBES_MAX	64
+
+/* One server address probed: its plan, its measurements, their meaning. */
+struct ep_target {
+	struct sockaddr_storage	 addr;
+	socklen_t		 addrlen;
+	char			 addr_str[64];	/* numeric, no port */
+	int			 family;	/* 4 or 6 */
+	char			 name[EP_DNAME_STRMAX];	/* NAME asked */
+	char			 qtype_str[16];		/* TYPE of LARGE */
+	struct ep_probe_record	 probes[EP_PROBES_MAX];
+	int			 nprobes;
+	uint32_t		 timeout_ms;	/* adaptive timeout used */
+	double			 base_rtt_ms;	/* < 0 when no baseline reply */
+	struct ep_path		 path;
+	struct ep_finding	 findings[EP_FINDINGS_MAX];
+	int			 nfindings;
+};
+
+struct ep_report {
+	char		 command[2048];	/* the command line, for reproduction */
+	char		 started[32];	/* UTC ISO-8601 */
+	uint64_t	 duration_ms;
+	int		 interrupted;
+	struct ep_target *targets;	/* owned */
+	int		 ntargets;
+};
+
+/* Constant names used in JSON and text (stable: see docs/json.md). */
+const char *ep_outcome_str(enum ep_outcome);
+const char *ep_severity_str(enum ep_severity);
+const char *ep_transport_str(enum ep_transport);
+const char *ep_subject_str(enum ep_subject);
+
+#endif

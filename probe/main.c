@@ -1,0 +1,138 @@
+/* probe/main.c: ednsprobe's command line: options, the run, output, exit status. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "options.h"
+#include "output.h"
+#include "run.h"
+#include "verdict.h"
+
+/* Exit status: dig's where they overlap (docs/ednsprobe.1). */
+enum {
+	EXIT_CLEAN = 0,
+	EXIT_USAGE = 1,
+	EXIT_FINDINGS = 2,
+	EXIT_RESOLVE = 4,
+	EXIT_UNREACHABLE = 5,
+	EXIT_NOREPLY = 9,
+	EXIT_INTERNAL = 10,
+	EXIT_INTERRUPTED = 130,
+};
+
+static void
+command_line(int argc, char **argv, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < argc && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " " : "",
+		    i == 0 ? "ednsprobe" : argv[i]);
+}
+
+static int
+exit_status(const struct ep_report *r)
+{
+	int noreply = 0, unreach = 0, worst = -1;
+
+	if (r->interrupted)
+		return EXIT_INTERRUPTED;
+	for (int i = 0; i < r->ntargets; i++) {
+		const struct ep_target *t = &r->targets[i];
+		int w = ep_verdict_worst(t);
+
+		for (int k = 0; k < t->nfindings; k++) {
+			noreply += strcmp(t->findings[k].id, "NO_REPLY") == 0;
+			unreach += strcmp(t->findings[k].id,
+			    "UNREACHABLE") == 0;
+		}
+		if (w > worst)
+			worst = w;
+	}
+	if (unreach == r->ntargets)
+		return EXIT_UNREACHABLE;
+	if (noreply + unreach == r->ntargets)
+		return EXIT_NOREPLY;
+	return worst >= EP_SEV_WARNING ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+static int
+write_json_file(const char *path, const struct ep_report *r,
+    struct ep_err *err)
+{
+	/* O_NOFOLLOW: never write through a planted symlink. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	FILE *fp;
+	int rc;
+
+	if (fd == -1)
+		return ep_err_set(err, errno, "%s: %s", path, strerror(errno));
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		return ep_err_set(err, errno, "%s: %s", path, strerror(errno));
+	}
+	rc = ep_out_json(fp, r, err);
+	if (fclose(fp) == EOF && rc == 0)
+		rc = ep_err_set(err, errno, "%s: %s", path, strerror(errno));
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ep_options o;
+	struct ep_report r;
+	struct ep_err err = { 0, "" };
+	int status;
+
+	memset(&r, 0, sizeof(r));
+	if (ep_options_parse(argc, argv, &o, &err) == -1) {
+		fprintf(stderr, "ednsprobe: %s\n", err.msg);
+		fprintf(stderr, "usage: ednsprobe path [options] @SERVER "
+		    "[NAME [TYPE]]  (ednsprobe --help for more)\n");
+		return EXIT_USAGE;
+	}
+	if (o.help) {
+		fputs(ep_options_usage(), stdout);
+		return EXIT_CLEAN;
+	}
+	if (o.version) {
+		printf("ednsprobe %s\n", EP_VERSION);
+		return EXIT_CLEAN;
+	}
+	ep_log_level(o.verbose);
+	command_line(argc, argv, r.command, sizeof(r.command));
+	if (ep_run_targets(&o, &r, &err) == -1) {
+		fprintf(stderr, "ednsprobe: %s\n", err.msg);
+		ep_report_fini(&r);
+		return err.code == EP_ERESOLVE ? EXIT_RESOLVE : EXIT_INTERNAL;
+	}
+	if (ep_run_path(&o, &r, &err) == -1) {
+		fprintf(stderr, "ednsprobe: %s\n", err.msg);
+		ep_report_fini(&r);
+		return EXIT_INTERNAL;
+	}
+	status = exit_status(&r);
+	if (o.json) {
+		if (ep_out_json(stdout, &r, &err) == -1)
+			status = EXIT_INTERNAL;
+	} else
+		ep_out_text(stdout, &r, o.verbose);
+	if (o.json_file[0] != '\0') {
+		if (write_json_file(o.json_file, &r, &err) == -1) {
+			fprintf(stderr, "ednsprobe: %s\n", err.msg);
+			status = EXIT_INTERNAL;
+		} else if (!o.json)
+			printf("JSON report: %s\n", o.json_file);
+	}
+	if (status == EXIT_INTERNAL && err.msg[0])
+		fprintf(stderr, "ednsprobe: %s\n", err.msg);
+	ep_report_fini(&r);
+	return status;
+}

@@ -1,0 +1,346 @@
+/* probe/options.c: command line: dig's @server/+option words plus getopt_long. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "query.h"
+
+#define ARGS_MAX	256
+
+static const uint16_t default_sizes[] = {
+	512, 1220, 1232, 1400, 1480, 4000, 4096
+};
+
+const char *
+ep_options_usage(void)
+{
+	return
+"usage: ednsprobe path [options] @SERVER [NAME [TYPE]]\n"
+"\n"
+"Find where large DNS answers die on the path to SERVER: a baseline\n"
+"query, the EDNS0 buffer-size ladder over UDP and the same questions\n"
+"over TCP, all in one run of about one timeout.\n"
+"\n"
+"  @SERVER             server address or name (both families unless -4/-6)\n"
+"  NAME [TYPE]         question for the large answers (default: NAME's\n"
+"                      DNSKEY with DO; NAME defaults to \".\")\n"
+"  -4, -6              IPv4 or IPv6 only\n"
+"  -p, --port=PORT     server port (default 53)\n"
+"  --sizes=LIST        EDNS buffer sizes, comma separated, 512..65535\n"
+"                      (default 512,1220,1232,1400,1480,4000,4096)\n"
+"  +bufsize=N          ladder of one size N\n"
+"  +[no]dnssec         DO bit on the ladder (default on)\n"
+"  +[no]recurse        RD bit (default on)\n"
+"  +tcp, --tcp-only    TCP probes only;  +notcp, --no-tcp  UDP only\n"
+"  +timeout=S, --timeout=S  longest wait for an answer, seconds (default 5);\n"
+"                      the wait adapts to the baseline RTT below this cap\n"
+"  +tries=N, --tries=N sends per UDP probe / connects per TCP probe (1..5)\n"
+"  --rate=PPS          packet-rate cap (default 100, at most 1000)\n"
+"  --json              JSON report on stdout instead of text\n"
+"  -o, --json-file=F   also write the JSON report to F\n"
+"  -v, --verbose       more detail on stderr (repeat for more)\n"
+"  -h, --help          this text;  -V, --version  the version\n"
+"\n"
+"Exit status: 0 no findings, 1 usage error, 2 findings reported,\n"
+"4 server name did not resolve, 5 server unreachable (no route),\n"
+"9 no reply at all, 10 internal error, 130 interrupted.\n";
+}
+
+static int
+parse_long(const char *what, const char *s, long min, long max, long *out,
+    struct ep_err *err)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0)
+		return ep_err_set(err, EP_EUSAGE, "%s: \"%.32s\" is not a "
+		    "number", what, s);
+	if (v < min || v > max)
+		return ep_err_set(err, EP_EUSAGE, "%s: \"%.32s\" is out of "
+		    "range %ld..%ld", what, s, min, max);
+	*out = v;
+	return 0;
+}
+
+static int
+parse_seconds(const char *what, const char *s, uint32_t *ms,
+    struct ep_err *err)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || errno != 0)
+		return ep_err_set(err, EP_EUSAGE, "%s: \"%.32s\" is not a "
+		    "number of seconds", what, s);
+	if (!(v >= 0.1 && v <= 300))
+		return ep_err_set(err, EP_EUSAGE, "%s: \"%.32s\" is out of "
+		    "range 0.1..300 seconds", what, s);
+	*ms = (uint32_t)(v * 1000.0 + 0.5);
+	return 0;
+}
+
+static int
+parse_sizes(const char *what, const char *s, struct ep_options *o,
+    struct ep_err *err)
+{
+	char buf[256], *tok, *save = NULL;
+
+	if (strlen(s) >= sizeof(buf))
+		return ep_err_set(err, EP_EUSAGE, "%s: list too long", what);
+	snprintf(buf, sizeof(buf), "%s", s);
+	o->nsizes = 0;
+	for (tok = strtok_r(buf, ",", &save); tok;
+	    tok = strtok_r(NULL, ",", &save)) {
+		long v;
+
+		if (o->nsizes == EP_SIZES_MAX)
+			return ep_err_set(err, EP_EUSAGE, "%s: at most %d "
+			    "sizes", what, EP_SIZES_MAX);
+		if (parse_long(what, tok, 512, 65535, &v, err) == -1)
+			return -1;
+		o->sizes[o->nsizes++] = (uint16_t)v;
+	}
+	if (o->nsizes == 0)
+		return ep_err_set(err, EP_EUSAGE, "%s: no sizes given", what);
+	return 0;
+}
+
+/* dig's +option words that make sense here. */
+static int
+parse_plus(const char *arg, struct ep_options *o, struct ep_err *err)
+{
+	const char *w = arg + 1, *val = strchr(w, '=');
+	size_t n = val ? (size_t)(val - w) : strlen(w);
+	long v;
+
+	if (val)
+		val++;
+#define IS(s)	(n == strlen(s) && strncmp(w, s, n) == 0)
+	if (IS("dnssec") && !val)
+		o->dnssec = 1;
+	else if (IS("nodnssec") && !val)
+		o->dnssec = 0;
+	else if ((IS("recurse") || IS("rec")) && !val)
+		o->recurse = 1;
+	else if ((IS("norecurse") || IS("norec")) && !val)
+		o->recurse = 0;
+	else if ((IS("tcp") || IS("vc")) && !val) {
+		o->tcp = 1;
+		o->udp = 0;
+	} else if ((IS("notcp") || IS("novc")) && !val) {
+		o->tcp = 0;
+		o->udp = 1;
+	} else if (IS("bufsize") && val) {
+		if (parse_long("+bufsize", val, 512, 65535, &v, err) == -1)
+			return -1;
+		o->sizes[0] = (uint16_t)v;
+		o->nsizes = 1;
+	} else if (IS("timeout") && val) {
+		if (parse_seconds("+timeout", val, &o->timeout_ms, err) == -1)
+			return -1;
+	} else if (IS("tries") && val) {
+		if (parse_long("+tries", val, 1, 5, &v, err) == -1)
+			return -1;
+		o->tries = (int)v;
+	} else if (IS("retry") && val) {
+		if (parse_long("+retry", val, 0, 4, &v, err) == -1)
+			return -1;
+		o->tries = (int)v + 1;
+	} else
+		return ep_err_set(err, EP_EUSAGE, "unknown option \"%.64s\"",
+		    arg);
+#undef IS
+	return 0;
+}
+
+static void
+defaults(struct ep_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->port = 53;
+	snprintf(o->name, sizeof(o->name), ".");
+	memcpy(o->sizes, default_sizes, sizeof(default_sizes));
+	o->nsizes = (int)(sizeof(default_sizes) / sizeof(default_sizes[0]));
+	o->dnssec = 1;
+	o->recurse = 1;
+	o->udp = 1;
+	o->tcp = 1;
+	o->timeout_ms = EP_TIMEOUT_DEFAULT_MS;
+	o->floor_ms = EP_TIMEOUT_FLOOR_MS;
+	o->tries = EP_TRIES_DEFAULT;
+	o->rate = EP_RATE_DEFAULT;
+}
+
+enum {
+	OPT_SIZES = 256, OPT_TIMEOUT, OPT_TRIES, OPT_RATE, OPT_JSON,
+	OPT_NOTCP, OPT_TCPONLY, OPT_NODNSSEC,
+};
+
+static const struct option longopts[] = {
+	{ "port",	required_argument, NULL, 'p' },
+	{ "sizes",	required_argument, NULL, OPT_SIZES },
+	{ "timeout",	required_argument, NULL, OPT_TIMEOUT },
+	{ "tries",	required_argument, NULL, OPT_TRIES },
+	{ "rate",	required_argument, NULL, OPT_RATE },
+	{ "json",	no_argument,	   NULL, OPT_JSON },
+	{ "json-file",	required_argument, NULL, 'o' },
+	{ "no-tcp",	no_argument,	   NULL, OPT_NOTCP },
+	{ "tcp-only",	no_argument,	   NULL, OPT_TCPONLY },
+	{ "no-dnssec",	no_argument,	   NULL, OPT_NODNSSEC },
+	{ "verbose",	no_argument,	   NULL, 'v' },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ "version",	no_argument,	   NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+parse_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
+{
+	long v;
+
+	switch (c) {
+	case '4':
+	case '6':
+		o->family = c - '0';
+		return 0;
+	case 'p':
+		if (parse_long("--port", arg, 1, 65535, &v, err) == -1)
+			return -1;
+		o->port = (uint16_t)v;
+		return 0;
+	case OPT_SIZES:
+		return parse_sizes("--sizes", arg, o, err);
+	case OPT_TIMEOUT:
+		return parse_seconds("--timeout", arg, &o->timeout_ms, err);
+	case OPT_TRIES:
+		if (parse_long("--tries", arg, 1, 5, &v, err) == -1)
+			return -1;
+		o->tries = (int)v;
+		return 0;
+	case OPT_RATE:
+		if (parse_long("--rate", arg, 1, EP_RATE_MAX, &v, err) == -1)
+			return -1;
+		o->rate = (unsigned)v;
+		return 0;
+	case OPT_JSON:
+		o->json = 1;
+		return 0;
+	case 'o':
+		if (strlen(arg) >= sizeof(o->json_file) || *arg == '\0')
+			return ep_err_set(err, EP_EUSAGE, "--json-file: bad "
+			    "file name");
+		snprintf(o->json_file, sizeof(o->json_file), "%s", arg);
+		return 0;
+	case OPT_NOTCP:
+		o->tcp = 0;
+		o->udp = 1;
+		return 0;
+	case OPT_TCPONLY:
+		o->tcp = 1;
+		o->udp = 0;
+		return 0;
+	case OPT_NODNSSEC:
+		o->dnssec = 0;
+		return 0;
+	case 'v':
+		o->verbose++;
+		return 0;
+	case 'h':
+		o->help = 1;
+		return 0;
+	case 'V':
+		o->version = 1;
+		return 0;
+	}
+	return ep_err_set(err, EP_EUSAGE, "unknown option");
+}
+
+int
+ep_options_parse(int argc, char **argv, struct ep_options *o,
+    struct ep_err *err)
+{
+	char *args[ARGS_MAX + 1];
+	int nargs = 0, c, first = 1;
+	const char *pos[2];
+	int npos = 0;
+
+	defaults(o);
+	if (argc > ARGS_MAX)
+		return ep_err_set(err, EP_EUSAGE, "too many arguments");
+	if (argc >= 2 && strcmp(argv[1], "path") == 0) {
+		o->cmd = EP_CMD_PATH;
+		first = 2;
+	} else if (argc >= 2 && argv[1][0] != '-')
+		return ep_err_set(err, EP_EUSAGE, "unknown command \"%.64s\" "
+		    "(known: path)", argv[1]);
+	/* Pre-pass: dig's @server and +option words never reach getopt. */
+	args[nargs++] = argv[0];
+	for (int i = first; i < argc; i++) {
+		if (argv[i][0] == '@') {
+			if (o->server[0] != '\0')
+				return ep_err_set(err, EP_EUSAGE, "more than "
+				    "one @SERVER");
+			if (argv[i][1] == '\0' ||
+			    strlen(argv[i] + 1) >= sizeof(o->server))
+				return ep_err_set(err, EP_EUSAGE, "bad server "
+				    "\"%.64s\"", argv[i]);
+			snprintf(o->server, sizeof(o->server), "%s",
+			    argv[i] + 1);
+		} else if (argv[i][0] == '+' && argv[i][1] != '\0') {
+			if (parse_plus(argv[i], o, err) == -1)
+				return -1;
+		} else
+			args[nargs++] = argv[i];
+	}
+	args[nargs] = NULL;
+	optind = 0;	/* full re-initialisation of GNU getopt */
+	opterr = 0;
+	while ((c = getopt_long(nargs, args, "46p:o:vhV", longopts, NULL))
+	    != -1) {
+		if (c == '?' || c == ':') {
+			const char *bad = args[optind - 1];
+
+			if (c == ':' || (optopt && strchr("po", optopt)))
+				return ep_err_set(err, EP_EUSAGE, "option "
+				    "\"%.64s\" needs a value", bad);
+			return ep_err_set(err, EP_EUSAGE, "unknown option "
+			    "\"%.64s\"", bad);
+		}
+		if (parse_opt(c, optarg, o, err) == -1)
+			return -1;
+	}
+	if (o->help || o->version)
+		return 0;
+	for (int i = optind; i < nargs; i++) {
+		if (npos == 2)
+			return ep_err_set(err, EP_EUSAGE, "unexpected argument "
+			    "\"%.64s\"", args[i]);
+		pos[npos++] = args[i];
+	}
+	if (o->cmd == EP_CMD_NONE)
+		return ep_err_set(err, EP_EUSAGE, "no command given");
+	if (o->server[0] == '\0')
+		return ep_err_set(err, EP_EUSAGE, "no @SERVER given");
+	if (npos >= 1) {
+		if (strlen(pos[0]) >= sizeof(o->name))
+			return ep_err_set(err, EP_EUSAGE, "name too long");
+		snprintf(o->name, sizeof(o->name), "%s", pos[0]);
+	}
+	if (ep_query_parse_name(o->name, o->qname, &o->qname_len, err) == -1)
+		return -1;
+	if (npos == 2 && ep_query_parse_type(pos[1], &o->qtype, err) == -1)
+		return -1;
+	if (!o->udp && !o->tcp)
+		return ep_err_set(err, EP_EUSAGE, "nothing to probe");
+	if (o->floor_ms > o->timeout_ms)
+		o->floor_ms = o->timeout_ms;
+	return 0;
+}

@@ -1,0 +1,59 @@
+/* probe/options.h: the command line, parsed and checked before anything runs. */
+#ifndef EP_OPTIONS_H
+#define EP_OPTIONS_H
+
+#include <stdint.h>
+
+#include "ednsprobe/dns.h"
+#include "ednsprobe/err.h"
+
+#define EP_SIZES_MAX	16
+#define EP_RATE_DEFAULT	100	/* packets per second */
+#define EP_RATE_MAX	1000
+#define EP_TIMEOUT_DEFAULT_MS	5000	/* like dig's +timeout */
+#define EP_TIMEOUT_FLOOR_MS	1000
+#define EP_TRIES_DEFAULT	3
+
+enum ep_command {
+	EP_CMD_NONE,
+	EP_CMD_PATH,
+};
+
+struct ep_options {
+	enum ep_command	 cmd;
+	char		 server[256];	/* @SERVER as given */
+	int		 family;	/* 0: every family, 4 or 6 */
+	uint16_t	 port;
+	char		 name[EP_DNAME_STRMAX];	/* NAME as given, "." default */
+	uint8_t		 qname[EP_DNAME_MAX];	/* NAME in wire form */
+	size_t		 qname_len;
+	uint16_t	 qtype;		/* 0: choose (DNSKEY) */
+	uint16_t	 sizes[EP_SIZES_MAX];	/* the ladder */
+	int		 nsizes;
+	int		 dnssec;	/* DO on the ladder */
+	int		 recurse;	/* RD on every query */
+	int		 udp;		/* run the UDP probes */
+	int		 tcp;		/* run the TCP probes */
+	uint32_t	 timeout_ms;	/* cap of the adaptive timeout */
+	uint32_t	 floor_ms;	/* floor of the adaptive timeout */
+	int		 tries;		/* sends per UDP probe, connects per TCP */
+	unsigned	 rate;		/* packets per second */
+	int		 json;		/* JSON on stdout instead of text */
+	char		 json_file[1024];	/* also write JSON here */
+	int		 verbose;
+	int		 help;
+	int		 version;
+};
+
+/*
+ * Parse argv (dig's @server and +option words, getopt_long options and
+ * positional NAME [TYPE]) into o.  Returns 0, or -1 with err->code
+ * EP_EUSAGE and a message naming the option and the value.
+ */
+int	ep_options_parse(int argc, char **argv, struct ep_options *o,
+	    struct ep_err *err);
+
+/* The usage text. */
+const char *ep_options_usage(void);
+
+#endif

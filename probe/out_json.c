@@ -1,0 +1,222 @@
+/* probe/out_json.c: the JSON report (field names are stable: docs/json.md). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include "output.h"
+#include "query.h"
+#include "verdict.h"
+
+static json_t *
+num_or_null(long v)
+{
+	return v < 0 ? json_null() : json_integer(v);
+}
+
+static json_t *
+ms_or_null(double v)
+{
+	return v < 0 ? json_null() : json_real((double)(long)(v * 1000) /
+	    1000.0);
+}
+
+static json_t *
+probe_json(const struct ep_probe_record *pr)
+{
+	const struct ep_probe_spec *s = &pr->spec;
+	const struct ep_probe_result *r = &pr->res;
+	const struct ep_dns_msg *m = &r->reply;
+	int reply = r->outcome == EP_OUT_ANSWER ||
+	    r->outcome == EP_OUT_TRUNCATED || r->outcome == EP_OUT_MALFORMED;
+	char name[EP_DNAME_STRMAX], type[16], rc[16];
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_integer(s->id));
+	json_object_set_new(o, "kind", json_string(ep_transport_str(
+	    s->transport)));
+	json_object_set_new(o, "role", json_string(s->role == EP_ROLE_BASE ?
+	    "baseline" : s->role == EP_ROLE_LADDER ? "ladder" : "tcp-size"));
+	json_object_set_new(o, "subject", json_string(ep_subject_str(
+	    s->subject)));
+	json_object_set_new(o, "qname", json_string(ep_dns_name_str(s->qname,
+	    s->qname_len, name, sizeof(name))));
+	json_object_set_new(o, "qtype", json_string(ep_query_type_str(
+	    s->qtype, type, sizeof(type))));
+	json_object_set_new(o, "edns", json_boolean(s->edns));
+	json_object_set_new(o, "bufsize", s->edns ? json_integer(s->bufsize) :
+	    json_null());
+	json_object_set_new(o, "do", json_boolean(s->dnssec_ok));
+	json_object_set_new(o, "sent_bytes", json_integer((json_int_t)
+	    r->sent_bytes));
+	json_object_set_new(o, "tries", json_integer(r->tries));
+	json_object_set_new(o, "outcome", json_string(ep_outcome_str(
+	    r->outcome)));
+	json_object_set_new(o, "response_bytes", reply ?
+	    json_integer((json_int_t)m->length) : json_null());
+	json_object_set_new(o, "tc", reply ? json_boolean(m->flags &
+	    EP_DNS_TC) : json_null());
+	json_object_set_new(o, "rcode", reply ? json_string(ep_dns_rcode_str(
+	    m->rcode, rc, sizeof(rc))) : json_null());
+	json_object_set_new(o, "aa", reply ? json_boolean(m->flags &
+	    EP_DNS_AA) : json_null());
+	if (reply && m->opt_count > 0) {
+		json_t *e = json_object();
+
+		json_object_set_new(e, "udp_size", json_integer(m->edns_udp));
+		json_object_set_new(e, "version", json_integer(
+		    m->edns_version));
+		json_object_set_new(e, "do", json_boolean(m->edns_flags &
+		    EP_DNS_EDNS_DO));
+		json_object_set_new(e, "options", json_integer(
+		    m->edns_options));
+		json_object_set_new(o, "edns_reply", e);
+	} else
+		json_object_set_new(o, "edns_reply", json_null());
+	if (r->outcome == EP_OUT_MALFORMED)
+		json_object_set_new(o, "malformed", json_string(
+		    ep_dns_strstatus(m->status)));
+	json_object_set_new(o, "rtt_ms", ms_or_null(r->rtt_ms));
+	if (s->transport == EP_TCP) {
+		json_object_set_new(o, "connected", json_boolean(
+		    r->connected));
+		json_object_set_new(o, "connect_ms", ms_or_null(
+		    r->connect_ms));
+		json_object_set_new(o, "stream_bytes", json_integer(
+		    (json_int_t)r->stream_bytes));
+		json_object_set_new(o, "peer_closed", json_boolean(
+		    r->peer_closed));
+	}
+	if (r->outcome == EP_OUT_ICMP) {
+		json_t *i = json_object();
+		char from[64] = "";
+		const struct sockaddr_storage *ss = &r->icmp_from;
+
+		if (ss->ss_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)
+			    (const void *)ss)->sin_addr, from, sizeof(from));
+		else if (ss->ss_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
+			    (const void *)ss)->sin6_addr, from, sizeof(from));
+		json_object_set_new(i, "type", json_integer(r->icmp_type));
+		json_object_set_new(i, "code", json_integer(r->icmp_code));
+		json_object_set_new(i, "from", *from ? json_string(from) :
+		    json_null());
+		json_object_set_new(o, "icmp", i);
+	}
+	if (r->sys_errno)
+		json_object_set_new(o, "error", json_string(strerror(
+		    r->sys_errno)));
+	if (r->ignored)
+		json_object_set_new(o, "ignored_replies", json_integer(
+		    r->ignored));
+	/* Filled by the capture (issue 3); null/empty until then. */
+	json_object_set_new(o, "fragments_in", json_null());
+	json_object_set_new(o, "frames", json_array());
+	return o;
+}
+
+static json_t *
+target_json(const struct ep_target *t)
+{
+	const struct ep_path *p = &t->path;
+	json_t *o = json_object(), *probes = json_array(),
+	    *path = json_object(), *findings = json_array(), *sz;
+	char resume[512];
+
+	json_object_set_new(o, "address", json_string(t->addr_str));
+	json_object_set_new(o, "family", json_integer(t->family));
+	json_object_set_new(o, "name", json_string(t->name));
+	json_object_set_new(o, "qtype", json_string(t->qtype_str));
+	json_object_set_new(o, "timeout_ms", json_integer(t->timeout_ms));
+	json_object_set_new(o, "baseline_rtt_ms", ms_or_null(t->base_rtt_ms));
+	for (int i = 0; i < t->nprobes; i++)
+		json_array_append_new(probes, probe_json(&t->probes[i]));
+	json_object_set_new(o, "probes", probes);
+
+	json_object_set_new(path, "edns", json_string(ep_fact_str("edns",
+	    p->edns)));
+	json_object_set_new(path, "udp_max_response",
+	    num_or_null(p->udp_max_response));
+	json_object_set_new(path, "frag_in", json_string(ep_fact_str(
+	    "frag_in", p->frag_in)));
+	json_object_set_new(path, "frag_out", json_string(ep_fact_str(
+	    "frag_out", p->frag_out)));
+	json_object_set_new(path, "tcp", json_string(ep_fact_str("tcp",
+	    p->tcp)));
+	json_object_set_new(path, "pmtu", num_or_null(p->pmtu));
+	json_object_set_new(path, "pmtud", json_string(ep_fact_str("pmtud",
+	    p->pmtud)));
+	json_object_set_new(path, "drop_hop", json_null());
+	json_object_set_new(path, "iface_mtu", p->iface_mtu > 0 ?
+	    json_integer(p->iface_mtu) : json_null());
+	sz = json_object();
+	for (int s = 0; s < EP_SUBJ_COUNT; s++)
+		json_object_set_new(sz, ep_subject_str(s),
+		    num_or_null(p->size_known[s]));
+	json_object_set_new(path, "answer_sizes", sz);
+	json_object_set_new(o, "path", path);
+
+	for (int i = 0; i < t->nfindings; i++) {
+		const struct ep_finding *f = &t->findings[i];
+		json_t *fo = json_object(), *ev = json_object(),
+		    *ids = json_array();
+
+		json_object_set_new(fo, "id", json_string(f->id));
+		json_object_set_new(fo, "severity", json_string(
+		    ep_severity_str(f->severity)));
+		json_object_set_new(fo, "summary", json_string(f->summary));
+		for (int k = 0; k < f->nprobes; k++)
+			json_array_append_new(ids, json_integer(f->probes[k]));
+		json_object_set_new(ev, "probes", ids);
+		json_object_set_new(ev, "frames", json_array());
+		json_object_set_new(fo, "evidence", ev);
+		json_object_set_new(fo, "advice", json_string(f->advice));
+		json_array_append_new(findings, fo);
+	}
+	json_object_set_new(o, "findings", findings);
+	json_object_set_new(o, "resume", json_string(ep_out_resume(t, resume,
+	    sizeof(resume))));
+	return o;
+}
+
+json_t *
+ep_out_json_new(const struct ep_report *r)
+{
+	json_t *o = json_object(), *targets = json_array();
+
+	if (o == NULL || targets == NULL) {
+		json_decref(o);
+		json_decref(targets);
+		return NULL;
+	}
+	json_object_set_new(o, "version", json_integer(1));
+	json_object_set_new(o, "ednsprobe", json_string(EP_VERSION));
+	json_object_set_new(o, "command", json_string(r->command));
+	json_object_set_new(o, "started", json_string(r->started));
+	json_object_set_new(o, "duration_ms", json_integer((json_int_t)
+	    r->duration_ms));
+	json_object_set_new(o, "interrupted", json_boolean(r->interrupted));
+	/* The capture arrives with issue 3: no pcap yet, and we say so. */
+	json_object_set_new(o, "pcap", json_null());
+	json_object_set_new(o, "capture", json_null());
+	for (int i = 0; i < r->ntargets; i++)
+		json_array_append_new(targets, target_json(&r->targets[i]));
+	json_object_set_new(o, "targets", targets);
+	return o;
+}
+
+int
+ep_out_json(FILE *fp, const struct ep_report *r, struct ep_err *err)
+{
+	json_t *o = ep_out_json_new(r);
+	int rc;
+
+	if (o == NULL)
+		return ep_err_set(err, ENOMEM, "out of memory");
+	rc = json_dumpf(o, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (rc == -1 || fputc('\n', fp) == EOF || fflush(fp) == EOF)
+		return ep_err_set(err, errno, "writing JSON: %s",
+		    strerror(errno));
+	return 0;
+}

@@ -1,0 +1,108 @@
+/* probe/out_text.c: the readable report: probe table, findings, resume lines. */
+#include <string.h>
+
+#include "output.h"
+#include "query.h"
+#include "verdict.h"
+
+const char *
+ep_out_resume(const struct ep_target *t, char *buf, size_t len)
+{
+	const struct ep_path *p = &t->path;
+	char udp[32] = "none";
+	size_t n;
+
+	if (p->udp_max_response >= 0)
+		snprintf(udp, sizeof(udp), "%ld", p->udp_max_response);
+	n = (size_t)snprintf(buf, len, "%s: edns %s, udp max %s, frag-in %s, "
+	    "tcp %s ->", t->addr_str, ep_fact_str("edns", p->edns), udp,
+	    ep_fact_str("frag_in", p->frag_in), ep_fact_str("tcp", p->tcp));
+	if (t->nfindings == 0 && n < len)
+		snprintf(buf + n, len - n, " no findings");
+	for (int i = 0; i < t->nfindings && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s %s",
+		    i ? "," : "", t->findings[i].id);
+	return buf;
+}
+
+static void
+probe_line(FILE *fp, const struct ep_probe_record *pr)
+{
+	const struct ep_probe_spec *s = &pr->spec;
+	const struct ep_probe_result *r = &pr->res;
+	char name[EP_DNAME_STRMAX], type[16], q[80], edns[8] = "-",
+	    bytes[16] = "-", rc[16] = "-", rtt[16] = "-";
+	int reply = r->outcome == EP_OUT_ANSWER ||
+	    r->outcome == EP_OUT_TRUNCATED || r->outcome == EP_OUT_MALFORMED;
+
+	snprintf(q, sizeof(q), "%s %s", ep_dns_name_str(s->qname,
+	    s->qname_len, name, sizeof(name)), ep_query_type_str(s->qtype,
+	    type, sizeof(type)));
+	if (s->edns)
+		snprintf(edns, sizeof(edns), "%u", s->bufsize);
+	if (reply) {
+		snprintf(bytes, sizeof(bytes), "%zu", r->reply.length);
+		ep_dns_rcode_str(r->reply.rcode, rc, sizeof(rc));
+	}
+	if (r->rtt_ms >= 0)
+		snprintf(rtt, sizeof(rtt), "%.2f", r->rtt_ms);
+	fprintf(fp, "  %3d %-3s %-36.36s %5s %-2s %4zu %-11s %5s %-2s "
+	    "%-8s %8s %d\n", s->id, ep_transport_str(s->transport), q, edns,
+	    s->dnssec_ok ? "do" : "-", r->sent_bytes, ep_outcome_str(
+	    r->outcome), bytes, reply && (r->reply.flags & EP_DNS_TC) ? "tc" :
+	    "-", rc, rtt, r->tries);
+}
+
+static void
+target_text(FILE *fp, const struct ep_target *t)
+{
+	char resume[512], mtu[16] = "unknown", rtt[24] = "none";
+	int retried = 0;
+
+	if (t->path.iface_mtu > 0)
+		snprintf(mtu, sizeof(mtu), "%d", t->path.iface_mtu);
+	if (t->base_rtt_ms >= 0)
+		snprintf(rtt, sizeof(rtt), "%.2f ms", t->base_rtt_ms);
+	fprintf(fp, "\n%s (IPv%d), name %s, large answer %s\n"
+	    "  baseline RTT %s, timeout %u ms, route MTU %s\n\n",
+	    t->addr_str, t->family, t->name, t->qtype_str, rtt, t->timeout_ms,
+	    mtu);
+	fprintf(fp, "  %3s %-3s %-36s %5s %-2s %4s %-11s %5s %-2s %-8s %8s "
+	    "%s\n", "id", "via", "question", "edns", "do", "sent", "outcome",
+	    "bytes", "tc", "rcode", "ms", "tries");
+	for (int i = 0; i < t->nprobes; i++) {
+		probe_line(fp, &t->probes[i]);
+		retried += t->probes[i].res.tries > 1 &&
+		    t->probes[i].spec.transport == EP_UDP;
+	}
+	if (retried)
+		fprintf(fp, "  (%d UDP probes needed more than one try: loss "
+		    "that a retry recovered is not a finding)\n", retried);
+	fprintf(fp, "\n");
+	if (t->nfindings == 0)
+		fprintf(fp, "  No findings: every measured size and transport "
+		    "worked.\n");
+	for (int i = 0; i < t->nfindings; i++) {
+		const struct ep_finding *f = &t->findings[i];
+
+		fprintf(fp, "  %-7s %s\n          %s\n", ep_severity_str(
+		    f->severity), f->id, f->summary);
+		fprintf(fp, "          evidence: probes");
+		for (int k = 0; k < f->nprobes; k++)
+			fprintf(fp, "%s %d", k ? "," : "", f->probes[k]);
+		fprintf(fp, "\n          advice: %s\n", f->advice);
+	}
+	fprintf(fp, "Resume: %s\n", ep_out_resume(t, resume, sizeof(resume)));
+}
+
+void
+ep_out_text(FILE *fp, const struct ep_report *r, int verbose)
+{
+	(void)verbose;
+	fprintf(fp, "ednsprobe %s  %s  (%s, %llu ms)%s\n", EP_VERSION,
+	    r->command, r->started, (unsigned long long)r->duration_ms,
+	    r->interrupted ? "  INTERRUPTED: results are partial" : "");
+	for (int i = 0; i < r->ntargets; i++)
+		target_text(fp, &r->targets[i]);
+	fflush(fp);
+}

@@ -1,0 +1,21 @@
+/* probe/output.h: the report as text for a terminal and as JSON (docs/json.md). */
+#ifndef EP_OUTPUT_H
+#define EP_OUTPUT_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "ednsprobe/err.h"
+#include "ednsprobe/result.h"
+
+/* The report as a new JSON object (caller owns it), NULL on no memory. */
+json_t	*ep_out_json_new(const struct ep_report *r);
+/* Write the JSON report to fp, one object and a newline.  0 or -1. */
+int	 ep_out_json(FILE *fp, const struct ep_report *r, struct ep_err *err);
+/* Write the readable report to fp; verbose adds every probe's detail. */
+void	 ep_out_text(FILE *fp, const struct ep_report *r, int verbose);
+/* The one-line resume of a target into buf ("Resume: ..."). */
+const char *ep_out_resume(const struct ep_target *t, char *buf, size_t len);
+
+#endif

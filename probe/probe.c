@@ -1,0 +1,46 @@
+/* probe/probe.c: what every probe kind shares: finishing, answers, sockets. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "probe.h"
+
+void
+ep_probe_done(struct ep_probe *p, enum ep_outcome outcome)
+{
+	if (p->finished)
+		return;
+	p->finished = 1;
+	p->rec->res.outcome = outcome;
+	ep_verbose(EP_VERB_PROBE, "probe %d (%s) done: %s after %d tries",
+	    p->rec->spec.id, p->ops->name, ep_outcome_str(outcome),
+	    p->rec->res.tries);
+	p->ops->free(p);
+	p->state = NULL;
+	if (p->done)
+		p->done(p, p->done_arg);
+}
+
+void
+ep_probe_answer(struct ep_probe *p, const struct ep_dns_msg *m,
+    enum ep_outcome outcome)
+{
+	p->rec->res.reply = *m;
+	if (outcome == EP_OUT_ANSWER && (m->flags & EP_DNS_TC))
+		outcome = EP_OUT_TRUNCATED;
+	ep_probe_done(p, outcome);
+}
+
+int
+ep_probe_socket(const struct ep_probe *p, int type, struct ep_err *err)
+{
+	int fd = socket(p->addr->ss_family, type | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+
+	if (fd == -1)
+		return ep_err_set(err, errno, "socket: %s", strerror(errno));
+	return fd;
+}

@@ -1,0 +1,271 @@
+/* probe/probe_udp.c: one DNS query over UDP, retransmitted within one timeout (RFC 1035 4.2.1). */
+#include <errno.h>
+#include <time.h>
+#include <linux/errqueue.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "probe.h"
+#include "query.h"
+
+#define UDP_RECV_MAX	65536
+#define UDP_READS_MAX	64	/* per wake-up: a flood cannot starve others */
+
+enum udp_step {
+	UDP_QUEUED,	/* waiting for a send token */
+	UDP_WAIT,	/* sent; waiting for a reply, a resend or the deadline */
+};
+
+struct udp_probe {
+	struct ep_probe	*probe;		/* back pointer, not owned */
+	int		 fd;		/* connected UDP socket, owned */
+	struct ep_timer	*timer;		/* owned */
+	struct ep_pace	 pace;		/* queued send, in the loop's queue */
+	struct ep_query	 q;
+	uint64_t	 last_us;	/* latest transmission */
+	uint64_t	 deadline_us;	/* 0 until the first send */
+	uint64_t	 next_us;	/* next retransmission */
+	enum udp_step	 step;
+};
+
+static void udp_send(void *arg);
+
+/* The kernel queues ICMP errors for a socket with IP_RECVERR set. */
+static void
+udp_errqueue(struct udp_probe *u)
+{
+	struct ep_probe_result *res = &u->probe->rec->res;
+	uint8_t data[512], ctl[512];
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr msg = { 0 };
+	struct cmsghdr *cm;
+
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl;
+	msg.msg_controllen = sizeof(ctl);
+	if (recvmsg(u->fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) == -1)
+		return;
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		struct sock_extended_err ee;
+		struct sockaddr *off;
+
+		if (!((cm->cmsg_level == IPPROTO_IP &&
+		    cm->cmsg_type == IP_RECVERR) ||
+		    (cm->cmsg_level == IPPROTO_IPV6 &&
+		    cm->cmsg_type == IPV6_RECVERR)))
+			continue;
+		memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+		res->sys_errno = (int)ee.ee_errno;
+		if (ee.ee_origin != SO_EE_ORIGIN_ICMP &&
+		    ee.ee_origin != SO_EE_ORIGIN_ICMP6) {
+			ep_probe_done(u->probe, EP_OUT_ERROR);
+			return;
+		}
+		res->icmp_type = ee.ee_type;
+		res->icmp_code = ee.ee_code;
+		off = SO_EE_OFFENDER((struct sock_extended_err *)
+		    (void *)CMSG_DATA(cm));
+		if (off->sa_family == AF_INET)
+			memcpy(&res->icmp_from, off,
+			    sizeof(struct sockaddr_in));
+		else if (off->sa_family == AF_INET6)
+			memcpy(&res->icmp_from, off,
+			    sizeof(struct sockaddr_in6));
+		ep_probe_done(u->probe, EP_OUT_ICMP);
+		return;
+	}
+}
+
+static void
+udp_readable(void *arg, int fd, unsigned events)
+{
+	struct udp_probe *u = arg;
+	struct ep_probe *p = u->probe;
+	static uint8_t buf[UDP_RECV_MAX];
+
+	if (events & EP_EV_ERROR) {
+		udp_errqueue(u);
+		if (p->finished)
+			return;
+	}
+	for (int i = 0; i < UDP_READS_MAX; i++) {
+		struct ep_dns_msg m;
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				return;
+			int e = errno;
+
+			udp_errqueue(u);	/* ECONNREFUSED and friends */
+			if (!p->finished) {
+				p->rec->res.sys_errno = e;
+				ep_probe_done(p, EP_OUT_ERROR);
+			}
+			return;
+		}
+		p->rec->res.rtt_ms = (double)(ep_clock_us() -
+		    (p->rec->res.tries == 1 ? p->rec->res.started_us :
+		    u->last_us)) / 1000.0;
+		switch (ep_query_match(&p->rec->spec, &u->q, buf, (size_t)n,
+		    &m)) {
+		case EP_MATCH_OK:
+			ep_probe_answer(p, &m, EP_OUT_ANSWER);
+			return;
+		case EP_MATCH_MALFORMED:
+			ep_probe_answer(p, &m, EP_OUT_MALFORMED);
+			return;
+		case EP_MATCH_IGNORE:
+			p->rec->res.ignored++;
+			p->rec->res.rtt_ms = -1;
+			ep_verbose(EP_VERB_PACKET, "probe %d: ignored a "
+			    "%zd-byte reply (id %u)", p->rec->spec.id, n, m.id);
+			break;
+		}
+	}
+}
+
+static void
+udp_rearm(struct udp_probe *u)
+{
+	uint64_t when = u->deadline_us;
+
+	if (u->probe->rec->res.tries < u->probe->tries_max &&
+	    u->next_us < when)
+		when = u->next_us;
+	ep_timer_arm_at(u->timer, when);
+}
+
+static void
+udp_timer(void *arg)
+{
+	struct udp_probe *u = arg;
+	struct ep_probe *p = u->probe;
+	uint64_t now = ep_loop_now(p->loop);
+
+	if (now >= u->deadline_us) {
+		ep_probe_done(p, EP_OUT_TIMEOUT);
+		return;
+	}
+	if (p->rec->res.tries < p->tries_max && now >= u->next_us) {
+		u->step = UDP_QUEUED;
+		ep_loop_pace(p->loop, &u->pace, udp_send, u);
+		ep_timer_arm_at(u->timer, u->deadline_us);
+		return;
+	}
+	udp_rearm(u);
+}
+
+static void
+udp_send(void *arg)
+{
+	struct udp_probe *u = arg;
+	struct ep_probe *p = u->probe;
+	struct ep_probe_result *res = &p->rec->res;
+	uint64_t now = ep_clock_us();
+
+	if (send(u->fd, u->q.wire, u->q.len, 0) == -1 && errno != EAGAIN &&
+	    errno != EWOULDBLOCK) {
+		res->sys_errno = errno;
+		if (errno == ECONNREFUSED || errno == EHOSTUNREACH ||
+		    errno == ENETUNREACH) {
+			udp_errqueue(u);
+			if (p->finished)
+				return;
+		}
+		ep_probe_done(p, EP_OUT_ERROR);
+		return;
+	}
+	if (res->tries++ == 0) {
+		res->started_us = now;
+		u->deadline_us = now + (uint64_t)p->timeout_ms * 1000u;
+	}
+	res->sent_bytes = u->q.len;
+	u->last_us = now;
+	u->next_us = now + (uint64_t)p->timeout_ms * 1000u /
+	    (unsigned)p->tries_max;
+	u->step = UDP_WAIT;
+	ep_verbose(EP_VERB_PACKET, "probe %d: sent %zu bytes (try %d)",
+	    p->rec->spec.id, u->q.len, res->tries);
+	udp_rearm(u);
+}
+
+static int
+udp_start(struct ep_probe *p, struct ep_err *err)
+{
+	struct udp_probe *u;
+	int on = 1, rcvbuf = 256 * 1024;
+
+	if ((u = calloc(1, sizeof(*u))) == NULL)
+		return ep_err_set(err, errno, "out of memory");
+	u->probe = p;
+	u->fd = -1;
+	p->state = u;
+	if (ep_query_build(&p->rec->spec, ep_query_random_id(), &u->q,
+	    err) == -1)
+		return -1;
+	if ((u->fd = ep_probe_socket(p, SOCK_DGRAM, err)) == -1)
+		return -1;
+	/* ICMP errors about our datagrams arrive on the error queue. */
+	if (p->addr->ss_family == AF_INET)
+		setsockopt(u->fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
+	else
+		setsockopt(u->fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
+	setsockopt(u->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (connect(u->fd, (const struct sockaddr *)p->addr, p->addrlen)
+	    == -1) {
+		/* No route is a measured fact about this target. */
+		p->rec->res.sys_errno = errno;
+		ep_probe_done(p, EP_OUT_ERROR);
+		return 0;
+	}
+	if ((u->timer = ep_timer_new(p->loop, udp_timer, u)) == NULL)
+		return ep_err_set(err, ENOMEM, "out of memory");
+	if (ep_loop_watch(p->loop, u->fd, EP_EV_READ, udp_readable, u,
+	    err) == -1)
+		return -1;
+	u->step = UDP_QUEUED;
+	ep_loop_pace(p->loop, &u->pace, udp_send, u);
+	return 0;
+}
+
+static void
+udp_set_deadline(struct ep_probe *p, uint64_t when)
+{
+	struct udp_probe *u = p->state;
+
+	if (u == NULL || u->deadline_us == 0)
+		return;
+	u->deadline_us = when;
+	udp_rearm(u);
+}
+
+static void
+udp_free(struct ep_probe *p)
+{
+	struct udp_probe *u = p->state;
+
+	if (u == NULL)
+		return;
+	ep_loop_unpace(p->loop, &u->pace);
+	ep_timer_free(u->timer);
+	if (u->fd != -1) {
+		ep_loop_unwatch(p->loop, u->fd);
+		close(u->fd);
+	}
+	free(u);
+	p->state = NULL;
+}
+
+const struct ep_probe_ops ep_probe_udp_ops = {
+	.name = "udp",
+	.start = udp_start,
+	.set_deadline = udp_set_deadline,
+	.free = udp_free,
+};

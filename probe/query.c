@@ -1,0 +1,142 @@
+/* probe/query.c: DNS queries built with ldns (RFC 1035, RFC 6891), reply checks. */
+#include <errno.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <ldns/ldns.h>
+
+#include "query.h"
+
+int
+ep_query_parse_name(const char *s, uint8_t *wire, size_t *len,
+    struct ep_err *err)
+{
+	ldns_rdf *rdf = NULL;
+	size_t n;
+
+	if (s == NULL || *s == '\0' || strlen(s) > EP_DNAME_STRMAX - 1 ||
+	    ldns_str2rdf_dname(&rdf, s) != LDNS_STATUS_OK || rdf == NULL)
+		return ep_err_set(err, EP_EUSAGE,
+		    "\"%.64s\" is not a valid domain name", s ? s : "");
+	n = ldns_rdf_size(rdf);
+	if (n > EP_DNAME_MAX) {
+		ldns_rdf_deep_free(rdf);
+		return ep_err_set(err, EP_EUSAGE,
+		    "\"%.64s\" is longer than 255 bytes", s);
+	}
+	memcpy(wire, ldns_rdf_data(rdf), n);
+	for (size_t i = 0; i < n; ) {	/* lower-case the labels only */
+		uint8_t l = wire[i++];
+
+		for (uint8_t k = 0; k < l && i < n; k++, i++)
+			wire[i] = (uint8_t)tolower(wire[i]);
+	}
+	*len = n;
+	ldns_rdf_deep_free(rdf);
+	return 0;
+}
+
+int
+ep_query_parse_type(const char *s, uint16_t *type, struct ep_err *err)
+{
+	ldns_rr_type t;
+
+	if (s == NULL || *s == '\0')
+		return ep_err_set(err, EP_EUSAGE, "empty query type");
+	t = ldns_get_rr_type_by_name(s);
+	/* ldns answers 0 for unknown names; TYPE0 is reserved anyway. */
+	if (t == 0)
+		return ep_err_set(err, EP_EUSAGE,
+		    "\"%.32s\" is not a known DNS type", s);
+	*type = (uint16_t)t;
+	return 0;
+}
+
+const char *
+ep_query_type_str(uint16_t type, char *buf, size_t len)
+{
+	char *s = ldns_rr_type2str((ldns_rr_type)type);
+
+	snprintf(buf, len, "%s", s ? s : "?");
+	free(s);
+	return buf;
+}
+
+uint16_t
+ep_query_random_id(void)
+{
+	uint16_t id;
+
+	if (getrandom(&id, sizeof(id), 0) != (ssize_t)sizeof(id))
+		id = (uint16_t)random();
+	return id;
+}
+
+int
+ep_query_build(const struct ep_probe_spec *spec, uint16_t id,
+    struct ep_query *q, struct ep_err *err)
+{
+	ldns_rdf *name;
+	ldns_pkt *pkt;
+	uint8_t *wire = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	name = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, spec->qname_len,
+	    spec->qname);
+	if (name == NULL)
+		return ep_err_set(err, ENOMEM, "building query name");
+	/* ldns_pkt_query_new takes the name. */
+	pkt = ldns_pkt_query_new(name, (ldns_rr_type)spec->qtype,
+	    LDNS_RR_CLASS_IN, spec->recurse ? LDNS_RD : 0);
+	if (pkt == NULL) {
+		ldns_rdf_deep_free(name);
+		return ep_err_set(err, ENOMEM, "building query");
+	}
+	ldns_pkt_set_id(pkt, id);
+	if (spec->edns) {
+		/* ldns adds an OPT record only when an EDNS field is set;
+		 * the size is always set here, so the OPT is always there. */
+		ldns_pkt_set_edns_udp_size(pkt, spec->bufsize);
+		ldns_pkt_set_edns_version(pkt, 0);
+		ldns_pkt_set_edns_do(pkt, spec->dnssec_ok != 0);
+	}
+	if (ldns_pkt2wire(&wire, pkt, &len) != LDNS_STATUS_OK) {
+		ep_err_set(err, EP_EINTERNAL, "ldns_pkt2wire failed");
+		goto out;
+	}
+	if (len > sizeof(q->wire)) {
+		ep_err_set(err, EP_EINTERNAL, "query of %zu bytes too long",
+		    len);
+		goto out;
+	}
+	memcpy(q->wire, wire, len);
+	q->len = len;
+	q->id = id;
+	rc = 0;
+out:
+	free(wire);
+	ldns_pkt_free(pkt);
+	return rc;
+}
+
+enum ep_match
+ep_query_match(const struct ep_probe_spec *spec, const struct ep_query *q,
+    const uint8_t *buf, size_t len, struct ep_dns_msg *m)
+{
+	enum ep_dns_status st = ep_dns_dissect(buf, len, m);
+
+	if (st == EP_DNS_SHORT || m->id != q->id || !(m->flags & EP_DNS_QR))
+		return EP_MATCH_IGNORE;
+	if (m->has_question) {
+		if (m->qtype != spec->qtype || m->qclass != 1 ||
+		    m->qname_len != spec->qname_len ||
+		    memcmp(m->qname, spec->qname, spec->qname_len) != 0)
+			return EP_MATCH_IGNORE;
+	} else if (st == EP_DNS_OK && m->rcode == 0)
+		return EP_MATCH_MALFORMED;	/* NOERROR needs the question */
+	return st == EP_DNS_OK ? EP_MATCH_OK : EP_MATCH_MALFORMED;
+}

@@ -1,0 +1,50 @@
+/* probe/result.c: the stable names of result values (docs/json.md). */
+#include "ednsprobe/result.h"
+
+const char *
+ep_outcome_str(enum ep_outcome o)
+{
+	switch (o) {
+	case EP_OUT_PENDING:	return "pending";
+	case EP_OUT_ANSWER:	return "answer";
+	case EP_OUT_TRUNCATED:	return "truncated";
+	case EP_OUT_TIMEOUT:	return "timeout";
+	case EP_OUT_ICMP:	return "icmp";
+	case EP_OUT_RESET:	return "reset";
+	case EP_OUT_NOANSWER:	return "no-answer";
+	case EP_OUT_MALFORMED:	return "malformed";
+	case EP_OUT_ERROR:	return "error";
+	case EP_OUT_INTERRUPTED: return "interrupted";
+	case EP_OUT_SKIPPED:	return "skipped";
+	}
+	return "unknown";
+}
+
+const char *
+ep_severity_str(enum ep_severity s)
+{
+	switch (s) {
+	case EP_SEV_INFO:	return "info";
+	case EP_SEV_WARNING:	return "warning";
+	case EP_SEV_ERROR:	return "error";
+	}
+	return "unknown";
+}
+
+const char *
+ep_transport_str(enum ep_transport t)
+{
+	return t == EP_TCP ? "tcp" : "udp";
+}
+
+const char *
+ep_subject_str(enum ep_subject s)
+{
+	switch (s) {
+	case EP_SUBJ_SMALL:	return "small";
+	case EP_SUBJ_MEDIUM:	return "medium";
+	case EP_SUBJ_LARGE:	return "large";
+	case EP_SUBJ_COUNT:	break;
+	}
+	return "unknown";
+}

@@ -1,0 +1,288 @@
+/* probe/run.c: runs the plan of every target in one loop; phase 2 waits for a baseline RTT. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "loop.h"
+#include "plan.h"
+#include "probe.h"
+#include "query.h"
+#include "run.h"
+#include "verdict.h"
+
+#define TARGETS_MAX	8
+#define PACE_BURST	10
+
+struct run;
+
+/* The run's view of one target while it is probed. */
+struct run_target {
+	struct run		*run;		/* not owned */
+	struct ep_target	*t;		/* not owned: in the report */
+	struct ep_probe		 probes[EP_PROBES_MAX];
+	int			 started[EP_PROBES_MAX];
+	int			 phase;		/* 1: baselines, 2: the rest */
+	int			 pending;	/* started, not done */
+};
+
+struct run {
+	const struct ep_options	*o;
+	struct ep_loop		*loop;		/* owned */
+	struct run_target	*rts;		/* owned */
+	int			 nrts;
+	int			 failed;	/* internal error during the run */
+	struct ep_err		*err;
+};
+
+static int
+is_reply(enum ep_outcome o)
+{
+	return o == EP_OUT_ANSWER || o == EP_OUT_TRUNCATED ||
+	    o == EP_OUT_MALFORMED;
+}
+
+static void probe_done(struct ep_probe *p, void *arg);
+
+static void
+start_probe(struct run_target *rt, int i, uint32_t timeout_ms)
+{
+	struct ep_probe *p = &rt->probes[i];
+	struct ep_err err;
+
+	memset(p, 0, sizeof(*p));
+	p->rec = &rt->t->probes[i];
+	p->rec->res.rtt_ms = -1;
+	p->rec->res.connect_ms = -1;
+	p->ops = p->rec->spec.transport == EP_TCP ? &ep_probe_tcp_ops :
+	    &ep_probe_udp_ops;
+	p->loop = rt->run->loop;
+	p->addr = &rt->t->addr;
+	p->addrlen = rt->t->addrlen;
+	p->timeout_ms = timeout_ms;
+	p->tries_max = rt->run->o->tries;
+	p->done = probe_done;
+	p->done_arg = rt;
+	rt->started[i] = 1;
+	rt->pending++;
+	ep_verbose(EP_VERB_PROBE, "%s: probe %d (%s) starts, timeout %u ms",
+	    rt->t->addr_str, p->rec->spec.id, p->ops->name, timeout_ms);
+	if (p->ops->start(p, &err) == -1) {
+		/* Our own failure (memory, sockets): not a measurement. */
+		if (!rt->run->failed && rt->run->err)
+			*rt->run->err = err;
+		rt->run->failed = 1;
+		ep_probe_done(p, EP_OUT_ERROR);
+		ep_loop_stop(rt->run->loop);
+	}
+}
+
+static void
+start_phase2(struct run_target *rt, double rtt_ms)
+{
+	const struct ep_options *o = rt->run->o;
+	uint32_t tmo = ep_plan_timeout(rtt_ms, o->floor_ms, o->timeout_ms);
+
+	rt->phase = 2;
+	rt->t->timeout_ms = tmo;
+	rt->t->base_rtt_ms = rtt_ms;
+	ep_verbose(EP_VERB_OPS, "%s: baseline RTT %.2f ms, timeout %u ms",
+	    rt->t->addr_str, rtt_ms, tmo);
+	/* Baselines still waiting need not wait longer than the rest. */
+	for (int i = 0; i < rt->t->nprobes; i++) {
+		struct ep_probe *p = &rt->probes[i];
+
+		if (rt->started[i] && !p->finished && p->state &&
+		    p->rec->res.started_us)
+			p->ops->set_deadline(p, p->rec->res.started_us +
+			    (uint64_t)tmo * 1000u);
+	}
+	for (int i = 0; i < rt->t->nprobes; i++)
+		if (!rt->started[i])
+			start_probe(rt, i, tmo);
+}
+
+static void
+probe_done(struct ep_probe *p, void *arg)
+{
+	struct run_target *rt = arg;
+	struct ep_probe_result *res = &p->rec->res;
+
+	rt->pending--;
+	if (rt->phase == 1 && is_reply(res->outcome) &&
+	    res->outcome != EP_OUT_MALFORMED) {
+		/* TCP's RTT is the query's; the handshake is cleaner. */
+		double rtt = p->rec->spec.transport == EP_TCP &&
+		    res->connect_ms >= 0 ? res->connect_ms : res->rtt_ms;
+
+		start_phase2(rt, rtt < 0 ? 0 : rtt);
+	}
+	if (rt->pending == 0 && rt->phase == 1) {
+		/* No baseline replied: the rest would learn nothing. */
+		for (int i = 0; i < rt->t->nprobes; i++)
+			if (!rt->started[i])
+				rt->t->probes[i].res.outcome = EP_OUT_SKIPPED;
+		ep_verbose(EP_VERB_OPS, "%s: no baseline reply",
+		    rt->t->addr_str);
+	}
+}
+
+static void
+mtu_of(struct ep_target *t)
+{
+	int fd = socket(t->addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int mtu = 0;
+	socklen_t sl = sizeof(mtu);
+
+	t->path.iface_mtu = 0;
+	if (fd == -1)
+		return;
+	/* connect() on UDP sends nothing; it looks up the route. */
+	if (connect(fd, (struct sockaddr *)&t->addr, t->addrlen) == 0) {
+		if (t->family == 4)
+			getsockopt(fd, IPPROTO_IP, IP_MTU, &mtu, &sl);
+		else
+			getsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &mtu, &sl);
+	}
+	t->path.iface_mtu = mtu;
+	close(fd);
+}
+
+int
+ep_run_targets(const struct ep_options *o, struct ep_report *r,
+    struct ep_err *err)
+{
+	struct addrinfo hints = { 0 }, *res = NULL, *ai;
+	int rc;
+
+	hints.ai_family = o->family == 4 ? AF_INET : o->family == 6 ?
+	    AF_INET6 : AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	rc = getaddrinfo(o->server, NULL, &hints, &res);
+	if (rc != 0)
+		return ep_err_set(err, EP_ERESOLVE, "@%s: %s", o->server,
+		    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+	r->targets = calloc(TARGETS_MAX, sizeof(*r->targets));
+	if (r->targets == NULL) {
+		freeaddrinfo(res);
+		return ep_err_set(err, ENOMEM, "out of memory");
+	}
+	for (ai = res; ai && r->ntargets < TARGETS_MAX; ai = ai->ai_next) {
+		struct ep_target *t = &r->targets[r->ntargets];
+		int dup = 0;
+
+		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+			continue;
+		for (int i = 0; i < r->ntargets; i++)
+			dup |= r->targets[i].addrlen == ai->ai_addrlen &&
+			    memcmp(&r->targets[i].addr, ai->ai_addr,
+			    ai->ai_addrlen) == 0;
+		if (dup)
+			continue;
+		memcpy(&t->addr, ai->ai_addr, ai->ai_addrlen);
+		t->addrlen = ai->ai_addrlen;
+		if (ai->ai_family == AF_INET) {
+			struct sockaddr_in *sin = (void *)&t->addr;
+
+			t->family = 4;
+			sin->sin_port = htons(o->port);
+			inet_ntop(AF_INET, &sin->sin_addr, t->addr_str,
+			    sizeof(t->addr_str));
+		} else {
+			struct sockaddr_in6 *sin6 = (void *)&t->addr;
+
+			t->family = 6;
+			sin6->sin6_port = htons(o->port);
+			inet_ntop(AF_INET6, &sin6->sin6_addr, t->addr_str,
+			    sizeof(t->addr_str));
+		}
+		r->ntargets++;
+	}
+	freeaddrinfo(res);
+	if (r->ntargets == 0)
+		return ep_err_set(err, EP_ERESOLVE, "@%s: no %s address",
+		    o->server, o->family == 4 ? "IPv4" : o->family == 6 ?
+		    "IPv6" : "IPv4 or IPv6");
+	return 0;
+}
+
+int
+ep_run_path(const struct ep_options *o, struct ep_report *r,
+    struct ep_err *err)
+{
+	struct run run = { .o = o, .err = err };
+	uint64_t t0 = ep_clock_us();
+	int next_id = 1, rc = -1;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(r->started, sizeof(r->started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if ((run.loop = ep_loop_new(o->rate, PACE_BURST, err)) == NULL)
+		return -1;
+	if ((run.rts = calloc((size_t)r->ntargets, sizeof(*run.rts))) == NULL) {
+		ep_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	run.nrts = r->ntargets;
+	for (int i = 0; i < r->ntargets; i++) {
+		struct ep_target *t = &r->targets[i];
+		struct run_target *rt = &run.rts[i];
+
+		snprintf(t->name, sizeof(t->name), "%s", o->name);
+		ep_query_type_str(o->qtype ? o->qtype : 48, t->qtype_str,
+		    sizeof(t->qtype_str));
+		t->base_rtt_ms = -1;
+		t->timeout_ms = o->timeout_ms;
+		mtu_of(t);
+		if (ep_plan_path(o, t, &next_id, err) == -1)
+			goto out;
+		rt->run = &run;
+		rt->t = t;
+		rt->phase = 1;
+	}
+	/* Baselines of every target at once; each target's phase 2
+	 * starts on its own first reply. */
+	for (int i = 0; i < run.nrts; i++)
+		for (int k = 0; k < run.rts[i].t->nprobes; k++)
+			if (run.rts[i].t->probes[k].spec.role == EP_ROLE_BASE)
+				start_probe(&run.rts[i], k, o->timeout_ms);
+	if (ep_loop_run(run.loop, err) == -1)
+		goto out;
+	r->interrupted = ep_loop_interrupted(run.loop) != 0;
+	/* Whatever is still running is cut short: say so per probe. */
+	for (int i = 0; i < run.nrts; i++) {
+		struct run_target *rt = &run.rts[i];
+
+		for (int k = 0; k < rt->t->nprobes; k++) {
+			if (rt->started[k] && !rt->probes[k].finished)
+				ep_probe_done(&rt->probes[k],
+				    EP_OUT_INTERRUPTED);
+			else if (!rt->started[k] &&
+			    rt->t->probes[k].res.outcome == EP_OUT_PENDING)
+				rt->t->probes[k].res.outcome =
+				    EP_OUT_INTERRUPTED;
+		}
+		ep_verdict(rt->t);
+	}
+	r->duration_ms = (ep_clock_us() - t0) / 1000u;
+	rc = run.failed ? -1 : 0;
+out:
+	free(run.rts);
+	ep_loop_free(run.loop);
+	return rc;
+}
+
+void
+ep_report_fini(struct ep_report *r)
+{
+	free(r->targets);
+	r->targets = NULL;
+	r->ntargets = 0;
+}

@@ -1,0 +1,609 @@
+/* probe/verdict.c: path facts and findings from probe results (docs/faults.md). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "verdict.h"
+
+#define UDP_CLASSIC	512	/* RFC 1035 2.3.4: UDP messages up to 512 */
+
+static int
+replied(const struct ep_probe_record *r)
+{
+	return r->res.outcome == EP_OUT_ANSWER ||
+	    r->res.outcome == EP_OUT_TRUNCATED;
+}
+
+static int
+ran(const struct ep_probe_record *r)
+{
+	return r->res.outcome != EP_OUT_SKIPPED &&
+	    r->res.outcome != EP_OUT_PENDING &&
+	    r->res.outcome != EP_OUT_INTERRUPTED;
+}
+
+static struct ep_finding *
+finding(struct ep_target *t, const char *id, enum ep_severity sev,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static struct ep_finding *
+finding(struct ep_target *t, const char *id, enum ep_severity sev,
+    const char *fmt, ...)
+{
+	static struct ep_finding overflow;	/* dropped, counts lost */
+	struct ep_finding *f;
+	va_list ap;
+
+	if (t->nfindings == EP_FINDINGS_MAX) {
+		memset(&overflow, 0, sizeof(overflow));
+		return &overflow;
+	}
+	f = &t->findings[t->nfindings++];
+	memset(f, 0, sizeof(*f));
+	f->id = id;
+	f->severity = sev;
+	va_start(ap, fmt);
+	vsnprintf(f->summary, sizeof(f->summary), fmt, ap);
+	va_end(ap);
+	return f;
+}
+
+static void
+advise(struct ep_finding *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+advise(struct ep_finding *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->advice, sizeof(f->advice), fmt, ap);
+	va_end(ap);
+}
+
+static void
+cite(struct ep_finding *f, const struct ep_probe_record *r)
+{
+	for (int i = 0; i < f->nprobes; i++)
+		if (f->probes[i] == r->spec.id)
+			return;
+	if (f->nprobes < EP_EVIDENCE_MAX)
+		f->probes[f->nprobes++] = r->spec.id;
+}
+
+/* Cite every probe that matches transport/role/subject (-1: any). */
+static void
+cite_all(struct ep_finding *f, const struct ep_target *t, int transport,
+    int subject, int (*pred)(const struct ep_probe_record *))
+{
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+
+		if ((transport == -1 || (int)r->spec.transport == transport) &&
+		    (subject == -1 || (int)r->spec.subject == subject) &&
+		    (pred == NULL || pred(r)))
+			cite(f, r);
+	}
+}
+
+static int
+is_timeout(const struct ep_probe_record *r)
+{
+	return r->res.outcome == EP_OUT_TIMEOUT;
+}
+
+static int
+is_edns_udp(const struct ep_probe_record *r)
+{
+	return r->spec.transport == EP_UDP && r->spec.edns && ran(r);
+}
+
+static int
+is_truncated(const struct ep_probe_record *r)
+{
+	return r->res.outcome == EP_OUT_TRUNCATED;
+}
+
+static int
+unreachable(const struct ep_probe_record *r)
+{
+	int e = r->res.sys_errno;
+
+	if (r->res.outcome == EP_OUT_ERROR || r->res.outcome == EP_OUT_ICMP)
+		return e == ENETUNREACH || e == EHOSTUNREACH ||
+		    e == EADDRNOTAVAIL || e == ENETDOWN;
+	return 0;
+}
+
+/* Nothing came back at all: say whether anything could be sent. */
+static void
+no_reply(struct ep_target *t)
+{
+	struct ep_finding *f;
+	int n = 0, nunreach = 0, nrefused = 0;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+
+		if (!ran(r))
+			continue;
+		n++;
+		nunreach += unreachable(r);
+		nrefused += r->res.outcome == EP_OUT_ICMP &&
+		    r->res.sys_errno == ECONNREFUSED;
+	}
+	if (n > 0 && nunreach == n) {
+		f = finding(t, "UNREACHABLE", EP_SEV_ERROR,
+		    "%s cannot be reached: no route or an ICMP "
+		    "unreachable for every probe (%s)", t->addr_str,
+		    strerror(t->probes[0].res.sys_errno));
+		advise(f, "Check the address, the local routes (ip route get "
+		    "%s) and the first hops.", t->addr_str);
+	} else {
+		f = finding(t, "NO_REPLY", EP_SEV_ERROR,
+		    "No reply from %s to any query over UDP or TCP within "
+		    "%u ms%s", t->addr_str, t->timeout_ms, nrefused ?
+		    "; ICMP port unreachable: nothing listens on the port" :
+		    ": the server is down or the path drops all DNS");
+		advise(f, "Check that the server runs and listens on this "
+		    "address; run with -v; then look for filters on the path "
+		    "(UDP and TCP port 53).");
+	}
+	cite_all(f, t, -1, -1, ran);
+}
+
+/* Full answer size of each subject: TCP's answer, else UDP's whole one. */
+static void
+sizes(struct ep_target *t, long lo[EP_SUBJ_COUNT])
+{
+	for (int s = 0; s < EP_SUBJ_COUNT; s++) {
+		t->path.size_known[s] = -1;
+		lo[s] = 0;
+	}
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+		long len = (long)r->res.reply.length;
+		int s = r->spec.subject;
+
+		if (r->res.outcome == EP_OUT_ANSWER &&
+		    r->spec.transport == EP_UDP && t->path.size_known[s] < len)
+			t->path.size_known[s] = len;
+		if (r->res.outcome == EP_OUT_TRUNCATED &&
+		    r->spec.transport == EP_UDP) {
+			/* TC proves the answer is bigger than the limit the
+			 * server applied: ours, or its own if smaller. */
+			long limit = r->spec.edns ? r->spec.bufsize :
+			    UDP_CLASSIC;
+
+			if (r->res.reply.opt_count == 1 &&
+			    r->res.reply.edns_udp >= UDP_CLASSIC &&
+			    r->res.reply.edns_udp < limit)
+				limit = r->res.reply.edns_udp;
+			if (limit + 1 > lo[s])
+				lo[s] = limit + 1;
+		}
+	}
+	/* A TCP answer is the whole answer; prefer it over UDP's. */
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+
+		if (r->spec.transport == EP_TCP &&
+		    r->res.outcome == EP_OUT_ANSWER)
+			t->path.size_known[r->spec.subject] =
+			    (long)r->res.reply.length;
+	}
+}
+
+static void
+edns(struct ep_target *t)
+{
+	const struct ep_probe_record *plain = NULL;
+	int nedns = 0, nreply = 0, nopt = 0, nudp_reply = 0, ntcp_reply = 0;
+	struct ep_finding *f;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+
+		if (r->spec.transport == EP_TCP) {
+			ntcp_reply += replied(r);
+			continue;
+		}
+		nudp_reply += replied(r);
+		if (!r->spec.edns && r->spec.role == EP_ROLE_BASE)
+			plain = r;
+		if (!is_edns_udp(r))
+			continue;
+		nedns++;
+		nreply += replied(r);
+		nopt += replied(r) && r->res.reply.opt_count == 1;
+	}
+	if (nreply > 0 && nopt > 0) {
+		t->path.edns = EP_FACT_OK;
+	} else if (nreply > 0) {
+		char rc[16];
+		const struct ep_probe_record *r = NULL;
+
+		for (int i = 0; i < t->nprobes && r == NULL; i++)
+			if (is_edns_udp(&t->probes[i]) &&
+			    replied(&t->probes[i]))
+				r = &t->probes[i];
+		t->path.edns = EP_FACT_UNSUPPORTED;
+		f = finding(t, "EDNS_UNSUPPORTED", EP_SEV_WARNING,
+		    "The server answers EDNS queries without an OPT record "
+		    "(rcode %s): it does not support EDNS0, so its UDP "
+		    "answers stop at 512 bytes", ep_dns_rcode_str(
+		    r->res.reply.rcode, rc, sizeof(rc)));
+		advise(f, "Upgrade or configure the server for EDNS0 "
+		    "(RFC 6891); large answers then depend on TCP/53.");
+		cite_all(f, t, EP_UDP, -1, is_edns_udp);
+	} else if (nedns > 0 && plain != NULL && replied(plain)) {
+		t->path.edns = EP_FACT_DROPPED;
+		f = finding(t, "EDNS_DROPPED", EP_SEV_ERROR,
+		    "All %d UDP queries carrying an EDNS0 OPT record went "
+		    "unanswered while the same server answered a query "
+		    "without EDNS%s: something on the path drops EDNS "
+		    "queries or their answers", nedns, ntcp_reply ?
+		    " and answered EDNS over TCP" : "");
+		advise(f, "Find the firewall or DNS-inspection rule that drops "
+		    "UDP DNS queries with an OPT record (ARCOUNT > 0) and "
+		    "remove it; resolvers otherwise fall back to plain DNS "
+		    "and lose DNSSEC and large answers.");
+		cite(f, plain);
+		cite_all(f, t, EP_UDP, -1, is_edns_udp);
+	} else if (nudp_reply == 0 && ntcp_reply > 0) {
+		f = finding(t, "UDP_NO_REPLY", EP_SEV_ERROR,
+		    "No UDP query was answered, while TCP queries were: "
+		    "UDP/53 is blocked on the path");
+		advise(f, "Allow UDP/53 both ways between the client and "
+		    "the server; DNS over TCP alone is slow and not what "
+		    "resolvers try first.");
+		cite_all(f, t, -1, -1, ran);
+	}
+}
+
+/* The largest whole datagram that arrived, and who brought it. */
+static const struct ep_probe_record *
+udp_max(const struct ep_target *t)
+{
+	const struct ep_probe_record *best = NULL;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+
+		if (r->spec.transport == EP_UDP && replied(r) &&
+		    (best == NULL ||
+		    r->res.reply.length > best->res.reply.length))
+			best = r;
+	}
+	return best;
+}
+
+/* The limit below which the server would send subject s whole. */
+static long
+server_limit(const struct ep_target *t, const struct ep_probe_record *r)
+{
+	long limit = r->spec.bufsize;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_dns_msg *m = &t->probes[i].res.reply;
+
+		if (replied(&t->probes[i]) && m->opt_count == 1 &&
+		    m->edns_udp >= UDP_CLASSIC && m->edns_udp < limit)
+			limit = m->edns_udp;
+	}
+	return limit;
+}
+
+/*
+ * UDP answers lost by size: for each subject, the ladder probes that
+ * should have brought the whole answer; a subject whose whole answer
+ * never came while smaller ones did is lost by size, not by chance
+ * (each probe was sent up to --tries times).
+ */
+static int
+udp_sizes(struct ep_target *t, const long lo[EP_SUBJ_COUNT])
+{
+	const struct ep_probe_record *okr = udp_max(t);
+	long ok_max = okr ? (long)okr->res.reply.length : -1;
+	long lost_min = -1;
+	int lost_subj = -1, approx = 0;
+	int hdr = t->family == 4 ? 28 : 48;
+	int mtu = t->path.iface_mtu > 0 ? t->path.iface_mtu : 1500;
+	struct ep_finding *f;
+
+	for (int s = EP_SUBJ_MEDIUM; s < EP_SUBJ_COUNT; s++) {
+		long full = t->path.size_known[s];
+		int expect = 0, got = 0, lost = 0;
+
+		for (int i = 0; i < t->nprobes; i++) {
+			const struct ep_probe_record *r = &t->probes[i];
+
+			if (r->spec.transport != EP_UDP ||
+			    r->spec.role != EP_ROLE_LADDER ||
+			    (int)r->spec.subject != s || !ran(r))
+				continue;
+			if (full >= 0 ? full <= server_limit(t, r) :
+			    lo[s] > 0 && r->spec.bufsize >= lo[s]) {
+				expect++;
+				got += r->res.outcome == EP_OUT_ANSWER;
+				lost += is_timeout(r);
+			}
+		}
+		if (expect == 0 || got > 0 || lost < expect)
+			continue;
+		long e = full >= 0 ? full : lo[s];
+
+		if (lost_min < 0 || e < lost_min) {
+			lost_min = e;
+			lost_subj = s;
+			approx = full < 0;
+		}
+	}
+	if (lost_min < 0)
+		return 0;
+	if (ok_max >= lost_min)
+		return 0;	/* a bigger answer passed: not a size effect */
+
+	if (lost_min + hdr <= mtu && !approx) {
+		f = finding(t, "UDP_SIZE_LIMIT", EP_SEV_ERROR,
+		    "UDP answers of %ld bytes are lost although they fit in "
+		    "one packet, while answers up to %ld bytes arrive: a "
+		    "size limit on the path%s", lost_min, ok_max,
+		    ok_max <= UDP_CLASSIC ?
+		    " (an old 512-byte DNS inspection rule?)" : "");
+		advise(f, "Remove the DNS message-length limit on the "
+		    "firewall (e.g. Cisco 'message-length maximum client "
+		    "auto'), or raise it to at least 1232 bytes; until then "
+		    "resolvers need TCP/53 or an EDNS buffer of %ld or less.",
+		    ok_max);
+	} else if (ok_max > UDP_CLASSIC && ok_max + hdr <= mtu) {
+		t->path.frag_in = EP_FACT_DROPPED;
+		f = finding(t, "FRAG_IN_DROPPED", EP_SEV_ERROR,
+		    "UDP answers that need IP fragments are lost: the "
+		    "%s%ld-byte answer (over the %d-byte MTU) never arrived, "
+		    "while unfragmented answers up to %ld bytes did",
+		    approx ? "over-" : "", lost_min, mtu, ok_max);
+		advise(f, "Allow IP fragments of DNS answers through the "
+		    "firewalls on the path (IPv4 fragments, IPv6 Fragment "
+		    "header), or set the resolvers' EDNS buffer to 1232 "
+		    "(unbound edns-buffer-size, BIND edns-udp-size) so "
+		    "answers are not fragmented; keep TCP/53 open for the "
+		    "truncated ones.");
+	} else {
+		f = finding(t, "UDP_LARGE_LOST", EP_SEV_ERROR,
+		    "UDP answers of %s%ld bytes are lost while answers up to "
+		    "%ld bytes arrive; no answer between %d bytes and the "
+		    "MTU was measured, so a size limit cannot be told from a "
+		    "fragment filter", approx ? "more than " : "", lost_min,
+		    ok_max, UDP_CLASSIC);
+		advise(f, "Probe again with a NAME/TYPE whose answer is 600 "
+		    "to 1400 bytes to tell them apart; meanwhile keep "
+		    "resolvers' EDNS buffer at %ld or less and TCP/53 open.",
+		    ok_max > UDP_CLASSIC ? ok_max : UDP_CLASSIC);
+	}
+	if (okr)
+		cite(f, okr);
+	cite_all(f, t, EP_UDP, lost_subj, is_timeout);
+	for (int i = 0; i < t->nprobes; i++)
+		if (t->probes[i].spec.transport == EP_TCP &&
+		    (int)t->probes[i].spec.subject == lost_subj &&
+		    t->probes[i].res.outcome == EP_OUT_ANSWER)
+			cite(f, &t->probes[i]);
+	return 1;
+}
+
+static int
+is_tcp_ran(const struct ep_probe_record *r)
+{
+	return r->spec.transport == EP_TCP && ran(r);
+}
+
+static void
+tcp(struct ep_target *t)
+{
+	int n = 0, conn = 0, resets = 0, timeouts = 0, answers = 0;
+	long ans_max = -1;
+	const struct ep_probe_record *stuck = NULL;
+	struct ep_finding *f;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+
+		if (!is_tcp_ran(r))
+			continue;
+		n++;
+		conn += r->res.connected;
+		resets += r->res.outcome == EP_OUT_RESET && !r->res.connected;
+		timeouts += r->res.outcome == EP_OUT_TIMEOUT;
+		if (r->res.outcome == EP_OUT_ANSWER) {
+			answers++;
+			if ((long)r->res.reply.length > ans_max)
+				ans_max = (long)r->res.reply.length;
+		}
+		if (r->res.outcome == EP_OUT_NOANSWER && stuck == NULL)
+			stuck = r;
+	}
+	if (n == 0)
+		return;
+	if (conn > 0)
+		t->path.tcp = EP_FACT_OK;
+	else if (resets > 0)
+		t->path.tcp = EP_FACT_RESET;
+	else if (timeouts > 0)
+		t->path.tcp = EP_FACT_DROPPED;
+
+	if (t->path.tcp == EP_FACT_RESET) {
+		f = finding(t, "TCP_RESET", EP_SEV_ERROR,
+		    "TCP connections to port %s are refused with a reset "
+		    "(%d of %d probes): the server does not accept TCP, or a "
+		    "firewall rejects TCP/53 on its behalf", "53", resets, n);
+		advise(f, "Allow TCP/53 to the server (RFC 7766: DNS needs "
+		    "TCP) and check that the server listens on TCP; the "
+		    "reset's TTL in a capture tells a firewall from the "
+		    "server.");
+		cite_all(f, t, EP_TCP, -1, ran);
+	} else if (t->path.tcp == EP_FACT_DROPPED) {
+		f = finding(t, "TCP_TIMEOUT", EP_SEV_ERROR,
+		    "TCP connections to port 53 time out: neither a SYN-ACK "
+		    "nor a reset came back within %u ms (%d probes): TCP/53 "
+		    "is silently dropped on the path", t->timeout_ms, n);
+		advise(f, "Open TCP/53 to the server on every firewall of the "
+		    "path: truncated answers and answers above the path's "
+		    "UDP limit can only be fetched over TCP.");
+		cite_all(f, t, EP_TCP, -1, ran);
+	} else if (stuck != NULL && answers > 0) {
+		long want = t->path.size_known[stuck->spec.subject];
+		char wantbuf[32] = "larger";
+
+		if (want > 0)
+			snprintf(wantbuf, sizeof(wantbuf), "%ld-byte", want);
+		if (want < 0 || want > ans_max) {
+			f = finding(t, "TCP_LARGE_LOST", EP_SEV_ERROR,
+			    "TCP connects and answers of %ld bytes arrive, "
+			    "but the %s answer never did (%zu bytes of the "
+			    "stream in %u ms): segments bigger than the path "
+			    "MTU vanish without ICMP, a PMTUD black hole",
+			    ans_max, wantbuf, stuck->res.stream_bytes,
+			    t->timeout_ms);
+			advise(f, "Let ICMP 'fragmentation needed' (type 3 "
+			    "code 4) and ICMPv6 'packet too big' through the "
+			    "firewalls, or clamp the TCP MSS on the link with "
+			    "the small MTU (e.g. nft 'tcp option maxseg size "
+			    "set rt mtu').");
+			cite_all(f, t, EP_TCP, -1, ran);
+		}
+	} else if (stuck != NULL) {
+		f = finding(t, "TCP_NO_ANSWER", EP_SEV_WARNING,
+		    "TCP connects but no answer arrives (%s after %zu bytes)",
+		    stuck->res.peer_closed ? "the server closed" :
+		    "nothing came back", stuck->res.stream_bytes);
+		advise(f, "Check the server's TCP settings and any proxy or "
+		    "DNS inspection on the path that accepts connections.");
+		cite_all(f, t, EP_TCP, -1, ran);
+	}
+}
+
+static void
+truncation(struct ep_target *t)
+{
+	int ntc = 0, bmin = 65535, bmax = 0;
+	const struct ep_probe_record *failed = NULL;
+	struct ep_finding *f;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+
+		if (r->spec.transport != EP_TCP || !ran(r) ||
+		    r->res.outcome == EP_OUT_ANSWER)
+			continue;
+		for (int k = 0; k < t->nprobes; k++) {
+			const struct ep_probe_record *u = &t->probes[k];
+
+			if (u->spec.transport != EP_UDP || !is_truncated(u) ||
+			    u->spec.subject != r->spec.subject)
+				continue;
+			ntc++;
+			failed = r;
+			bmin = u->spec.bufsize < bmin ? u->spec.bufsize : bmin;
+			bmax = u->spec.bufsize > bmax ? u->spec.bufsize : bmax;
+		}
+	}
+	if (failed == NULL)
+		return;
+	f = finding(t, "TRUNCATED_NO_TCP", EP_SEV_ERROR,
+	    "Truncated answers cannot be completed: %d UDP answers (EDNS "
+	    "buffer %d..%d) came back with TC=1 and the same question over "
+	    "TCP failed (%s)", ntc, bmin, bmax,
+	    ep_outcome_str(failed->res.outcome));
+	advise(f, "Clients and resolvers retry truncated answers over TCP: "
+	    "fix TCP/53 on the path (see the TCP finding), otherwise these "
+	    "names do not resolve.");
+	cite_all(f, t, EP_UDP, -1, is_truncated);
+	cite_all(f, t, EP_TCP, -1, ran);
+}
+
+void
+ep_verdict(struct ep_target *t)
+{
+	long lo[EP_SUBJ_COUNT];
+	const struct ep_probe_record *okr;
+	int any = 0, sized = 0;
+	int hdr = t->family == 4 ? 28 : 48;
+	int mtu = t->path.iface_mtu > 0 ? t->path.iface_mtu : 1500;
+	long biggest = -1;
+
+	t->nfindings = 0;
+	t->path.edns = t->path.frag_in = t->path.frag_out = EP_FACT_UNTESTED;
+	t->path.tcp = t->path.pmtud = EP_FACT_UNTESTED;
+	t->path.pmtu = -1;
+	t->path.udp_max_response = -1;
+	for (int i = 0; i < t->nprobes; i++)
+		any |= replied(&t->probes[i]);
+	sizes(t, lo);
+	if (!any) {
+		no_reply(t);
+		return;
+	}
+	okr = udp_max(t);
+	if (okr) {
+		t->path.udp_max_response = (long)okr->res.reply.length;
+		if (t->path.udp_max_response + hdr > mtu)
+			t->path.frag_in = EP_FACT_OK;	/* it came in pieces */
+	}
+	edns(t);
+	if (t->path.edns == EP_FACT_OK)
+		sized = udp_sizes(t, lo);
+	tcp(t);
+	truncation(t);
+
+	for (int s = 0; s < EP_SUBJ_COUNT; s++)
+		if (t->path.size_known[s] > biggest)
+			biggest = t->path.size_known[s];
+	if (t->path.edns == EP_FACT_OK && !sized &&
+	    t->path.frag_in == EP_FACT_UNTESTED && biggest >= 0 &&
+	    biggest + hdr <= mtu) {
+		struct ep_finding *f = finding(t, "LARGE_UNTESTED",
+		    EP_SEV_INFO, "The largest answer available was %ld "
+		    "bytes, which fits in one %d-byte packet: answers that "
+		    "need IP fragments were not tested", biggest, mtu);
+
+		advise(f, "Ask for a larger answer (a NAME/TYPE such as the "
+		    "DNSKEY set of a signed zone with DO) to test fragments.");
+	}
+}
+
+int
+ep_verdict_worst(const struct ep_target *t)
+{
+	int worst = -1;
+
+	for (int i = 0; i < t->nfindings; i++)
+		if ((int)t->findings[i].severity > worst)
+			worst = (int)t->findings[i].severity;
+	return worst;
+}
+
+const char *
+ep_fact_str(const char *field, enum ep_fact f)
+{
+	int frag = strncmp(field, "frag", 4) == 0;
+
+	switch (f) {
+	case EP_FACT_UNTESTED:	return "untested";
+	case EP_FACT_OK:	return frag ? "pass" : "ok";
+	case EP_FACT_DROPPED:
+		if (frag)
+			return "drop";
+		if (strcmp(field, "tcp") == 0)
+			return "timeout";
+		if (strcmp(field, "pmtud") == 0)
+			return "blackhole";
+		return "dropped";
+	case EP_FACT_UNSUPPORTED: return "unsupported";
+	case EP_FACT_RESET:	return "reset";
+	case EP_FACT_PARTIAL:	return "partial";
+	}
+	return "untested";
+}

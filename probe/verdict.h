@@ -1,0 +1,20 @@
+/* probe/verdict.h: measured facts and findings from one target's probe results. */
+#ifndef EP_VERDICT_H
+#define EP_VERDICT_H
+
+#include "ednsprobe/result.h"
+
+/*
+ * Fill t->path and t->findings from t->probes (specs and results only,
+ * so a test can feed it any results).  Every fact is measured or left
+ * untested; every finding cites the probes that earn it.
+ */
+void	ep_verdict(struct ep_target *t);
+
+/* The worst severity of t's findings, or -1 when it has none. */
+int	ep_verdict_worst(const struct ep_target *t);
+
+/* Name of a path fact for the field it belongs to (docs/json.md). */
+const char *ep_fact_str(const char *field, enum ep_fact f);
+
+#endif

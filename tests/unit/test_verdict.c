@@ -1,0 +1,418 @@
+/* tests/unit/test_verdict.c: path facts and findings from simulated probe results. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "options.h"
+#include "plan.h"
+#include "verdict.h"
+
+/*
+ * A simulated server and path.  The plan is the real one; each probe's
+ * outcome is what a server with answers of these sizes would give over a
+ * path with these faults.  The lab tests do the same with real packets.
+ */
+struct net {
+	long	size[EP_SUBJ_COUNT];	/* full answer sizes */
+	int	mtu;
+	int	frag_drop;		/* drop datagrams over the MTU */
+	long	size_limit;		/* drop UDP answers over this, 0: none */
+	int	edns_drop;		/* drop queries with OPT */
+	int	no_edns;		/* server answers FORMERR without OPT */
+	int	tcp;			/* 0 ok, 1 timeout, 2 reset, 3 hole */
+	int	dead;			/* nothing answers */
+	int	unreach;		/* no route */
+};
+
+static struct ep_target target;
+
+static void
+plan(int family, const char *type)
+{
+	char a0[] = "ednsprobe", a1[] = "path", a2[] = "@192.0.2.1",
+	    a3[] = "probe.test", a4[16];
+	char *argv[] = { a0, a1, a2, a3, a4, NULL };
+	struct ep_options o;
+	struct ep_err err;
+	int id = 1;
+
+	snprintf(a4, sizeof(a4), "%s", type ? type : "");
+	assert_int_equal(ep_options_parse(type ? 5 : 4, argv, &o, &err), 0);
+	memset(&target, 0, sizeof(target));
+	target.family = family;
+	target.path.iface_mtu = 1500;
+	target.timeout_ms = 1000;
+	snprintf(target.addr_str, sizeof(target.addr_str), "192.0.2.1");
+	assert_int_equal(ep_plan_path(&o, &target, &id, &err), 0);
+	assert_int_equal(target.nprobes, 19);
+}
+
+static void
+reply(struct ep_probe_record *r, long len, int tc, int opt, uint16_t rcode)
+{
+	r->res.outcome = tc ? EP_OUT_TRUNCATED : EP_OUT_ANSWER;
+	r->res.tries = 1;
+	r->res.rtt_ms = 0.2;
+	r->res.reply.length = (size_t)len;
+	r->res.reply.flags = (uint16_t)(EP_DNS_QR | (tc ? EP_DNS_TC : 0) |
+	    (rcode & 0xf));
+	r->res.reply.rcode = rcode;
+	r->res.reply.opt_count = opt;
+	r->res.reply.edns_udp = opt ? 4096 : 0;
+}
+
+static void
+simulate(const struct net *n)
+{
+	int hdr = target.family == 4 ? 28 : 48;
+
+	for (int i = 0; i < target.nprobes; i++) {
+		struct ep_probe_record *r = &target.probes[i];
+		long full = n->size[r->spec.subject];
+
+		r->res.tries = 3;
+		if (n->unreach) {
+			r->res.outcome = EP_OUT_ERROR;
+			r->res.sys_errno = ENETUNREACH;
+			continue;
+		}
+		if (n->dead) {
+			r->res.outcome = r->spec.role == EP_ROLE_BASE ?
+			    EP_OUT_TIMEOUT : EP_OUT_SKIPPED;
+			continue;
+		}
+		if (r->spec.transport == EP_TCP) {
+			r->res.tries = 1;
+			if (n->tcp == 1)
+				r->res.outcome = EP_OUT_TIMEOUT;
+			else if (n->tcp == 2)
+				r->res.outcome = EP_OUT_RESET;
+			else if (n->tcp == 3 && full + 40 > 1280) {
+				r->res.outcome = EP_OUT_NOANSWER;
+				r->res.connected = 1;
+			} else {
+				reply(r, full, 0, 1, 0);
+				r->res.connected = 1;
+			}
+			continue;
+		}
+		if (r->spec.edns && n->edns_drop) {
+			r->res.outcome = EP_OUT_TIMEOUT;
+			continue;
+		}
+		if (r->spec.edns && n->no_edns) {
+			reply(r, 40, 0, 0, 1);
+			continue;
+		}
+		long limit = r->spec.edns ? r->spec.bufsize : 512;
+		int tc = full > limit;
+		long len = tc ? 60 : full;
+
+		if ((n->frag_drop && len + hdr > n->mtu) ||
+		    (n->size_limit && len > n->size_limit)) {
+			r->res.outcome = EP_OUT_TIMEOUT;
+			continue;
+		}
+		reply(r, len, tc, r->spec.edns, 0);
+	}
+	ep_verdict(&target);
+}
+
+static int
+has(const char *id)
+{
+	for (int i = 0; i < target.nfindings; i++)
+		if (strcmp(target.findings[i].id, id) == 0) {
+			/* Every finding cites evidence and gives advice. */
+			assert_true(target.findings[i].nprobes > 0 ||
+			    target.findings[i].severity == EP_SEV_INFO);
+			assert_true(target.findings[i].advice[0] != '\0');
+			return 1;
+		}
+	return 0;
+}
+
+static struct net
+base_net(void)
+{
+	struct net n = { { 100, 1100, 2000 }, 1500, 0, 0, 0, 0, 0, 0, 0 };
+
+	return n;
+}
+
+static void
+test_clean(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	plan(4, NULL);
+	simulate(&n);
+	assert_int_equal(target.nfindings, 0);
+	assert_string_equal(ep_fact_str("edns", target.path.edns), "ok");
+	assert_string_equal(ep_fact_str("frag_in", target.path.frag_in),
+	    "pass");
+	assert_string_equal(ep_fact_str("tcp", target.path.tcp), "ok");
+	assert_int_equal(target.path.udp_max_response, 2000);
+	assert_int_equal(target.path.size_known[EP_SUBJ_LARGE], 2000);
+	assert_int_equal(ep_verdict_worst(&target), -1);
+}
+
+static void
+test_one_lost_probe_is_not_a_finding(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	plan(4, NULL);
+	simulate(&n);
+	/* The 4000 rung of the large answer lost all its tries, 4096 not. */
+	for (int i = 0; i < target.nprobes; i++)
+		if (target.probes[i].spec.subject == EP_SUBJ_LARGE &&
+		    target.probes[i].spec.bufsize == 4000 &&
+		    target.probes[i].spec.transport == EP_UDP)
+			target.probes[i].res.outcome = EP_OUT_TIMEOUT;
+	ep_verdict(&target);
+	assert_int_equal(target.nfindings, 0);
+}
+
+static void
+test_frag_drop(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	n.frag_drop = 1;
+	plan(4, NULL);
+	simulate(&n);
+	assert_true(has("FRAG_IN_DROPPED"));
+	assert_int_equal(target.nfindings, 1);
+	assert_string_equal(ep_fact_str("frag_in", target.path.frag_in),
+	    "drop");
+	assert_int_equal(target.path.udp_max_response, 1100);
+	assert_int_equal(ep_verdict_worst(&target), EP_SEV_ERROR);
+}
+
+static void
+test_frag_drop_v6(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	n.frag_drop = 1;
+	plan(6, NULL);
+	simulate(&n);
+	assert_true(has("FRAG_IN_DROPPED"));
+	assert_string_equal(ep_fact_str("frag_in", target.path.frag_in),
+	    "drop");
+}
+
+static void
+test_frag_drop_without_tcp_uses_tc_bound(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	n.frag_drop = 1;
+	n.tcp = 1;
+	plan(4, NULL);
+	simulate(&n);
+	/* No TCP answer gives the full size: TC at 1480 bounds it. */
+	assert_int_equal(target.path.size_known[EP_SUBJ_LARGE], -1);
+	assert_true(has("FRAG_IN_DROPPED"));
+	assert_true(has("TCP_TIMEOUT"));
+	assert_true(has("TRUNCATED_NO_TCP"));
+}
+
+static void
+test_size_limit_512(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	n.size_limit = 512;
+	plan(4, NULL);
+	simulate(&n);
+	assert_true(has("UDP_SIZE_LIMIT"));
+	assert_false(has("FRAG_IN_DROPPED"));
+	assert_string_equal(ep_fact_str("frag_in", target.path.frag_in),
+	    "untested");
+	assert_true(target.path.udp_max_response <= 512);
+}
+
+static void
+test_large_lost_ambiguous(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	n.frag_drop = 1;
+	n.size[EP_SUBJ_MEDIUM] = 300;	/* nothing between 512 and MTU */
+	plan(4, NULL);
+	simulate(&n);
+	assert_true(has("UDP_LARGE_LOST"));
+	assert_false(has("FRAG_IN_DROPPED"));
+	assert_false(has("UDP_SIZE_LIMIT"));
+}
+
+static void
+test_edns_drop(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	n.edns_drop = 1;
+	plan(4, NULL);
+	simulate(&n);
+	assert_true(has("EDNS_DROPPED"));
+	assert_string_equal(ep_fact_str("edns", target.path.edns), "dropped");
+	/* Lost ladder probes are explained by EDNS, not by size. */
+	assert_false(has("FRAG_IN_DROPPED"));
+	assert_false(has("UDP_SIZE_LIMIT"));
+	assert_false(has("UDP_LARGE_LOST"));
+}
+
+static void
+test_edns_unsupported(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	n.no_edns = 1;
+	plan(4, NULL);
+	simulate(&n);
+	assert_true(has("EDNS_UNSUPPORTED"));
+	assert_string_equal(ep_fact_str("edns", target.path.edns),
+	    "unsupported");
+}
+
+static void
+test_tcp_reset(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	n.tcp = 2;
+	plan(4, NULL);
+	simulate(&n);
+	assert_true(has("TCP_RESET"));
+	assert_true(has("TRUNCATED_NO_TCP"));
+	assert_false(has("TCP_TIMEOUT"));
+	assert_string_equal(ep_fact_str("tcp", target.path.tcp), "reset");
+}
+
+static void
+test_tcp_timeout(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	n.tcp = 1;
+	plan(6, NULL);
+	simulate(&n);
+	assert_true(has("TCP_TIMEOUT"));
+	assert_false(has("TCP_RESET"));
+	assert_string_equal(ep_fact_str("tcp", target.path.tcp), "timeout");
+	/* UDP still measured the full size of the large answer. */
+	assert_int_equal(target.path.size_known[EP_SUBJ_LARGE], 2000);
+}
+
+static void
+test_tcp_blackhole(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	n.tcp = 3;
+	plan(4, NULL);
+	simulate(&n);
+	assert_true(has("TCP_LARGE_LOST"));
+	assert_string_equal(ep_fact_str("tcp", target.path.tcp), "ok");
+	assert_false(has("TCP_TIMEOUT"));
+}
+
+static void
+test_no_reply(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	n.dead = 1;
+	plan(4, NULL);
+	simulate(&n);
+	assert_true(has("NO_REPLY"));
+	assert_int_equal(target.nfindings, 1);
+	assert_string_equal(ep_fact_str("tcp", target.path.tcp), "untested");
+	assert_int_equal(target.path.udp_max_response, -1);
+}
+
+static void
+test_unreachable(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	n.unreach = 1;
+	plan(4, NULL);
+	simulate(&n);
+	assert_true(has("UNREACHABLE"));
+}
+
+static void
+test_small_answers_untested(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	n.size[EP_SUBJ_LARGE] = 900;
+	n.frag_drop = 1;	/* invisible: nothing needs fragments */
+	plan(4, "TXT");
+	simulate(&n);
+	assert_true(has("LARGE_UNTESTED"));
+	assert_int_equal(ep_verdict_worst(&target), EP_SEV_INFO);
+	assert_string_equal(ep_fact_str("frag_in", target.path.frag_in),
+	    "untested");
+}
+
+static void
+test_fact_names(void **state)
+{
+	(void)state;
+	assert_string_equal(ep_fact_str("pmtud", EP_FACT_DROPPED),
+	    "blackhole");
+	assert_string_equal(ep_fact_str("frag_out", EP_FACT_OK), "pass");
+	assert_string_equal(ep_fact_str("frag_in", EP_FACT_PARTIAL),
+	    "partial");
+	assert_string_equal(ep_fact_str("edns", EP_FACT_UNTESTED),
+	    "untested");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean),
+		cmocka_unit_test(test_one_lost_probe_is_not_a_finding),
+		cmocka_unit_test(test_frag_drop),
+		cmocka_unit_test(test_frag_drop_v6),
+		cmocka_unit_test(test_frag_drop_without_tcp_uses_tc_bound),
+		cmocka_unit_test(test_size_limit_512),
+		cmocka_unit_test(test_large_lost_ambiguous),
+		cmocka_unit_test(test_edns_drop),
+		cmocka_unit_test(test_edns_unsupported),
+		cmocka_unit_test(test_tcp_reset),
+		cmocka_unit_test(test_tcp_timeout),
+		cmocka_unit_test(test_tcp_blackhole),
+		cmocka_unit_test(test_no_reply),
+		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_small_answers_untested),
+		cmocka_unit_test(test_fact_names),
+	};
+
+	return cmocka_run_group_tests_name("verdict", tests, NULL, NULL);
+}
