@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# tests/lab/test_path.sh SCENARIO EDNSPROBE: runs the real binary in the
+# lab's client namespace against the real NSD across the faulty routers,
+# and checks the measured facts, the findings and the exit status.
+set -uo pipefail
+scenario=$1
+bin=$2
+here=$(cd "$(dirname "$0")" && pwd)
+lab=$here/lab.sh
+server4=203.0.113.53
+server6=2001:db8:53::53
+zone=probe.test
+out=$(mktemp -d /tmp/ednsprobe-lab.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+fails=0
+checks=0
+
+if [ "$(id -u)" -ne 0 ]; then
+	[ "${CI:-}" = true ] && { echo "not root under CI" >&2; exit 1; }
+	echo "skipped: needs root" >&2
+	exit 77
+fi
+command -v jq >/dev/null || { echo "jq is missing" >&2; exit 1; }
+
+ok()   { checks=$((checks + 1)); echo "  ok: $*"; }
+fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "  FAIL: $*"; }
+
+# run LABEL ARGS...: ednsprobe in the client namespace; JSON in $out/LABEL.
+run() {
+	local label=$1; shift
+	ip netns exec ep-client "$bin" path --json "$@" \
+		>"$out/$label.json" 2>"$out/$label.err"
+	echo $? >"$out/$label.rc"
+	local d
+	d=$(jq -r '.duration_ms // "?"' "$out/$label.json" 2>/dev/null)
+	echo "  run $label: exit $(cat "$out/$label.rc"), ${d} ms:" \
+		"$(jq -r '.targets[]?.resume' "$out/$label.json" 2>/dev/null)"
+}
+
+expect_rc() {	# LABEL CODE
+	local rc; rc=$(cat "$out/$1.rc")
+	if [ "$rc" = "$2" ]; then ok "$1 exit $2"
+	else fail "$1 exit $rc, want $2"; sed 's/^/    /' "$out/$1.err"; fi
+}
+
+expect_path() {	# LABEL FIELD VALUE
+	local v; v=$(jq -r ".targets[0].path.$2" "$out/$1.json")
+	if [ "$v" = "$3" ]; then ok "$1 path.$2 = $3"
+	else fail "$1 path.$2 = $v, want $3"; fi
+}
+
+expect_path_cmp() {	# LABEL FIELD JQ-TEST (e.g. '> 1500')
+	if jq -e ".targets[0].path.$2 $3" "$out/$1.json" >/dev/null; then
+		ok "$1 path.$2 $3"
+	else
+		fail "$1 path.$2 = $(jq -r ".targets[0].path.$2" \
+			"$out/$1.json"), want $3"
+	fi
+}
+
+expect_finding() {	# LABEL ID: present, with evidence probes
+	if jq -e --arg id "$2" '.targets[0].findings[] | select(.id == $id)
+	    | select((.evidence.probes | length) > 0)' "$out/$1.json" \
+	    >/dev/null; then ok "$1 finding $2"
+	else fail "$1 lacks finding $2: $(jq -c '[.targets[0].findings[].id]' \
+		"$out/$1.json")"; fi
+}
+
+expect_no_finding() {	# LABEL ID
+	if jq -e --arg id "$2" '.targets[0].findings[] | select(.id == $id)' \
+	    "$out/$1.json" >/dev/null; then fail "$1 has finding $2"
+	else ok "$1 no $2"; fi
+}
+
+expect_clean() {	# LABEL: no warning or error
+	local f
+	f=$(jq -c '[.targets[].findings[] | select(.severity != "info") | .id]' \
+		"$out/$1.json")
+	if [ "$f" = "[]" ]; then ok "$1 no findings"
+	else fail "$1 false findings $f"; jq -c '.targets[].probes[] |
+		select(.outcome != "answer" and .outcome != "truncated") |
+		{id, kind, bufsize, subject, outcome, tries}' "$out/$1.json" |
+		sed 's/^/    /'; fi
+}
+
+family_runs() {	# SCENARIO-CHECK-FUNCTION
+	for fam in 4 6; do
+		local srv=$server4
+		[ $fam = 6 ] && srv=$server6
+		"$1" "v$fam" "@$srv" "$zone"
+	done
+}
+
+check_clean() {
+	for i in 1 2 3; do
+		run "$1-$i" "$2" "$3"
+		expect_rc "$1-$i" 0
+		expect_clean "$1-$i"
+	done
+	expect_path "$1-1" edns ok
+	expect_path "$1-1" frag_in pass
+	expect_path "$1-1" tcp ok
+	expect_path_cmp "$1-1" udp_max_response '> 1500'
+	expect_path_cmp "$1-1" answer_sizes.large '> 1500'
+	expect_path_cmp "$1-1" answer_sizes.medium '> 512'
+}
+
+check_mtu1280() {
+	run "$1" "$2" "$3"
+	expect_rc "$1" 0
+	expect_clean "$1"
+	expect_path "$1" frag_in pass
+	expect_path "$1" tcp ok
+}
+
+check_frag_drop() {
+	run "$1" "$2" "$3"
+	expect_rc "$1" 2
+	expect_finding "$1" FRAG_IN_DROPPED
+	expect_no_finding "$1" UDP_SIZE_LIMIT
+	expect_path "$1" frag_in drop
+	expect_path "$1" tcp ok
+	expect_path_cmp "$1" udp_max_response '> 512'
+	expect_path_cmp "$1" udp_max_response '< 1480'
+}
+
+check_tcp_drop() {
+	run "$1" "$2" "$3"
+	expect_rc "$1" 2
+	expect_finding "$1" TCP_TIMEOUT
+	expect_finding "$1" TRUNCATED_NO_TCP
+	expect_no_finding "$1" TCP_RESET
+	expect_no_finding "$1" FRAG_IN_DROPPED
+	expect_path "$1" tcp timeout
+	expect_path "$1" frag_in pass
+}
+
+check_tcp_reset() {
+	run "$1" "$2" "$3"
+	expect_rc "$1" 2
+	expect_finding "$1" TCP_RESET
+	expect_finding "$1" TRUNCATED_NO_TCP
+	expect_no_finding "$1" TCP_TIMEOUT
+	expect_path "$1" tcp reset
+}
+
+check_udp512() {
+	run "$1" "$2" "$3"
+	expect_rc "$1" 2
+	expect_finding "$1" UDP_SIZE_LIMIT
+	expect_no_finding "$1" FRAG_IN_DROPPED
+	expect_path "$1" tcp ok
+	expect_path_cmp "$1" udp_max_response '<= 512'
+}
+
+check_edns_drop() {
+	run "$1" "$2" "$3"
+	expect_rc "$1" 2
+	expect_finding "$1" EDNS_DROPPED
+	expect_no_finding "$1" FRAG_IN_DROPPED
+	expect_no_finding "$1" UDP_SIZE_LIMIT
+	expect_path "$1" edns dropped
+	expect_path "$1" tcp ok
+}
+
+check_loss5() {
+	for i in 1 2 3 4 5; do
+		run "$1-$i" "$2" "$3"
+		expect_rc "$1-$i" 0
+		expect_clean "$1-$i"
+	done
+}
+
+check_pmtu_blackhole() {
+	run "$1" "$2" "$3"
+	expect_rc "$1" 2
+	expect_finding "$1" TCP_LARGE_LOST
+	expect_no_finding "$1" FRAG_IN_DROPPED
+	expect_no_finding "$1" TCP_TIMEOUT
+	expect_path "$1" tcp ok
+	expect_path "$1" frag_in pass
+}
+
+# Bad input: clear messages and the documented exit codes, no hang.
+check_bad_input() {
+	local label
+	bad() {	# LABEL WANT ARGS...
+		label=$1; local want=$2; shift 2
+		timeout 30 ip netns exec ep-client "$bin" "$@" \
+			>"$out/$label.out" 2>"$out/$label.err"
+		echo $? >"$out/$label.rc"
+		expect_rc "$label" "$want"
+		if [ "$want" = 1 ] || [ "$want" = 4 ]; then
+			if [ -s "$out/$label.err" ]; then ok "$label says why:" \
+				"$(head -1 "$out/$label.err")"
+			else fail "$label: no message on stderr"; fi
+		fi
+	}
+	bad unknown-option 1 path --frobnicate "@$server4" $zone
+	bad unknown-plus 1 path +frobnicate "@$server4" $zone
+	bad size-range 1 path --sizes=512,70000 "@$server4" $zone
+	bad bufsize-range 1 path +bufsize=100 "@$server4" $zone
+	bad bad-name 1 path "@$server4" 'a..b'
+	bad bad-type 1 path "@$server4" $zone NOSUCHTYPE
+	bad no-server 1 path $zone
+	bad unknown-command 1 frobnicate "@$server4"
+	# Names resolve through the lab's own resolver (resolv.conf of
+	# ep-client): this one does not exist in the lab zone.
+	bad unresolvable 4 path @nosuchhost.$zone $zone
+	# Nothing listens on this port: ICMP port unreachable, no reply.
+	bad no-reply 9 path -p 5300 --timeout 2 "@$server4" $zone
+	if jq -e '.targets[0].findings[0].id == "NO_REPLY"' \
+	    "$out/no-reply.out" >/dev/null 2>&1 ||
+	    grep -q NO_REPLY "$out/no-reply.out"; then ok "no-reply: NO_REPLY"
+	else fail "no-reply: NO_REPLY missing"; fi
+	# A namespace without routes: nothing can be sent at all.
+	ip netns add ep-noroute
+	ip -n ep-noroute link set lo up
+	timeout 30 ip netns exec ep-noroute "$bin" path "@$server4" $zone \
+		>"$out/noroute.out" 2>"$out/noroute.err"
+	echo $? >"$out/noroute.rc"
+	ip netns del ep-noroute
+	expect_rc noroute 5
+	# A name with both families gives two targets, and -o writes the file.
+	ip netns exec ep-client "$bin" path -o "$out/ns1.json" @ns1.$zone $zone \
+		>"$out/ns1.out" 2>"$out/ns1.err"
+	echo $? >"$out/ns1.rc"
+	expect_rc ns1 0
+	if [ "$(jq '.targets | length' "$out/ns1.json")" = 2 ] &&
+	    [ "$(jq -r '[.targets[].family] | sort | join(",")' \
+	    "$out/ns1.json")" = "4,6" ]; then ok "ns1: one target per family"
+	else fail "ns1: targets $(jq -c '[.targets[].address]' \
+		"$out/ns1.json")"; fi
+	if grep -q '^Resume: 203.0.113.53' "$out/ns1.out" &&
+	    grep -q "^JSON report: $out/ns1.json" "$out/ns1.out"; then
+		ok "text report has the resume lines and names the JSON file"
+	else fail "text report lacks Resume or JSON line"; fi
+}
+
+echo "scenario $scenario"
+case $scenario in
+bad-input)
+	"$lab" scenario clean >/dev/null || { echo "lab scenario failed"; exit 1; }
+	check_bad_input ;;
+*)
+	"$lab" scenario "$scenario" >/dev/null ||
+		{ echo "lab scenario $scenario failed"; exit 1; }
+	family_runs "check_${scenario//-/_}" ;;
+esac
+echo "$scenario: $((checks - fails)) passed, $fails failed"
+[ $fails -eq 0 ]
