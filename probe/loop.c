@@ -1,4 +1,5 @@
-/* probe/loop.c: the one event loop (epoll, timer min-heap, signalfd, pacing). */
+/* probe/loop.c: the one event loop (epoll, timer min-heap, signalfd,
+ * pacing). */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
-/* probe/main.c: ednsprobe's command line: options, the run, output, exit status. */
+/* probe/main.c: ednsprobe's command line: options, the run, output, exit
+ * status. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

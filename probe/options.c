@@ -1,4 +1,5 @@
-/* probe/options.c: command line: dig's @server/+option words plus getopt_long. */
+/* probe/options.c: command line: dig's @server/+option words plus
+ * getopt_long. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>

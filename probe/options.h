@@ -1,4 +1,5 @@
-/* probe/options.h: the command line, parsed and checked before anything runs. */
+/* probe/options.h: the command line, parsed and checked before anything
+ * runs. */
 #ifndef EP_OPTIONS_H
 #define EP_OPTIONS_H
 

@@ -1,4 +1,5 @@
-/* probe/out_text.c: the readable report: probe table, findings, resume lines. */
+/* probe/out_text.c: the readable report: probe table, findings, resume
+ * lines. */
 #include <string.h>
 
 #include "output.h"
@@ -87,10 +88,14 @@ target_text(FILE *fp, const struct ep_target *t)
 
 		fprintf(fp, "  %-7s %s\n          %s\n", ep_severity_str(
 		    f->severity), f->id, f->summary);
-		fprintf(fp, "          evidence: probes");
-		for (int k = 0; k < f->nprobes; k++)
-			fprintf(fp, "%s %d", k ? "," : "", f->probes[k]);
-		fprintf(fp, "\n          advice: %s\n", f->advice);
+		if (f->nprobes > 0) {
+			fprintf(fp, "          evidence: probes");
+			for (int k = 0; k < f->nprobes; k++)
+				fprintf(fp, "%s %d", k ? "," : "",
+				    f->probes[k]);
+			fprintf(fp, "\n");
+		}
+		fprintf(fp, "          advice: %s\n", f->advice);
 	}
 	fprintf(fp, "Resume: %s\n", ep_out_resume(t, resume, sizeof(resume)));
 }

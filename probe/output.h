@@ -1,4 +1,5 @@
-/* probe/output.h: the report as text for a terminal and as JSON (docs/json.md). */
+/* probe/output.h: the report as text for a terminal and as JSON
+ * (docs/json.md). */
 #ifndef EP_OUTPUT_H
 #define EP_OUTPUT_H
 

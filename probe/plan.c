@@ -1,4 +1,5 @@
-/* probe/plan.c: the probes of one target: baseline, EDNS ladder (RFC 6891), TCP (RFC 7766). */
+/* probe/plan.c: the probes of one target: baseline, EDNS ladder (RFC 6891),
+ * TCP (RFC 7766). */
 #include <string.h>
 
 #include "plan.h"

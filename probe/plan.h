@@ -1,4 +1,5 @@
-/* probe/plan.h: which probes a command sends to one target, and in which phase. */
+/* probe/plan.h: which probes a command sends to one target, and in which
+ * phase. */
 #ifndef EP_PLAN_H
 #define EP_PLAN_H
 

@@ -1,4 +1,5 @@
-/* probe/probe_tcp.c: one DNS query over TCP (RFC 7766), with parallel connect attempts. */
+/* probe/probe_tcp.c: one DNS query over TCP (RFC 7766), with parallel
+ * connect attempts. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,8 +292,15 @@ tcp_set_deadline(struct ep_probe *p, uint64_t when)
 {
 	struct tcp_probe *t = p->state;
 
+	uint64_t step;
+
 	if (t == NULL || t->deadline_us == 0)
 		return;
+	/* Keep the connect attempts spread over the new wait. */
+	step = (when - p->rec->res.started_us) / (unsigned)p->tries_max;
+	if (t->next_us != UINT64_MAX &&
+	    p->rec->res.started_us + step * (uint64_t)t->nfds < t->next_us)
+		t->next_us = p->rec->res.started_us + step * (uint64_t)t->nfds;
 	t->deadline_us = when;
 	tcp_rearm(t);
 }

@@ -1,4 +1,5 @@
-/* probe/probe_udp.c: one DNS query over UDP, retransmitted within one timeout (RFC 1035 4.2.1). */
+/* probe/probe_udp.c: one DNS query over UDP, retransmitted within one
+ * timeout (RFC 1035 4.2.1). */
 #include <errno.h>
 #include <time.h>
 #include <linux/errqueue.h>
@@ -240,8 +241,14 @@ udp_set_deadline(struct ep_probe *p, uint64_t when)
 {
 	struct udp_probe *u = p->state;
 
+	uint64_t step;
+
 	if (u == NULL || u->deadline_us == 0)
 		return;
+	/* Keep the resends spread over the new, shorter wait. */
+	step = (when - p->rec->res.started_us) / (unsigned)p->tries_max;
+	if (u->last_us + step < u->next_us)
+		u->next_us = u->last_us + step;
 	u->deadline_us = when;
 	udp_rearm(u);
 }

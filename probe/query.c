@@ -1,4 +1,5 @@
-/* probe/query.c: DNS queries built with ldns (RFC 1035, RFC 6891), reply checks. */
+/* probe/query.c: DNS queries built with ldns (RFC 1035, RFC 6891), reply
+ * checks. */
 #include <errno.h>
 #include <ctype.h>
 #include <stdio.h>

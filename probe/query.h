@@ -1,4 +1,5 @@
-/* probe/query.h: building DNS queries (ldns) and checking replies against them. */
+/* probe/query.h: building DNS queries (ldns) and checking replies against
+ * them. */
 #ifndef EP_QUERY_H
 #define EP_QUERY_H
 

@@ -1,4 +1,5 @@
-/* probe/run.c: runs the plan of every target in one loop; phase 2 waits for a baseline RTT. */
+/* probe/run.c: runs the plan of every target in one loop; phase 2 waits for
+ * a baseline RTT. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -38,6 +39,7 @@ struct run {
 	struct run_target	*rts;		/* owned */
 	int			 nrts;
 	int			 failed;	/* internal error during the run */
+	int			 stopping;	/* the loop ended: no new work */
 	struct ep_err		*err;
 };
 
@@ -115,7 +117,7 @@ probe_done(struct ep_probe *p, void *arg)
 	struct ep_probe_result *res = &p->rec->res;
 
 	rt->pending--;
-	if (rt->phase == 1 && is_reply(res->outcome) &&
+	if (rt->phase == 1 && !rt->run->stopping && is_reply(res->outcome) &&
 	    res->outcome != EP_OUT_MALFORMED) {
 		/* TCP's RTT is the query's; the handshake is cleaner. */
 		double rtt = p->rec->spec.transport == EP_TCP &&
@@ -123,7 +125,7 @@ probe_done(struct ep_probe *p, void *arg)
 
 		start_phase2(rt, rtt < 0 ? 0 : rtt);
 	}
-	if (rt->pending == 0 && rt->phase == 1) {
+	if (rt->pending == 0 && rt->phase == 1 && !rt->run->stopping) {
 		/* No baseline replied: the rest would learn nothing. */
 		for (int i = 0; i < rt->t->nprobes; i++)
 			if (!rt->started[i])
@@ -256,6 +258,7 @@ ep_run_path(const struct ep_options *o, struct ep_report *r,
 	if (ep_loop_run(run.loop, err) == -1)
 		goto out;
 	r->interrupted = ep_loop_interrupted(run.loop) != 0;
+	run.stopping = 1;
 	/* Whatever is still running is cut short: say so per probe. */
 	for (int i = 0; i < run.nrts; i++) {
 		struct run_target *rt = &run.rts[i];

@@ -1,4 +1,5 @@
-/* probe/run.h: one run of a command: targets, phases, the loop, the verdicts. */
+/* probe/run.h: one run of a command: targets, phases, the loop, the
+ * verdicts. */
 #ifndef EP_RUN_H
 #define EP_RUN_H
 

@@ -1,4 +1,5 @@
-/* probe/verdict.c: path facts and findings from probe results (docs/faults.md). */
+/* probe/verdict.c: path facts and findings from probe results
+ * (docs/faults.md). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* probe/verdict.h: measured facts and findings from one target's probe results. */
+/* probe/verdict.h: measured facts and findings from one target's probe
+ * results. */
 #ifndef EP_VERDICT_H
 #define EP_VERDICT_H
 

@@ -1,4 +1,5 @@
-/* include/ednsprobe/cursor.h: the one bounds-checked reader for packet bytes. */
+/* include/ednsprobe/cursor.h: the one bounds-checked reader for packet
+ * bytes. */
 #ifndef EDNSPROBE_CURSOR_H
 #define EDNSPROBE_CURSOR_H
 

@@ -1,4 +1,5 @@
-/* include/ednsprobe/result.h: probe specs, measured results, path facts, findings. */
+/* include/ednsprobe/result.h: probe specs, measured results, path facts,
+ * findings. */
 #ifndef EDNSPROBE_RESULT_H
 #define EDNSPROBE_RESULT_H
 

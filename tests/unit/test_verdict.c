@@ -1,4 +1,5 @@
-/* tests/unit/test_verdict.c: path facts and findings from simulated probe results. */
+/* tests/unit/test_verdict.c: path facts and findings from simulated probe
+ * results. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
