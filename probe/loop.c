@@ -360,6 +360,8 @@ run_paced(struct ep_loop *l)
 	}
 	if (l->qhead == NULL)
 		return UINT64_MAX;
+	if (l->tokens >= 1000000u)
+		return 0;	/* stopped with tokens in hand */
 	return (1000000u - l->tokens + l->per_us - 1) / l->per_us;
 }
 
@@ -395,6 +397,8 @@ ep_loop_run(struct ep_loop *l, struct ep_err *err)
 		uint64_t wait = run_paced(l);
 		int ms, n;
 
+		if (l->stop)
+			break;
 		if (l->nheap == 0 && l->nwatched == 0 && l->qhead == NULL)
 			break;
 		if (l->nheap > 0) {

@@ -304,12 +304,17 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	args[nargs] = NULL;
 	optind = 0;	/* full re-initialisation of GNU getopt */
 	opterr = 0;
-	while ((c = getopt_long(nargs, args, "46p:o:vhV", longopts, NULL))
+	while ((c = getopt_long(nargs, args, ":46p:o:vhV", longopts, NULL))
 	    != -1) {
 		if (c == '?' || c == ':') {
-			const char *bad = args[optind - 1];
+			char letter[3] = { '-', (char)optopt, '\0' };
+			/* A missing value ends the line, so its option is
+			 * the last word; an unknown letter may sit inside a
+			 * group ("-xv"), so it is named by itself. */
+			const char *bad = c == '?' && optopt > 0 ?
+			    letter : args[optind - 1];
 
-			if (c == ':' || (optopt && strchr("po", optopt)))
+			if (c == ':')
 				return ep_err_set(err, EP_EUSAGE, "option "
 				    "\"%.64s\" needs a value", bad);
 			return ep_err_set(err, EP_EUSAGE, "unknown option "

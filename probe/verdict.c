@@ -235,7 +235,7 @@ edns(struct ep_target *t)
 		    "The server answers EDNS queries without an OPT record "
 		    "(rcode %s): it does not support EDNS0, so its UDP "
 		    "answers stop at 512 bytes", ep_dns_rcode_str(
-		    r->res.reply.rcode, rc, sizeof(rc)));
+		    r ? r->res.reply.rcode : 0, rc, sizeof(rc)));
 		advise(f, "Upgrade or configure the server for EDNS0 "
 		    "(RFC 6891); large answers then depend on TCP/53.");
 		cite_all(f, t, EP_UDP, -1, is_edns_udp);

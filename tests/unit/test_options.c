@@ -1,0 +1,386 @@
+/* tests/unit/test_options.c: the command line (dig's @server and +option
+ * words, getopt_long options, NAME and TYPE), parsed again and again. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "options.h"
+
+#define ARGS	32
+
+static struct ep_options o;
+static struct ep_err err;
+
+/*
+ * Run ep_options_parse on "ednsprobe" followed by the words given (NULL
+ * ends them).  The words are copied: argv strings are writable in main.
+ */
+static int
+parse(const char *word, ...)
+{
+	static char store[ARGS][256];
+	char *argv[ARGS + 1];
+	int argc = 0;
+	va_list ap;
+
+	snprintf(store[argc], sizeof(store[argc]), "ednsprobe");
+	argv[argc] = store[argc];
+	argc++;
+	va_start(ap, word);
+	for (; word != NULL; word = va_arg(ap, const char *)) {
+		assert_true(argc < ARGS);
+		assert_true(strlen(word) < sizeof(store[argc]));
+		snprintf(store[argc], sizeof(store[argc]), "%s", word);
+		argv[argc] = store[argc];
+		argc++;
+	}
+	va_end(ap);
+	argv[argc] = NULL;
+	memset(&o, 0xa5, sizeof(o));
+	memset(&err, 0, sizeof(err));
+	return ep_options_parse(argc, argv, &o, &err);
+}
+
+/* A usage error whose message holds every string given (NULL ends). */
+static void
+usage_error(int rc, const char *want, ...)
+{
+	va_list ap;
+	int missing = 0;
+
+	if (rc != -1 || err.code != EP_EUSAGE)
+		print_error("rc %d, code %d, message \"%s\"\n", rc, err.code,
+		    err.msg);
+	assert_int_equal(rc, -1);
+	assert_int_equal(err.code, EP_EUSAGE);
+	va_start(ap, want);
+	for (; want != NULL; want = va_arg(ap, const char *)) {
+		if (strstr(err.msg, want) == NULL) {
+			print_error("\"%s\" not in \"%s\"\n", want, err.msg);
+			missing++;
+		}
+	}
+	va_end(ap);
+	assert_int_equal(missing, 0);
+}
+
+static void
+test_defaults(void **state)
+{
+	static const uint16_t sizes[] = {
+		512, 1220, 1232, 1400, 1480, 4000, 4096
+	};
+
+	(void)state;
+	assert_int_equal(parse("path", "@203.0.113.53", "probe.test",
+	    "DNSKEY", NULL), 0);
+	assert_int_equal(o.cmd, EP_CMD_PATH);
+	assert_string_equal(o.server, "203.0.113.53");
+	assert_string_equal(o.name, "probe.test");
+	assert_int_equal(o.qname_len, 12);
+	assert_memory_equal(o.qname, "\5probe\4test", 12);
+	assert_int_equal(o.qtype, 48);
+	assert_int_equal(o.family, 0);
+	assert_int_equal(o.port, 53);
+	assert_int_equal(o.nsizes, 7);
+	assert_memory_equal(o.sizes, sizes, sizeof(sizes));
+	assert_int_equal(o.dnssec, 1);
+	assert_int_equal(o.recurse, 1);
+	assert_int_equal(o.udp, 1);
+	assert_int_equal(o.tcp, 1);
+	assert_int_equal(o.timeout_ms, 5000);
+	assert_int_equal(o.floor_ms, 1000);
+	assert_int_equal(o.tries, 3);
+	assert_int_equal(o.rate, 100);
+	assert_int_equal(o.json, 0);
+	assert_string_equal(o.json_file, "");
+	assert_int_equal(o.verbose, 0);
+	assert_int_equal(o.help, 0);
+	assert_int_equal(o.version, 0);
+
+	/* No NAME: the root, and no TYPE chosen yet. */
+	assert_int_equal(parse("path", "@192.0.2.1", NULL), 0);
+	assert_string_equal(o.name, ".");
+	assert_int_equal(o.qname_len, 1);
+	assert_int_equal(o.qname[0], 0);
+	assert_int_equal(o.qtype, 0);
+}
+
+static void
+test_sizes(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("path", "@s", "+bufsize=1232", NULL), 0);
+	assert_int_equal(o.nsizes, 1);
+	assert_int_equal(o.sizes[0], 1232);
+
+	assert_int_equal(parse("path", "--sizes=512,4096", "@s", NULL), 0);
+	assert_int_equal(o.nsizes, 2);
+	assert_int_equal(o.sizes[0], 512);
+	assert_int_equal(o.sizes[1], 4096);
+
+	assert_int_equal(parse("path", "@s", "--sizes", "65535", NULL), 0);
+	assert_int_equal(o.nsizes, 1);
+	assert_int_equal(o.sizes[0], 65535);
+
+	usage_error(parse("path", "@s", "--sizes=70000", NULL), "--sizes",
+	    "70000", "512..65535", NULL);
+	usage_error(parse("path", "@s", "--sizes=100", NULL), "100",
+	    "512..65535", NULL);
+	usage_error(parse("path", "@s", "--sizes=512,abc", NULL), "abc",
+	    NULL);
+	usage_error(parse("path", "@s", "--sizes=,", NULL), "--sizes", NULL);
+	usage_error(parse("path", "@s", "--sizes=512,512,512,512,512,512,"
+	    "512,512,512,512,512,512,512,512,512,512,512", NULL), "16", NULL);
+	usage_error(parse("path", "@s", "+bufsize=511", NULL), "+bufsize",
+	    "511", NULL);
+}
+
+static void
+test_timeout_tries(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("path", "@s", "+timeout=2", NULL), 0);
+	assert_int_equal(o.timeout_ms, 2000);
+	assert_int_equal(o.floor_ms, 1000);
+
+	assert_int_equal(parse("path", "@s", "--timeout=0.5", NULL), 0);
+	assert_int_equal(o.timeout_ms, 500);
+	assert_int_equal(o.floor_ms, 500);	/* the floor follows the cap */
+
+	usage_error(parse("path", "@s", "+timeout=0", NULL), "+timeout",
+	    NULL);
+	usage_error(parse("path", "@s", "--timeout=soon", NULL), "soon",
+	    NULL);
+
+	assert_int_equal(parse("path", "@s", "+tries=5", NULL), 0);
+	assert_int_equal(o.tries, 5);
+	assert_int_equal(parse("path", "@s", "--tries=1", NULL), 0);
+	assert_int_equal(o.tries, 1);
+	assert_int_equal(parse("path", "@s", "+retry=0", NULL), 0);
+	assert_int_equal(o.tries, 1);
+	usage_error(parse("path", "@s", "+tries=9", NULL), "+tries", "9",
+	    NULL);
+	usage_error(parse("path", "@s", "--tries=0", NULL), "--tries", NULL);
+}
+
+static void
+test_switches(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("path", "@s", "+tcp", NULL), 0);
+	assert_int_equal(o.udp, 0);
+	assert_int_equal(o.tcp, 1);
+	assert_int_equal(parse("path", "@s", "--tcp-only", NULL), 0);
+	assert_int_equal(o.udp, 0);
+	assert_int_equal(o.tcp, 1);
+	assert_int_equal(parse("path", "@s", "+notcp", NULL), 0);
+	assert_int_equal(o.udp, 1);
+	assert_int_equal(o.tcp, 0);
+	assert_int_equal(parse("path", "@s", "--no-tcp", NULL), 0);
+	assert_int_equal(o.udp, 1);
+	assert_int_equal(o.tcp, 0);
+	assert_int_equal(parse("path", "@s", "+tcp", "+notcp", NULL), 0);
+	assert_int_equal(o.udp, 1);	/* the last word wins */
+	assert_int_equal(o.tcp, 0);
+
+	assert_int_equal(parse("path", "@s", "+nodnssec", NULL), 0);
+	assert_int_equal(o.dnssec, 0);
+	assert_int_equal(parse("path", "@s", "--no-dnssec", NULL), 0);
+	assert_int_equal(o.dnssec, 0);
+	assert_int_equal(parse("path", "@s", "+nodnssec", "+dnssec", NULL),
+	    0);
+	assert_int_equal(o.dnssec, 1);
+
+	assert_int_equal(parse("path", "@s", "+norec", NULL), 0);
+	assert_int_equal(o.recurse, 0);
+	assert_int_equal(parse("path", "@s", "+norecurse", NULL), 0);
+	assert_int_equal(o.recurse, 0);
+
+	assert_int_equal(parse("path", "-4", "@s", NULL), 0);
+	assert_int_equal(o.family, 4);
+	assert_int_equal(parse("path", "@s", "-6", NULL), 0);
+	assert_int_equal(o.family, 6);
+
+	assert_int_equal(parse("path", "@s", "--json", NULL), 0);
+	assert_int_equal(o.json, 1);
+	assert_string_equal(o.json_file, "");
+	assert_int_equal(parse("path", "@s", "-o", "FILE", NULL), 0);
+	assert_int_equal(o.json, 0);
+	assert_string_equal(o.json_file, "FILE");
+	assert_int_equal(parse("path", "@s", "--json-file=out.json", NULL),
+	    0);
+	assert_string_equal(o.json_file, "out.json");
+
+	assert_int_equal(parse("path", "-vv", "@s", NULL), 0);
+	assert_int_equal(o.verbose, 2);
+	assert_int_equal(parse("path", "-v", "@s", "--verbose", "-v", NULL),
+	    0);
+	assert_int_equal(o.verbose, 3);
+}
+
+static void
+test_port_rate(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("path", "@s", "-p", "5353", NULL), 0);
+	assert_int_equal(o.port, 5353);
+	assert_int_equal(parse("path", "@s", "--port=853", NULL), 0);
+	assert_int_equal(o.port, 853);
+	usage_error(parse("path", "@s", "-p", "0", NULL), "--port", NULL);
+	usage_error(parse("path", "@s", "-p", "65536", NULL), "65536", NULL);
+
+	assert_int_equal(parse("path", "@s", "--rate=1000", NULL), 0);
+	assert_int_equal(o.rate, 1000);
+	usage_error(parse("path", "@s", "--rate=5000", NULL), "--rate",
+	    "5000", NULL);
+}
+
+static void
+test_help_version(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("--help", NULL), 0);
+	assert_int_equal(o.help, 1);
+	assert_int_equal(parse("path", "--help", NULL), 0);
+	assert_int_equal(o.help, 1);
+	assert_int_equal(o.cmd, EP_CMD_PATH);
+	assert_int_equal(parse("-h", NULL), 0);
+	assert_int_equal(o.help, 1);
+	assert_int_equal(parse("-V", NULL), 0);
+	assert_int_equal(o.version, 1);
+	assert_int_equal(o.help, 0);
+	assert_non_null(strstr(ep_options_usage(), "usage: ednsprobe path"));
+}
+
+static void
+test_errors(void **state)
+{
+	(void)state;
+	usage_error(parse("path", "@s", "--bogus", NULL), "--bogus", NULL);
+	usage_error(parse("path", "@s", "+bogus", NULL), "+bogus", NULL);
+	usage_error(parse("path", "probe.test", NULL), "@SERVER", NULL);
+	usage_error(parse("path", "@a", "@b", NULL), "@SERVER", NULL);
+	usage_error(parse("path", "@", NULL), "server", NULL);
+	usage_error(parse("path", "@s", "probe.test", "DNSKEY", "extra",
+	    NULL), "extra", NULL);
+	usage_error(parse("path", "@s", "a..b", NULL), "a..b", NULL);
+	usage_error(parse("path", "@s", "probe.test", "FOO", NULL), "FOO",
+	    NULL);
+	usage_error(parse("frobnicate", "@s", NULL), "frobnicate", NULL);
+	usage_error(parse("@s", NULL), NULL);	/* no command */
+	usage_error(parse(NULL), NULL);
+	usage_error(parse("path", "@s", "-p", NULL), "-p", "value", NULL);
+}
+
+/*
+ * A usage error naming each string given; unlike usage_error() it only
+ * reports, so one test can list every case that goes wrong.
+ */
+static int
+names(int rc, const char *what, const char *want)
+{
+	if (rc == -1 && err.code == EP_EUSAGE && strstr(err.msg, what) &&
+	    strstr(err.msg, want))
+		return 0;
+	print_error("%s: rc %d, message \"%s\", wanted \"%s\" and \"%s\"\n",
+	    what, rc, err.msg, what, want);
+	return 1;
+}
+
+/*
+ * Options with a required value, given none at the end of the line: the
+ * message says a value is missing, not that the option is unknown.
+ */
+static void
+test_missing_value(void **state)
+{
+	static const char *opts[] = {
+		"-p", "-o", "--port", "--json-file", "--sizes", "--timeout",
+		"--tries", "--rate",
+	};
+	int bad = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		bad += names(parse("path", "@s", opts[i], NULL), opts[i],
+		    "needs a value");
+	assert_int_equal(bad, 0);
+}
+
+/* An unknown letter grouped with known ones is named in the message. */
+static void
+test_grouped_unknown(void **state)
+{
+	int bad = 0;
+
+	(void)state;
+	bad += names(parse("path", "@s", "-x", NULL), "-x", "unknown");
+	bad += names(parse("path", "@s", "-vx", NULL), "x", "unknown");
+	bad += names(parse("path", "@s", "-xv", NULL), "-x", "unknown");
+	bad += names(parse("path", "@s", "-vZv", NULL), "Z", "unknown");
+	assert_int_equal(bad, 0);
+}
+
+/*
+ * Every call starts from scratch: nothing from an earlier call, good or
+ * failed in the middle of getopt, leaks into the next.
+ */
+static void
+test_repeated(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(parse("path", "-vv", "-p", "5353", "@s",
+		    "probe.test", "--json", NULL), 0);
+		assert_int_equal(o.verbose, 2);
+		assert_int_equal(o.port, 5353);
+		assert_int_equal(o.json, 1);
+
+		assert_int_equal(parse("path", "@s", NULL), 0);
+		assert_int_equal(o.verbose, 0);
+		assert_int_equal(o.port, 53);
+		assert_int_equal(o.json, 0);
+
+		/* Stops inside a group of letters, after the first. */
+		assert_int_equal(parse("path", "-vZv", "@s", NULL), -1);
+		assert_int_equal(parse("path", "-v", "@s", NULL), 0);
+		assert_int_equal(o.verbose, 1);
+
+		/* Options after the positionals (GNU getopt permutes). */
+		assert_int_equal(parse("path", "@s", "probe.test", "A", "-6",
+		    "--port", "54", NULL), 0);
+		assert_int_equal(o.family, 6);
+		assert_int_equal(o.port, 54);
+		assert_int_equal(o.qtype, 1);
+		assert_string_equal(o.name, "probe.test");
+
+		assert_int_equal(parse("path", "@s", "--rate=5000", NULL), -1);
+		assert_int_equal(parse("path", "@s", "--rate=10", NULL), 0);
+		assert_int_equal(o.rate, 10);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_timeout_tries),
+		cmocka_unit_test(test_switches),
+		cmocka_unit_test(test_port_rate),
+		cmocka_unit_test(test_help_version),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_missing_value),
+		cmocka_unit_test(test_grouped_unknown),
+		cmocka_unit_test(test_repeated),
+	};
+
+	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
+}
