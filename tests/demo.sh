@@ -11,14 +11,21 @@ lab=$top/tests/lab/lab.sh
 "$lab" scenario "$scenario"
 echo
 echo "== lab scenario: $scenario ($("$lab" scenarios | tr '\n' ' '))"
-echo "== ednsprobe path @ns1.probe.test probe.test (from the lab's client)"
-json=$top/build/ednsprobe-demo.json
+# The server by address: some faults (tcp-drop, edns-drop) also break the
+# lab resolver's own path, so a name could not be looked up.
 rc=0
-ip netns exec ep-client "$top/build/ednsprobe" path -o "$json" \
-	@ns1.probe.test probe.test || rc=$?
-echo
-echo "exit status $rc (0 clean, 2 findings; see docs/ednsprobe.1)"
-echo "JSON report: $json"
+for server in 203.0.113.53 2001:db8:53::53; do
+	json=$top/build/ednsprobe-demo-${server//:/_}.json
+	echo "== ednsprobe path @$server probe.test (from the lab's client)"
+	r=0
+	ip netns exec ep-client "$top/build/ednsprobe" path -o "$json" \
+		"@$server" probe.test || r=$?
+	echo "exit status $r (0 clean, 2 findings; see docs/ednsprobe.1)"
+	echo "JSON report: $json"
+	echo
+	[ "$r" -gt "$rc" ] && rc=$r
+done
 echo "The lab stays up for you: 'tests/lab/lab.sh exec CMD' runs CMD in the"
 echo "client namespace, 'tests/lab/lab.sh scenario NAME' changes the fault,"
 echo "'tests/lab/lab.sh down' removes it all."
+exit 0
