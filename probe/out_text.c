@@ -74,7 +74,8 @@ target_text(FILE *fp, const struct ep_target *t)
 	for (int i = 0; i < t->nprobes; i++) {
 		probe_line(fp, &t->probes[i]);
 		retried += t->probes[i].res.tries > 1 &&
-		    t->probes[i].spec.transport == EP_UDP;
+		    t->probes[i].spec.transport == EP_UDP &&
+		    t->probes[i].res.outcome != EP_OUT_TIMEOUT;
 	}
 	if (retried)
 		fprintf(fp, "  (%d UDP probes needed more than one try: loss "

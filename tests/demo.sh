@@ -21,7 +21,6 @@ for server in 203.0.113.53 2001:db8:53::53; do
 	ip netns exec ep-client "$top/build/ednsprobe" path -o "$json" \
 		"@$server" probe.test || r=$?
 	echo "exit status $r (0 clean, 2 findings; see docs/ednsprobe.1)"
-	echo "JSON report: $json"
 	echo
 	[ "$r" -gt "$rc" ] && rc=$r
 done

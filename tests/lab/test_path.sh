@@ -91,9 +91,37 @@ family_runs() {	# SCENARIO-CHECK-FUNCTION
 	done
 }
 
+# wire LABEL FILTER RUN-ARGS...: the run, with tcpdump on the server's
+# link; counts the frames that match FILTER in $out/LABEL.frames.
+wire() {
+	local label=$1 filter=$2 pid n; shift 2
+	ip netns exec ep-server tcpdump --immediate-mode -U -n -i to-r2 -w "$out/$label.pcap" \
+		"$filter" 2>/dev/null &
+	pid=$!
+	sleep 0.5	# tcpdump attaches its filter
+	run "$label" "$@"
+	sleep 0.2
+	kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	n=$(tcpdump -n -r "$out/$label.pcap" 2>/dev/null | wc -l)
+	echo "$n" >"$out/$label.frames"
+}
+
 check_clean() {
+	# The large answers really leave the server as IP fragments.
+	local frag='ip and ip[6:2] & 0x3fff != 0 and src 203.0.113.53'
+	[ "$1" = v6 ] && frag='ip6 and ip6[6] == 44 and src 2001:db8:53::53'
 	for i in 1 2 3; do
-		run "$1-$i" "$2" "$3"
+		if [ "$i" = 1 ] && command -v tcpdump >/dev/null; then
+			wire "$1-$i" "$frag" "$2" "$3"
+			if [ "$(cat "$out/$1-$i.frames")" -ge 2 ]; then
+				ok "$1-$i server sent $(cat "$out/$1-$i.frames")" \
+				    "answer fragments"
+			else
+				fail "$1-$i: no answer fragments on the wire"
+			fi
+		else
+			run "$1-$i" "$2" "$3"
+		fi
 		expect_rc "$1-$i" 0
 		expect_clean "$1-$i"
 	done
