@@ -76,6 +76,7 @@ probe_json(const struct ep_probe_record *pr)
 		json_object_set_new(o, "malformed", json_string(
 		    ep_dns_strstatus(m->status)));
 	json_object_set_new(o, "rtt_ms", ms_or_null(r->rtt_ms));
+	json_object_set_new(o, "waited_ms", json_integer(r->waited_ms));
 	if (s->transport == EP_TCP) {
 		json_object_set_new(o, "connected", json_boolean(
 		    r->connected));
@@ -128,6 +129,8 @@ target_json(const struct ep_target *t)
 	json_object_set_new(o, "name", json_string(t->name));
 	json_object_set_new(o, "qtype", json_string(t->qtype_str));
 	json_object_set_new(o, "timeout_ms", json_integer(t->timeout_ms));
+	json_object_set_new(o, "tcp_wait_ms", t->tcp_wait_ms ?
+	    json_integer(t->tcp_wait_ms) : json_null());
 	json_object_set_new(o, "baseline_rtt_ms", ms_or_null(t->base_rtt_ms));
 	for (int i = 0; i < t->nprobes; i++)
 		json_array_append_new(probes, probe_json(&t->probes[i]));

@@ -47,6 +47,9 @@ probe_line(FILE *fp, const struct ep_probe_record *pr)
 	}
 	if (r->rtt_ms >= 0)
 		snprintf(rtt, sizeof(rtt), "%.2f", r->rtt_ms);
+	else if (r->outcome == EP_OUT_TIMEOUT ||
+	    r->outcome == EP_OUT_NOANSWER)
+		snprintf(rtt, sizeof(rtt), ">%u", r->waited_ms);
 	fprintf(fp, "  %3d %-3s %-36.36s %5s %-2s %4zu %-11s %5s %-2s "
 	    "%-8s %8s %d\n", s->id, ep_transport_str(s->transport), q, edns,
 	    s->dnssec_ok ? "do" : "-", r->sent_bytes, ep_outcome_str(
@@ -65,9 +68,12 @@ target_text(FILE *fp, const struct ep_target *t)
 	if (t->base_rtt_ms >= 0)
 		snprintf(rtt, sizeof(rtt), "%.2f ms", t->base_rtt_ms);
 	fprintf(fp, "\n%s (IPv%d), name %s, large answer %s\n"
-	    "  baseline RTT %s, timeout %u ms, route MTU %s\n\n",
-	    t->addr_str, t->family, t->name, t->qtype_str, rtt, t->timeout_ms,
-	    mtu);
+	    "  baseline RTT %s, timeout %u ms", t->addr_str, t->family,
+	    t->name, t->qtype_str, rtt, t->timeout_ms);
+	if (t->tcp_wait_ms)
+		fprintf(fp, " (UDP %u ms once TCP had the answer)",
+		    t->tcp_wait_ms);
+	fprintf(fp, ", route MTU %s\n\n", mtu);
 	fprintf(fp, "  %3s %-3s %-36s %5s %-2s %4s %-11s %5s %-2s %-8s %8s "
 	    "%s\n", "id", "via", "question", "edns", "do", "sent", "outcome",
 	    "bytes", "tc", "rcode", "ms", "tries");

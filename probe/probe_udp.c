@@ -189,7 +189,8 @@ udp_send(void *arg)
 	}
 	res->sent_bytes = u->q.len;
 	u->last_us = now;
-	u->next_us = now + (uint64_t)p->timeout_ms * 1000u /
+	/* The tries share the whole wait, which set_deadline may shorten. */
+	u->next_us = now + (u->deadline_us - res->started_us) /
 	    (unsigned)p->tries_max;
 	u->step = UDP_WAIT;
 	ep_verbose(EP_VERB_PACKET, "probe %d: sent %zu bytes (try %d)",

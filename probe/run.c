@@ -20,6 +20,8 @@
 
 #define TARGETS_MAX	8
 #define PACE_BURST	10
+/* Least wait for a UDP answer once TCP delivered the same one. */
+#define TCP_EVIDENCE_MIN_MS	250
 
 struct run;
 
@@ -110,6 +112,42 @@ start_phase2(struct run_target *rt, double rtt_ms)
 			start_probe(rt, i, tmo);
 }
 
+/*
+ * The server answered question S over TCP in T ms: it has the answer at
+ * hand, so a UDP answer to S sent to it earlier is due within a few round
+ * trips, not a full timeout.  UDP probes of S still waiting get
+ * max(2 T, TCP_EVIDENCE_MIN_MS) from now (or from their own start if
+ * later), their resends spread over it.  T counts the handshake and the
+ * server's work, so the wait is at least four round trips.
+ */
+static void
+tcp_evidence(struct run_target *rt, const struct ep_probe *tcp)
+{
+	uint64_t now = ep_loop_now(rt->run->loop);
+	uint64_t t_us = now - tcp->rec->res.started_us;
+	uint64_t wait = 2 * t_us;
+
+	if (wait < TCP_EVIDENCE_MIN_MS * 1000u)
+		wait = TCP_EVIDENCE_MIN_MS * 1000u;
+	if (wait >= (uint64_t)rt->t->timeout_ms * 1000u)
+		return;
+	for (int i = 0; i < rt->t->nprobes; i++) {
+		struct ep_probe *p = &rt->probes[i];
+		const struct ep_probe_spec *s = &p->rec->spec;
+		uint64_t from = p->rec->res.started_us > now ?
+		    p->rec->res.started_us : now;
+
+		if (!rt->started[i] || p->finished || p->state == NULL ||
+		    s->transport != EP_UDP || s->subject !=
+		    tcp->rec->spec.subject || p->rec->res.started_us == 0 ||
+		    from + wait >= p->rec->res.started_us +
+		    (uint64_t)rt->t->timeout_ms * 1000u)
+			continue;
+		p->ops->set_deadline(p, from + wait);
+		rt->t->tcp_wait_ms = (uint32_t)(wait / 1000u);
+	}
+}
+
 static void
 probe_done(struct ep_probe *p, void *arg)
 {
@@ -117,6 +155,9 @@ probe_done(struct ep_probe *p, void *arg)
 	struct ep_probe_result *res = &p->rec->res;
 
 	rt->pending--;
+	if (res->started_us)
+		res->waited_ms = (uint32_t)((ep_loop_now(rt->run->loop) -
+		    res->started_us) / 1000u);
 	if (rt->phase == 1 && !rt->run->stopping && is_reply(res->outcome) &&
 	    res->outcome != EP_OUT_MALFORMED) {
 		/* TCP's RTT is the query's; the handshake is cleaner. */
@@ -125,6 +166,9 @@ probe_done(struct ep_probe *p, void *arg)
 
 		start_phase2(rt, rtt < 0 ? 0 : rtt);
 	}
+	if (rt->phase == 2 && !rt->run->stopping &&
+	    p->rec->spec.transport == EP_TCP && res->outcome == EP_OUT_ANSWER)
+		tcp_evidence(rt, p);
 	if (rt->pending == 0 && rt->phase == 1 && !rt->run->stopping) {
 		/* No baseline replied: the rest would learn nothing. */
 		for (int i = 0; i < rt->t->nprobes; i++)

@@ -461,6 +461,7 @@ tcp(struct ep_target *t)
 		if (want > 0)
 			snprintf(wantbuf, sizeof(wantbuf), "%ld-byte", want);
 		if (want < 0 || want > ans_max) {
+			t->path.tcp = EP_FACT_PARTIAL;
 			f = finding(t, "TCP_LARGE_LOST", EP_SEV_ERROR,
 			    "TCP connects and answers of %ld bytes arrive, "
 			    "but the %s answer never did (%zu bytes of the "
@@ -476,6 +477,7 @@ tcp(struct ep_target *t)
 			cite_all(f, t, EP_TCP, -1, ran);
 		}
 	} else if (stuck != NULL) {
+		t->path.tcp = EP_FACT_PARTIAL;
 		f = finding(t, "TCP_NO_ANSWER", EP_SEV_WARNING,
 		    "TCP connects but no answer arrives (%s after %zu bytes)",
 		    stuck->res.peer_closed ? "the server closed" :

@@ -70,6 +70,8 @@ struct ep_probe_result {
 	size_t		 sent_bytes;	/* DNS message bytes of one transmission */
 	double		 rtt_ms;	/* to the reply; < 0 when none */
 	uint64_t	 started_us;	/* first transmission, monotonic */
+	uint32_t	 waited_ms;	/* from the first transmission to the
+					   end, reply or not */
 	int		 connected;	/* TCP: a connection was made */
 	double		 connect_ms;	/* TCP: connect time, < 0 when none */
 	size_t		 stream_bytes;	/* TCP: bytes received in all */
@@ -142,6 +144,8 @@ struct ep_target {
 	struct ep_probe_record	 probes[EP_PROBES_MAX];
 	int			 nprobes;
 	uint32_t		 timeout_ms;	/* adaptive timeout used */
+	uint32_t		 tcp_wait_ms;	/* UDP wait once TCP answered the
+					   same question; 0: not used */
 	double			 base_rtt_ms;	/* < 0 when no baseline reply */
 	struct ep_path		 path;
 	struct ep_finding	 findings[EP_FINDINGS_MAX];

@@ -23,16 +23,20 @@ trap '"$lab" down >/dev/null 2>&1' EXIT
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 # What an engineer types: the ladder with DO, a query without EDNS, TCP.
+# Prints how many of its 9 digs got no answer.
 dig_loop() {
+	local n=0
 	for s in 512 1220 1232 1400 1480 4000 4096; do
-		dig +bufsize=$s +dnssec DNSKEY $zone "@$server"
+		dig +bufsize=$s +dnssec DNSKEY $zone "@$server" >/dev/null ||
+			n=$((n + 1))
 	done
-	dig +noedns SOA $zone "@$server"
-	dig +tcp +dnssec DNSKEY $zone "@$server"
+	dig +noedns SOA $zone "@$server" >/dev/null || n=$((n + 1))
+	dig +tcp +dnssec DNSKEY $zone "@$server" >/dev/null || n=$((n + 1))
+	echo "$n"
 }
 
-printf '%-16s %12s %12s %8s  %s\n' scenario "ednsprobe ms" "dig loop ms" \
-	ratio "ednsprobe resume"
+printf '%-16s %12s %12s %8s %9s  %s\n' scenario "ednsprobe ms" \
+	"dig loop ms" ratio "dig fails" "ednsprobe resume"
 for sc in "${scenarios[@]}"; do
 	"$lab" scenario "$sc" >/dev/null || { echo "$sc: lab failed"; continue; }
 	t=$(date +%s%N)
@@ -40,9 +44,10 @@ for sc in "${scenarios[@]}"; do
 		sed -n 's/^Resume: //p')
 	e=$(ms "$t")
 	t=$(date +%s%N)
-	ip netns exec ep-client bash -c "$(declare -f dig_loop); zone=$zone \
-		server=$server dig_loop" >/dev/null 2>&1
+	fails=$(ip netns exec ep-client bash -c "$(declare -f dig_loop); \
+		zone=$zone server=$server dig_loop" 2>/dev/null)
 	d=$(ms "$t")
-	printf '%-16s %12d %12d %8.3f  %s\n' "$sc" "$e" "$d" \
-		"$(awk -v e="$e" -v d="$d" 'BEGIN { print (d ? e / d : 0) }')" "$resume"
+	printf '%-16s %12d %12d %8.3f %7s/9  %s\n' "$sc" "$e" "$d" \
+		"$(awk -v e="$e" -v d="$d" 'BEGIN { print (d ? e / d : 0) }')" \
+		"$fails" "$resume"
 done

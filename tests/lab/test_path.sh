@@ -205,7 +205,7 @@ check_pmtu_blackhole() {
 	expect_finding "$1" TCP_LARGE_LOST
 	expect_no_finding "$1" FRAG_IN_DROPPED
 	expect_no_finding "$1" TCP_TIMEOUT
-	expect_path "$1" tcp ok
+	expect_path "$1" tcp partial
 	expect_path "$1" frag_in pass
 }
 
