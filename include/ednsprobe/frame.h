@@ -1,0 +1,151 @@
+/* include/ednsprobe/frame.h: one captured frame, dissected (link layer to
+ * the DNS header), and the fragment bookkeeping of IP datagrams. */
+#ifndef EDNSPROBE_FRAME_H
+#define EDNSPROBE_FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ednsprobe/dns.h"
+
+/* Link types we dissect (values of pcap's LINKTYPE_*, as in files). */
+#define EP_LINK_ETHERNET	1	/* DLT_EN10MB */
+#define EP_LINK_RAW		101	/* LINKTYPE_RAW: IPv4 or IPv6 */
+#define EP_LINK_LINUX_SLL	113
+#define EP_LINK_IPV4		228
+#define EP_LINK_IPV6		229
+#define EP_LINK_LINUX_SLL2	276
+
+/* Bound on IPv6 extension headers walked before giving up. */
+#define EP_IP6_EXTHDR_MAX	8
+
+enum ep_l4 {
+	EP_L4_NONE = 0,		/* non-first fragment, or not reached */
+	EP_L4_UDP,
+	EP_L4_TCP,
+	EP_L4_ICMP,		/* ICMPv4 */
+	EP_L4_ICMP6,
+	EP_L4_OTHER,
+};
+
+/*
+ * One IP header: the frame's own, or the one quoted inside an ICMP error.
+ * Addresses are in network order, IPv4 in the first 4 bytes.
+ */
+struct ep_ip {
+	int		 family;	/* 4 or 6; 0: no IP header */
+	uint8_t		 src[16], dst[16];
+	uint8_t		 proto;		/* upper layer after IPv6 ext headers */
+	uint8_t		 ttl;		/* TTL / hop limit */
+	uint16_t	 total_len;	/* IPv4 total length; IPv6 40 + payload */
+	uint16_t	 hdr_len;	/* IP header incl. options / ext headers */
+	int		 df;		/* IPv4 DF */
+	/* Fragments: IPv4 MF/offset != 0, or an IPv6 Fragment header. */
+	int		 is_frag;
+	int		 more_frags;	/* MF */
+	uint32_t	 frag_off;	/* bytes */
+	uint32_t	 ip_id;		/* IPv4 id, IPv6 fragment identification;
+					   an unfragmented IPv6 packet: 0 */
+	/* UDP/TCP ports: only in an unfragmented packet or a first fragment
+	 * (frag_off 0) whose transport header was captured. */
+	int		 has_ports;
+	uint16_t	 sport, dport;
+};
+
+struct ep_frame {
+	uint32_t	 number;	/* 1-based position in the capture */
+	uint64_t	 ts_us;		/* capture time, microseconds (epoch) */
+	uint32_t	 caplen, wirelen;
+	struct ep_ip	 ip;
+	enum ep_l4	 l4;
+	uint32_t	 l4_len;	/* UDP length field; TCP: segment payload
+					   bytes as the IP header says */
+	uint8_t		 tcp_flags;	/* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08
+					   ACK 0x10 */
+	uint32_t	 tcp_seq, tcp_ack;
+	/* ICMP / ICMPv6 error (dest unreachable, frag-needed, packet too
+	 * big, time exceeded, parameter problem) with its quoted packet. */
+	uint8_t		 icmp_type, icmp_code;
+	uint32_t	 icmp_mtu;	/* frag-needed next-hop MTU, PTB MTU */
+	int		 has_quote;
+	struct ep_ip	 quote;		/* ports and id filled when quoted */
+	/* A DNS message that starts in this frame (UDP payload, or a TCP
+	 * segment starting with the length prefix), or the quoted one of an
+	 * ICMP error: dissected from the captured bytes with ep_dns_dissect
+	 * (status EP_DNS_TRUNCATED when only its start is here, e.g. a first
+	 * fragment); dns.length is the length the headers claim. */
+	int		 has_dns;
+	struct ep_dns_msg dns;
+	/* Dissection stopped early: why (static string), NULL if it did
+	 * not.  Whatever was read before stays valid. */
+	const char	*stop;
+	int		 cut;		/* stopped because caplen < wirelen */
+};
+
+/*
+ * Dissect one frame of link type `link`.  Never reads outside
+ * [pkt, pkt + caplen).  Returns 0 when an IP header was read (f->ip), -1
+ * when the frame is not IP or the link type is unknown (f->stop says
+ * why).  `number`, `ts_us` and `wirelen` are copied into f.
+ */
+int	ep_frame_dissect(int link, const uint8_t *pkt, uint32_t caplen,
+	    uint32_t wirelen, uint32_t number, uint64_t ts_us,
+	    struct ep_frame *f);
+
+/* The link-type name ("EN10MB", "LINUX_SLL2"...) or NULL if unknown. */
+const char *ep_link_name(int link);
+
+/* ---------------------------------------------------------- fragments */
+
+#define EP_FRAG_RANGES	16	/* byte ranges kept per datagram */
+#define EP_FRAG_FRAMES	16	/* frame numbers kept per datagram */
+
+/*
+ * One fragmented IP datagram, as far as it was seen: key (family, src,
+ * dst, proto, id), the byte ranges of its payload that arrived, and the
+ * ports / DNS id from its first fragment when that arrived.
+ */
+struct ep_frag_dgram {
+	int		 family;
+	uint8_t		 src[16], dst[16];
+	uint8_t		 proto;
+	uint32_t	 id;
+	struct { uint32_t from, to; } ranges[EP_FRAG_RANGES];	/* [from, to) */
+	int		 nranges;	/* merged, sorted */
+	int		 overflow;	/* more disjoint ranges than kept */
+	int		 first_seen;	/* offset 0 arrived */
+	int		 last_seen;	/* MF=0 arrived */
+	uint32_t	 total;		/* payload bytes: known once last_seen */
+	int		 complete;	/* first..last all arrived */
+	int		 overlap;	/* overlapping fragments seen */
+	int		 nfrags;	/* fragments seen (duplicates too) */
+	uint32_t	 frames[EP_FRAG_FRAMES];
+	int		 nframes;
+	/* From the first fragment, when seen. */
+	int		 has_ports;
+	uint16_t	 sport, dport;
+	int		 has_dns;
+	struct ep_dns_msg dns;
+	uint64_t	 first_us, last_us;	/* capture times */
+};
+
+struct ep_frag_table;
+
+/* A table of at most `max` datagrams; the oldest is evicted (and counted)
+ * when full. */
+struct ep_frag_table *ep_frag_new(int max);
+void	 ep_frag_free(struct ep_frag_table *);
+
+/*
+ * Account fragment frame f (f->ip.is_frag must be set).  Returns the
+ * datagram it belongs to (valid until the next call), NULL if f is not a
+ * fragment.
+ */
+struct ep_frag_dgram *ep_frag_add(struct ep_frag_table *,
+	    const struct ep_frame *f);
+
+/* Iterate: i from 0 while the result is not NULL. */
+const struct ep_frag_dgram *ep_frag_at(const struct ep_frag_table *, int i);
+int	 ep_frag_evicted(const struct ep_frag_table *);
+
+#endif
