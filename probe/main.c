@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyze.h"
 #include "log.h"
 #include "options.h"
 #include "output.h"
@@ -20,6 +21,7 @@ enum {
 	EXIT_FINDINGS = 2,
 	EXIT_RESOLVE = 4,
 	EXIT_UNREACHABLE = 5,
+	EXIT_BADFILE = 6,	/* analyze: the capture cannot be read */
 	EXIT_NOREPLY = 9,
 	EXIT_INTERNAL = 10,
 	EXIT_INTERRUPTED = 130,
@@ -43,6 +45,8 @@ exit_status(const struct ep_report *r)
 
 	if (r->interrupted)
 		return EXIT_INTERRUPTED;
+	if (r->ntargets == 0)
+		return EXIT_NOREPLY;
 	for (int i = 0; i < r->ntargets; i++) {
 		const struct ep_target *t = &r->targets[i];
 		int w = ep_verdict_worst(t);
@@ -109,12 +113,20 @@ main(int argc, char **argv)
 	}
 	ep_log_level(o.verbose);
 	command_line(argc, argv, r.command, sizeof(r.command));
-	if (ep_run_targets(&o, &r, &err) == -1) {
+	if (o.cmd == EP_CMD_ANALYZE) {
+		if (ep_analyze(o.file, &r, &err) == -1) {
+			fprintf(stderr, "ednsprobe: %s\n", err.msg);
+			ep_report_fini(&r);
+			return EXIT_BADFILE;
+		}
+		if (r.ntargets == 0)
+			fprintf(stderr, "ednsprobe: %s: no DNS exchange in "
+			    "the capture\n", o.file);
+	} else if (ep_run_targets(&o, &r, &err) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		ep_report_fini(&r);
 		return err.code == EP_ERESOLVE ? EXIT_RESOLVE : EXIT_INTERNAL;
-	}
-	if (ep_run_path(&o, &r, &err) == -1) {
+	} else if (ep_run_path(&o, &r, &err) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		ep_report_fini(&r);
 		return EXIT_INTERNAL;

@@ -42,8 +42,18 @@ ep_options_usage(void)
 "  --rate=PPS          packet-rate cap (default 100, at most 1000)\n"
 "  --json              JSON report on stdout instead of text\n"
 "  -o, --json-file=F   also write the JSON report to F\n"
+"  --pcap=FILE         write the capture here (default:\n"
+"                      ednsprobe-SERVER-UTCTIME.pcapng in this directory)\n"
+"  --pcap-format=F     pcapng (default, frames commented) or pcap\n"
+"  --no-pcap           capture and analyse, but write no file\n"
+"  --iface=IF          capture on IF (default: the route's interface)\n"
 "  -v, --verbose       more detail on stderr (repeat for more)\n"
 "  -h, --help          this text;  -V, --version  the version\n"
+"\n"
+"\n"
+"usage: ednsprobe analyze [--json] [-o F] FILE\n"
+"The same analysis over a capture file (pcap or pcapng; tcpdump,\n"
+"Wireshark or ednsprobe): DNS exchanges rebuilt from the frames.\n"
 "\n"
 "Exit status: 0 no findings, 1 usage error, 2 findings reported,\n"
 "4 server name did not resolve, 5 server unreachable (no route),\n"
@@ -182,7 +192,8 @@ defaults(struct ep_options *o)
 
 enum {
 	OPT_SIZES = 256, OPT_TIMEOUT, OPT_TRIES, OPT_RATE, OPT_JSON,
-	OPT_NOTCP, OPT_TCPONLY, OPT_NODNSSEC,
+	OPT_NOTCP, OPT_TCPONLY, OPT_NODNSSEC, OPT_PCAP, OPT_NOPCAP,
+	OPT_PCAPFMT, OPT_IFACE,
 };
 
 static const struct option longopts[] = {
@@ -196,6 +207,10 @@ static const struct option longopts[] = {
 	{ "no-tcp",	no_argument,	   NULL, OPT_NOTCP },
 	{ "tcp-only",	no_argument,	   NULL, OPT_TCPONLY },
 	{ "no-dnssec",	no_argument,	   NULL, OPT_NODNSSEC },
+	{ "pcap",	required_argument, NULL, OPT_PCAP },
+	{ "no-pcap",	no_argument,	   NULL, OPT_NOPCAP },
+	{ "pcap-format", required_argument, NULL, OPT_PCAPFMT },
+	{ "iface",	required_argument, NULL, OPT_IFACE },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
@@ -251,6 +266,30 @@ parse_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
 	case OPT_NODNSSEC:
 		o->dnssec = 0;
 		return 0;
+	case OPT_PCAP:
+		if (strlen(arg) >= sizeof(o->pcap) || *arg == '\0')
+			return ep_err_set(err, EP_EUSAGE, "--pcap: bad file "
+			    "name");
+		snprintf(o->pcap, sizeof(o->pcap), "%s", arg);
+		return 0;
+	case OPT_NOPCAP:
+		o->no_pcap = 1;
+		return 0;
+	case OPT_PCAPFMT:
+		if (strcmp(arg, "pcapng") == 0)
+			o->pcap_classic = 0;
+		else if (strcmp(arg, "pcap") == 0)
+			o->pcap_classic = 1;
+		else
+			return ep_err_set(err, EP_EUSAGE, "--pcap-format: "
+			    "\"%.32s\" is neither pcapng nor pcap", arg);
+		return 0;
+	case OPT_IFACE:
+		if (strlen(arg) >= sizeof(o->iface) || *arg == '\0')
+			return ep_err_set(err, EP_EUSAGE, "--iface: bad "
+			    "interface name");
+		snprintf(o->iface, sizeof(o->iface), "%s", arg);
+		return 0;
 	case 'v':
 		o->verbose++;
 		return 0;
@@ -279,9 +318,12 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	if (argc >= 2 && strcmp(argv[1], "path") == 0) {
 		o->cmd = EP_CMD_PATH;
 		first = 2;
+	} else if (argc >= 2 && strcmp(argv[1], "analyze") == 0) {
+		o->cmd = EP_CMD_ANALYZE;
+		first = 2;
 	} else if (argc >= 2 && argv[1][0] != '-')
 		return ep_err_set(err, EP_EUSAGE, "unknown command \"%.64s\" "
-		    "(known: path)", argv[1]);
+		    "(known: path, analyze)", argv[1]);
 	/* Pre-pass: dig's @server and +option words never reach getopt. */
 	args[nargs++] = argv[0];
 	for (int i = first; i < argc; i++) {
@@ -333,6 +375,16 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	}
 	if (o->cmd == EP_CMD_NONE)
 		return ep_err_set(err, EP_EUSAGE, "no command given");
+	if (o->cmd == EP_CMD_ANALYZE) {
+		if (npos != 1 || o->server[0] != '\0')
+			return ep_err_set(err, EP_EUSAGE, "analyze takes one "
+			    "capture FILE and no @SERVER");
+		if (strlen(pos[0]) >= sizeof(o->file))
+			return ep_err_set(err, EP_EUSAGE, "file name too "
+			    "long");
+		snprintf(o->file, sizeof(o->file), "%s", pos[0]);
+		return 0;
+	}
 	if (o->server[0] == '\0')
 		return ep_err_set(err, EP_EUSAGE, "no @SERVER given");
 	if (npos >= 1) {

@@ -18,6 +18,7 @@
 enum ep_command {
 	EP_CMD_NONE,
 	EP_CMD_PATH,
+	EP_CMD_ANALYZE,
 };
 
 struct ep_options {
@@ -41,6 +42,11 @@ struct ep_options {
 	unsigned	 rate;		/* packets per second */
 	int		 json;		/* JSON on stdout instead of text */
 	char		 json_file[1024];	/* also write JSON here */
+	char		 pcap[1024];	/* --pcap FILE; "" for the default */
+	int		 no_pcap;	/* --no-pcap: capture, write no file */
+	int		 pcap_classic;	/* --pcap-format pcap */
+	char		 iface[64];	/* --iface; "" to follow the route */
+	char		 file[1024];	/* analyze: the capture file */
 	int		 verbose;
 	int		 help;
 	int		 version;

@@ -1,6 +1,7 @@
 /* probe/out_json.c: the JSON report (field names are stable: docs/json.md). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "output.h"
@@ -20,8 +21,80 @@ ms_or_null(double v)
 	    1000.0);
 }
 
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Frame numbers, sorted, as a JSON array. */
 static json_t *
-probe_json(const struct ep_probe_record *pr)
+frames_json(const uint32_t *frames, int n)
+{
+	uint32_t sorted[EP_WIRE_FRAMES > EP_EVIDENCE_MAX ? EP_WIRE_FRAMES :
+	    EP_EVIDENCE_MAX];
+	json_t *a = json_array();
+
+	if (n > (int)(sizeof(sorted) / sizeof(sorted[0])))
+		n = (int)(sizeof(sorted) / sizeof(sorted[0]));
+	memcpy(sorted, frames, (size_t)n * sizeof(sorted[0]));
+	qsort(sorted, (size_t)n, sizeof(sorted[0]), cmp_u32);
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_integer(sorted[i]));
+	return a;
+}
+
+static json_t *
+icmp_json(const struct ep_wire_icmp *ic)
+{
+	char from[INET6_ADDRSTRLEN] = "?";
+	json_t *o;
+
+	if (ic->family == 0)
+		return json_null();
+	o = json_object();
+	inet_ntop(ic->family == 4 ? AF_INET : AF_INET6, ic->from, from,
+	    sizeof(from));
+	json_object_set_new(o, "type", json_integer(ic->type));
+	json_object_set_new(o, "code", json_integer(ic->code));
+	json_object_set_new(o, "from", json_string(from));
+	json_object_set_new(o, "mtu", ic->mtu ? json_integer(ic->mtu) :
+	    json_null());
+	json_object_set_new(o, "frame", json_integer(ic->frame));
+	return o;
+}
+
+/* What the capture saw of a probe; null without a capture. */
+static void
+wire_json(json_t *o, const struct ep_probe_wire *w, int cap)
+{
+	json_t *fi, *wo;
+
+	if (!cap) {
+		json_object_set_new(o, "fragments_in", json_null());
+		json_object_set_new(o, "wire", json_null());
+		json_object_set_new(o, "frames", json_array());
+		return;
+	}
+	fi = json_object();
+	json_object_set_new(fi, "datagrams", json_integer(w->frag_dgrams));
+	json_object_set_new(fi, "complete", json_integer(w->frag_complete));
+	json_object_set_new(fi, "fragments", json_integer(w->frags));
+	json_object_set_new(o, "fragments_in", fi);
+	wo = json_object();
+	json_object_set_new(wo, "queries", json_integer(w->queries));
+	json_object_set_new(wo, "replies", json_integer(w->replies));
+	json_object_set_new(wo, "reply_bytes", w->replies ?
+	    json_integer(w->reply_bytes) : json_null());
+	json_object_set_new(wo, "icmp", icmp_json(&w->icmp));
+	json_object_set_new(o, "wire", wo);
+	json_object_set_new(o, "frames", frames_json(w->frames, w->nframes));
+}
+
+static json_t *
+probe_json(const struct ep_probe_record *pr, int cap)
 {
 	const struct ep_probe_spec *s = &pr->spec;
 	const struct ep_probe_result *r = &pr->res;
@@ -110,14 +183,12 @@ probe_json(const struct ep_probe_record *pr)
 	if (r->ignored)
 		json_object_set_new(o, "ignored_replies", json_integer(
 		    r->ignored));
-	/* Filled by the capture (issue 3); null/empty until then. */
-	json_object_set_new(o, "fragments_in", json_null());
-	json_object_set_new(o, "frames", json_array());
+	wire_json(o, &pr->wire, cap);
 	return o;
 }
 
 static json_t *
-target_json(const struct ep_target *t)
+target_json(const struct ep_target *t, int cap)
 {
 	const struct ep_path *p = &t->path;
 	json_t *o = json_object(), *probes = json_array(),
@@ -133,8 +204,23 @@ target_json(const struct ep_target *t)
 	    json_integer(t->tcp_wait_ms) : json_null());
 	json_object_set_new(o, "baseline_rtt_ms", ms_or_null(t->base_rtt_ms));
 	for (int i = 0; i < t->nprobes; i++)
-		json_array_append_new(probes, probe_json(&t->probes[i]));
+		json_array_append_new(probes, probe_json(&t->probes[i], cap));
 	json_object_set_new(o, "probes", probes);
+	if (cap) {
+		json_t *orph = json_object();
+
+		json_object_set_new(orph, "datagrams", json_integer(
+		    t->orphan_dgrams));
+		json_object_set_new(orph, "fragments", json_integer(
+		    t->orphan_frags));
+		json_object_set_new(orph, "frames", frames_json(
+		    t->orphan_frames, t->norphan_frames));
+		json_object_set_new(o, "headless_fragments", orph);
+		json_object_set_new(o, "too_big", icmp_json(&t->ptb));
+	} else {
+		json_object_set_new(o, "headless_fragments", json_null());
+		json_object_set_new(o, "too_big", json_null());
+	}
 
 	json_object_set_new(path, "edns", json_string(ep_fact_str("edns",
 	    p->edns)));
@@ -171,7 +257,8 @@ target_json(const struct ep_target *t)
 		for (int k = 0; k < f->nprobes; k++)
 			json_array_append_new(ids, json_integer(f->probes[k]));
 		json_object_set_new(ev, "probes", ids);
-		json_object_set_new(ev, "frames", json_array());
+		json_object_set_new(ev, "frames", frames_json(f->frames,
+		    f->nframes));
 		json_object_set_new(fo, "evidence", ev);
 		json_object_set_new(fo, "advice", json_string(f->advice));
 		json_array_append_new(findings, fo);
@@ -199,11 +286,30 @@ ep_out_json_new(const struct ep_report *r)
 	json_object_set_new(o, "duration_ms", json_integer((json_int_t)
 	    r->duration_ms));
 	json_object_set_new(o, "interrupted", json_boolean(r->interrupted));
-	/* The capture arrives with issue 3: no pcap yet, and we say so. */
-	json_object_set_new(o, "pcap", json_null());
-	json_object_set_new(o, "capture", json_null());
+	json_object_set_new(o, "pcap", r->capture.path[0] ?
+	    json_string(r->capture.path) : json_null());
+	if (r->capture.on) {
+		const struct ep_capture *c = &r->capture;
+		json_t *co = json_object();
+
+		json_object_set_new(co, "iface", json_string(c->iface));
+		json_object_set_new(co, "link", json_integer(c->link));
+		json_object_set_new(co, "format", json_string(c->pcapng ?
+		    "pcapng" : "pcap"));
+		json_object_set_new(co, "frames", json_integer((json_int_t)
+		    c->frames));
+		json_object_set_new(co, "dropped", c->stats_known ?
+		    json_integer((json_int_t)c->dropped) : json_null());
+		json_object_set_new(co, "error", c->error[0] ?
+		    json_string(c->error) : json_null());
+		json_object_set_new(o, "capture", co);
+	} else
+		json_object_set_new(o, "capture", json_null());
+	json_object_set_new(o, "capture_skipped", r->capture.skipped[0] ?
+	    json_string(r->capture.skipped) : json_null());
 	for (int i = 0; i < r->ntargets; i++)
-		json_array_append_new(targets, target_json(&r->targets[i]));
+		json_array_append_new(targets, target_json(&r->targets[i],
+		    r->capture.on));
 	json_object_set_new(o, "targets", targets);
 	return o;
 }

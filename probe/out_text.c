@@ -1,5 +1,8 @@
 /* probe/out_text.c: the readable report: probe table, findings, resume
  * lines. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "output.h"
@@ -57,9 +60,41 @@ probe_line(FILE *fp, const struct ep_probe_record *pr)
 	    "-", rc, rtt, r->tries);
 }
 
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* "3-5, 9, 12" for Wireshark's "Go to packet" and frame.number filters. */
+static const char *
+frame_list(const struct ep_finding *f, char *buf, size_t len)
+{
+	uint32_t v[EP_EVIDENCE_MAX];
+	size_t n = 0;
+	int k = f->nframes;
+
+	memcpy(v, f->frames, (size_t)k * sizeof(v[0]));
+	qsort(v, (size_t)k, sizeof(v[0]), cmp_u32);
+	buf[0] = '\0';
+	for (int i = 0; i < k && n < len; i++) {
+		int j = i;
+
+		while (j + 1 < k && v[j + 1] == v[j] + 1)
+			j++;
+		n += (size_t)snprintf(buf + n, len - n, j > i ? "%s%u-%u" :
+		    "%s%u", i ? ", " : "", v[i], v[j]);
+		i = j;
+	}
+	return buf;
+}
+
 static void
 target_text(FILE *fp, const struct ep_target *t)
 {
+	char frames[256];
 	char resume[512], mtu[16] = "unknown", rtt[24] = "none";
 	int retried = 0;
 
@@ -100,6 +135,9 @@ target_text(FILE *fp, const struct ep_target *t)
 			for (int k = 0; k < f->nprobes; k++)
 				fprintf(fp, "%s %d", k ? "," : "",
 				    f->probes[k]);
+			if (f->nframes > 0)
+				fprintf(fp, "; frames %s", frame_list(f,
+				    frames, sizeof(frames)));
 			fprintf(fp, "\n");
 		}
 		fprintf(fp, "          advice: %s\n", f->advice);
@@ -116,5 +154,17 @@ ep_out_text(FILE *fp, const struct ep_report *r, int verbose)
 	    r->interrupted ? "  INTERRUPTED: results are partial" : "");
 	for (int i = 0; i < r->ntargets; i++)
 		target_text(fp, &r->targets[i]);
+	if (r->capture.on) {
+		fprintf(fp, "Capture: %llu frames on %s", (unsigned long long)
+		    r->capture.frames, r->capture.iface);
+		if (r->capture.stats_known)
+			fprintf(fp, ", %llu dropped by the kernel",
+			    (unsigned long long)r->capture.dropped);
+		fprintf(fp, "%s%s\n", r->capture.path[0] ? " -> " : "",
+		    r->capture.path);
+		if (r->capture.error[0])
+			fprintf(fp, "Capture error: %s\n", r->capture.error);
+	} else if (r->capture.skipped[0])
+		fprintf(fp, "Capture skipped: %s\n", r->capture.skipped);
 	fflush(fp);
 }

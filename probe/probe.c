@@ -1,6 +1,8 @@
 /* probe/probe.c: what every probe kind shares: finishing, answers, sockets. */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -43,4 +45,22 @@ ep_probe_socket(const struct ep_probe *p, int type, struct ep_err *err)
 	if (fd == -1)
 		return ep_err_set(err, errno, "socket: %s", strerror(errno));
 	return fd;
+}
+
+void
+ep_probe_note_port(struct ep_probe *p, int fd)
+{
+	struct ep_probe_result *res = &p->rec->res;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	uint16_t port;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return;
+	port = ss.ss_family == AF_INET ?
+	    ntohs(((struct sockaddr_in *)&ss)->sin_port) :
+	    ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	if (port != 0 && res->nlports < (int)(sizeof(res->lports) /
+	    sizeof(res->lports[0])))
+		res->lports[res->nlports++] = port;
 }

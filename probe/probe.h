@@ -54,4 +54,7 @@ void	ep_probe_answer(struct ep_probe *, const struct ep_dns_msg *m,
 /* A non-blocking socket of type for the probe's address family, or -1. */
 int	ep_probe_socket(const struct ep_probe *, int type, struct ep_err *err);
 
+/* Remember fd's local port (after connect) for the capture's matcher. */
+void	ep_probe_note_port(struct ep_probe *, int fd);
+
 #endif

@@ -251,6 +251,7 @@ tcp_connect(void *arg)
 		    EP_OUT_ERROR);
 		return;
 	}
+	ep_probe_note_port(p, fd);
 	if (ep_loop_watch(p->loop, fd, EP_EV_WRITE, tcp_event, t, &err)
 	    == -1) {
 		res->sys_errno = err.code;
@@ -280,6 +281,7 @@ tcp_start(struct ep_probe *p, struct ep_err *err)
 	if (ep_query_build(&p->rec->spec, ep_query_random_id(), &t->q,
 	    err) == -1)
 		return -1;
+	p->rec->res.qid = t->q.id;
 	if ((t->timer = ep_timer_new(p->loop, tcp_timer, t)) == NULL)
 		return ep_err_set(err, ENOMEM, "out of memory");
 	t->step = TCP_CONNECTING;

@@ -227,6 +227,8 @@ udp_start(struct ep_probe *p, struct ep_err *err)
 		ep_probe_done(p, EP_OUT_ERROR);
 		return 0;
 	}
+	p->rec->res.qid = u->q.id;
+	ep_probe_note_port(p, u->fd);
 	if ((u->timer = ep_timer_new(p->loop, udp_timer, u)) == NULL)
 		return ep_err_set(err, ENOMEM, "out of memory");
 	if (ep_loop_watch(p->loop, u->fd, EP_EV_READ, udp_readable, u,

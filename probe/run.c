@@ -16,12 +16,15 @@
 #include "probe.h"
 #include "query.h"
 #include "run.h"
+#include "sniffer.h"
 #include "verdict.h"
 
 #define TARGETS_MAX	8
 #define PACE_BURST	10
 /* Least wait for a UDP answer once TCP delivered the same one. */
 #define TCP_EVIDENCE_MIN_MS	250
+/* The capture's wait after the last probe, plus two RTTs. */
+#define LINGER_MS		100
 
 struct run;
 
@@ -43,6 +46,7 @@ struct run {
 	int			 failed;	/* internal error during the run */
 	int			 stopping;	/* the loop ended: no new work */
 	struct ep_err		*err;
+	struct ep_sniffer	*sniffer;	/* NULL: no capture */
 };
 
 static int
@@ -148,6 +152,24 @@ tcp_evidence(struct run_target *rt, const struct ep_probe *tcp)
 	}
 }
 
+/*
+ * Every probe of every target is done: the capture reads on a little
+ * longer (late fragments, ICMP errors), then the loop ends.
+ */
+static void
+idle_check(struct run *run)
+{
+	double rtt = 0;
+
+	for (int i = 0; i < run->nrts; i++) {
+		if (run->rts[i].pending > 0)
+			return;
+		if (run->rts[i].t->base_rtt_ms > rtt)
+			rtt = run->rts[i].t->base_rtt_ms;
+	}
+	ep_sniffer_linger(run->sniffer, LINGER_MS + (uint32_t)(2 * rtt));
+}
+
 static void
 probe_done(struct ep_probe *p, void *arg)
 {
@@ -177,6 +199,8 @@ probe_done(struct ep_probe *p, void *arg)
 		ep_verbose(EP_VERB_OPS, "%s: no baseline reply",
 		    rt->t->addr_str);
 	}
+	if (rt->pending == 0)
+		idle_check(rt->run);
 }
 
 static void
@@ -293,6 +317,8 @@ ep_run_path(const struct ep_options *o, struct ep_report *r,
 		rt->t = t;
 		rt->phase = 1;
 	}
+	/* The capture starts before the first probe. */
+	run.sniffer = ep_sniffer_start(run.loop, o, r);
 	/* Baselines of every target at once; each target's phase 2
 	 * starts on its own first reply. */
 	for (int i = 0; i < run.nrts; i++)
@@ -316,11 +342,19 @@ ep_run_path(const struct ep_options *o, struct ep_report *r,
 				rt->t->probes[k].res.outcome =
 				    EP_OUT_INTERRUPTED;
 		}
-		ep_verdict(rt->t);
 	}
+	ep_sniffer_stop(run.sniffer, r);
+	run.sniffer = NULL;
+	for (int i = 0; i < run.nrts; i++) {
+		run.rts[i].t->capture = !r->capture.on ? 0 :
+		    r->capture.stats_known && r->capture.dropped > 0 ? -1 : 1;
+		ep_verdict(run.rts[i].t);
+	}
+	ep_verdict_report(r);
 	r->duration_ms = (ep_clock_us() - t0) / 1000u;
 	rc = run.failed ? -1 : 0;
 out:
+	ep_sniffer_stop(run.sniffer, r);
 	free(run.rts);
 	ep_loop_free(run.loop);
 	return rc;

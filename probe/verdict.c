@@ -1,5 +1,6 @@
 /* probe/verdict.c: path facts and findings from probe results
  * (docs/faults.md). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -65,6 +66,17 @@ advise(struct ep_finding *f, const char *fmt, ...)
 }
 
 static void
+cite_frame(struct ep_finding *f, uint32_t frame)
+{
+	for (int i = 0; i < f->nframes; i++)
+		if (f->frames[i] == frame)
+			return;
+	if (f->nframes < EP_EVIDENCE_MAX)
+		f->frames[f->nframes++] = frame;
+}
+
+/* A probe as evidence, and the frames the capture tied to it. */
+static void
 cite(struct ep_finding *f, const struct ep_probe_record *r)
 {
 	for (int i = 0; i < f->nprobes; i++)
@@ -72,6 +84,8 @@ cite(struct ep_finding *f, const struct ep_probe_record *r)
 			return;
 	if (f->nprobes < EP_EVIDENCE_MAX)
 		f->probes[f->nprobes++] = r->spec.id;
+	for (int i = 0; i < r->wire.nframes; i++)
+		cite_frame(f, r->wire.frames[i]);
 }
 
 /* Cite every probe that matches transport/role/subject (-1: any). */
@@ -93,6 +107,36 @@ static int
 is_timeout(const struct ep_probe_record *r)
 {
 	return r->res.outcome == EP_OUT_TIMEOUT;
+}
+
+/* What the capture adds on its own: its gaps, and ICMP about our packets. */
+static void
+wire_notes(struct ep_target *t)
+{
+	struct ep_finding *f;
+	char from[64] = "?";
+
+	if (t->capture == -1) {
+		f = finding(t, "CAPTURE_INCOMPLETE", EP_SEV_INFO,
+		    "The kernel dropped frames of the capture: the frame-level "
+		    "evidence is incomplete, so the findings rest on what the "
+		    "sockets received");
+		advise(f, "Run again with fewer targets or a lower --rate.");
+	}
+	if (t->ptb.family != 0) {
+		inet_ntop(t->ptb.family == 4 ? AF_INET : AF_INET6,
+		    t->ptb.from, from, sizeof(from));
+		f = finding(t, "ICMP_TOO_BIG", EP_SEV_INFO,
+		    "%s reported that our packets toward %s are too big for "
+		    "its next hop: MTU %u (ICMP%s %s)", from, t->addr_str,
+		    t->ptb.mtu, t->family == 6 ? "v6" : "",
+		    t->family == 6 ? "packet too big" :
+		    "fragmentation needed");
+		advise(f, "Path MTU discovery works toward this router; "
+		    "packets above %u bytes are fragmented or resent smaller.",
+		    t->ptb.mtu);
+		cite_frame(f, t->ptb.frame);
+	}
 }
 
 static int
@@ -297,6 +341,99 @@ server_limit(const struct ep_target *t, const struct ep_probe_record *r)
 	return limit;
 }
 
+/* What the capture saw of the lost UDP answers of subject s. */
+struct lost_wire {
+	int	 probes;	/* lost probes */
+	int	 replies;	/* reply heads (first fragments) seen */
+	int	 dgrams;	/* fragmented reply datagrams seen */
+	int	 complete;	/* of those, complete on the wire */
+};
+
+static void
+lost_wire(const struct ep_target *t, int s, struct lost_wire *w)
+{
+	memset(w, 0, sizeof(*w));
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+
+		if (r->spec.transport != EP_UDP || (int)r->spec.subject != s ||
+		    !is_timeout(r))
+			continue;
+		w->probes++;
+		w->replies += r->wire.replies;
+		w->dgrams += r->wire.frag_dgrams;
+		w->complete += r->wire.frag_complete;
+	}
+}
+
+static const char frag_advice[] = "Allow IP fragments of DNS answers "
+    "through the firewalls on the path (IPv4 fragments, IPv6 Fragment "
+    "header), or set the resolvers' EDNS buffer to 1232 (unbound "
+    "edns-buffer-size, BIND edns-udp-size) so answers are not "
+    "fragmented; keep TCP/53 open for the truncated ones.";
+
+/*
+ * Answers that need fragments are lost while unfragmented ones pass.
+ * Without a complete capture that is all we know (FRAG_IN_DROPPED); with
+ * one, the wire tells which fragments arrived.
+ */
+static struct ep_finding *
+frag_lost(struct ep_target *t, int s, long lost, int approx, long ok_max,
+    int mtu)
+{
+	struct lost_wire w;
+	struct ep_finding *f;
+	char size[48];
+
+	snprintf(size, sizeof(size), "%s%ld-byte", approx ? "over-" : "",
+	    lost);
+	t->path.frag_in = EP_FACT_DROPPED;
+	lost_wire(t, s, &w);
+	if (t->capture == 1 && w.complete > 0) {
+		f = finding(t, "ANSWER_NOT_DELIVERED", EP_SEV_ERROR,
+		    "The %s answer arrived whole on the wire (%d of its "
+		    "fragmented datagrams complete in the capture) but never "
+		    "reached ednsprobe's socket: this host dropped it", size,
+		    w.complete);
+		advise(f, "Check this host's own firewall (nftables/iptables "
+		    "rules on fragments or UDP size) and its reassembly "
+		    "limits (net.ipv4.ipfrag_*, net.ipv6.ip6frag_*); the "
+		    "path itself delivers the fragments.");
+		return f;
+	}
+	if (t->capture == 1 && w.replies > 0) {
+		t->path.frag_in = EP_FACT_PARTIAL;
+		f = finding(t, "FRAG_NONFIRST_DROPPED", EP_SEV_ERROR,
+		    "Only the first fragment of the %s answer arrives (%d "
+		    "first fragments in the capture, no later ones): a "
+		    "firewall on the path drops non-first fragments, which "
+		    "carry no port numbers", size, w.replies);
+		advise(f, "%s Rules that match ports drop non-first "
+		    "fragments; allow them (e.g. nft 'ip frag-off & 0x1fff "
+		    "!= 0 accept' before port rules).", frag_advice);
+		return f;
+	}
+	if (t->capture == 1 && t->orphan_dgrams > 0) {
+		t->path.frag_in = EP_FACT_PARTIAL;
+		f = finding(t, "FRAG_FIRST_DROPPED", EP_SEV_ERROR,
+		    "Later fragments of the %s answer arrive without their "
+		    "first fragment (%d headless datagrams in the capture): "
+		    "a filter on the path drops the fragment that carries the "
+		    "UDP header", size, t->orphan_dgrams);
+		advise(f, "%s", frag_advice);
+		for (int i = 0; i < t->norphan_frames; i++)
+			cite_frame(f, t->orphan_frames[i]);
+		return f;
+	}
+	f = finding(t, "FRAG_IN_DROPPED", EP_SEV_ERROR,
+	    "UDP answers that need IP fragments are lost: the %s answer "
+	    "(over the %d-byte MTU) never arrived, while unfragmented answers "
+	    "up to %ld bytes did%s", size, mtu, ok_max, t->capture == 1 ?
+	    "; the capture saw no fragment of it" : "");
+	advise(f, "%s", frag_advice);
+	return f;
+}
+
 /*
  * UDP answers lost by size: for each subject, the ladder probes that
  * should have brought the whole answer; a subject whose whole answer
@@ -360,18 +497,7 @@ udp_sizes(struct ep_target *t, const long lo[EP_SUBJ_COUNT])
 		    "resolvers need TCP/53 or an EDNS buffer of %ld or less.",
 		    ok_max);
 	} else if (ok_max > UDP_CLASSIC && ok_max + hdr <= mtu) {
-		t->path.frag_in = EP_FACT_DROPPED;
-		f = finding(t, "FRAG_IN_DROPPED", EP_SEV_ERROR,
-		    "UDP answers that need IP fragments are lost: the "
-		    "%s%ld-byte answer (over the %d-byte MTU) never arrived, "
-		    "while unfragmented answers up to %ld bytes did",
-		    approx ? "over-" : "", lost_min, mtu, ok_max);
-		advise(f, "Allow IP fragments of DNS answers through the "
-		    "firewalls on the path (IPv4 fragments, IPv6 Fragment "
-		    "header), or set the resolvers' EDNS buffer to 1232 "
-		    "(unbound edns-buffer-size, BIND edns-udp-size) so "
-		    "answers are not fragmented; keep TCP/53 open for the "
-		    "truncated ones.");
+		f = frag_lost(t, lost_subj, lost_min, approx, ok_max, mtu);
 	} else {
 		f = finding(t, "UDP_LARGE_LOST", EP_SEV_ERROR,
 		    "UDP answers of %s%ld bytes are lost while answers up to "
@@ -574,6 +700,42 @@ ep_verdict(struct ep_target *t)
 
 		advise(f, "Ask for a larger answer (a NAME/TYPE such as the "
 		    "DNSKEY set of a signed zone with DO) to test fragments.");
+	}
+	wire_notes(t);
+}
+
+/* IPv6 fragments dropped while IPv4 ones from the same server pass, or
+ * the reverse: the two families take different paths or rules. */
+void
+ep_verdict_report(struct ep_report *r)
+{
+	for (int i = 0; i < r->ntargets; i++) {
+		struct ep_target *t = &r->targets[i];
+
+		if (t->path.frag_in != EP_FACT_DROPPED &&
+		    t->path.frag_in != EP_FACT_PARTIAL)
+			continue;
+		for (int k = 0; k < r->ntargets; k++) {
+			const struct ep_target *o = &r->targets[k];
+			struct ep_finding *f;
+
+			if (o->family == t->family ||
+			    o->path.frag_in != EP_FACT_OK)
+				continue;
+			f = finding(t, t->family == 6 ? "FRAG6_ONLY_DROPPED" :
+			    "FRAG4_ONLY_DROPPED", EP_SEV_ERROR,
+			    "Fragmented IPv%d answers are lost while "
+			    "fragmented IPv%d answers from the same server "
+			    "(%s) arrive: the IPv%d path or its rules drop "
+			    "fragments", t->family, o->family, o->addr_str,
+			    t->family);
+			advise(f, "Compare the IPv4 and IPv6 firewall rules "
+			    "on the path: IPv6 fragments carry a Fragment "
+			    "extension header that ACLs often drop (RFC 9288) "
+			    "while the IPv4 rules let fragments through.");
+			cite_all(f, t, EP_UDP, -1, is_timeout);
+			break;
+		}
 	}
 }
 

@@ -12,6 +12,10 @@
  */
 void	ep_verdict(struct ep_target *t);
 
+/* Findings across targets (IPv4 against IPv6 of one server), after
+ * ep_verdict of each. */
+void	ep_verdict_report(struct ep_report *r);
+
 /* The worst severity of t's findings, or -1 when it has none. */
 int	ep_verdict_worst(const struct ep_target *t);
 

@@ -70,6 +70,8 @@ struct ep_probe_result {
 	size_t		 sent_bytes;	/* DNS message bytes of one transmission */
 	double		 rtt_ms;	/* to the reply; < 0 when none */
 	uint64_t	 started_us;	/* first transmission, monotonic */
+	uint64_t	 last_us;	/* analyze: last transmission, capture
+					   time */
 	uint32_t	 waited_ms;	/* from the first transmission to the
 					   end, reply or not */
 	int		 connected;	/* TCP: a connection was made */
@@ -83,11 +85,48 @@ struct ep_probe_result {
 	int		 icmp_type, icmp_code;
 	struct sockaddr_storage icmp_from;
 	int		 sys_errno;
+	/* For the capture's matcher: the query's DNS id and the local ports
+	 * of the probe's sockets (TCP: one per connect attempt). */
+	uint16_t	 qid;
+	uint16_t	 lports[4];
+	int		 nlports;
+};
+
+#define EP_WIRE_FRAMES	32
+
+/* ICMP error seen on the wire about our packets. */
+struct ep_wire_icmp {
+	int		 family;	/* 0: none */
+	uint8_t		 type, code;
+	uint32_t	 mtu;		/* frag-needed / packet-too-big */
+	uint8_t		 from[16];	/* the router or host that sent it */
+	uint32_t	 frame;
+};
+
+/*
+ * What the capture saw of one probe: the frames tied to it (by ports,
+ * DNS id, IP id through the first fragment, headers quoted in ICMP) and
+ * what they say.  All zero without a capture.
+ */
+struct ep_probe_wire {
+	uint32_t	 frames[EP_WIRE_FRAMES];	/* capture frame numbers */
+	int		 nframes;
+	int		 frames_more;	/* tied but not kept */
+	int		 queries;	/* query transmissions seen leaving */
+	int		 replies;	/* replies seen arriving: datagrams or
+					   first fragments with the DNS header,
+					   TCP segments starting a message */
+	uint32_t	 reply_bytes;	/* largest DNS length claimed by those */
+	int		 frag_dgrams;	/* fragmented reply datagrams */
+	int		 frag_complete;	/* of those: every fragment arrived */
+	int		 frags;		/* reply fragments seen */
+	struct ep_wire_icmp icmp;	/* the first ICMP error quoting us */
 };
 
 struct ep_probe_record {
 	struct ep_probe_spec	spec;
 	struct ep_probe_result	res;
+	struct ep_probe_wire	wire;
 };
 
 enum ep_severity {
@@ -106,6 +145,8 @@ struct ep_finding {
 	char		 advice[384];
 	int		 probes[EP_EVIDENCE_MAX];	/* evidence: probe ids */
 	int		 nprobes;
+	uint32_t	 frames[EP_EVIDENCE_MAX];	/* and capture frames */
+	int		 nframes;
 };
 
 /* Tri-state-ish measured facts of one path; see docs/json.md. */
@@ -150,6 +191,30 @@ struct ep_target {
 	struct ep_path		 path;
 	struct ep_finding	 findings[EP_FINDINGS_MAX];
 	int			 nfindings;
+	/* Fragmented datagrams from the target whose first fragment never
+	 * arrived: no ports, so tied to no probe. */
+	int			 orphan_dgrams;
+	int			 orphan_frags;
+	uint32_t		 orphan_frames[EP_WIRE_FRAMES];
+	int			 norphan_frames;
+	struct ep_wire_icmp	 ptb;	/* first frag-needed / PTB about us */
+	/* The capture behind the wire fields: 0 none, 1 complete, -1 the
+	 * kernel dropped frames (the wire fields may miss some). */
+	int			 capture;
+};
+
+/* The capture of a run. */
+struct ep_capture {
+	int		 on;		/* a capture ran */
+	char		 skipped[256];	/* why not, when it did not */
+	char		 path[1024];	/* the file written, "" if none */
+	int		 pcapng;
+	char		 iface[64];
+	int		 link;		/* LINKTYPE_ */
+	uint64_t	 frames;	/* frames the filter passed to us */
+	uint64_t	 dropped;	/* kernel drops (pcap_stats); -1 unknown */
+	int		 stats_known;
+	char		 error[256];	/* a failure mid-run (disk full...) */
 };
 
 struct ep_report {
@@ -159,6 +224,8 @@ struct ep_report {
 	int		 interrupted;
 	struct ep_target *targets;	/* owned */
 	int		 ntargets;
+	struct ep_capture capture;
+	uint64_t	 unanalysed;	/* analyze: queries past the limits */
 };
 
 /* Constant names used in JSON and text (stable: see docs/json.md). */

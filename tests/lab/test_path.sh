@@ -25,16 +25,58 @@ command -v jq >/dev/null || { echo "jq is missing" >&2; exit 1; }
 ok()   { checks=$((checks + 1)); echo "  ok: $*"; }
 fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "  FAIL: $*"; }
 
-# run LABEL ARGS...: ednsprobe in the client namespace; JSON in $out/LABEL.
+# run LABEL ARGS...: ednsprobe in the client namespace; JSON in $out/LABEL,
+# the capture in $out/LABEL.pcapng; then the capture checks below.
 run() {
 	local label=$1; shift
-	ip netns exec ep-client "$bin" path --json "$@" \
+	ip netns exec ep-client "$bin" path --json \
+		--pcap "$out/$label.pcapng" "$@" \
 		>"$out/$label.json" 2>"$out/$label.err"
 	echo $? >"$out/$label.rc"
 	local d
 	d=$(jq -r '.duration_ms // "?"' "$out/$label.json" 2>/dev/null)
 	echo "  run $label: exit $(cat "$out/$label.rc"), ${d} ms:" \
 		"$(jq -r '.targets[]?.resume' "$out/$label.json" 2>/dev/null)"
+	check_capture "$label"
+}
+
+# The capture of every run: complete (no kernel drops), readable by tshark
+# with as many frames as ednsprobe counted, every reply tied to frames,
+# and `ednsprobe analyze` of the file finds the same errors as the live
+# run (one analysis path for both).
+check_capture() {
+	local label=$1 j=$out/$1.json pcap=$out/$1.pcapng n live off
+	if ! jq -e '.capture.frames > 0 and .capture.dropped == 0' "$j" \
+	    >/dev/null; then
+		fail "$label capture: $(jq -c '.capture, .capture_skipped' "$j")"
+		return
+	fi
+	n=$(tshark -r "$pcap" 2>/dev/null | wc -l)
+	if [ "$n" = "$(jq '.capture.frames' "$j")" ]; then
+		ok "$label capture: tshark reads $n frames"
+	else
+		fail "$label capture: tshark reads $n frames, ednsprobe" \
+		    "wrote $(jq '.capture.frames' "$j")"
+	fi
+	if jq -e '[.targets[].probes[] | select(.outcome == "answer" or
+	    .outcome == "truncated") | select((.frames | length) == 0)]
+	    | length == 0' "$j" >/dev/null; then
+		ok "$label capture: every reply has its frames"
+	else
+		fail "$label capture: replies without frames"
+	fi
+	"$bin" analyze --json "$pcap" >"$out/$label.off.json" \
+		2>"$out/$label.off.err"
+	live=$(jq -c '[.targets[] | .address as $a | .findings[] |
+	    select(.severity == "error") | "\($a) \(.id)"] | sort' "$j")
+	off=$(jq -c '[.targets[] | .address as $a | .findings[] |
+	    select(.severity == "error") | "\($a) \(.id)"] | sort' \
+	    "$out/$label.off.json" 2>/dev/null)
+	if [ "$live" = "$off" ]; then
+		ok "$label analyze of the capture: same errors $live"
+	else
+		fail "$label analyze of the capture: $off, live $live"
+	fi
 }
 
 expect_rc() {	# LABEL CODE
@@ -214,8 +256,9 @@ check_bad_input() {
 	local label
 	bad() {	# LABEL WANT ARGS...
 		label=$1; local want=$2; shift 2
-		timeout 30 ip netns exec ep-client "$bin" "$@" \
-			>"$out/$label.out" 2>"$out/$label.err"
+		# In $out: a default-named capture file lands there.
+		(cd "$out" && timeout 30 ip netns exec ep-client "$bin" "$@" \
+			>"$out/$label.out" 2>"$out/$label.err")
 		echo $? >"$out/$label.rc"
 		expect_rc "$label" "$want"
 		if [ "$want" = 1 ] || [ "$want" = 4 ]; then
@@ -241,16 +284,22 @@ check_bad_input() {
 	    "$out/no-reply.out" >/dev/null 2>&1 ||
 	    grep -q NO_REPLY "$out/no-reply.out"; then ok "no-reply: NO_REPLY"
 	else fail "no-reply: NO_REPLY missing"; fi
+	if ls "$out"/ednsprobe-203.0.113.53-*Z.pcapng >/dev/null 2>&1; then
+		ok "no-reply: default capture file $(cd "$out" &&
+		    ls ednsprobe-203.0.113.53-*Z.pcapng | head -1)"
+	else fail "no-reply: no default-named capture file"; fi
 	# A namespace without routes: nothing can be sent at all.
 	ip netns add ep-noroute
 	ip -n ep-noroute link set lo up
-	timeout 30 ip netns exec ep-noroute "$bin" path "@$server4" $zone \
+	timeout 30 ip netns exec ep-noroute "$bin" path --no-pcap \
+		"@$server4" $zone \
 		>"$out/noroute.out" 2>"$out/noroute.err"
 	echo $? >"$out/noroute.rc"
 	ip netns del ep-noroute
 	expect_rc noroute 5
 	# A name with both families gives two targets, and -o writes the file.
-	ip netns exec ep-client "$bin" path -o "$out/ns1.json" @ns1.$zone $zone \
+	ip netns exec ep-client "$bin" path -o "$out/ns1.json" \
+		--pcap "$out/ns1.pcap" --pcap-format pcap @ns1.$zone $zone \
 		>"$out/ns1.out" 2>"$out/ns1.err"
 	echo $? >"$out/ns1.rc"
 	expect_rc ns1 0

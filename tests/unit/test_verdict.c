@@ -380,6 +380,170 @@ test_small_answers_untested(void **state)
 	    "untested");
 }
 
+/*
+ * Frag drop with a complete capture: what the wire saw of each lost probe
+ * decides the finding.  kind 0: nothing; 1: first fragments only; 2:
+ * complete datagrams; 3: headless datagrams (target level).
+ */
+static void
+frag_wire(int kind, int capture)
+{
+	struct net n = base_net();
+
+	n.frag_drop = 1;
+	plan(4, NULL);
+	simulate(&n);
+	target.capture = capture;
+	for (int i = 0; i < target.nprobes; i++) {
+		struct ep_probe_record *r = &target.probes[i];
+
+		r->wire.nframes = 1;
+		r->wire.frames[0] = (uint32_t)(100 + i);
+		if (r->res.outcome != EP_OUT_TIMEOUT)
+			continue;
+		if (kind == 1 || kind == 2) {
+			r->wire.replies = 3;
+			r->wire.frag_dgrams = 3;
+			r->wire.frag_complete = kind == 2 ? 3 : 0;
+		}
+	}
+	if (kind == 3) {
+		target.orphan_dgrams = 6;
+		target.orphan_frames[0] = 7;
+		target.norphan_frames = 1;
+	}
+	ep_verdict(&target);
+}
+
+static const struct ep_finding *
+get(const char *id)
+{
+	for (int i = 0; i < target.nfindings; i++)
+		if (strcmp(target.findings[i].id, id) == 0)
+			return &target.findings[i];
+	fail_msg("no finding %s", id);
+	return NULL;
+}
+
+static void
+test_wire_nothing_arrived(void **state)
+{
+	const struct ep_finding *f;
+
+	(void)state;
+	frag_wire(0, 1);
+	f = get("FRAG_IN_DROPPED");
+	assert_non_null(strstr(f->summary, "capture saw no fragment"));
+	/* The frames of the cited probes are cited too. */
+	assert_true(f->nframes >= f->nprobes);
+	assert_string_equal(ep_fact_str("frag_in", target.path.frag_in),
+	    "drop");
+}
+
+static void
+test_wire_nonfirst_dropped(void **state)
+{
+	(void)state;
+	frag_wire(1, 1);
+	assert_true(has("FRAG_NONFIRST_DROPPED"));
+	assert_false(has("FRAG_IN_DROPPED"));
+	assert_string_equal(ep_fact_str("frag_in", target.path.frag_in),
+	    "partial");
+}
+
+static void
+test_wire_complete_not_delivered(void **state)
+{
+	(void)state;
+	frag_wire(2, 1);
+	assert_true(has("ANSWER_NOT_DELIVERED"));
+	assert_false(has("FRAG_IN_DROPPED"));
+	assert_false(has("FRAG_NONFIRST_DROPPED"));
+}
+
+static void
+test_wire_headless(void **state)
+{
+	const struct ep_finding *f;
+	int cited = 0;
+
+	(void)state;
+	frag_wire(3, 1);
+	f = get("FRAG_FIRST_DROPPED");
+	for (int i = 0; i < f->nframes; i++)
+		cited |= f->frames[i] == 7;
+	assert_true(cited);
+}
+
+/* A capture that dropped frames earns no wire distinction, and says so. */
+static void
+test_wire_incomplete_capture(void **state)
+{
+	(void)state;
+	frag_wire(1, -1);
+	assert_true(has("FRAG_IN_DROPPED"));
+	assert_false(has("FRAG_NONFIRST_DROPPED"));
+	assert_true(has("CAPTURE_INCOMPLETE"));
+	/* Without a capture at all, wire counts are ignored. */
+	frag_wire(2, 0);
+	assert_true(has("FRAG_IN_DROPPED"));
+	assert_false(has("ANSWER_NOT_DELIVERED"));
+	assert_false(has("CAPTURE_INCOMPLETE"));
+}
+
+static void
+test_icmp_too_big(void **state)
+{
+	struct net n = base_net();
+	const struct ep_finding *f;
+
+	(void)state;
+	plan(4, NULL);
+	simulate(&n);
+	target.capture = 1;
+	target.ptb.family = 4;
+	target.ptb.type = 3;
+	target.ptb.code = 4;
+	target.ptb.mtu = 1280;
+	target.ptb.frame = 42;
+	memcpy(target.ptb.from, "\xc6\x33\x64\x02", 4);
+	ep_verdict(&target);
+	f = get("ICMP_TOO_BIG");
+	assert_int_equal(f->severity, EP_SEV_INFO);
+	assert_non_null(strstr(f->summary, "198.51.100.2"));
+	assert_non_null(strstr(f->summary, "1280"));
+	assert_int_equal(f->frames[0], 42);
+	assert_int_equal(ep_verdict_worst(&target), EP_SEV_INFO);
+}
+
+/* IPv6 fragments lost, IPv4 ones from the same server pass. */
+static void
+test_frag6_only(void **state)
+{
+	static struct ep_target two[2];
+	struct ep_report r;
+	struct net n = base_net();
+	int found = 0;
+
+	(void)state;
+	plan(4, NULL);
+	simulate(&n);
+	two[0] = target;
+	n.frag_drop = 1;
+	plan(6, NULL);
+	simulate(&n);
+	two[1] = target;
+	memset(&r, 0, sizeof(r));
+	r.targets = two;
+	r.ntargets = 2;
+	ep_verdict_report(&r);
+	for (int i = 0; i < two[1].nfindings; i++)
+		found |= strcmp(two[1].findings[i].id,
+		    "FRAG6_ONLY_DROPPED") == 0;
+	assert_true(found);
+	assert_int_equal(two[0].nfindings, 0);
+}
+
 static void
 test_fact_names(void **state)
 {
@@ -412,6 +576,13 @@ main(void)
 		cmocka_unit_test(test_no_reply),
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_small_answers_untested),
+		cmocka_unit_test(test_wire_nothing_arrived),
+		cmocka_unit_test(test_wire_nonfirst_dropped),
+		cmocka_unit_test(test_wire_complete_not_delivered),
+		cmocka_unit_test(test_wire_headless),
+		cmocka_unit_test(test_wire_incomplete_capture),
+		cmocka_unit_test(test_icmp_too_big),
+		cmocka_unit_test(test_frag6_only),
 		cmocka_unit_test(test_fact_names),
 	};
 

@@ -1,0 +1,35 @@
+/* capture/evidence.c: one frame through the analysis path. */
+#include <stdio.h>
+
+#include "ednsprobe/frame.h"
+#include "evidence.h"
+
+#define COMMENT_MAX	256
+
+void
+ep_evidence_frame(void *arg, uint64_t ts_us, const uint8_t *data,
+    uint32_t caplen, uint32_t wirelen)
+{
+	struct ep_evidence *ev = arg;
+	char comment[COMMENT_MAX];
+	struct ep_frame f;
+	struct ep_err err;
+
+	ev->nframes++;
+	comment[0] = '\0';
+	if (ep_frame_dissect(ev->link, data, caplen, wirelen, ev->nframes,
+	    ts_us, &f) == 0)
+		ep_wire_frame(ev->wire, &f, comment, sizeof(comment));
+	else
+		ev->undissected++;
+	if (ev->out == NULL)
+		return;
+	if (ep_pcapw_write(ev->out, ts_us, data, caplen, wirelen, comment,
+	    &err) == -1) {
+		/* The run goes on; the file stops here and says so. */
+		snprintf(ev->info->error, sizeof(ev->info->error), "%s",
+		    err.msg);
+		ep_pcapw_close(ev->out, &err);
+		ev->out = NULL;
+	}
+}

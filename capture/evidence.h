@@ -1,0 +1,25 @@
+/* capture/evidence.h: what happens to every captured frame, live or read
+ * from a file: dissect, tie to a probe, write (with its comment). */
+#ifndef EP_EVIDENCE_H
+#define EP_EVIDENCE_H
+
+#include <stdint.h>
+
+#include "ednsprobe/result.h"
+#include "pcapw.h"
+#include "wire.h"
+
+struct ep_evidence {
+	int		 link;		/* LINKTYPE_ of the frames */
+	uint32_t	 nframes;	/* frames seen: the last frame number */
+	uint32_t	 undissected;	/* not IP, or unknown link type */
+	struct ep_wire	*wire;		/* not owned */
+	struct ep_pcapw	*out;		/* not owned; NULL: no file */
+	struct ep_capture *info;	/* not owned: error goes there */
+};
+
+/* An ep_sniff_cb: arg is a struct ep_evidence. */
+void	ep_evidence_frame(void *arg, uint64_t ts_us, const uint8_t *data,
+	    uint32_t caplen, uint32_t wirelen);
+
+#endif

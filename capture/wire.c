@@ -1,0 +1,289 @@
+/* capture/wire.c: the matcher.  A frame belongs to a probe through its
+ * ports (each probe has its own sockets), checked by the DNS id when the
+ * frame carries a DNS header; a non-first fragment through the first
+ * fragment of its datagram; an ICMP error through the packet it quotes. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ednsprobe/dns.h"
+#include "wire.h"
+
+#define DGRAMS_MAX	4096	/* fragmented datagrams tracked per run */
+
+struct ep_wire {
+	struct ep_target	*targets;	/* not owned */
+	int			 ntargets;
+	struct ep_frag_table	*frags;		/* owned */
+	int			 finished;
+};
+
+struct ep_wire *
+ep_wire_new(struct ep_target *targets, int ntargets)
+{
+	struct ep_wire *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return NULL;
+	if ((w->frags = ep_frag_new(DGRAMS_MAX)) == NULL) {
+		free(w);
+		return NULL;
+	}
+	w->targets = targets;
+	w->ntargets = ntargets;
+	return w;
+}
+
+void
+ep_wire_free(struct ep_wire *w)
+{
+	if (w == NULL)
+		return;
+	ep_frag_free(w->frags);
+	free(w);
+}
+
+/* The target whose address is addr (family 4 or 6), or NULL. */
+static struct ep_target *
+target_at(struct ep_wire *w, int family, const uint8_t *addr)
+{
+	for (int i = 0; i < w->ntargets; i++) {
+		struct ep_target *t = &w->targets[i];
+		const void *a;
+		size_t n;
+
+		if (t->family != family)
+			continue;
+		if (family == 4) {
+			a = &((const struct sockaddr_in *)&t->addr)->sin_addr;
+			n = 4;
+		} else {
+			a = &((const struct sockaddr_in6 *)&t->addr)->sin6_addr;
+			n = 16;
+		}
+		if (memcmp(a, addr, n) == 0)
+			return t;
+	}
+	return NULL;
+}
+
+/*
+ * The probe of t with local port lport over proto; among several (a port
+ * reused by a later probe) the one whose DNS id is id, when id >= 0.
+ */
+static struct ep_probe_record *
+probe_at(struct ep_target *t, uint8_t proto, uint16_t lport, long id)
+{
+	enum ep_transport tr = proto == IPPROTO_TCP ? EP_TCP : EP_UDP;
+	struct ep_probe_record *found = NULL;
+
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return NULL;
+	for (int i = 0; i < t->nprobes; i++) {
+		struct ep_probe_record *r = &t->probes[i];
+
+		if (r->spec.transport != tr)
+			continue;
+		for (int k = 0; k < r->res.nlports; k++) {
+			if (r->res.lports[k] != lport)
+				continue;
+			if (id < 0 || r->res.qid == id)
+				return r;
+			if (found == NULL)
+				found = r;
+		}
+	}
+	return found;
+}
+
+static void
+keep_frame(uint32_t *frames, int *n, int *more, uint32_t frame)
+{
+	for (int i = 0; i < *n; i++)
+		if (frames[i] == frame)
+			return;
+	if (*n < EP_WIRE_FRAMES)
+		frames[(*n)++] = frame;
+	else if (more != NULL)
+		(*more)++;
+}
+
+static void
+tie(struct ep_probe_record *r, uint32_t frame)
+{
+	keep_frame(r->wire.frames, &r->wire.nframes, &r->wire.frames_more,
+	    frame);
+}
+
+static const char *
+addr_str(int family, const uint8_t *a, char *buf, size_t len)
+{
+	if (inet_ntop(family == 4 ? AF_INET : AF_INET6, a, buf,
+	    (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/* "probe 9 udp DNSKEY 4000 do" */
+static int
+probe_label(const struct ep_probe_record *r, char *buf, size_t len)
+{
+	char bs[16] = "";
+
+	if (r->spec.edns)
+		snprintf(bs, sizeof(bs), " %u", r->spec.bufsize);
+	return snprintf(buf, len, "probe %d %s%s%s%s", r->spec.id,
+	    ep_transport_str(r->spec.transport), bs,
+	    r->spec.dnssec_ok ? " do" : "",
+	    r->spec.subject == EP_SUBJ_LARGE ? " large" :
+	    r->spec.subject == EP_SUBJ_MEDIUM ? " medium" : " small");
+}
+
+static int
+is_ptb(const struct ep_frame *f)
+{
+	return (f->l4 == EP_L4_ICMP && f->icmp_type == 3 &&
+	    f->icmp_code == 4) || (f->l4 == EP_L4_ICMP6 && f->icmp_type == 2);
+}
+
+static void
+icmp_frame(struct ep_wire *w, const struct ep_frame *f, char *c, size_t len)
+{
+	const struct ep_ip *q = &f->quote;
+	struct ep_probe_record *r = NULL;
+	struct ep_target *t;
+	struct ep_wire_icmp ic;
+	char from[INET6_ADDRSTRLEN];
+	int n = 0;
+
+	if (!f->has_quote || !q->has_ports)
+		return;
+	/* About our query to a target, or about its reply to us. */
+	if ((t = target_at(w, q->family, q->dst)) != NULL)
+		r = probe_at(t, q->proto, q->sport, -1);
+	else if ((t = target_at(w, q->family, q->src)) != NULL)
+		r = probe_at(t, q->proto, q->dport, -1);
+	if (t == NULL)
+		return;
+	memset(&ic, 0, sizeof(ic));
+	ic.family = f->ip.family;
+	ic.type = f->icmp_type;
+	ic.code = f->icmp_code;
+	ic.mtu = f->icmp_mtu;
+	ic.frame = f->number;
+	memcpy(ic.from, f->ip.src, sizeof(ic.from));
+	if (is_ptb(f) && t->ptb.family == 0)
+		t->ptb = ic;
+	addr_str(f->ip.family, f->ip.src, from, sizeof(from));
+	if (r != NULL) {
+		tie(r, f->number);
+		if (r->wire.icmp.family == 0)
+			r->wire.icmp = ic;
+		n = probe_label(r, c, len);
+		n = n < 0 || (size_t)n >= len ? 0 : n;
+	}
+	snprintf(c + n, len - (size_t)n, "%sICMP%s type %u code %u%s from %s",
+	    n ? ": " : "", f->l4 == EP_L4_ICMP6 ? "v6" : "", f->icmp_type,
+	    f->icmp_code, is_ptb(f) ? " (too big)" : "", from);
+	if (is_ptb(f))
+		snprintf(c + strlen(c), len - strlen(c), ", MTU %u",
+		    f->icmp_mtu);
+}
+
+void
+ep_wire_frame(struct ep_wire *w, const struct ep_frame *f, char *c,
+    size_t len)
+{
+	const struct ep_ip *ip = &f->ip;
+	struct ep_frag_dgram *d = NULL;
+	struct ep_probe_record *r = NULL;
+	struct ep_target *t;
+	int inbound, n;
+	long id = f->has_dns ? (long)f->dns.id : -1;
+
+	c[0] = '\0';
+	if (ip->family == 0 || w->finished)
+		return;
+	if (f->l4 == EP_L4_ICMP || f->l4 == EP_L4_ICMP6) {
+		if (f->has_quote) {
+			icmp_frame(w, f, c, len);
+			return;
+		}
+	}
+	if (ip->is_frag)
+		d = ep_frag_add(w->frags, f);
+	if ((t = target_at(w, ip->family, ip->src)) != NULL)
+		inbound = 1;
+	else if ((t = target_at(w, ip->family, ip->dst)) != NULL)
+		inbound = 0;
+	else
+		return;
+	if (ip->has_ports)
+		r = probe_at(t, ip->proto, inbound ? ip->dport : ip->sport, id);
+	else if (d != NULL && d->first_seen && d->has_ports)
+		r = probe_at(t, ip->proto, inbound ? d->dport : d->sport,
+		    d->has_dns ? (long)d->dns.id : -1);
+	if (r == NULL)
+		return;
+	tie(r, f->number);
+	if (f->has_dns && (f->dns.flags & EP_DNS_QR) && inbound) {
+		r->wire.replies++;
+		if (f->dns.length > r->wire.reply_bytes)
+			r->wire.reply_bytes = (uint32_t)f->dns.length;
+	} else if (f->has_dns && !(f->dns.flags & EP_DNS_QR) && !inbound)
+		r->wire.queries++;
+	n = probe_label(r, c, len);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (f->has_dns)
+		snprintf(c + n, len - (size_t)n, ": %s id %u, %zu bytes%s",
+		    f->dns.flags & EP_DNS_QR ? "reply" : "query", f->dns.id,
+		    f->dns.length, f->dns.flags & EP_DNS_TC ? ", TC" : "");
+	else if (ip->proto == IPPROTO_TCP)
+		snprintf(c + n, len - (size_t)n, ": TCP%s%s%s%s, %u bytes",
+		    f->tcp_flags & 0x02 ? " SYN" : "",
+		    (f->tcp_flags & 0x12) == 0x12 ? "-ACK" : "",
+		    f->tcp_flags & 0x01 ? " FIN" : "",
+		    f->tcp_flags & 0x04 ? " RST" : "", f->l4_len);
+	if (ip->is_frag) {
+		n = (int)strlen(c);
+		snprintf(c + n, len - (size_t)n, "%sfragment at %u%s",
+		    f->has_dns || ip->proto == IPPROTO_TCP ? ", " : ": ",
+		    ip->frag_off, ip->more_frags ? "" : ", last");
+	}
+}
+
+void
+ep_wire_finish(struct ep_wire *w)
+{
+	const struct ep_frag_dgram *d;
+
+	if (w->finished)
+		return;
+	w->finished = 1;
+	for (int i = 0; (d = ep_frag_at(w->frags, i)) != NULL; i++) {
+		struct ep_target *t = target_at(w, d->family, d->src);
+		struct ep_probe_record *r = NULL;
+
+		if (t == NULL)
+			continue;	/* our own fragmented queries: issue 4 */
+		if (d->first_seen && d->has_ports)
+			r = probe_at(t, d->proto, d->dport,
+			    d->has_dns ? (long)d->dns.id : -1);
+		if (r == NULL) {
+			t->orphan_dgrams++;
+			t->orphan_frags += d->nfrags;
+			for (int k = 0; k < d->nframes; k++)
+				keep_frame(t->orphan_frames,
+				    &t->norphan_frames, NULL, d->frames[k]);
+			continue;
+		}
+		r->wire.frag_dgrams++;
+		r->wire.frag_complete += d->complete;
+		r->wire.frags += d->nfrags;
+		for (int k = 0; k < d->nframes; k++)
+			tie(r, d->frames[k]);
+	}
+}

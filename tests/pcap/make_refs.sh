@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# tests/pcap/make_refs.sh BUILD-DIR: remake the reference captures in
+# pcaps/ (one per lab fault and family) with ednsprobe itself in the lab,
+# then their expected analyze outputs.  Run as root; brings the lab up and
+# takes it down.  Review `git diff` before committing: frame numbers in the
+# expected outputs change with every new capture.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$top/build}
+bin=$build/ednsprobe
+lab=$top/tests/lab/lab.sh
+list=$top/tests/pcap/TESTLIST
+scenarios=(clean frag-drop frag-nonfirst-drop frag-first-drop udp512
+	edns-drop tcp-drop tcp-reset pmtu-blackhole)
+trap '"$lab" down >/dev/null 2>&1' EXIT
+"$lab" up >/dev/null
+{
+	echo "# tests/pcap/TESTLIST: NAME FILE (in pcaps/), one ctest test each."
+	echo "# Made by tests/pcap/make_refs.sh; expected/NAME.out is what"
+	echo "# 'ednsprobe analyze' must print for FILE (tests/pcap/regress.sh)."
+} >"$list"
+for sc in "${scenarios[@]}"; do
+	"$lab" scenario "$sc" >/dev/null
+	for fam in 4 6; do
+		srv=203.0.113.53
+		[ $fam = 6 ] && srv=2001:db8:53::53
+		f=$sc-v$fam.pcapng
+		ip netns exec ep-client "$bin" path --pcap "$top/pcaps/$f" \
+			"@$srv" probe.test >/dev/null || true
+		echo "$sc-v$fam $f" >>"$list"
+		EP_REGRESS_UPDATE=1 "$top/tests/pcap/regress.sh" "$bin" \
+			"$sc-v$fam" "$top/pcaps/$f"
+	done
+done
