@@ -630,8 +630,12 @@ truncation(struct ep_target *t)
 		for (int k = 0; k < t->nprobes; k++) {
 			const struct ep_probe_record *u = &t->probes[k];
 
+			/* A TCP connection that never opened fails every
+			 * question alike (and offline, its question is
+			 * unknown). */
 			if (u->spec.transport != EP_UDP || !is_truncated(u) ||
-			    u->spec.subject != r->spec.subject)
+			    (u->spec.subject != r->spec.subject &&
+			    r->res.connected))
 				continue;
 			ntc++;
 			failed = r;
