@@ -58,6 +58,10 @@
 #   loss5           drop 5 % of forwarded packets at random, both directions
 #   pmtu-blackhole  MTU 1280 on r1-r2 and ICMP frag-needed / packet-too-big
 #                   dropped on both routers (forward and output hooks)
+#   frag-nonfirst-drop  drop non-first fragments only (IPv4 and IPv6): the
+#                   first fragment, with the UDP ports, passes
+#   frag-first-drop drop first fragments only: the rest arrive headless
+#   frag6-drop      drop IPv6 packets with a Fragment header; IPv4 passes
 #
 # Only traffic inside the lab's namespaces: documentation prefixes only.
 # The daemons are stopped by the PIDs this script recorded, never by name.
@@ -71,7 +75,7 @@ NAMESPACES=(ep-client ep-r1 ep-r2 ep-server ep-res)
 ROUTERS=(ep-r1 ep-r2)
 CLIENT=ep-client
 SCENARIOS=(clean mtu1280 frag-drop tcp-drop tcp-reset udp512 edns-drop
-	loss5 pmtu-blackhole)
+	loss5 pmtu-blackhole frag-nonfirst-drop frag-first-drop frag6-drop)
 
 ZONE=probe.test
 SERVER4=203.0.113.53
@@ -302,6 +306,15 @@ client_resolv_conf() {
 	# ednsprobe lab: the lab's Unbound only
 	nameserver $RES4
 	options timeout:2 attempts:2
+	EOF
+	# A name for the server with both families that needs no DNS: runs
+	# that compare IPv4 and IPv6 (frag6-drop) must not depend on the
+	# resolver, whose own path the faults may break.
+	cat >"/etc/netns/$CLIENT/hosts" <<-EOF
+	127.0.0.1 localhost
+	::1 localhost
+	$SERVER4 server.lab
+	$SERVER6 server.lab
 	EOF
 }
 
@@ -615,6 +628,31 @@ scenario_mtu1280() {
 scenario_frag_drop() {
 	nft_rules ep-r2 "
 		ip frag-off & 0x3fff != 0 counter drop
+		exthdr frag exists counter drop"
+}
+
+# Only non-first fragments: IPv4 offset != 0; IPv6 Fragment header (right
+# after the fixed header: the lab sends no other extension header) whose
+# 13-bit offset, bits 336..348 of the network header, is not 0.  nft 1.0.6
+# cannot parse "exthdr frag frag-off != 0", hence the raw payload match.
+# The first fragment, with the UDP header, passes: a port-matching ACL.
+scenario_frag_nonfirst_drop() {
+	nft_rules ep-r2 "
+		ip frag-off & 0x1fff != 0 counter drop
+		ip6 nexthdr 44 @nh,336,13 != 0 counter drop"
+}
+
+# Only first fragments (MF set, offset 0): later fragments arrive headless.
+scenario_frag_first_drop() {
+	nft_rules ep-r2 "
+		ip frag-off & 0x3fff == 0x2000 counter drop
+		ip6 nexthdr 44 @nh,336,13 == 0 @nh,351,1 == 1 counter drop"
+}
+
+# IPv6 fragments dropped, IPv4 fragments pass (RFC 9288's extension-header
+# filtering, applied to the Fragment header).
+scenario_frag6_drop() {
+	nft_rules ep-r2 "
 		exthdr frag exists counter drop"
 }
 

@@ -241,6 +241,49 @@ check_loss5() {
 	done
 }
 
+# Wire-earned distinctions: which fragments arrived decides the finding.
+check_frag_nonfirst_drop() {
+	run "$1" "$2" "$3"
+	expect_rc "$1" 2
+	expect_finding "$1" FRAG_NONFIRST_DROPPED
+	expect_no_finding "$1" FRAG_IN_DROPPED
+	expect_path "$1" frag_in partial
+	if jq -e '[.targets[0].probes[] | select(.outcome == "timeout" and
+	    .kind == "udp") | .wire.replies] | add > 0' "$out/$1.json" \
+	    >/dev/null; then ok "$1 first fragments of lost answers seen"
+	else fail "$1 no first fragment of a lost answer in the capture"; fi
+}
+
+check_frag_first_drop() {
+	run "$1" "$2" "$3"
+	expect_rc "$1" 2
+	expect_finding "$1" FRAG_FIRST_DROPPED
+	expect_no_finding "$1" FRAG_IN_DROPPED
+	expect_path "$1" frag_in partial
+	if jq -e '.targets[0].headless_fragments.datagrams > 0 and
+	    (.targets[0].findings[] | select(.id == "FRAG_FIRST_DROPPED") |
+	    .evidence.frames | length) > 0' "$out/$1.json" >/dev/null; then
+		ok "$1 headless fragments cited"
+	else fail "$1 headless fragments: $(jq -c \
+		'.targets[0].headless_fragments' "$out/$1.json")"; fi
+}
+
+# Both families in one run (server.lab: the client's hosts file), so the
+# IPv6 target is compared with the IPv4 one.
+check_frag6_drop() {
+	[ "$1" = v4 ] || return 0	# one run covers both families
+	run both @server.lab "$3"
+	expect_rc both 2
+	if jq -e '(.targets[] | select(.family == 6) | .findings |
+	    map(.id) | index("FRAG6_ONLY_DROPPED")) != null and
+	    (.targets[] | select(.family == 4) | .path.frag_in) == "pass"
+	    and (.targets[] | select(.family == 4) | .findings | length)
+	    == 0' "$out/both.json" >/dev/null; then
+		ok "both: IPv6 FRAG6_ONLY_DROPPED, IPv4 clean"
+	else fail "both: $(jq -c '[.targets[] | {family, resume}]' \
+		"$out/both.json")"; fi
+}
+
 check_pmtu_blackhole() {
 	run "$1" "$2" "$3"
 	expect_rc "$1" 2
