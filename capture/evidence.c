@@ -16,6 +16,7 @@ ep_evidence_frame(void *arg, uint64_t ts_us, const uint8_t *data,
 	struct ep_err err;
 
 	ev->nframes++;
+	ev->cut += caplen < wirelen;
 	comment[0] = '\0';
 	if (ep_frame_dissect(ev->link, data, caplen, wirelen, ev->nframes,
 	    ts_us, &f) == 0)

@@ -13,6 +13,7 @@ struct ep_evidence {
 	int		 link;		/* LINKTYPE_ of the frames */
 	uint32_t	 nframes;	/* frames seen: the last frame number */
 	uint32_t	 undissected;	/* not IP, or unknown link type */
+	uint32_t	 cut;		/* cut by the snap length */
 	struct ep_wire	*wire;		/* not owned */
 	struct ep_pcapw	*out;		/* not owned; NULL: no file */
 	struct ep_capture *info;	/* not owned: error goes there */

@@ -81,8 +81,15 @@ ep_sniff_file(const char *path, struct ep_err *err)
 	s->fd = -1;
 	s->pc = pcap_open_offline_with_tstamp_precision(path,
 	    PCAP_TSTAMP_PRECISION_MICRO, ebuf);
-	if (s->pc == NULL)
+	if (s->pc == NULL) {
+		/* libpcap's message may name the file already. */
+		if (strstr(ebuf, path) != NULL) {
+			ep_err_set(err, EINVAL, "%s", ebuf);
+			free(s);
+			return NULL;
+		}
 		return fail(s, err, EINVAL, path, ebuf);
+	}
 	return s;
 }
 

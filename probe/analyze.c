@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyze.h"
 #include "evidence.h"
@@ -36,6 +37,7 @@ struct analysis {
 	struct conn		*conns;
 	int			 nconns;
 	uint64_t		 queries_over;	/* not kept: limits reached */
+	uint64_t		 first_us, last_us;	/* capture times */
 };
 
 static size_t
@@ -152,7 +154,7 @@ conn_for(struct analysis *a, const struct ep_frame *f, int from_client)
 static void
 spec_from(struct ep_probe_spec *s, const struct ep_dns_msg *m)
 {
-	if (m->has_question) {
+	if (m->has_question && m->qname_len <= sizeof(s->qname)) {
 		memcpy(s->qname, m->qname, m->qname_len);
 		s->qname_len = m->qname_len;
 		s->qtype = m->qtype;
@@ -213,6 +215,9 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 	int query;
 
 	a->nframes++;
+	if (a->first_us == 0)
+		a->first_us = ts_us;
+	a->last_us = ts_us;
 	if (ep_frame_dissect(a->link, data, caplen, wirelen, a->nframes,
 	    ts_us, &f) == -1 || !f.ip.has_ports ||
 	    (f.l4 != EP_L4_UDP && f.l4 != EP_L4_TCP))
@@ -248,12 +253,50 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 		p->res.rtt_ms = (double)(ts_us - p->res.last_us) / 1000.0;
 	if (f.ip.is_frag)
 		return;	/* a first fragment: settled by the wire (pass 2) */
-	if (f.dns.status == EP_DNS_OK)
+	/* Cut by the snap length: the header stands for the message. */
+	if (f.dns.status == EP_DNS_OK || (f.dns.status == EP_DNS_TRUNCATED &&
+	    f.caplen < f.wirelen))
 		p->res.outcome = f.dns.flags & EP_DNS_TC ? EP_OUT_TRUNCATED :
 		    EP_OUT_ANSWER;
 	else if (tr == EP_UDP || f.dns.status != EP_DNS_TRUNCATED)
 		p->res.outcome = EP_OUT_MALFORMED;
 	/* TCP: an answer spread over segments is settled by its conn. */
+}
+
+/* A TCP probe's connection: handshake, reset, bytes; and its outcome when
+ * no whole reply settled it. */
+static void
+conn_facts(struct analysis *a, const struct ep_target *t,
+    struct ep_probe_record *p)
+{
+	struct ep_probe_result *r = &p->res;
+
+	for (int k = 0; k < a->nconns; k++) {
+		const struct conn *c = &a->conns[k];
+
+		if (c->family != t->family || c->cport != r->lports[0] ||
+		    memcmp(c->server, t->family == 4 ?
+		    (const void *)&((const struct sockaddr_in *)
+		    (const void *)&t->addr)->sin_addr :
+		    (const void *)&((const struct sockaddr_in6 *)
+		    (const void *)&t->addr)->sin6_addr, alen(c->family)) != 0)
+			continue;
+		r->connected = c->synack;
+		if (c->synack)
+			r->connect_ms = (double)(c->synack_us - c->syn_us) /
+			    1000.0;
+		r->stream_bytes = c->server_bytes;
+		if (r->outcome != EP_OUT_PENDING)
+			return;
+		if (r->reply.length > 0 && c->server_bytes >= r->reply.length + 2)
+			r->outcome = EP_OUT_ANSWER;
+		else if (c->rst)
+			r->outcome = EP_OUT_RESET;
+		else
+			r->outcome = c->synack ? EP_OUT_NOANSWER :
+			    EP_OUT_TIMEOUT;
+		return;
+	}
 }
 
 /* Outcomes the replies did not settle. */
@@ -264,6 +307,8 @@ settle(struct analysis *a, struct ep_target *t)
 		struct ep_probe_record *p = &t->probes[i];
 		struct ep_probe_result *r = &p->res;
 
+		if (p->spec.transport == EP_TCP)
+			conn_facts(a, t, p);
 		if (r->outcome != EP_OUT_PENDING)
 			continue;
 		if (p->spec.transport == EP_UDP) {
@@ -277,26 +322,6 @@ settle(struct analysis *a, struct ep_target *t)
 				memset(&r->reply, 0, sizeof(r->reply));
 			}
 			continue;
-		}
-		for (int k = 0; k < a->nconns; k++) {
-			struct conn *c = &a->conns[k];
-
-			if (c->family != t->family || c->cport != r->lports[0])
-				continue;
-			r->connected = c->synack;
-			if (c->synack)
-				r->connect_ms = (double)(c->synack_us -
-				    c->syn_us) / 1000.0;
-			if (r->reply.length > 0 &&
-			    c->server_bytes >= r->reply.length + 2)
-				r->outcome = EP_OUT_ANSWER;
-			else if (c->rst)
-				r->outcome = EP_OUT_RESET;
-			else
-				r->outcome = c->synack ? EP_OUT_NOANSWER :
-				    EP_OUT_TIMEOUT;
-			r->stream_bytes = c->server_bytes;
-			break;
 		}
 		if (r->outcome == EP_OUT_PENDING)
 			r->outcome = EP_OUT_TIMEOUT;
@@ -415,17 +440,35 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 	r->capture.on = 1;
 	r->capture.link = a.link;
 	r->capture.frames = ev.nframes;
+	r->capture.cut = ev.cut;
 	for (int i = 0; i < r->ntargets; i++) {
 		struct ep_target *t = &r->targets[i];
 
 		settle(&a, t);
 		classify(t);
+		for (int k = 0; k < t->nprobes; k++) {
+			const struct ep_probe_record *p = &t->probes[k];
+
+			if (p->spec.role == EP_ROLE_BASE && p->res.rtt_ms >= 0 &&
+			    (t->base_rtt_ms < 0 || p->res.rtt_ms <
+			    t->base_rtt_ms))
+				t->base_rtt_ms = p->res.rtt_ms;
+		}
 		t->capture = 1;
 		t->timeout_ms = 0;
 		ep_verdict(t);
 	}
 	ep_verdict_report(r);
 	r->unanalysed = a.queries_over;
+	if (a.first_us) {
+		time_t when = (time_t)(a.first_us / 1000000u);
+		struct tm tm;
+
+		gmtime_r(&when, &tm);
+		strftime(r->started, sizeof(r->started),
+		    "%Y-%m-%dT%H:%M:%SZ", &tm);
+		r->duration_ms = (a.last_us - a.first_us) / 1000u;
+	}
 	rc = 0;
 out:
 	ep_wire_free(ev.wire);

@@ -292,12 +292,15 @@ ep_out_json_new(const struct ep_report *r)
 		const struct ep_capture *c = &r->capture;
 		json_t *co = json_object();
 
-		json_object_set_new(co, "iface", json_string(c->iface));
+		json_object_set_new(co, "iface", c->iface[0] ?
+		    json_string(c->iface) : json_null());
 		json_object_set_new(co, "link", json_integer(c->link));
 		json_object_set_new(co, "format", json_string(c->pcapng ?
 		    "pcapng" : "pcap"));
 		json_object_set_new(co, "frames", json_integer((json_int_t)
 		    c->frames));
+		json_object_set_new(co, "cut", json_integer((json_int_t)
+		    c->cut));
 		json_object_set_new(co, "dropped", c->stats_known ?
 		    json_integer((json_int_t)c->dropped) : json_null());
 		json_object_set_new(co, "error", c->error[0] ?

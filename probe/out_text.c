@@ -103,8 +103,12 @@ target_text(FILE *fp, const struct ep_target *t)
 	if (t->base_rtt_ms >= 0)
 		snprintf(rtt, sizeof(rtt), "%.2f ms", t->base_rtt_ms);
 	fprintf(fp, "\n%s (IPv%d), name %s, large answer %s\n"
-	    "  baseline RTT %s, timeout %u ms", t->addr_str, t->family,
-	    t->name, t->qtype_str, rtt, t->timeout_ms);
+	    "  baseline RTT %s, ", t->addr_str, t->family, t->name,
+	    t->qtype_str, rtt);
+	if (t->timeout_ms)
+		fprintf(fp, "timeout %u ms", t->timeout_ms);
+	else
+		fprintf(fp, "timeout unknown");
 	if (t->tcp_wait_ms)
 		fprintf(fp, " (UDP %u ms once TCP had the answer)",
 		    t->tcp_wait_ms);
@@ -155,8 +159,13 @@ ep_out_text(FILE *fp, const struct ep_report *r, int verbose)
 	for (int i = 0; i < r->ntargets; i++)
 		target_text(fp, &r->targets[i]);
 	if (r->capture.on) {
-		fprintf(fp, "Capture: %llu frames on %s", (unsigned long long)
-		    r->capture.frames, r->capture.iface);
+		fprintf(fp, "Capture: %llu frames%s%s", (unsigned long long)
+		    r->capture.frames, r->capture.iface[0] ? " on " : "",
+		    r->capture.iface);
+		if (r->capture.cut)
+			fprintf(fp, ", %llu cut by the snap length (their "
+			    "DNS content is unknown)",
+			    (unsigned long long)r->capture.cut);
 		if (r->capture.stats_known)
 			fprintf(fp, ", %llu dropped by the kernel",
 			    (unsigned long long)r->capture.dropped);

@@ -275,6 +275,7 @@ ep_sniffer_stop(struct ep_sniffer *s, struct ep_report *r)
 		c->dropped = drop;
 	}
 	c->frames = s->ev.nframes;
+	c->cut = s->ev.cut;
 	if (s->ev.out != NULL) {
 		if (c->stats_known)
 			ep_pcapw_stats(s->ev.out, s->start_us, end_us, recv,

@@ -212,6 +212,7 @@ struct ep_capture {
 	char		 iface[64];
 	int		 link;		/* LINKTYPE_ */
 	uint64_t	 frames;	/* frames the filter passed to us */
+	uint64_t	 cut;		/* frames cut by the snap length */
 	uint64_t	 dropped;	/* kernel drops (pcap_stats); -1 unknown */
 	int		 stats_known;
 	char		 error[256];	/* a failure mid-run (disk full...) */

@@ -32,3 +32,10 @@ for sc in "${scenarios[@]}"; do
 			"$sc-v$fam" "$top/pcaps/$f"
 	done
 done
+# Both families in one capture: IPv6 fragments lost, IPv4 ones pass.
+"$lab" scenario frag6-drop >/dev/null
+ip netns exec ep-client "$bin" path --pcap "$top/pcaps/frag6-drop-both.pcapng" \
+	@server.lab probe.test >/dev/null || true
+echo "frag6-drop-both frag6-drop-both.pcapng" >>"$list"
+EP_REGRESS_UPDATE=1 "$top/tests/pcap/regress.sh" "$bin" frag6-drop-both \
+	"$top/pcaps/frag6-drop-both.pcapng"

@@ -13,7 +13,7 @@ command -v jq >/dev/null || { echo "jq is missing" >&2; exit 1; }
 # One line per target (its resume) and per finding (id, probes, frames):
 # deterministic for a given file.
 got=$("$bin" analyze --json "$pcap" | jq -r '.targets[] |
-	"\(.address) \(.resume | sub("^[^:]*: "; ""))",
+	"\(.address) \(.address as $a | .resume | ltrimstr($a + ": "))",
 	(.address as $a | .findings[] | "\($a) \(.id) probes " +
 	 (.evidence.probes | map(tostring) | join(",")) + " frames " +
 	 (.evidence.frames | map(tostring) | join(",")))')
