@@ -340,6 +340,43 @@ check_bad_input() {
 	echo $? >"$out/noroute.rc"
 	ip netns del ep-noroute
 	expect_rc noroute 5
+	# Interrupted mid-run (a slow path: every TCP probe waits): exit 130,
+	# the report says so, and the capture so far is a valid file.
+	"$lab" scenario tcp-drop >/dev/null
+	ip netns exec ep-client "$bin" path --json --pcap "$out/int.pcapng" \
+		--timeout 5 "@$server4" $zone >"$out/int.json" 2>"$out/int.err" &
+	local pid=$!
+	sleep 0.6
+	kill -INT "$pid"
+	wait "$pid"
+	echo $? >"$out/int.rc"
+	"$lab" scenario clean >/dev/null
+	expect_rc int 130
+	if jq -e '.interrupted == true and .capture.frames > 0' \
+	    "$out/int.json" >/dev/null &&
+	    [ "$(tshark -r "$out/int.pcapng" 2>/dev/null | wc -l)" = \
+	    "$(jq '.capture.frames' "$out/int.json")" ]; then
+		ok "interrupted: report says so, tshark reads all" \
+		    "$(jq '.capture.frames' "$out/int.json") frames"
+	else fail "interrupted: $(jq -c '{interrupted, capture}' \
+		"$out/int.json")"; fi
+	# Without the permission to capture: the probes run, the report says
+	# what was skipped and how to grant it.
+	if command -v setpriv >/dev/null; then
+		chmod o+rx "$out"
+		ip netns exec ep-client setpriv --reuid=65534 --regid=65534 \
+			--clear-groups --inh-caps=-all "$bin" path --json \
+			"@$server4" $zone >"$out/noperm.json" 2>"$out/noperm.err"
+		echo $? >"$out/noperm.rc"
+		expect_rc noperm 0
+		if jq -e '.capture == null and (.capture_skipped |
+		    test("setcap")) and .targets[0].path.tcp == "ok"' \
+		    "$out/noperm.json" >/dev/null; then
+			ok "no permission: probes ran; $(jq -r \
+			    .capture_skipped "$out/noperm.json")"
+		else fail "no permission: $(jq -c '{capture, capture_skipped}' \
+			"$out/noperm.json")"; fi
+	fi
 	# A name with both families gives two targets, and -o writes the file.
 	ip netns exec ep-client "$bin" path -o "$out/ns1.json" \
 		--pcap "$out/ns1.pcap" --pcap-format pcap @ns1.$zone $zone \

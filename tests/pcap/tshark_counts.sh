@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# tests/pcap/tshark_counts.sh EDNSPROBE PCAPS-DIR: a peer's word on our
+# dissector: for every reference capture, the frames and the IP fragments
+# ednsprobe counts must be the frames and fragments tshark counts.
+set -uo pipefail
+bin=$1 pcaps=$2
+if ! command -v tshark >/dev/null; then
+	[ "${CI:-}" = true ] && { echo "tshark missing under CI" >&2; exit 1; }
+	echo "skipped: no tshark" >&2
+	exit 77
+fi
+fails=0
+for f in "$pcaps"/*.pcapng; do
+	j=$("$bin" analyze --json "$f")
+	ours_frames=$(jq '.capture.frames' <<<"$j")
+	ours_frags=$(jq '[.targets[] | ([.probes[].fragments_in.fragments //
+		0] | add // 0) + (.headless_fragments.fragments // 0)] |
+		add // 0' <<<"$j")
+	theirs_frames=$(tshark -r "$f" 2>/dev/null | wc -l)
+	theirs_frags=$(tshark -r "$f" -Y 'ip.flags.mf == 1 or
+		ip.frag_offset > 0 or ipv6.fraghdr.ident' 2>/dev/null | wc -l)
+	if [ "$ours_frames" = "$theirs_frames" ] &&
+	    [ "$ours_frags" = "$theirs_frags" ]; then
+		echo "  ok: $(basename "$f"): $ours_frames frames," \
+		    "$ours_frags fragments"
+	else
+		echo "  FAIL: $(basename "$f"): ednsprobe $ours_frames frames" \
+		    "$ours_frags fragments, tshark $theirs_frames frames" \
+		    "$theirs_frags fragments"
+		fails=$((fails + 1))
+	fi
+done
+[ $fails -eq 0 ]
