@@ -422,7 +422,7 @@ get(const char *id)
 		if (strcmp(target.findings[i].id, id) == 0)
 			return &target.findings[i];
 	fail_msg("no finding %s", id);
-	return NULL;
+	return &target.findings[0];	/* not reached */
 }
 
 static void

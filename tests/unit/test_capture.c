@@ -1,0 +1,609 @@
+/* tests/unit/test_capture.c: the frame dissector, the fragment table and
+ * the capture writer, on frames built here byte by byte. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <pcap/pcap.h>
+
+#include "ednsprobe/frame.h"
+#include "pcapw.h"
+
+/* A frame under construction. */
+struct pkt {
+	uint8_t	b[4096];
+	size_t	n;
+};
+
+static void
+u8(struct pkt *p, unsigned v)
+{
+	p->b[p->n++] = (uint8_t)v;
+}
+
+static void
+u16(struct pkt *p, unsigned v)
+{
+	u8(p, v >> 8);
+	u8(p, v);
+}
+
+static void
+u32(struct pkt *p, uint32_t v)
+{
+	u16(p, v >> 16);
+	u16(p, v & 0xffff);
+}
+
+static void
+bytes(struct pkt *p, const void *v, size_t n)
+{
+	memcpy(p->b + p->n, v, n);
+	p->n += n;
+}
+
+static void
+ether(struct pkt *p, unsigned type, int vlans)
+{
+	static const uint8_t mac[12] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2 };
+
+	bytes(p, mac, 12);
+	for (int i = 0; i < vlans; i++) {
+		u16(p, i ? 0x8100 : 0x88a8);
+		u16(p, 100 + i);
+	}
+	u16(p, type);
+}
+
+static const uint8_t v4a[4] = { 192, 0, 2, 10 }, v4b[4] = { 203, 0, 113, 53 };
+static const uint8_t v6a[16] = { 0x20, 1, 0xd, 0xb8, 0, 1, [15] = 0x10 };
+static const uint8_t v6b[16] = { 0x20, 1, 0xd, 0xb8, 0, 0x53, [15] = 0x53 };
+
+/* IPv4 header with options of optlen bytes; total = header + payload. */
+static void
+ipv4(struct pkt *p, unsigned proto, unsigned payload, unsigned id,
+    unsigned fragword, size_t optlen, int rev)
+{
+	u8(p, 0x40 | (unsigned)(5 + optlen / 4));
+	u8(p, 0);
+	u16(p, (unsigned)(20 + optlen + payload));
+	u16(p, id);
+	u16(p, fragword);
+	u8(p, 64);
+	u8(p, proto);
+	u16(p, 0);
+	bytes(p, rev ? v4b : v4a, 4);
+	bytes(p, rev ? v4a : v4b, 4);
+	for (size_t i = 0; i < optlen; i++)
+		u8(p, 1);	/* NOP options */
+}
+
+static void
+ipv6(struct pkt *p, unsigned next, unsigned plen, int rev)
+{
+	u32(p, 0x60000000u);
+	u16(p, plen);
+	u8(p, next);
+	u8(p, 64);
+	bytes(p, rev ? v6b : v6a, 16);
+	bytes(p, rev ? v6a : v6b, 16);
+}
+
+static void
+udp(struct pkt *p, unsigned sport, unsigned dport, unsigned len)
+{
+	u16(p, sport);
+	u16(p, dport);
+	u16(p, len);
+	u16(p, 0);
+}
+
+/* A DNS query for probe.test DNSKEY with OPT (4096, DO): 39 bytes. */
+static void
+dns_query(struct pkt *p, unsigned id, unsigned flags)
+{
+	static const uint8_t q[] = { 5, 'p', 'r', 'o', 'b', 'e', 4, 't', 'e',
+	    's', 't', 0, 0, 48, 0, 1 };
+
+	u16(p, id);
+	u16(p, flags);
+	u16(p, 1);
+	u16(p, 0);
+	u16(p, 0);
+	u16(p, 1);
+	bytes(p, q, sizeof(q));
+	u8(p, 0);		/* OPT: root name */
+	u16(p, 41);
+	u16(p, 4096);
+	u32(p, 0x00008000u);	/* DO */
+	u16(p, 0);
+}
+
+/*
+ * Dissect p, and again with every shorter capture length in a buffer of
+ * exactly that size (ASan catches any read past the end).
+ */
+static int
+dissect_all(int link, const struct pkt *p, struct ep_frame *f)
+{
+	for (size_t cut = 0; cut < p->n; cut++) {
+		uint8_t *b = malloc(cut ? cut : 1);
+		struct ep_frame g;
+
+		assert_non_null(b);
+		memcpy(b, p->b, cut);
+		(void)ep_frame_dissect(link, b, (uint32_t)cut,
+		    (uint32_t)p->n, 1, 0, &g);
+		if (g.stop != NULL && cut < p->n)
+			assert_true(g.cut || g.ip.family == 0 ||
+			    g.stop != NULL);
+		free(b);
+	}
+	return ep_frame_dissect(link, p->b, (uint32_t)p->n, (uint32_t)p->n,
+	    7, 1234, f);
+}
+
+static void
+test_ethernet_udp_query(void **state)
+{
+	struct pkt p = { .n = 0 };
+	struct ep_frame f;
+
+	(void)state;
+	ether(&p, 0x0800, 0);
+	ipv4(&p, 17, 8 + 39, 0x1234, 0x4000, 0, 0);
+	udp(&p, 40000, 53, 8 + 39);
+	dns_query(&p, 0xbeef, 0x0100);
+	assert_int_equal(dissect_all(EP_LINK_ETHERNET, &p, &f), 0);
+	assert_null(f.stop);
+	assert_int_equal(f.number, 7);
+	assert_int_equal(f.ip.family, 4);
+	assert_memory_equal(f.ip.src, v4a, 4);
+	assert_true(f.ip.df);
+	assert_false(f.ip.is_frag);
+	assert_int_equal(f.l4, EP_L4_UDP);
+	assert_int_equal(f.ip.sport, 40000);
+	assert_int_equal(f.ip.dport, 53);
+	assert_true(f.has_dns);
+	assert_int_equal(f.dns.id, 0xbeef);
+	assert_int_equal(f.dns.status, EP_DNS_OK);
+	assert_int_equal(f.dns.length, 39);
+	assert_int_equal(f.dns.opt_count, 1);
+	assert_int_equal(f.dns.edns_udp, 4096);
+	assert_true(f.dns.edns_flags & EP_DNS_EDNS_DO);
+	assert_int_equal(f.dns.qtype, 48);
+}
+
+/* Two VLAN tags, IPv4 options, and the cooked link types. */
+static void
+test_vlan_options_and_cooked(void **state)
+{
+	struct pkt p = { .n = 0 }, s = { .n = 0 }, s2 = { .n = 0 };
+	struct ep_frame f;
+
+	(void)state;
+	ether(&p, 0x0800, 2);
+	ipv4(&p, 17, 8 + 39, 1, 0, 8, 0);
+	udp(&p, 40000, 53, 8 + 39);
+	dns_query(&p, 7, 0);
+	assert_int_equal(dissect_all(EP_LINK_ETHERNET, &p, &f), 0);
+	assert_int_equal(f.ip.hdr_len, 28);
+	assert_int_equal(f.dns.id, 7);
+
+	u16(&s, 0);	/* SLL: packet type, ARPHRD, addr len, addr(8) */
+	u16(&s, 1);
+	u16(&s, 6);
+	bytes(&s, "\0\0\0\0\0\0\0\0", 8);
+	u16(&s, 0x86dd);
+	ipv6(&s, 17, 8 + 39, 0);
+	udp(&s, 40001, 53, 8 + 39);
+	dns_query(&s, 8, 0);
+	assert_int_equal(dissect_all(EP_LINK_LINUX_SLL, &s, &f), 0);
+	assert_int_equal(f.ip.family, 6);
+	assert_int_equal(f.dns.id, 8);
+
+	u16(&s2, 0x0800);	/* SLL2: protocol first, 20 bytes */
+	u16(&s2, 0);
+	u32(&s2, 2);
+	u16(&s2, 1);
+	u8(&s2, 0);
+	u8(&s2, 6);
+	bytes(&s2, "\0\0\0\0\0\0\0\0", 8);
+	ipv4(&s2, 17, 8 + 39, 2, 0, 0, 1);
+	udp(&s2, 53, 40002, 8 + 39);
+	dns_query(&s2, 9, 0x8000);
+	assert_int_equal(dissect_all(EP_LINK_LINUX_SLL2, &s2, &f), 0);
+	assert_int_equal(f.ip.sport, 53);
+	assert_true(f.dns.flags & EP_DNS_QR);
+	assert_string_equal(ep_link_name(EP_LINK_LINUX_SLL2), "LINUX_SLL2");
+	assert_null(ep_link_name(147));
+	assert_int_equal(ep_frame_dissect(147, p.b, (uint32_t)p.n,
+	    (uint32_t)p.n, 1, 0, &f), -1);
+	assert_non_null(f.stop);
+}
+
+/* A first fragment carries the start of a 2037-byte answer. */
+static void
+test_ipv4_fragments(void **state)
+{
+	struct pkt p = { .n = 0 }, q = { .n = 0 };
+	struct ep_frame f;
+
+	(void)state;
+	u8(&p, 0);	/* raw IP: no link header */
+	p.n = 0;
+	ipv4(&p, 17, 1480, 0x4242, 0x2000, 0, 1);	/* MF, offset 0 */
+	udp(&p, 53, 40000, 8 + 2037);
+	dns_query(&p, 0x1111, 0x8000);
+	while (p.n < 20 + 1480)
+		u8(&p, 0);
+	assert_int_equal(dissect_all(EP_LINK_RAW, &p, &f), 0);
+	assert_true(f.ip.is_frag);
+	assert_true(f.ip.more_frags);
+	assert_int_equal(f.ip.frag_off, 0);
+	assert_int_equal(f.ip.ip_id, 0x4242);
+	assert_true(f.ip.has_ports);
+	assert_true(f.has_dns);
+	assert_int_equal(f.dns.length, 2037);
+	assert_int_equal(f.dns.id, 0x1111);
+
+	ipv4(&q, 17, 565, 0x4242, 1480 / 8, 0, 1);	/* last fragment */
+	for (int i = 0; i < 565; i++)
+		u8(&q, 0xaa);
+	assert_int_equal(dissect_all(EP_LINK_IPV4, &q, &f), 0);
+	assert_true(f.ip.is_frag);
+	assert_false(f.ip.more_frags);
+	assert_int_equal(f.ip.frag_off, 1480);
+	assert_false(f.ip.has_ports);
+	assert_false(f.has_dns);
+	assert_int_equal(f.l4, EP_L4_NONE);
+	assert_int_equal(f.ip.total_len - f.ip.hdr_len, 565);
+}
+
+/* Hop-by-hop and destination options, then a Fragment header. */
+static void
+test_ipv6_chain(void **state)
+{
+	struct pkt p = { .n = 0 }, q = { .n = 0 };
+	struct ep_frame f;
+
+	(void)state;
+	ipv6(&p, 0, 8 + 8 + 8 + 8 + 39, 0);
+	u8(&p, 60);		/* hop-by-hop -> dst opts */
+	u8(&p, 0);
+	bytes(&p, "\1\4\0\0\0\0", 6);
+	u8(&p, 44);		/* dst opts -> fragment */
+	u8(&p, 0);
+	bytes(&p, "\1\4\0\0\0\0", 6);
+	u8(&p, 17);		/* fragment -> UDP, offset 0, M */
+	u8(&p, 0);
+	u16(&p, 0x0001);
+	u32(&p, 0xdeadbeef);
+	udp(&p, 40000, 53, 8 + 39);
+	dns_query(&p, 5, 0);
+	assert_int_equal(dissect_all(EP_LINK_IPV6, &p, &f), 0);
+	assert_int_equal(f.ip.hdr_len, 40 + 24);
+	assert_true(f.ip.is_frag);
+	assert_true(f.ip.more_frags);
+	assert_int_equal(f.ip.ip_id, 0xdeadbeef);
+	assert_int_equal(f.ip.proto, 17);
+	assert_true(f.has_dns);
+
+	/* Nine destination-options headers: past the bound, stopped. */
+	ipv6(&q, 60, 9 * 8, 0);
+	for (int i = 0; i < 9; i++) {
+		u8(&q, 60);
+		u8(&q, 0);
+		bytes(&q, "\1\4\0\0\0\0", 6);
+	}
+	assert_int_equal(dissect_all(EP_LINK_IPV6, &q, &f), 0);
+	assert_non_null(f.stop);
+	assert_int_equal(f.l4, EP_L4_NONE);
+}
+
+/* ICMP frag-needed and ICMPv6 packet-too-big quoting our query. */
+static void
+test_icmp_quotes(void **state)
+{
+	struct pkt p = { .n = 0 }, q = { .n = 0 };
+	struct ep_frame f;
+
+	(void)state;
+	ipv4(&p, 1, 8 + 20 + 8 + 39, 9, 0, 0, 1);
+	u8(&p, 3);
+	u8(&p, 4);
+	u16(&p, 0);
+	u32(&p, 1280);
+	ipv4(&p, 17, 8 + 39, 77, 0x4000, 0, 0);
+	udp(&p, 40000, 53, 8 + 39);
+	dns_query(&p, 0x7777, 0);
+	assert_int_equal(dissect_all(EP_LINK_RAW, &p, &f), 0);
+	assert_int_equal(f.l4, EP_L4_ICMP);
+	assert_int_equal(f.icmp_mtu, 1280);
+	assert_true(f.has_quote);
+	assert_int_equal(f.quote.family, 4);
+	assert_memory_equal(f.quote.dst, v4b, 4);
+	assert_true(f.quote.has_ports);
+	assert_int_equal(f.quote.sport, 40000);
+	assert_int_equal(f.dns.id, 0x7777);
+
+	ipv6(&q, 58, 8 + 40 + 8 + 39, 1);
+	u8(&q, 2);
+	u8(&q, 0);
+	u16(&q, 0);
+	u32(&q, 1280);
+	ipv6(&q, 17, 8 + 39, 0);
+	udp(&q, 40001, 53, 8 + 39);
+	dns_query(&q, 0x8888, 0);
+	assert_int_equal(dissect_all(EP_LINK_RAW, &q, &f), 0);
+	assert_int_equal(f.l4, EP_L4_ICMP6);
+	assert_int_equal(f.icmp_type, 2);
+	assert_int_equal(f.icmp_mtu, 1280);
+	assert_int_equal(f.quote.family, 6);
+	assert_int_equal(f.quote.sport, 40001);
+}
+
+/* A TCP segment starting a DNS message after its length prefix. */
+static void
+test_tcp_dns(void **state)
+{
+	struct pkt p = { .n = 0 };
+	struct ep_frame f;
+
+	(void)state;
+	ipv4(&p, 6, 20 + 2 + 39, 3, 0x4000, 0, 0);
+	u16(&p, 40000);
+	u16(&p, 53);
+	u32(&p, 1000);
+	u32(&p, 2000);
+	u8(&p, 5 << 4);
+	u8(&p, 0x18);	/* PSH ACK */
+	u16(&p, 65535);
+	u32(&p, 0);
+	u16(&p, 39);
+	dns_query(&p, 0x4444, 0);
+	assert_int_equal(dissect_all(EP_LINK_RAW, &p, &f), 0);
+	assert_int_equal(f.l4, EP_L4_TCP);
+	assert_int_equal(f.tcp_flags, 0x18);
+	assert_int_equal(f.l4_len, 41);
+	assert_true(f.has_dns);
+	assert_int_equal(f.dns.length, 39);
+	assert_int_equal(f.dns.id, 0x4444);
+}
+
+/* Random bytes on every link type: no crash, no read past the end. */
+static void
+test_garbage(void **state)
+{
+	static const int links[] = { EP_LINK_ETHERNET, EP_LINK_RAW,
+	    EP_LINK_LINUX_SLL, EP_LINK_LINUX_SLL2, EP_LINK_IPV4, EP_LINK_IPV6 };
+	uint32_t seed = 12345;
+	struct ep_frame f;
+
+	(void)state;
+	for (int i = 0; i < 20000; i++) {
+		size_t n = 1 + (seed = seed * 1103515245u + 12345u) % 200;
+		uint8_t *b = malloc(n);
+
+		assert_non_null(b);
+		for (size_t k = 0; k < n; k++)
+			b[k] = (uint8_t)((seed = seed * 1103515245u +
+			    12345u) >> 16);
+		if (n > 1 && (i & 1))
+			b[i % 3 == 0 ? 0 : 1 % n] = i & 2 ? 0x45 : 0x60;
+		(void)ep_frame_dissect(links[i % 6], b, (uint32_t)n,
+		    (uint32_t)n, (uint32_t)i, 0, &f);
+		free(b);
+	}
+}
+
+/* ------------------------------------------------------ fragment table */
+
+static struct ep_frame
+frag(uint32_t id, uint32_t off, uint32_t len, int mf, uint32_t number)
+{
+	struct ep_frame f;
+
+	memset(&f, 0, sizeof(f));
+	f.number = number;
+	f.ip.family = 4;
+	memcpy(f.ip.src, v4b, 4);
+	memcpy(f.ip.dst, v4a, 4);
+	f.ip.proto = 17;
+	f.ip.ip_id = id;
+	f.ip.is_frag = 1;
+	f.ip.more_frags = mf;
+	f.ip.frag_off = off;
+	f.ip.hdr_len = 20;
+	f.ip.total_len = (uint16_t)(20 + len);
+	if (off == 0) {
+		f.ip.has_ports = 1;
+		f.ip.sport = 53;
+		f.ip.dport = 40000;
+	}
+	return f;
+}
+
+static void
+test_frag_table(void **state)
+{
+	struct ep_frag_table *t = ep_frag_new(4);
+	struct ep_frame f;
+	struct ep_frag_dgram *d;
+
+	(void)state;
+	assert_non_null(t);
+	/* Out of order, with a duplicate: complete once all arrived. */
+	f = frag(1, 1480, 557, 0, 3);
+	d = ep_frag_add(t, &f);
+	assert_false(d->complete);
+	assert_true(d->last_seen);
+	assert_int_equal(d->total, 2037);
+	f = frag(1, 0, 1480, 1, 4);
+	d = ep_frag_add(t, &f);
+	assert_true(d->complete);
+	assert_int_equal(d->dport, 40000);
+	f = frag(1, 0, 1480, 1, 5);
+	d = ep_frag_add(t, &f);
+	assert_true(d->overlap);
+	assert_int_equal(d->nfrags, 3);
+	assert_int_equal(d->nframes, 3);
+	/* Missing middle: first and last, not complete. */
+	f = frag(2, 0, 800, 1, 6);
+	ep_frag_add(t, &f);
+	f = frag(2, 1600, 100, 0, 7);
+	d = ep_frag_add(t, &f);
+	assert_true(d->first_seen && d->last_seen);
+	assert_false(d->complete);
+	assert_int_equal(d->nranges, 2);
+	/* Headless: no first fragment, no ports. */
+	f = frag(3, 1480, 557, 0, 8);
+	d = ep_frag_add(t, &f);
+	assert_false(d->first_seen);
+	assert_false(d->has_ports);
+	/* Not a fragment. */
+	f = frag(4, 0, 10, 0, 9);
+	f.ip.is_frag = 0;
+	assert_null(ep_frag_add(t, &f));
+	/* Full (4): the oldest (id 1) goes. */
+	f = frag(5, 0, 8, 1, 10);
+	ep_frag_add(t, &f);
+	f = frag(6, 0, 8, 1, 11);
+	ep_frag_add(t, &f);
+	assert_int_equal(ep_frag_evicted(t), 1);
+	for (int i = 0; ep_frag_at(t, i) != NULL; i++)
+		assert_int_not_equal(ep_frag_at(t, i)->id, 1);
+	/* Id 2 is still found (its slot survived the eviction). */
+	f = frag(2, 800, 800, 1, 12);
+	d = ep_frag_add(t, &f);
+	assert_int_equal(d->id, 2);
+	assert_true(d->complete);
+	ep_frag_free(t);
+}
+
+/* Many datagrams through a small table: bounded, every lookup right. */
+static void
+test_frag_churn(void **state)
+{
+	struct ep_frag_table *t = ep_frag_new(64);
+	struct ep_frame f;
+
+	(void)state;
+	for (uint32_t i = 0; i < 200000; i++) {
+		struct ep_frag_dgram *d;
+
+		f = frag(i, 0, 1480, 1, i);
+		d = ep_frag_add(t, &f);
+		assert_int_equal(d->id, i);
+		f = frag(i, 1480, 10, 0, i);
+		d = ep_frag_add(t, &f);
+		assert_int_equal(d->id, i);
+		if (!d->complete)
+			fail_msg("datagram %u not complete", i);
+		/* Hostile: offsets at the top of the range. */
+		f = frag(i, 65528, 65535, i & 1, i);
+		(void)ep_frag_add(t, &f);
+	}
+	assert_int_equal(ep_frag_evicted(t), 200000 - 64);
+	ep_frag_free(t);
+}
+
+/* ------------------------------------------------------------- writer */
+
+static void
+roundtrip(enum ep_pcap_format fmt)
+{
+	char dir[] = "/tmp/ep-pcapw.XXXXXX", path[64], ebuf[PCAP_ERRBUF_SIZE];
+	struct pkt p = { .n = 0 };
+	struct ep_pcapw *w;
+	struct ep_err err;
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	pcap_t *pc;
+	int n = 0;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/x.cap", dir);
+	ether(&p, 0x0800, 0);
+	ipv4(&p, 17, 8 + 39, 1, 0, 0, 0);
+	udp(&p, 40000, 53, 8 + 39);
+	dns_query(&p, 1, 0);
+	w = ep_pcapw_open(path, fmt, EP_LINK_ETHERNET, 65535, "to-r1",
+	    "ednsprobe test", "a comment", &err);
+	assert_non_null(w);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(ep_pcapw_write(w, 1700000000000000ull +
+		    (uint64_t)i * 1500, p.b, (uint32_t)p.n, (uint32_t)p.n,
+		    i == 1 ? "probe 1: query" : NULL, &err), 0);
+	assert_int_equal(ep_pcapw_count(w), 3);
+	assert_int_equal(ep_pcapw_stats(w, 1, 2, 3, 0, &err), 0);
+	assert_int_equal(ep_pcapw_close(w, &err), 0);
+
+	pc = pcap_open_offline_with_tstamp_precision(path,
+	    PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	if (pc == NULL)
+		fail_msg("libpcap cannot read our file: %s", ebuf);
+	assert_int_equal(pcap_datalink(pc), DLT_EN10MB);
+	while (pcap_next_ex(pc, &h, &data) == 1) {
+		assert_int_equal(h->caplen, p.n);
+		assert_int_equal(h->len, p.n);
+		assert_int_equal(h->ts.tv_sec, 1700000000);
+		assert_int_equal(h->ts.tv_usec, n * 1500);
+		assert_memory_equal(data, p.b, p.n);
+		n++;
+	}
+	assert_int_equal(n, 3);
+	pcap_close(pc);
+	/* Never through a symlink. */
+	unlink(path);
+	assert_int_equal(symlink("/tmp/ep-pcapw-target", path), 0);
+	assert_null(ep_pcapw_open(path, fmt, 1, 65535, NULL, NULL, NULL,
+	    &err));
+	assert_true(err.msg[0] != '\0');
+	unlink(path);
+	rmdir(dir);
+	/* An unwritable place: an error that says where. */
+	assert_null(ep_pcapw_open("/nonexistent/dir/x.cap", fmt, 1, 65535,
+	    NULL, NULL, NULL, &err));
+	assert_non_null(strstr(err.msg, "/nonexistent/dir/x.cap"));
+}
+
+static void
+test_pcapng_roundtrip(void **state)
+{
+	(void)state;
+	roundtrip(EP_PCAP_NG);
+}
+
+static void
+test_pcap_roundtrip(void **state)
+{
+	(void)state;
+	roundtrip(EP_PCAP_CLASSIC);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ethernet_udp_query),
+		cmocka_unit_test(test_vlan_options_and_cooked),
+		cmocka_unit_test(test_ipv4_fragments),
+		cmocka_unit_test(test_ipv6_chain),
+		cmocka_unit_test(test_icmp_quotes),
+		cmocka_unit_test(test_tcp_dns),
+		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_frag_table),
+		cmocka_unit_test(test_frag_churn),
+		cmocka_unit_test(test_pcapng_roundtrip),
+		cmocka_unit_test(test_pcap_roundtrip),
+	};
+
+	return cmocka_run_group_tests_name("capture", tests, NULL, NULL);
+}
