@@ -333,6 +333,36 @@ settle(struct analysis *a, struct ep_target *t)
 }
 
 /*
+ * A live TCP probe races several connect attempts; in a capture each
+ * attempt looks like a connection of its own.  Attempts that never
+ * carried a question and never connected, toward a server that did
+ * accept another connection, were such extra attempts (a lost SYN or
+ * SYN-ACK): not probes of their own.
+ */
+static void
+prune_attempts(struct ep_target *t)
+{
+	int connected = 0, n = 0;
+
+	for (int i = 0; i < t->nprobes; i++)
+		connected |= t->probes[i].spec.transport == EP_TCP &&
+		    t->probes[i].res.connected;
+	if (!connected)
+		return;
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *p = &t->probes[i];
+
+		if (p->spec.transport == EP_TCP && p->spec.qname_len == 0 &&
+		    !p->res.connected)
+			continue;
+		if (n != i)
+			t->probes[n] = *p;
+		n++;
+	}
+	t->nprobes = n;
+}
+
+/*
  * Roles and subjects from the questions: SOA and queries without EDNS are
  * baselines; among the rest, the question with the largest answer is the
  * large subject, the others medium.
@@ -445,6 +475,7 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 		struct ep_target *t = &r->targets[i];
 
 		settle(&a, t);
+		prune_attempts(t);
 		classify(t);
 		for (int k = 0; k < t->nprobes; k++) {
 			const struct ep_probe_record *p = &t->probes[k];

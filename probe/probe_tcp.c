@@ -241,7 +241,9 @@ tcp_connect(void *arg)
 		res->started_us = now;
 		t->deadline_us = now + (uint64_t)p->timeout_ms * 1000u;
 	}
-	t->next_us = now + (uint64_t)p->timeout_ms * 1000u /
+	/* The attempts share the whole wait, which set_deadline may
+	 * shorten. */
+	t->next_us = now + (t->deadline_us - res->started_us) /
 	    (unsigned)p->tries_max;
 	/* The system's own MSS: a clamped one would hide PMTUD holes. */
 	if (connect(fd, (const struct sockaddr *)p->addr, p->addrlen) == -1 &&

@@ -621,26 +621,43 @@ truncation(struct ep_target *t)
 	const struct ep_probe_record *failed = NULL;
 	struct ep_finding *f;
 
-	for (int i = 0; i < t->nprobes; i++) {
-		const struct ep_probe_record *r = &t->probes[i];
+	/*
+	 * Per question: truncated over UDP, never answered over TCP, and a
+	 * TCP probe of it failed -- or a TCP connection that never opened,
+	 * which fails every question alike (offline, its question is
+	 * unknown).  One lost TCP probe while the same question was
+	 * answered over TCP is not a finding.
+	 */
+	for (int s = 0; s < EP_SUBJ_COUNT; s++) {
+		const struct ep_probe_record *fail_s = NULL;
+		int answered = 0, tc = 0;
 
-		if (r->spec.transport != EP_TCP || !ran(r) ||
-		    r->res.outcome == EP_OUT_ANSWER)
+		for (int i = 0; i < t->nprobes; i++) {
+			const struct ep_probe_record *r = &t->probes[i];
+
+			if (r->spec.transport != EP_TCP || !ran(r))
+				continue;
+			if (r->res.outcome == EP_OUT_ANSWER)
+				answered |= (int)r->spec.subject == s;
+			else if (fail_s == NULL && ((int)r->spec.subject == s ||
+			    !r->res.connected))
+				fail_s = r;
+		}
+		if (answered || fail_s == NULL)
 			continue;
 		for (int k = 0; k < t->nprobes; k++) {
 			const struct ep_probe_record *u = &t->probes[k];
 
-			/* A TCP connection that never opened fails every
-			 * question alike (and offline, its question is
-			 * unknown). */
 			if (u->spec.transport != EP_UDP || !is_truncated(u) ||
-			    (u->spec.subject != r->spec.subject &&
-			    r->res.connected))
+			    (int)u->spec.subject != s)
 				continue;
-			ntc++;
-			failed = r;
+			tc++;
 			bmin = u->spec.bufsize < bmin ? u->spec.bufsize : bmin;
 			bmax = u->spec.bufsize > bmax ? u->spec.bufsize : bmax;
+		}
+		if (tc > 0) {
+			ntc += tc;
+			failed = fail_s;
 		}
 	}
 	if (failed == NULL)
