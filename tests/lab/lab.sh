@@ -62,6 +62,8 @@
 #                   first fragment, with the UDP ports, passes
 #   frag-first-drop drop first fragments only: the rest arrive headless
 #   frag6-drop      drop IPv6 packets with a Fragment header; IPv4 passes
+#   host-drop       the client's own input firewall drops UDP DNS answers
+#                   over 1500 bytes: the wire has them, the socket not
 #
 # Only traffic inside the lab's namespaces: documentation prefixes only.
 # The daemons are stopped by the PIDs this script recorded, never by name.
@@ -75,7 +77,8 @@ NAMESPACES=(ep-client ep-r1 ep-r2 ep-server ep-res)
 ROUTERS=(ep-r1 ep-r2)
 CLIENT=ep-client
 SCENARIOS=(clean mtu1280 frag-drop tcp-drop tcp-reset udp512 edns-drop
-	loss5 pmtu-blackhole frag-nonfirst-drop frag-first-drop frag6-drop)
+	loss5 pmtu-blackhole frag-nonfirst-drop frag-first-drop frag6-drop
+	host-drop)
 
 ZONE=probe.test
 SERVER4=203.0.113.53
@@ -561,7 +564,7 @@ measure_sizes() {
 # remember them, gives every scenario the same clean start.
 clear_faults() {
 	local r ns l nsa ifa aa nsb ifb ab
-	for r in "${ROUTERS[@]}"; do
+	for r in "${ROUTERS[@]}" "$CLIENT"; do
 		# "add" then "delete": works whether or not the table exists.
 		nsx "$r" nft -f - <<-EOF
 		add table $NFT_TABLE
@@ -654,6 +657,20 @@ scenario_frag_first_drop() {
 scenario_frag6_drop() {
 	nft_rules ep-r2 "
 		exthdr frag exists counter drop"
+}
+
+# The client's own firewall drops big DNS answers on input (IPv4: after
+# reassembly; IPv6: the first fragment, which carries the UDP length): the
+# path delivers every fragment, the host throws the answer away.
+scenario_host_drop() {
+	nsx "$CLIENT" nft -f - <<-EOF
+	table $NFT_TABLE {
+		chain input {
+			type filter hook input priority filter; policy accept;
+			udp sport 53 udp length > 1500 counter drop
+		}
+	}
+	EOF
 }
 
 scenario_tcp_drop() {
