@@ -55,6 +55,11 @@ ep_sniff_live(const char *iface, const char *filter, struct ep_err *err)
 		return fail(s, err, code, iface, rc == PCAP_ERROR ?
 		    pcap_geterr(s->pc) : pcap_statustostr(rc));
 	}
+#ifdef DLT_LINUX_SLL2
+	/* On "any": SLL2 names the interface of each frame. */
+	if (pcap_datalink(s->pc) == DLT_LINUX_SLL)
+		(void)pcap_set_datalink(s->pc, DLT_LINUX_SLL2);
+#endif
 	if (pcap_setnonblock(s->pc, 1, ebuf) == -1)
 		return fail(s, err, EINVAL, iface, ebuf);
 	if (pcap_compile(s->pc, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == -1)

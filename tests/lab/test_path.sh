@@ -52,8 +52,9 @@ check_capture() {
 		return
 	fi
 	n=$(tshark -r "$pcap" 2>/dev/null | wc -l)
-	if [ "$n" = "$(jq '.capture.frames' "$j")" ]; then
-		ok "$label capture: tshark reads $n frames"
+	if [ "$n" = "$(jq '.capture.frames' "$j")" ] &&
+	    [ "$(tcpdump -n -r "$pcap" 2>/dev/null | wc -l)" = "$n" ]; then
+		ok "$label capture: tshark and tcpdump read $n frames"
 	else
 		fail "$label capture: tshark reads $n frames, ednsprobe" \
 		    "wrote $(jq '.capture.frames' "$j")"
@@ -155,6 +156,13 @@ wire() {
 	echo "$n" >"$out/$label.frames"
 }
 
+expect_link() {	# LABEL LINKTYPE
+	if jq -e --argjson l "$2" '.capture.link == $l' "$out/$1.json" \
+	    >/dev/null; then ok "$1 capture link type $2"
+	else fail "$1 capture link type $(jq '.capture.link' "$out/$1.json")"
+	fi
+}
+
 check_clean() {
 	# The large answers really leave the server as IP fragments.
 	local frag='ip and ip[6:2] & 0x3fff != 0 and src 203.0.113.53'
@@ -168,8 +176,13 @@ check_clean() {
 			else
 				fail "$1-$i: no answer fragments on the wire"
 			fi
+		elif [ "$i" = 2 ]; then
+			# Linux cooked capture (SLL2) on every interface.
+			run "$1-$i" --iface any "$2" "$3"
+			expect_link "$1-$i" 276
 		else
-			run "$1-$i" "$2" "$3"
+			# The highest packet rate: still no kernel drop.
+			run "$1-$i" --rate 1000 "$2" "$3"
 		fi
 		expect_rc "$1-$i" 0
 		expect_clean "$1-$i"
