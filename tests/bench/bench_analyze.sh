@@ -17,16 +17,15 @@ echo "capture: $n frames, $(du -h "$big" | cut -f1)"
 measure() {	# LABEL CMD...: wall seconds and peak RSS (KiB)
 	local label=$1; shift
 	/usr/bin/time -f "%e %M" -o "$tmp/t" "$@" >/dev/null 2>&1 || true
-	read -r secs kib <"$tmp/t"
+	read -r secs kib < <(tail -1 "$tmp/t")
 	printf '%-10s %8.2f s %12.0f frames/s %8d KiB peak\n' "$label" \
-		"$secs" "$(awk -v n="$n" -v s="$secs" 'BEGIN { print s > 0 ?
-		n / s : 0 }')" "$kib"
+		"$secs" "$(awk -v n="$n" -v s="$secs" \
+		'BEGIN { print (s > 0 ? n / s : 0) }')" "$kib"
 	echo "$secs" >"$tmp/$label.s"
 }
 measure ednsprobe "$build/ednsprobe" analyze --json "$big"
 if command -v tshark >/dev/null; then
 	measure tshark tshark -r "$big" -Y dns
 	awk -v e="$(cat "$tmp/ednsprobe.s")" -v t="$(cat "$tmp/tshark.s")" \
-		'BEGIN { printf "ratio: ednsprobe %.1fx faster than tshark\n",
-		(e > 0 ? t / e : 0) }'
+		'BEGIN { printf "ratio: ednsprobe %.1fx faster than tshark\n", (e > 0 ? t / e : 0) }'
 fi
