@@ -95,35 +95,7 @@ block_start(struct ep_pcapw *w, uint32_t type)
 	put32(w, 0);		/* total length, set by block_end */
 }
 
-/* Close the options and the block, and write it. */
-static int
-block_end(struct ep_pcapw *w, int options, struct ep_err *err)
-{
-	uint32_t total;
-	size_t off = 0;
-
-	if (options) {
-		put16(w, OPT_END);
-		put16(w, 0);
-	}
-	total = (uint32_t)(w->len + 4);
-	put32(w, total);
-	memcpy(w->buf + 4, &total, 4);
-	while (off < w->len) {
-		ssize_t n = write(w->fd, w->buf + off, w->len - off);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return ep_err_set(err, n == -1 ? errno : EIO,
-			    "writing the capture: %s", strerror(n == -1 ?
-			    errno : EIO));
-		off += (size_t)n;
-	}
-	return 0;
-}
-
-/* Classic pcap: the bytes as they are. */
+/* The bytes built so far, to the kernel. */
 static int
 raw_end(struct ep_pcapw *w, struct ep_err *err)
 {
@@ -141,6 +113,22 @@ raw_end(struct ep_pcapw *w, struct ep_err *err)
 		off += (size_t)n;
 	}
 	return 0;
+}
+
+/* Close the options and the block, and write it. */
+static int
+block_end(struct ep_pcapw *w, int options, struct ep_err *err)
+{
+	uint32_t total;
+
+	if (options) {
+		put16(w, OPT_END);
+		put16(w, 0);
+	}
+	total = (uint32_t)(w->len + 4);
+	put32(w, total);
+	memcpy(w->buf + 4, &total, 4);
+	return raw_end(w, err);
 }
 
 static int

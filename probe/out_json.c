@@ -308,6 +308,9 @@ ep_out_json_new(const struct ep_report *r)
 		json_object_set_new(o, "capture", co);
 	} else
 		json_object_set_new(o, "capture", json_null());
+	if (r->unanalysed)
+		json_object_set_new(o, "unanalysed_queries", json_integer(
+		    (json_int_t)r->unanalysed));
 	json_object_set_new(o, "capture_skipped", r->capture.skipped[0] ?
 	    json_string(r->capture.skipped) : json_null());
 	for (int i = 0; i < r->ntargets; i++)
