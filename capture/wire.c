@@ -84,7 +84,8 @@ probe_at(struct ep_target *t, uint8_t proto, uint16_t lport, long id)
 	for (int i = 0; i < t->nprobes; i++) {
 		struct ep_probe_record *r = &t->probes[i];
 
-		if (r->spec.transport != tr)
+		if (r->spec.transport != tr && !(tr == EP_UDP &&
+		    r->spec.transport == EP_RAW))
 			continue;
 		for (int k = 0; k < r->res.nlports; k++) {
 			if (r->res.lports[k] != lport)

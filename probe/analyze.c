@@ -12,6 +12,7 @@
 
 #include "analyze.h"
 #include "evidence.h"
+#include "plan.h"
 #include "query.h"
 #include "sniff.h"
 #include "verdict.h"
@@ -99,7 +100,8 @@ probe_for(struct ep_target *t, enum ep_transport tr, uint16_t cport,
 	for (int i = t->nprobes - 1; i >= 0; i--) {
 		struct ep_probe_record *p = &t->probes[i];
 
-		if (p->spec.transport == tr && p->res.nlports > 0 &&
+		if ((p->spec.transport == tr || (tr == EP_UDP &&
+		    p->spec.transport == EP_RAW)) && p->res.nlports > 0 &&
 		    p->res.lports[0] == cport &&
 		    (id < 0 || p->res.qid == id || p->res.tries == 0))
 			return p;
@@ -148,6 +150,34 @@ conn_for(struct analysis *a, const struct ep_frame *f, int from_client)
 			return c;
 	}
 	return NULL;
+}
+
+/*
+ * ednsprobe's raw probes, as they look on the wire: a query in IP
+ * fragments (outbound fragment test), or padded to an IP size of 512 or
+ * more (path MTU probes with DF; the outbound twin of EP_PLAN_FRAGOUT_SIZE
+ * without).  Ordinary queries are neither.
+ */
+static void
+raw_from(struct ep_probe_spec *s, const struct ep_frame *f)
+{
+	int hdr = f->ip.family == 4 ? 20 : 40;
+	size_t ip_size = f->dns.length + 8 + (size_t)hdr;
+
+	if (f->ip.is_frag) {
+		s->raw = EP_RAW_FRAG;
+		s->role = EP_ROLE_FRAGOUT;
+		s->frag_size = (uint16_t)(f->ip.total_len - f->ip.hdr_len);
+	} else if (f->dns.length >= 512) {
+		s->raw = ip_size == EP_PLAN_FRAGOUT_SIZE && (f->ip.family == 6 ||
+		    !f->ip.df) ? EP_RAW_WHOLE : EP_RAW_DF;
+		s->role = s->raw == EP_RAW_WHOLE ? EP_ROLE_FRAGOUT :
+		    EP_ROLE_PMTU;
+	} else
+		return;
+	s->transport = EP_RAW;
+	s->ip_size = (uint16_t)ip_size;
+	s->msg_len = (uint16_t)f->dns.length;
 }
 
 /* The question and EDNS of a query frame into a probe's spec. */
@@ -240,6 +270,8 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 			p->res.qid = f.dns.id;
 			p->res.sent_bytes = f.dns.length;
 			spec_from(&p->spec, &f.dns);
+			if (tr == EP_UDP)
+				raw_from(&p->spec, &f);
 		}
 		p->res.last_us = ts_us;	/* RTT from the last transmission */
 		return;
@@ -311,12 +343,18 @@ settle(struct analysis *a, struct ep_target *t)
 			conn_facts(a, t, p);
 		if (r->outcome != EP_OUT_PENDING)
 			continue;
-		if (p->spec.transport == EP_UDP) {
+		if (p->spec.transport != EP_TCP) {
 			/* A fragmented reply that was whole on the wire. */
 			if (p->wire.frag_complete > 0 && r->reply.length > 0)
 				r->outcome = r->reply.flags & EP_DNS_TC ?
 				    EP_OUT_TRUNCATED : EP_OUT_ANSWER;
-			else {
+			else if (p->wire.icmp.family != 0) {
+				/* An ICMP error about it (too big...). */
+				r->outcome = EP_OUT_ICMP;
+				r->icmp_type = p->wire.icmp.type;
+				r->icmp_code = p->wire.icmp.code;
+				r->icmp_mtu = p->wire.icmp.mtu;
+			} else {
 				r->outcome = EP_OUT_TIMEOUT;
 				r->rtt_ms = -1;
 				memset(&r->reply, 0, sizeof(r->reply));
@@ -392,6 +430,10 @@ classify(struct ep_target *t)
 		    memcmp(s->qname, big->spec.qname, s->qname_len) == 0;
 
 		s->id = id++;
+		if (s->transport == EP_RAW) {
+			s->subject = EP_SUBJ_SMALL;	/* role from raw_from */
+			continue;
+		}
 		if (s->qtype == TYPE_SOA || s->qname_len == 0) {
 			s->subject = EP_SUBJ_SMALL;
 			s->role = EP_ROLE_BASE;
@@ -476,6 +518,12 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 
 		settle(&a, t);
 		prune_attempts(t);
+		/* How long the capture waited for what never came. */
+		for (int k = 0; k < t->nprobes; k++)
+			if (t->probes[k].res.started_us &&
+			    a.last_us > t->probes[k].res.started_us)
+				t->probes[k].res.waited_ms = (uint32_t)((a.last_us -
+				    t->probes[k].res.started_us) / 1000u);
 		classify(t);
 		for (int k = 0; k < t->nprobes; k++) {
 			const struct ep_probe_record *p = &t->probes[k];

@@ -47,6 +47,7 @@ ep_options_usage(void)
 "  --pcap-format=F     pcapng (default, frames commented) or pcap\n"
 "  --no-pcap           capture and analyse, but write no file\n"
 "  --iface=IF          capture on IF (default: the route's interface)\n"
+"  --no-raw            no raw-socket probes (outbound fragments, path MTU)\n"
 "  -v, --verbose       more detail on stderr (repeat for more)\n"
 "  -h, --help          this text;  -V, --version  the version\n"
 "\n"
@@ -184,6 +185,7 @@ defaults(struct ep_options *o)
 	o->recurse = 1;
 	o->udp = 1;
 	o->tcp = 1;
+	o->raw = 1;
 	o->timeout_ms = EP_TIMEOUT_DEFAULT_MS;
 	o->floor_ms = EP_TIMEOUT_FLOOR_MS;
 	o->tries = EP_TRIES_DEFAULT;
@@ -193,7 +195,7 @@ defaults(struct ep_options *o)
 enum {
 	OPT_SIZES = 256, OPT_TIMEOUT, OPT_TRIES, OPT_RATE, OPT_JSON,
 	OPT_NOTCP, OPT_TCPONLY, OPT_NODNSSEC, OPT_PCAP, OPT_NOPCAP,
-	OPT_PCAPFMT, OPT_IFACE,
+	OPT_PCAPFMT, OPT_IFACE, OPT_NORAW,
 };
 
 static const struct option longopts[] = {
@@ -211,6 +213,7 @@ static const struct option longopts[] = {
 	{ "no-pcap",	no_argument,	   NULL, OPT_NOPCAP },
 	{ "pcap-format", required_argument, NULL, OPT_PCAPFMT },
 	{ "iface",	required_argument, NULL, OPT_IFACE },
+	{ "no-raw",	no_argument,	   NULL, OPT_NORAW },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
@@ -274,6 +277,9 @@ parse_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
 		return 0;
 	case OPT_NOPCAP:
 		o->no_pcap = 1;
+		return 0;
+	case OPT_NORAW:
+		o->raw = 0;
 		return 0;
 	case OPT_PCAPFMT:
 		if (strcmp(arg, "pcapng") == 0)

@@ -36,6 +36,7 @@ struct ep_options {
 	int		 recurse;	/* RD on every query */
 	int		 udp;		/* run the UDP probes */
 	int		 tcp;		/* run the TCP probes */
+	int		 raw;		/* run the raw probes (fragments, MTU) */
 	uint32_t	 timeout_ms;	/* cap of the adaptive timeout */
 	uint32_t	 floor_ms;	/* floor of the adaptive timeout */
 	int		 tries;		/* sends per UDP probe, connects per TCP */

@@ -108,7 +108,17 @@ probe_json(const struct ep_probe_record *pr, int cap)
 	json_object_set_new(o, "kind", json_string(ep_transport_str(
 	    s->transport)));
 	json_object_set_new(o, "role", json_string(s->role == EP_ROLE_BASE ?
-	    "baseline" : s->role == EP_ROLE_LADDER ? "ladder" : "tcp-size"));
+	    "baseline" : s->role == EP_ROLE_LADDER ? "ladder" :
+	    s->role == EP_ROLE_TCPSIZE ? "tcp-size" :
+	    s->role == EP_ROLE_FRAGOUT ? "frag-out" : "pmtu"));
+	if (s->transport == EP_RAW) {
+		json_object_set_new(o, "ip_size", json_integer(s->ip_size));
+		json_object_set_new(o, "send", json_string(s->raw ==
+		    EP_RAW_DF ? "df" : s->raw == EP_RAW_FRAG ? "fragments" :
+		    "whole"));
+		json_object_set_new(o, "fragment_size", s->raw ==
+		    EP_RAW_FRAG ? json_integer(s->frag_size) : json_null());
+	}
 	json_object_set_new(o, "subject", json_string(ep_subject_str(
 	    s->subject)));
 	json_object_set_new(o, "qname", json_string(ep_dns_name_str(s->qname,
@@ -175,6 +185,8 @@ probe_json(const struct ep_probe_record *pr, int cap)
 		json_object_set_new(i, "code", json_integer(r->icmp_code));
 		json_object_set_new(i, "from", *from ? json_string(from) :
 		    json_null());
+		json_object_set_new(i, "mtu", r->icmp_mtu ?
+		    json_integer(r->icmp_mtu) : json_null());
 		json_object_set_new(o, "icmp", i);
 	}
 	if (r->sys_errno)
@@ -311,6 +323,8 @@ ep_out_json_new(const struct ep_report *r)
 	if (r->unanalysed)
 		json_object_set_new(o, "unanalysed_queries", json_integer(
 		    (json_int_t)r->unanalysed));
+	json_object_set_new(o, "raw_skipped", r->raw_skipped[0] ?
+	    json_string(r->raw_skipped) : json_null());
 	json_object_set_new(o, "capture_skipped", r->capture.skipped[0] ?
 	    json_string(r->capture.skipped) : json_null());
 	for (int i = 0; i < r->ntargets; i++)

@@ -19,8 +19,18 @@ ep_out_resume(const struct ep_target *t, char *buf, size_t len)
 	if (p->udp_max_response >= 0)
 		snprintf(udp, sizeof(udp), "%ld", p->udp_max_response);
 	n = (size_t)snprintf(buf, len, "%s: edns %s, udp max %s, frag-in %s, "
-	    "tcp %s ->", t->addr_str, ep_fact_str("edns", p->edns), udp,
+	    "tcp %s", t->addr_str, ep_fact_str("edns", p->edns), udp,
 	    ep_fact_str("frag_in", p->frag_in), ep_fact_str("tcp", p->tcp));
+	/* The raw probes' facts, when they were measured. */
+	if (p->frag_out != EP_FACT_UNTESTED && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", frag-out %s",
+		    ep_fact_str("frag_out", p->frag_out));
+	if (p->pmtu > 0 && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", pmtu %ld%s",
+		    p->pmtu, p->pmtud == EP_FACT_DROPPED ? " blackhole" :
+		    p->pmtud == EP_FACT_OK ? " (icmp ok)" : "");
+	if (n < len)
+		n += (size_t)snprintf(buf + n, len - n, " ->");
 	if (t->nfindings == 0 && n < len)
 		snprintf(buf + n, len - n, " no findings");
 	for (int i = 0; i < t->nfindings && n < len; i++)
@@ -42,6 +52,12 @@ probe_line(FILE *fp, const struct ep_probe_record *pr)
 	snprintf(q, sizeof(q), "%s %s", ep_dns_name_str(s->qname,
 	    s->qname_len, name, sizeof(name)), ep_query_type_str(s->qtype,
 	    type, sizeof(type)));
+	/* Raw probes: how the query left, by its IP size. */
+	if (s->transport == EP_RAW)
+		snprintf(q + strlen(q), sizeof(q) - strlen(q), " %s %u",
+		    s->raw == EP_RAW_DF ? "DF" : s->raw == EP_RAW_FRAG ?
+		    "frags of" : "whole", s->raw == EP_RAW_FRAG ?
+		    s->frag_size : s->ip_size);
 	if (s->edns)
 		snprintf(edns, sizeof(edns), "%u", s->bufsize);
 	if (reply) {
@@ -175,5 +191,7 @@ ep_out_text(FILE *fp, const struct ep_report *r, int verbose)
 			fprintf(fp, "Capture error: %s\n", r->capture.error);
 	} else if (r->capture.skipped[0])
 		fprintf(fp, "Capture skipped: %s\n", r->capture.skipped);
+	if (r->raw_skipped[0])
+		fprintf(fp, "Raw probes skipped: %s\n", r->raw_skipped);
 	fflush(fp);
 }

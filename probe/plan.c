@@ -103,3 +103,101 @@ ep_plan_timeout(double rtt_ms, uint32_t floor_ms, uint32_t cap_ms)
 		t = cap_ms;
 	return (uint32_t)t;
 }
+
+/* A raw probe: SOA of NAME with EDNS, padded so the IP datagram is
+ * ip_size bytes. */
+static int
+add_raw(struct ep_target *t, int *next_id, enum ep_role role, int raw,
+    uint16_t ip_size, uint16_t frag_size, const struct ep_options *o)
+{
+	int hdr = t->family == 4 ? 20 : 40;
+	struct ep_probe_spec *s;
+
+	if ((s = add(t, next_id, EP_RAW, role, EP_SUBJ_SMALL, o->qname,
+	    o->qname_len, TYPE_SOA, 1, 1232, 0, o)) == NULL)
+		return 0;
+	s->raw = raw;
+	s->ip_size = ip_size;
+	s->msg_len = (uint16_t)(ip_size - hdr - 8);
+	s->frag_size = frag_size;
+	return 1;
+}
+
+int
+ep_plan_raw(const struct ep_options *o, struct ep_target *t, int *next_id,
+    struct ep_err *err)
+{
+	static const uint16_t pmtu[] = { 1280, 1400, 1450, 1480 };
+	int mtu = t->path.iface_mtu > 0 ? t->path.iface_mtu : 1500, ok = 1;
+
+	if (!o->udp || !o->raw)
+		return 0;
+	/* Outbound fragments: the same query whole, in 5 fragments and in
+	 * 3: two fragmented twins, so random loss is not a fault. */
+	ok &= add_raw(t, next_id, EP_ROLE_FRAGOUT, EP_RAW_WHOLE,
+	    EP_PLAN_FRAGOUT_SIZE, 0, o);
+	ok &= add_raw(t, next_id, EP_ROLE_FRAGOUT, EP_RAW_FRAG,
+	    EP_PLAN_FRAGOUT_SIZE, EP_PLAN_FRAGOUT_PIECE, o);
+	ok &= add_raw(t, next_id, EP_ROLE_FRAGOUT, EP_RAW_FRAG,
+	    EP_PLAN_FRAGOUT_SIZE, 2 * EP_PLAN_FRAGOUT_PIECE, o);
+	/* Path MTU, first round: DF at the usual MTUs up to ours. */
+	for (size_t i = 0; i < sizeof(pmtu) / sizeof(pmtu[0]); i++)
+		if (pmtu[i] < mtu)
+			ok &= add_raw(t, next_id, EP_ROLE_PMTU, EP_RAW_DF,
+			    pmtu[i], 0, o);
+	ok &= add_raw(t, next_id, EP_ROLE_PMTU, EP_RAW_DF, (uint16_t)mtu, 0,
+	    o);
+	if (!ok)
+		return ep_err_set(err, EP_EINTERNAL, "more than %d probes",
+		    EP_PROBES_MAX);
+	return 0;
+}
+
+int
+ep_plan_pmtu_next(const struct ep_target *t, uint16_t *sizes, int max)
+{
+	long pass = 0, fail = 65536, icmp = 0;
+	int n = 0;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+		long sz = r->spec.ip_size;
+
+		if (r->spec.role != EP_ROLE_PMTU)
+			continue;
+		if (r->res.outcome == EP_OUT_ANSWER ||
+		    r->res.outcome == EP_OUT_TRUNCATED) {
+			if (sz > pass)
+				pass = sz;
+		} else if (r->res.outcome == EP_OUT_ICMP && r->res.icmp_mtu) {
+			if (sz < fail)
+				fail = sz;
+			if (icmp == 0 || r->res.icmp_mtu < icmp)
+				icmp = r->res.icmp_mtu;
+		} else if (r->res.outcome == EP_OUT_TIMEOUT && sz < fail)
+			fail = sz;
+	}
+	if (pass == 0 || fail == 65536 || fail <= pass)
+		return 0;
+	/* A router named the MTU: check exactly that size. */
+	if (icmp > pass && icmp < fail) {
+		sizes[n++] = (uint16_t)icmp;
+		return n;
+	}
+	/* Otherwise split the gap in max + 1 parts (a k-ary bisection). */
+	for (int k = 1; k <= max && fail - pass > 8; k++) {
+		long sz = pass + (fail - pass) * k / (max + 1);
+
+		if (sz > pass && sz < fail && (n == 0 || sz != sizes[n - 1]))
+			sizes[n++] = (uint16_t)sz;
+	}
+	return n;
+}
+
+int
+ep_plan_pmtu_add(const struct ep_options *o, struct ep_target *t,
+    int *next_id, uint16_t size)
+{
+	return add_raw(t, next_id, EP_ROLE_PMTU, EP_RAW_DF, size, 0, o) ?
+	    0 : -1;
+}

@@ -18,6 +18,33 @@
 int	ep_plan_path(const struct ep_options *o, struct ep_target *t,
 	    int *next_id, struct ep_err *err);
 
+/* Outbound fragments: a query padded to this IP size (below the IPv6
+ * minimum MTU, so it fits every path whole), and the fragment piece. */
+#define EP_PLAN_FRAGOUT_SIZE	1200
+#define EP_PLAN_FRAGOUT_PIECE	256
+/* Path MTU: sizes of the second round, at most. */
+#define EP_PLAN_PMTU_NEXT	6
+
+/*
+ * Append the raw probes (phase 2, sent through a raw socket): the
+ * outbound fragment pair and the first round of DF probes for the path
+ * MTU (the usual MTUs up to the route's).  Needs t->family and
+ * t->path.iface_mtu.  Returns 0 or -1.
+ */
+int	ep_plan_raw(const struct ep_options *o, struct ep_target *t,
+	    int *next_id, struct ep_err *err);
+
+/*
+ * After a round of DF probes: the sizes of the next round into sizes
+ * (at most max): the MTU a router reported, if it lies between the
+ * largest size that passed and the smallest that failed, or else max
+ * sizes splitting that gap.  0 when the gap is closed (8 bytes or less)
+ * or nothing passed or failed.
+ */
+int	ep_plan_pmtu_next(const struct ep_target *t, uint16_t *sizes, int max);
+int	ep_plan_pmtu_add(const struct ep_options *o, struct ep_target *t,
+	    int *next_id, uint16_t size);
+
 /*
  * The adaptive timeout: ten round trips of the baseline, within
  * [floor_ms, cap_ms].

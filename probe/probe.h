@@ -35,6 +35,8 @@ struct ep_probe {
 	socklen_t		 addrlen;
 	uint32_t		 timeout_ms;	/* from the first send */
 	int			 tries_max;	/* UDP sends, TCP connects */
+	int			 rawfd;		/* raw probes: the run's raw
+						   socket, not owned */
 	ep_probe_done_cb	*done;
 	void			*done_arg;
 	int			 finished;

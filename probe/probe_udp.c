@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <time.h>
 #include <linux/errqueue.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "log.h"
 #include "probe.h"
 #include "query.h"
+#include "raw.h"
 
 #define UDP_RECV_MAX	65536
 #define UDP_READS_MAX	64	/* per wake-up: a flood cannot starve others */
@@ -27,6 +29,7 @@ struct udp_probe {
 	struct ep_timer	*timer;		/* owned */
 	struct ep_pace	 pace;		/* queued send, in the loop's queue */
 	struct ep_query	 q;
+	struct ep_raw_pkts *pkts;	/* raw probes: owned */
 	uint64_t	 last_us;	/* latest transmission */
 	uint64_t	 deadline_us;	/* 0 until the first send */
 	uint64_t	 next_us;	/* next retransmission */
@@ -69,6 +72,8 @@ udp_errqueue(struct udp_probe *u)
 		}
 		res->icmp_type = ee.ee_type;
 		res->icmp_code = ee.ee_code;
+		if (ee.ee_errno == EMSGSIZE)
+			res->icmp_mtu = ee.ee_info;	/* too big: next MTU */
 		off = SO_EE_OFFENDER((struct sock_extended_err *)
 		    (void *)CMSG_DATA(cm));
 		if (off->sa_family == AF_INET)
@@ -163,6 +168,55 @@ udp_timer(void *arg)
 	udp_rearm(u);
 }
 
+/*
+ * A raw probe's transmission: the query as hand-built packets from the
+ * probe socket's own address and port (so the answer and ICMP errors come
+ * back to it), through the run's raw socket.  A new IP identification per
+ * try keeps the fragments of two tries apart.  -1 with errno.
+ */
+static int
+raw_send(struct udp_probe *u)
+{
+	struct ep_probe *p = u->probe;
+	const struct ep_probe_spec *s = &p->rec->spec;
+	struct sockaddr_storage me;
+	socklen_t ml = sizeof(me);
+	struct ep_raw_spec rs;
+	struct ep_err err;
+
+	if (getsockname(u->fd, (struct sockaddr *)&me, &ml) == -1)
+		return -1;
+	memset(&rs, 0, sizeof(rs));
+	if (me.ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const void *)&me;
+		const struct sockaddr_in *b = (const void *)p->addr;
+
+		rs.family = 4;
+		memcpy(rs.src, &a->sin_addr, 4);
+		memcpy(rs.dst, &b->sin_addr, 4);
+		rs.sport = ntohs(a->sin_port);
+		rs.dport = ntohs(b->sin_port);
+	} else {
+		const struct sockaddr_in6 *a = (const void *)&me;
+		const struct sockaddr_in6 *b = (const void *)p->addr;
+
+		rs.family = 6;
+		memcpy(rs.src, &a->sin6_addr, 16);
+		memcpy(rs.dst, &b->sin6_addr, 16);
+		rs.sport = ntohs(a->sin6_port);
+		rs.dport = ntohs(b->sin6_port);
+	}
+	rs.ttl = 64;
+	rs.df = s->raw == EP_RAW_DF;
+	rs.frag_size = s->raw == EP_RAW_FRAG ? s->frag_size : 0;
+	rs.ident = ep_raw_ident();
+	if (ep_raw_build(&rs, u->q.wire, u->q.len, u->pkts, &err) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return ep_raw_send(p->rawfd, &rs, u->pkts);
+}
+
 static void
 udp_send(void *arg)
 {
@@ -170,8 +224,10 @@ udp_send(void *arg)
 	struct ep_probe *p = u->probe;
 	struct ep_probe_result *res = &p->rec->res;
 	uint64_t now = ep_clock_us();
+	int rc = u->pkts != NULL ? raw_send(u) :
+	    (int)send(u->fd, u->q.wire, u->q.len, 0);
 
-	if (send(u->fd, u->q.wire, u->q.len, 0) == -1 && errno != EAGAIN &&
+	if (rc == -1 && errno != EAGAIN &&
 	    errno != EWOULDBLOCK) {
 		res->sys_errno = errno;
 		if (errno == ECONNREFUSED || errno == EHOSTUNREACH ||
@@ -229,6 +285,9 @@ udp_start(struct ep_probe *p, struct ep_err *err)
 	}
 	p->rec->res.qid = u->q.id;
 	ep_probe_note_port(p, u->fd);
+	if (p->rec->spec.transport == EP_RAW &&
+	    (u->pkts = malloc(sizeof(*u->pkts))) == NULL)
+		return ep_err_set(err, ENOMEM, "out of memory");
 	if ((u->timer = ep_timer_new(p->loop, udp_timer, u)) == NULL)
 		return ep_err_set(err, ENOMEM, "out of memory");
 	if (ep_loop_watch(p->loop, u->fd, EP_EV_READ, udp_readable, u,
@@ -269,6 +328,7 @@ udp_free(struct ep_probe *p)
 		ep_loop_unwatch(p->loop, u->fd);
 		close(u->fd);
 	}
+	free(u->pkts);
 	free(u);
 	p->state = NULL;
 }

@@ -76,6 +76,36 @@ ep_query_random_id(void)
 	return id;
 }
 
+/*
+ * Grow the query to n bytes with an EDNS Padding option (RFC 7830): the
+ * OPT record ldns wrote is the last record and has no options, so its
+ * RDLENGTH is the last two bytes.
+ */
+static int
+pad(struct ep_query *q, size_t n, struct ep_err *err)
+{
+	size_t rdlen;
+
+	if (n < q->len + 4 || n > sizeof(q->wire))
+		return ep_err_set(err, EP_EUSAGE, "cannot pad a %zu-byte query "
+		    "to %zu bytes", q->len, n);
+	if (q->len < 11 + 12 || q->wire[q->len - 2] != 0 ||
+	    q->wire[q->len - 1] != 0 || q->wire[q->len - 11] != 0 ||
+	    q->wire[q->len - 10] != 0 || q->wire[q->len - 9] != 41)
+		return ep_err_set(err, EP_EINTERNAL, "padding needs an OPT "
+		    "record without options at the end");
+	rdlen = n - q->len;
+	q->wire[q->len - 2] = (uint8_t)(rdlen >> 8);
+	q->wire[q->len - 1] = (uint8_t)rdlen;
+	q->wire[q->len] = 0;		/* option 12: Padding */
+	q->wire[q->len + 1] = 12;
+	q->wire[q->len + 2] = (uint8_t)((rdlen - 4) >> 8);
+	q->wire[q->len + 3] = (uint8_t)(rdlen - 4);
+	memset(q->wire + q->len + 4, 0, rdlen - 4);
+	q->len = n;
+	return 0;
+}
+
 int
 ep_query_build(const struct ep_probe_spec *spec, uint16_t id,
     struct ep_query *q, struct ep_err *err)
@@ -117,6 +147,8 @@ ep_query_build(const struct ep_probe_spec *spec, uint16_t id,
 	memcpy(q->wire, wire, len);
 	q->len = len;
 	q->id = id;
+	if (spec->msg_len > 0 && pad(q, spec->msg_len, err) == -1)
+		goto out;
 	rc = 0;
 out:
 	free(wire);

@@ -10,7 +10,7 @@
 #include "ednsprobe/err.h"
 #include "ednsprobe/result.h"
 
-#define EP_QUERY_MAX	512	/* our queries are small; padding comes later */
+#define EP_QUERY_MAX	65535	/* padded queries (raw probes) up to this */
 
 struct ep_query {
 	uint8_t		wire[EP_QUERY_MAX];

@@ -34,7 +34,7 @@ ep_severity_str(enum ep_severity s)
 const char *
 ep_transport_str(enum ep_transport t)
 {
-	return t == EP_TCP ? "tcp" : "udp";
+	return t == EP_TCP ? "tcp" : t == EP_RAW ? "raw" : "udp";
 }
 
 const char *

@@ -15,16 +15,18 @@
 #include "plan.h"
 #include "probe.h"
 #include "query.h"
+#include "raw.h"
 #include "run.h"
 #include "sniffer.h"
 #include "verdict.h"
 
 #define TARGETS_MAX	8
 #define PACE_BURST	10
-/* Least wait for a UDP answer once TCP delivered the same one. */
-#define TCP_EVIDENCE_MIN_MS	250
+/* Least wait once a sibling probe was answered (see evidence()). */
+#define EVIDENCE_MIN_MS		250
 /* The capture's wait after the last probe, plus two RTTs. */
 #define LINGER_MS		100
+#define RAW_TRIES		5
 
 struct run;
 
@@ -36,6 +38,7 @@ struct run_target {
 	int			 started[EP_PROBES_MAX];
 	int			 phase;		/* 1: baselines, 2: the rest */
 	int			 pending;	/* started, not done */
+	int			 pmtu_round;	/* DF probe rounds started */
 };
 
 struct run {
@@ -47,6 +50,9 @@ struct run {
 	int			 stopping;	/* the loop ended: no new work */
 	struct ep_err		*err;
 	struct ep_sniffer	*sniffer;	/* NULL: no capture */
+	int			 rawfd[2];	/* IPv4, IPv6 raw sockets; -1 */
+	int			 next_id;	/* for probes added on the way */
+	struct ep_report	*report;
 };
 
 static int
@@ -75,6 +81,16 @@ start_probe(struct run_target *rt, int i, uint32_t timeout_ms)
 	p->addrlen = rt->t->addrlen;
 	p->timeout_ms = timeout_ms;
 	p->tries_max = rt->run->o->tries;
+	p->rawfd = rt->run->rawfd[rt->t->family == 4 ? 0 : 1];
+	/* Raw probes are small and few: more tries make random loss of a
+	 * fragment or a DF packet much less likely to pass for a fault. */
+	if (p->rec->spec.transport == EP_RAW && p->tries_max < RAW_TRIES)
+		p->tries_max = RAW_TRIES;
+	if (p->rec->spec.transport == EP_RAW && p->rawfd == -1) {
+		p->rec->res.outcome = EP_OUT_SKIPPED;	/* no permission */
+		rt->started[i] = 1;
+		return;
+	}
 	p->done = probe_done;
 	p->done_arg = rt;
 	rt->started[i] = 1;
@@ -117,39 +133,82 @@ start_phase2(struct run_target *rt, double rtt_ms)
 }
 
 /*
- * The server answered question S over TCP in T ms: it has the answer at
- * hand, so a UDP answer to S sent to it earlier is due within a few round
- * trips, not a full timeout.  UDP probes of S still waiting get
- * max(2 T, TCP_EVIDENCE_MIN_MS) from now (or from their own start if
- * later), their resends spread over it.  T counts the handshake and the
- * server's work, so the wait is at least four round trips.
+ * Evidence shortens waits.  The server answered question S over TCP in T
+ * ms: it has the answer at hand, so a UDP answer to S sent to it earlier
+ * is due within a few round trips, not a full timeout.  Likewise a raw
+ * probe answered in T: its siblings (the same padded query in fragments,
+ * or with DF at other sizes) are due as soon.  The probes still waiting
+ * get max(2 T, EVIDENCE_MIN_MS) from now (or from their own start if
+ * later), their resends spread over it.  T counts the server's work and
+ * (TCP) the handshake, so the wait is several round trips.
  */
+static int
+same_kind(const struct ep_probe_spec *a, const struct ep_probe_spec *b)
+{
+	if (b->transport == EP_TCP)
+		return a->transport == EP_UDP && a->subject == b->subject;
+	return a->transport == EP_RAW && a->role == b->role;
+}
+
 static void
-tcp_evidence(struct run_target *rt, const struct ep_probe *tcp)
+evidence(struct run_target *rt, const struct ep_probe *done)
 {
 	uint64_t now = ep_loop_now(rt->run->loop);
-	uint64_t t_us = now - tcp->rec->res.started_us;
-	uint64_t wait = 2 * t_us;
+	uint64_t wait = 2 * (now - done->rec->res.started_us);
 
-	if (wait < TCP_EVIDENCE_MIN_MS * 1000u)
-		wait = TCP_EVIDENCE_MIN_MS * 1000u;
+	if (wait < EVIDENCE_MIN_MS * 1000u)
+		wait = EVIDENCE_MIN_MS * 1000u;
 	if (wait >= (uint64_t)rt->t->timeout_ms * 1000u)
 		return;
 	for (int i = 0; i < rt->t->nprobes; i++) {
 		struct ep_probe *p = &rt->probes[i];
-		const struct ep_probe_spec *s = &p->rec->spec;
 		uint64_t from = p->rec->res.started_us > now ?
 		    p->rec->res.started_us : now;
 
 		if (!rt->started[i] || p->finished || p->state == NULL ||
-		    s->transport != EP_UDP || s->subject !=
-		    tcp->rec->spec.subject || p->rec->res.started_us == 0 ||
-		    from + wait >= p->rec->res.started_us +
+		    !same_kind(&p->rec->spec, &done->rec->spec))
+			continue;
+		if (p->rec->res.started_us == 0) {
+			/* Still in the pacing queue: its wait starts with
+			 * its first send. */
+			if (wait / 1000u < p->timeout_ms)
+				p->timeout_ms = (uint32_t)(wait / 1000u);
+			continue;
+		}
+		if (from + wait >= p->rec->res.started_us +
 		    (uint64_t)rt->t->timeout_ms * 1000u)
 			continue;
 		p->ops->set_deadline(p, from + wait);
-		rt->t->tcp_wait_ms = (uint32_t)(wait / 1000u);
+		if (done->rec->spec.transport == EP_TCP)
+			rt->t->tcp_wait_ms = (uint32_t)(wait / 1000u);
 	}
+}
+
+/*
+ * A round of DF probes is over: the next one narrows the path MTU (the
+ * size a router reported, or the gap split again): one round after the
+ * first, so the whole search costs about two waits.
+ */
+static void
+pmtu_next(struct run_target *rt)
+{
+	uint16_t sizes[EP_PLAN_PMTU_NEXT];
+	int n, first = rt->t->nprobes;
+
+	for (int i = 0; i < rt->t->nprobes; i++)
+		if (rt->t->probes[i].spec.role == EP_ROLE_PMTU &&
+		    (!rt->started[i] || !rt->probes[i].finished))
+			return;
+	if (rt->pmtu_round >= 1 || rt->run->stopping)
+		return;
+	n = ep_plan_pmtu_next(rt->t, sizes, EP_PLAN_PMTU_NEXT);
+	for (int k = 0; k < n; k++)
+		if (ep_plan_pmtu_add(rt->run->o, rt->t, &rt->run->next_id,
+		    sizes[k]) == -1)
+			break;
+	rt->pmtu_round++;
+	for (int i = first; i < rt->t->nprobes; i++)
+		start_probe(rt, i, rt->t->timeout_ms);
 }
 
 /*
@@ -189,8 +248,10 @@ probe_done(struct ep_probe *p, void *arg)
 		start_phase2(rt, rtt < 0 ? 0 : rtt);
 	}
 	if (rt->phase == 2 && !rt->run->stopping &&
-	    p->rec->spec.transport == EP_TCP && res->outcome == EP_OUT_ANSWER)
-		tcp_evidence(rt, p);
+	    p->rec->spec.transport != EP_UDP && (res->outcome ==
+	    EP_OUT_ANSWER || (p->rec->spec.transport == EP_RAW &&
+	    res->outcome == EP_OUT_TRUNCATED)))
+		evidence(rt, p);
 	if (rt->pending == 0 && rt->phase == 1 && !rt->run->stopping) {
 		/* No baseline replied: the rest would learn nothing. */
 		for (int i = 0; i < rt->t->nprobes; i++)
@@ -199,8 +260,35 @@ probe_done(struct ep_probe *p, void *arg)
 		ep_verbose(EP_VERB_OPS, "%s: no baseline reply",
 		    rt->t->addr_str);
 	}
+	if (p->rec->spec.role == EP_ROLE_PMTU && rt->phase == 2)
+		pmtu_next(rt);
 	if (rt->pending == 0)
 		idle_check(rt->run);
+}
+
+/* Raw sockets for the families of the targets with raw probes; without
+ * them those probes are skipped and the report says why. */
+static void
+open_raw(struct run *run, const struct ep_options *o, struct ep_report *r)
+{
+	struct ep_err err;
+
+	if (!o->raw || !o->udp)
+		return;
+	for (int i = 0; i < r->ntargets; i++) {
+		int f = r->targets[i].family == 4 ? 0 : 1;
+
+		if (run->rawfd[f] != -1 || r->raw_skipped[0] != '\0')
+			continue;
+		if ((run->rawfd[f] = ep_raw_open(r->targets[i].family, &err))
+		    == -1)
+			snprintf(r->raw_skipped, sizeof(r->raw_skipped),
+			    "%s: outbound fragment and path MTU probes "
+			    "skipped%s", err.msg, err.code == EPERM ||
+			    err.code == EACCES ? " (run as root, or grant "
+			    "it with 'setcap cap_net_raw,cap_net_admin+eip "
+			    "ednsprobe')" : "");
+	}
 }
 
 static void
@@ -286,14 +374,16 @@ int
 ep_run_path(const struct ep_options *o, struct ep_report *r,
     struct ep_err *err)
 {
-	struct run run = { .o = o, .err = err };
+	struct run run = { .o = o, .err = err, .rawfd = { -1, -1 },
+	    .report = r };
 	uint64_t t0 = ep_clock_us();
-	int next_id = 1, rc = -1;
+	int rc = -1;
 	time_t now = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&now, &tm);
 	strftime(r->started, sizeof(r->started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	run.next_id = 1;
 	if ((run.loop = ep_loop_new(o->rate, PACE_BURST, err)) == NULL)
 		return -1;
 	if ((run.rts = calloc((size_t)r->ntargets, sizeof(*run.rts))) == NULL) {
@@ -311,14 +401,17 @@ ep_run_path(const struct ep_options *o, struct ep_report *r,
 		t->base_rtt_ms = -1;
 		t->timeout_ms = o->timeout_ms;
 		mtu_of(t);
-		if (ep_plan_path(o, t, &next_id, err) == -1)
+		if (ep_plan_path(o, t, &run.next_id, err) == -1 ||
+		    ep_plan_raw(o, t, &run.next_id, err) == -1)
 			goto out;
 		rt->run = &run;
 		rt->t = t;
 		rt->phase = 1;
 	}
-	/* The capture starts before the first probe. */
+	/* The capture starts before the first probe; the raw sockets are
+	 * opened before any probe too (both need CAP_NET_RAW). */
 	run.sniffer = ep_sniffer_start(run.loop, o, r);
+	open_raw(&run, o, r);
 	/* Baselines of every target at once; each target's phase 2
 	 * starts on its own first reply. */
 	for (int i = 0; i < run.nrts; i++)
@@ -355,6 +448,9 @@ ep_run_path(const struct ep_options *o, struct ep_report *r,
 	rc = run.failed ? -1 : 0;
 out:
 	ep_sniffer_stop(run.sniffer, r);
+	for (int f = 0; f < 2; f++)
+		if (run.rawfd[f] != -1)
+			close(run.rawfd[f]);
 	free(run.rts);
 	ep_loop_free(run.loop);
 	return rc;

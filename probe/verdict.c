@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "plan.h"
 #include "verdict.h"
 
 #define UDP_CLASSIC	512	/* RFC 1035 2.3.4: UDP messages up to 512 */
@@ -139,6 +140,21 @@ wire_notes(struct ep_target *t)
 	}
 }
 
+static void frag_out(struct ep_target *);
+static void pmtu(struct ep_target *);
+
+static int
+is_fragout(const struct ep_probe_record *r)
+{
+	return r->spec.role == EP_ROLE_FRAGOUT && ran(r);
+}
+
+static int
+is_pmtu(const struct ep_probe_record *r)
+{
+	return r->spec.role == EP_ROLE_PMTU && ran(r);
+}
+
 static int
 is_edns_udp(const struct ep_probe_record *r)
 {
@@ -255,6 +271,8 @@ edns(struct ep_target *t)
 			ntcp_reply += replied(r);
 			continue;
 		}
+		if (r->spec.transport == EP_RAW)
+			continue;	/* padded, DF, fragments: not EDNS facts */
 		nudp_reply += replied(r);
 		if (!r->spec.edns && r->spec.role == EP_ROLE_BASE)
 			plain = r;
@@ -722,7 +740,121 @@ ep_verdict(struct ep_target *t)
 		advise(f, "Ask for a larger answer (a NAME/TYPE such as the "
 		    "DNSKEY set of a signed zone with DO) to test fragments.");
 	}
+	frag_out(t);
+	pmtu(t);
 	wire_notes(t);
+}
+
+static int
+answered(const struct ep_probe_record *r)
+{
+	return r->res.outcome == EP_OUT_ANSWER ||
+	    r->res.outcome == EP_OUT_TRUNCATED;
+}
+
+/*
+ * Outbound fragments: the same padded query whole and in fragments.  The
+ * whole one must be answered for the fragmented one to mean anything.
+ */
+static void
+frag_out(struct ep_target *t)
+{
+	const struct ep_probe_record *whole = NULL, *frag = NULL;
+	int nfrag = 0, lost = 0;
+	struct ep_finding *f;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+
+		if (r->spec.role != EP_ROLE_FRAGOUT || !ran(r))
+			continue;
+		if (r->spec.raw != EP_RAW_FRAG) {
+			whole = r;
+			continue;
+		}
+		nfrag++;
+		frag = r;
+		if (answered(r)) {
+			t->path.frag_out = EP_FACT_OK;
+			return;
+		}
+		lost += r->res.outcome == EP_OUT_TIMEOUT;
+	}
+	/* Every fragmented twin lost after all tries, the whole one not. */
+	if (whole == NULL || !answered(whole) || nfrag == 0 || lost < nfrag)
+		return;
+	t->path.frag_out = EP_FACT_DROPPED;
+	f = finding(t, "FRAG_OUT_DROPPED", EP_SEV_ERROR,
+	    "Fragmented queries are lost: a %u-byte query in fragments (of "
+	    "%u and %u bytes) got no answer after %d tries each, while the "
+	    "same query in one packet was answered", frag->spec.ip_size,
+	    EP_PLAN_FRAGOUT_PIECE, 2 * EP_PLAN_FRAGOUT_PIECE,
+	    frag->res.tries);
+	advise(f, "Allow IP fragments toward the server (IPv4 fragments, the "
+	    "IPv6 Fragment header) on the firewalls of the path; large "
+	    "queries (DNS UPDATE, big EDNS options) and some resolvers' "
+	    "queries need them.");
+	cite_all(f, t, EP_RAW, -1, is_fragout);
+}
+
+/*
+ * Path MTU from the DF probes: the largest size answered; ICMP
+ * frag-needed / packet-too-big for a larger one means discovery works, a
+ * larger one lost without any ICMP is a black hole.
+ */
+static void
+pmtu(struct ep_target *t)
+{
+	long pass = 0, silent = 0, toobig = 0, icmp_mtu = 0;
+	const struct ep_probe_record *best = NULL;
+	struct ep_finding *f;
+	int mtu = t->path.iface_mtu;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+		long sz = r->spec.ip_size;
+
+		if (r->spec.role != EP_ROLE_PMTU || !ran(r))
+			continue;
+		if (answered(r) && sz > pass) {
+			pass = sz;
+			best = r;
+		} else if (r->res.outcome == EP_OUT_ICMP && r->res.icmp_mtu) {
+			if (toobig == 0 || sz < toobig)
+				toobig = sz;
+			if (icmp_mtu == 0 || r->res.icmp_mtu < icmp_mtu)
+				icmp_mtu = r->res.icmp_mtu;
+		} else if (r->res.outcome == EP_OUT_TIMEOUT &&
+		    (silent == 0 || sz < silent))
+			silent = sz;
+	}
+	if (best == NULL)
+		return;
+	t->path.pmtu = pass;
+	if (toobig > pass)
+		t->path.pmtud = EP_FACT_OK;
+	if (silent > pass && (toobig == 0 || silent < toobig) &&
+	    icmp_mtu == 0) {
+		t->path.pmtud = EP_FACT_DROPPED;
+		f = finding(t, "PMTU_BLACKHOLE", EP_SEV_ERROR,
+		    "Packets with DF set vanish above %ld bytes without any "
+		    "ICMP 'too big': a path MTU black hole (a %ld-byte probe "
+		    "got no answer after all tries, %ld bytes did)", pass,
+		    silent, pass);
+		advise(f, "Let ICMP 'fragmentation needed' (type 3 code 4) "
+		    "and ICMPv6 'packet too big' through the firewalls of the "
+		    "path, or lower the MTU / clamp the TCP MSS to %ld on the "
+		    "link that needs it.", pass);
+		cite_all(f, t, EP_RAW, -1, is_pmtu);
+	} else if (pass < mtu && toobig > pass) {
+		f = finding(t, "PMTU_REDUCED", EP_SEV_INFO,
+		    "The path MTU toward %s is %ld bytes, below this host's "
+		    "%d: a router reported %ld (ICMP), and path MTU discovery "
+		    "works", t->addr_str, pass, mtu, icmp_mtu);
+		advise(f, "Nothing to fix while ICMP gets through; answers "
+		    "over %ld bytes are fragmented or need TCP.", pass);
+		cite_all(f, t, EP_RAW, -1, is_pmtu);
+	}
 }
 
 /* IPv6 fragments dropped while IPv4 ones from the same server pass, or

@@ -13,6 +13,7 @@
 enum ep_transport {
 	EP_UDP,
 	EP_TCP,
+	EP_RAW,		/* UDP whose query leaves through a raw socket */
 };
 
 /* Why a probe is in the plan; the verdict reads probes by role. */
@@ -20,6 +21,8 @@ enum ep_role {
 	EP_ROLE_BASE,	/* small baseline query: is the server there at all */
 	EP_ROLE_LADDER,	/* one rung of the EDNS buffer-size ladder */
 	EP_ROLE_TCPSIZE,/* the same question over TCP: full size, TCP path */
+	EP_ROLE_FRAGOUT,/* a padded query, whole or in fragments (raw) */
+	EP_ROLE_PMTU,	/* a padded query with DF, by size (raw) */
 };
 
 /*
@@ -46,6 +49,21 @@ struct ep_probe_spec {
 	uint16_t	 bufsize;	/* OPT UDP payload size when edns */
 	int		 dnssec_ok;	/* DO bit (needs edns) */
 	int		 recurse;	/* RD bit */
+	/* Raw probes (sent through a raw socket, issue 4); 0: ordinary. */
+	uint16_t	 msg_len;	/* pad the query with the EDNS Padding
+					   option to this many bytes */
+	int		 raw;		/* EP_RAW_* */
+	uint16_t	 frag_size;	/* EP_RAW_FRAG: IP payload per fragment,
+					   a multiple of 8 */
+	uint16_t	 ip_size;	/* the IP datagram size it makes */
+};
+
+/* How a raw probe's query leaves. */
+enum {
+	EP_RAW_NONE = 0,
+	EP_RAW_WHOLE,		/* one packet, DF clear (IPv6: unfragmented) */
+	EP_RAW_DF,		/* one packet, DF set: path MTU probes */
+	EP_RAW_FRAG,		/* IP fragments of frag_size */
 };
 
 /* A measurement outcome: never an error (STYLE.md section 3). */
@@ -83,6 +101,7 @@ struct ep_probe_result {
 					   partially when MALFORMED */
 	/* ICMP error (EP_OUT_ICMP) or local errno (EP_OUT_ERROR). */
 	int		 icmp_type, icmp_code;
+	uint32_t	 icmp_mtu;	/* frag-needed / packet too big */
 	struct sockaddr_storage icmp_from;
 	int		 sys_errno;
 	/* For the capture's matcher: the query's DNS id and the local ports
@@ -227,6 +246,7 @@ struct ep_report {
 	int		 ntargets;
 	struct ep_capture capture;
 	uint64_t	 unanalysed;	/* analyze: queries past the limits */
+	char		 raw_skipped[512];	/* why no raw probe ran */
 };
 
 /* Constant names used in JSON and text (stable: see docs/json.md). */
