@@ -137,6 +137,10 @@ wire_notes(struct ep_target *t)
 		    "packets above %u bytes are fragmented or resent smaller.",
 		    t->ptb.mtu);
 		cite_frame(f, t->ptb.frame);
+		for (int i = 0; i < t->nprobes; i++)
+			if (t->probes[i].wire.icmp.family != 0 &&
+			    t->probes[i].wire.icmp.mtu != 0)
+				cite(f, &t->probes[i]);
 	}
 }
 

@@ -64,6 +64,9 @@
 #   frag6-drop      drop IPv6 packets with a Fragment header; IPv4 passes
 #   host-drop       the client's own input firewall drops UDP DNS answers
 #                   over 1500 bytes: the wire has them, the socket not
+#   frag-out-drop   r2 drops fragments coming from the client side only
+#   frag-in-drop    r2 drops fragments coming from the server side only
+#   frag-drop-r1    frag-drop, but on r1 (one hop closer to the client)
 #
 # Only traffic inside the lab's namespaces: documentation prefixes only.
 # The daemons are stopped by the PIDs this script recorded, never by name.
@@ -78,7 +81,7 @@ ROUTERS=(ep-r1 ep-r2)
 CLIENT=ep-client
 SCENARIOS=(clean mtu1280 frag-drop tcp-drop tcp-reset udp512 edns-drop
 	loss5 pmtu-blackhole frag-nonfirst-drop frag-first-drop frag6-drop
-	host-drop)
+	host-drop frag-out-drop frag-in-drop frag-drop-r1)
 
 ZONE=probe.test
 SERVER4=203.0.113.53
@@ -630,6 +633,27 @@ scenario_mtu1280() {
 # Fragment extension header (first or later fragment alike).
 scenario_frag_drop() {
 	nft_rules ep-r2 "
+		ip frag-off & 0x3fff != 0 counter drop
+		exthdr frag exists counter drop"
+}
+
+# One direction only, told by r2's input interface: to-r1 is the client's
+# side (queries), to-server the server's (answers).
+scenario_frag_out_drop() {
+	nft_rules ep-r2 "
+		iifname \"to-r1\" ip frag-off & 0x3fff != 0 counter drop
+		iifname \"to-r1\" exthdr frag exists counter drop"
+}
+
+scenario_frag_in_drop() {
+	nft_rules ep-r2 "
+		iifname \"to-server\" ip frag-off & 0x3fff != 0 counter drop
+		iifname \"to-server\" exthdr frag exists counter drop"
+}
+
+# The same fragment drop as frag-drop, one hop earlier (r1).
+scenario_frag_drop_r1() {
+	nft_rules ep-r1 "
 		ip frag-off & 0x3fff != 0 counter drop
 		exthdr frag exists counter drop"
 }

@@ -189,6 +189,8 @@ check_clean() {
 	done
 	expect_path "$1-1" edns ok
 	expect_path "$1-1" frag_in pass
+	expect_path "$1-1" frag_out pass
+	expect_path "$1-1" pmtu 1500
 	expect_path "$1-1" tcp ok
 	expect_path_cmp "$1-1" udp_max_response '> 1500'
 	expect_path_cmp "$1-1" answer_sizes.large '> 1500'
@@ -199,6 +201,10 @@ check_mtu1280() {
 	run "$1" "$2" "$3"
 	expect_rc "$1" 0
 	expect_clean "$1"
+	expect_path "$1" pmtu 1280
+	expect_path "$1" pmtud ok
+	expect_finding "$1" PMTU_REDUCED
+	expect_finding "$1" ICMP_TOO_BIG
 	expect_path "$1" frag_in pass
 	expect_path "$1" tcp ok
 }
@@ -207,11 +213,39 @@ check_frag_drop() {
 	run "$1" "$2" "$3"
 	expect_rc "$1" 2
 	expect_finding "$1" FRAG_IN_DROPPED
+	expect_finding "$1" FRAG_OUT_DROPPED
+	expect_path "$1" frag_out drop
 	expect_no_finding "$1" UDP_SIZE_LIMIT
 	expect_path "$1" frag_in drop
 	expect_path "$1" tcp ok
 	expect_path_cmp "$1" udp_max_response '> 512'
 	expect_path_cmp "$1" udp_max_response '< 1480'
+}
+
+# Direction: queries in fragments and answers in fragments, apart.
+check_frag_out_drop() {
+	run "$1" "$2" "$3"
+	expect_rc "$1" 2
+	expect_finding "$1" FRAG_OUT_DROPPED
+	expect_no_finding "$1" FRAG_IN_DROPPED
+	expect_path "$1" frag_out drop
+	expect_path "$1" frag_in pass
+}
+
+check_frag_in_drop() {
+	run "$1" "$2" "$3"
+	expect_rc "$1" 2
+	expect_finding "$1" FRAG_IN_DROPPED
+	expect_no_finding "$1" FRAG_OUT_DROPPED
+	expect_path "$1" frag_out pass
+	expect_path "$1" frag_in drop
+}
+
+check_frag_drop_r1() {
+	run "$1" "$2" "$3"
+	expect_rc "$1" 2
+	expect_finding "$1" FRAG_IN_DROPPED
+	expect_finding "$1" FRAG_OUT_DROPPED
 }
 
 check_tcp_drop() {
@@ -322,6 +356,9 @@ check_pmtu_blackhole() {
 	expect_no_finding "$1" TCP_TIMEOUT
 	expect_path "$1" tcp partial
 	expect_path "$1" frag_in pass
+	expect_finding "$1" PMTU_BLACKHOLE
+	expect_path "$1" pmtud blackhole
+	expect_path "$1" pmtu 1280
 }
 
 # Bad input: clear messages and the documented exit codes, no hang.
