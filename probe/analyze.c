@@ -12,6 +12,7 @@
 
 #include "analyze.h"
 #include "evidence.h"
+#include "options.h"
 #include "plan.h"
 #include "query.h"
 #include "sniff.h"
@@ -163,18 +164,21 @@ raw_from(struct ep_probe_spec *s, const struct ep_frame *f)
 {
 	int hdr = f->ip.family == 4 ? 20 : 40;
 	size_t ip_size = f->dns.length + 8 + (size_t)hdr;
+	int hop = f->ip.ttl <= EP_HOPS_MAX;	/* the system sends 64 */
 
 	if (f->ip.is_frag) {
 		s->raw = EP_RAW_FRAG;
-		s->role = EP_ROLE_FRAGOUT;
 		s->frag_size = (uint16_t)(f->ip.total_len - f->ip.hdr_len);
-	} else if (f->dns.length >= 512) {
-		s->raw = ip_size == EP_PLAN_FRAGOUT_SIZE && (f->ip.family == 6 ||
-		    !f->ip.df) ? EP_RAW_WHOLE : EP_RAW_DF;
-		s->role = s->raw == EP_RAW_WHOLE ? EP_ROLE_FRAGOUT :
-		    EP_ROLE_PMTU;
-	} else
+	} else if (f->dns.length >= 512)
+		s->raw = !hop && ip_size == EP_PLAN_FRAGOUT_SIZE &&
+		    (f->ip.family == 6 || !f->ip.df) ? EP_RAW_WHOLE : EP_RAW_DF;
+	else if (hop)
+		s->raw = EP_RAW_WHOLE;
+	else
 		return;
+	s->role = hop ? EP_ROLE_HOP : s->raw == EP_RAW_DF ? EP_ROLE_PMTU :
+	    EP_ROLE_FRAGOUT;
+	s->ttl = hop ? f->ip.ttl : 0;
 	s->transport = EP_RAW;
 	s->ip_size = (uint16_t)ip_size;
 	s->msg_len = (uint16_t)f->dns.length;
@@ -331,6 +335,24 @@ conn_facts(struct analysis *a, const struct ep_target *t,
 	}
 }
 
+/* The router that sent an ICMP error, as a live run records it. */
+static void
+icmp_from(struct ep_probe_result *r, const struct ep_wire_icmp *ic)
+{
+	memset(&r->icmp_from, 0, sizeof(r->icmp_from));
+	if (ic->family == 4) {
+		struct sockaddr_in *sin = (void *)&r->icmp_from;
+
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, ic->from, 4);
+	} else {
+		struct sockaddr_in6 *sin6 = (void *)&r->icmp_from;
+
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, ic->from, 16);
+	}
+}
+
 /* Outcomes the replies did not settle. */
 static void
 settle(struct analysis *a, struct ep_target *t)
@@ -354,6 +376,7 @@ settle(struct analysis *a, struct ep_target *t)
 				r->icmp_type = p->wire.icmp.type;
 				r->icmp_code = p->wire.icmp.code;
 				r->icmp_mtu = p->wire.icmp.mtu;
+				icmp_from(r, &p->wire.icmp);
 			} else {
 				r->outcome = EP_OUT_TIMEOUT;
 				r->rtt_ms = -1;

@@ -47,7 +47,9 @@ ep_options_usage(void)
 "  --pcap-format=F     pcapng (default, frames commented) or pcap\n"
 "  --no-pcap           capture and analyse, but write no file\n"
 "  --iface=IF          capture on IF (default: the route's interface)\n"
-"  --no-raw            no raw-socket probes (outbound fragments, path MTU)\n"
+"  --no-raw            no raw-socket probes (outbound fragments, path MTU,\n"
+"                      TTL probes)\n"
+"  --max-hops=N        TTL probes up to N hops (1..30, default 16)\n"
 "  -v, --verbose       more detail on stderr (repeat for more)\n"
 "  -h, --help          this text;  -V, --version  the version\n"
 "\n"
@@ -186,6 +188,7 @@ defaults(struct ep_options *o)
 	o->udp = 1;
 	o->tcp = 1;
 	o->raw = 1;
+	o->max_hops = EP_HOPS_DEFAULT;
 	o->timeout_ms = EP_TIMEOUT_DEFAULT_MS;
 	o->floor_ms = EP_TIMEOUT_FLOOR_MS;
 	o->tries = EP_TRIES_DEFAULT;
@@ -195,7 +198,7 @@ defaults(struct ep_options *o)
 enum {
 	OPT_SIZES = 256, OPT_TIMEOUT, OPT_TRIES, OPT_RATE, OPT_JSON,
 	OPT_NOTCP, OPT_TCPONLY, OPT_NODNSSEC, OPT_PCAP, OPT_NOPCAP,
-	OPT_PCAPFMT, OPT_IFACE, OPT_NORAW,
+	OPT_PCAPFMT, OPT_IFACE, OPT_NORAW, OPT_HOPS,
 };
 
 static const struct option longopts[] = {
@@ -214,6 +217,7 @@ static const struct option longopts[] = {
 	{ "pcap-format", required_argument, NULL, OPT_PCAPFMT },
 	{ "iface",	required_argument, NULL, OPT_IFACE },
 	{ "no-raw",	no_argument,	   NULL, OPT_NORAW },
+	{ "max-hops",	required_argument, NULL, OPT_HOPS },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
@@ -280,6 +284,12 @@ parse_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
 		return 0;
 	case OPT_NORAW:
 		o->raw = 0;
+		return 0;
+	case OPT_HOPS:
+		if (parse_long("--max-hops", arg, 1, EP_HOPS_MAX, &v, err)
+		    == -1)
+			return -1;
+		o->max_hops = (int)v;
 		return 0;
 	case OPT_PCAPFMT:
 		if (strcmp(arg, "pcapng") == 0)

@@ -14,6 +14,8 @@
 #define EP_TIMEOUT_DEFAULT_MS	5000	/* like dig's +timeout */
 #define EP_TIMEOUT_FLOOR_MS	1000
 #define EP_TRIES_DEFAULT	3
+#define EP_HOPS_DEFAULT		16
+#define EP_HOPS_MAX		30
 
 enum ep_command {
 	EP_CMD_NONE,
@@ -37,6 +39,7 @@ struct ep_options {
 	int		 udp;		/* run the UDP probes */
 	int		 tcp;		/* run the TCP probes */
 	int		 raw;		/* run the raw probes (fragments, MTU) */
+	int		 max_hops;	/* TTL probes: 1..max_hops */
 	uint32_t	 timeout_ms;	/* cap of the adaptive timeout */
 	uint32_t	 floor_ms;	/* floor of the adaptive timeout */
 	int		 tries;		/* sends per UDP probe, connects per TCP */

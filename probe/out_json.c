@@ -247,7 +247,18 @@ target_json(const struct ep_target *t, int cap)
 	json_object_set_new(path, "pmtu", num_or_null(p->pmtu));
 	json_object_set_new(path, "pmtud", json_string(ep_fact_str("pmtud",
 	    p->pmtud)));
-	json_object_set_new(path, "drop_hop", json_null());
+	if (p->drop_ttl > 0) {
+		json_t *dh = json_object();
+
+		json_object_set_new(dh, "ttl", json_integer(p->drop_ttl));
+		json_object_set_new(dh, "address", p->drop_addr[0] ?
+		    json_string(p->drop_addr) : json_null());
+		json_object_set_new(dh, "what", json_string(p->drop_what));
+		json_object_set_new(path, "drop_hop", dh);
+	} else
+		json_object_set_new(path, "drop_hop", json_null());
+	json_object_set_new(path, "server_hops", p->server_ttl ?
+	    json_integer(p->server_ttl) : json_null());
 	json_object_set_new(path, "iface_mtu", p->iface_mtu > 0 ?
 	    json_integer(p->iface_mtu) : json_null());
 	sz = json_object();

@@ -1,5 +1,6 @@
 /* probe/out_text.c: the readable report: probe table, findings, resume
  * lines. */
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,14 +46,17 @@ probe_line(FILE *fp, const struct ep_probe_record *pr)
 	const struct ep_probe_spec *s = &pr->spec;
 	const struct ep_probe_result *r = &pr->res;
 	char name[EP_DNAME_STRMAX], type[16], q[80], edns[8] = "-",
-	    bytes[16] = "-", rc[16] = "-", rtt[16] = "-";
+	    bytes[16] = "-", rc[16] = "-", rtt[16] = "-", icmp[128] = "";
 	int reply = r->outcome == EP_OUT_ANSWER ||
 	    r->outcome == EP_OUT_TRUNCATED || r->outcome == EP_OUT_MALFORMED;
 
 	snprintf(q, sizeof(q), "%s %s", ep_dns_name_str(s->qname,
 	    s->qname_len, name, sizeof(name)), ep_query_type_str(s->qtype,
 	    type, sizeof(type)));
-	/* Raw probes: how the query left, by its IP size. */
+	/* Raw probes: how the query left, by its IP size (and TTL). */
+	if (s->ttl)
+		snprintf(q + strlen(q), sizeof(q) - strlen(q), " ttl %u",
+		    s->ttl);
 	if (s->transport == EP_RAW)
 		snprintf(q + strlen(q), sizeof(q) - strlen(q), " %s %u",
 		    s->raw == EP_RAW_DF ? "DF" : s->raw == EP_RAW_FRAG ?
@@ -69,11 +73,28 @@ probe_line(FILE *fp, const struct ep_probe_record *pr)
 	else if (r->outcome == EP_OUT_TIMEOUT ||
 	    r->outcome == EP_OUT_NOANSWER)
 		snprintf(rtt, sizeof(rtt), ">%u", r->waited_ms);
+	if (r->outcome == EP_OUT_ICMP) {
+		char from[64] = "?";
+		const struct sockaddr_storage *ss = &r->icmp_from;
+
+		if (ss->ss_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)
+			    (const void *)ss)->sin_addr, from, sizeof(from));
+		else if (ss->ss_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
+			    (const void *)ss)->sin6_addr, from, sizeof(from));
+		snprintf(icmp, sizeof(icmp), "  <- %s ICMP %d/%d%s", from,
+		    r->icmp_type, r->icmp_code, r->icmp_mtu ? " too big" :
+		    "");
+		if (r->icmp_mtu)
+			snprintf(icmp + strlen(icmp), sizeof(icmp) -
+			    strlen(icmp), ", MTU %u", r->icmp_mtu);
+	}
 	fprintf(fp, "  %3d %-3s %-36.36s %5s %-2s %4zu %-11s %5s %-2s "
-	    "%-8s %8s %d\n", s->id, ep_transport_str(s->transport), q, edns,
+	    "%-8s %8s %d%s\n", s->id, ep_transport_str(s->transport), q, edns,
 	    s->dnssec_ok ? "do" : "-", r->sent_bytes, ep_outcome_str(
 	    r->outcome), bytes, reply && (r->reply.flags & EP_DNS_TC) ? "tc" :
-	    "-", rc, rtt, r->tries);
+	    "-", rc, rtt, r->tries, icmp);
 }
 
 static int
@@ -111,6 +132,7 @@ static void
 target_text(FILE *fp, const struct ep_target *t)
 {
 	char frames[256];
+	int beyond = 0;
 	char resume[512], mtu[16] = "unknown", rtt[24] = "none";
 	int retried = 0;
 
@@ -133,11 +155,20 @@ target_text(FILE *fp, const struct ep_target *t)
 	    "%s\n", "id", "via", "question", "edns", "do", "sent", "outcome",
 	    "bytes", "tc", "rcode", "ms", "tries");
 	for (int i = 0; i < t->nprobes; i++) {
+		/* TTL probes past the server were not needed: counted below. */
+		if (t->probes[i].spec.role == EP_ROLE_HOP &&
+		    t->probes[i].res.outcome == EP_OUT_SKIPPED) {
+			beyond++;
+			continue;
+		}
 		probe_line(fp, &t->probes[i]);
 		retried += t->probes[i].res.tries > 1 &&
 		    t->probes[i].spec.transport == EP_UDP &&
 		    t->probes[i].res.outcome != EP_OUT_TIMEOUT;
 	}
+	if (beyond)
+		fprintf(fp, "  (%d TTL probes beyond the server, %d hops "
+		    "away, not needed)\n", beyond, t->path.server_ttl);
 	if (retried)
 		fprintf(fp, "  (%d UDP probes needed more than one try: loss "
 		    "that a retry recovered is not a finding)\n", retried);

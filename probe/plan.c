@@ -147,6 +147,26 @@ ep_plan_raw(const struct ep_options *o, struct ep_target *t, int *next_id,
 			    pmtu[i], 0, o);
 	ok &= add_raw(t, next_id, EP_ROLE_PMTU, EP_RAW_DF, (uint16_t)mtu, 0,
 	    o);
+	/* Where packets die: per hop, a small query, a large one with DF
+	 * and a fragmented one, with that TTL. */
+	for (int ttl = 1; ttl <= o->max_hops; ttl++) {
+		int hdr = t->family == 4 ? 20 : 40;
+		uint16_t small = (uint16_t)(hdr + 8 + 12 + o->qname_len + 4 +
+		    11 + 4 + 4);
+
+		ok &= add_raw(t, next_id, EP_ROLE_HOP, EP_RAW_WHOLE, small, 0,
+		    o);
+		if (ok)
+			t->probes[t->nprobes - 1].spec.ttl = (uint8_t)ttl;
+		ok &= add_raw(t, next_id, EP_ROLE_HOP, EP_RAW_DF,
+		    (uint16_t)mtu, 0, o);
+		if (ok)
+			t->probes[t->nprobes - 1].spec.ttl = (uint8_t)ttl;
+		ok &= add_raw(t, next_id, EP_ROLE_HOP, EP_RAW_FRAG,
+		    EP_PLAN_FRAGOUT_SIZE, EP_PLAN_FRAGOUT_PIECE, o);
+		if (ok)
+			t->probes[t->nprobes - 1].spec.ttl = (uint8_t)ttl;
+	}
 	if (!ok)
 		return ep_err_set(err, EP_EINTERNAL, "more than %d probes",
 		    EP_PROBES_MAX);

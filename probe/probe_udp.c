@@ -206,7 +206,7 @@ raw_send(struct udp_probe *u)
 		rs.sport = ntohs(a->sin6_port);
 		rs.dport = ntohs(b->sin6_port);
 	}
-	rs.ttl = 64;
+	rs.ttl = s->ttl ? s->ttl : 64;
 	rs.df = s->raw == EP_RAW_DF;
 	rs.frag_size = s->raw == EP_RAW_FRAG ? s->frag_size : 0;
 	rs.ident = ep_raw_ident();

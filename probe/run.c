@@ -212,6 +212,24 @@ pmtu_next(struct run_target *rt)
 }
 
 /*
+ * A TTL probe got an answer: the server is ttl hops away, and TTL probes
+ * with a larger TTL would only ask it again.  Those not answered yet end
+ * now as skipped (the verdict reads hops up to the server only).
+ */
+static void
+beyond_server(struct run_target *rt, uint8_t ttl)
+{
+	for (int i = 0; i < rt->t->nprobes; i++) {
+		struct ep_probe *p = &rt->probes[i];
+
+		if (rt->t->probes[i].spec.role == EP_ROLE_HOP &&
+		    rt->t->probes[i].spec.ttl > ttl && rt->started[i] &&
+		    !p->finished && p->state != NULL)
+			ep_probe_done(p, EP_OUT_SKIPPED);
+	}
+}
+
+/*
  * Every probe of every target is done: the capture reads on a little
  * longer (late fragments, ICMP errors), then the loop ends.
  */
@@ -262,6 +280,9 @@ probe_done(struct ep_probe *p, void *arg)
 	}
 	if (p->rec->spec.role == EP_ROLE_PMTU && rt->phase == 2)
 		pmtu_next(rt);
+	if (p->rec->spec.role == EP_ROLE_HOP && res->outcome == EP_OUT_ANSWER &&
+	    !rt->run->stopping)
+		beyond_server(rt, p->rec->spec.ttl);
 	if (rt->pending == 0)
 		idle_check(rt->run);
 }

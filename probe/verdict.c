@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "options.h"
 #include "plan.h"
 #include "verdict.h"
 
@@ -146,6 +147,7 @@ wire_notes(struct ep_target *t)
 
 static void frag_out(struct ep_target *);
 static void pmtu(struct ep_target *);
+static void hops(struct ep_target *);
 
 static int
 is_fragout(const struct ep_probe_record *r)
@@ -746,6 +748,7 @@ ep_verdict(struct ep_target *t)
 	}
 	frag_out(t);
 	pmtu(t);
+	hops(t);
 	wire_notes(t);
 }
 
@@ -858,6 +861,120 @@ pmtu(struct ep_target *t)
 		advise(f, "Nothing to fix while ICMP gets through; answers "
 		    "over %ld bytes are fragmented or need TCP.", pass);
 		cite_all(f, t, EP_RAW, -1, is_pmtu);
+	}
+}
+
+static int
+time_exceeded(const struct ep_probe_record *r)
+{
+	return r->res.outcome == EP_OUT_ICMP &&
+	    ((r->res.icmp_from.ss_family == AF_INET && r->res.icmp_type == 11) ||
+	    (r->res.icmp_from.ss_family == AF_INET6 &&
+	    r->res.icmp_type == 3));
+}
+
+static const char *
+from_str(const struct ep_probe_record *r, char *buf, size_t len)
+{
+	const struct sockaddr_storage *ss = &r->res.icmp_from;
+
+	if (ss->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)
+		    (const void *)ss)->sin_addr, buf, (socklen_t)len);
+	else if (ss->ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
+		    (const void *)ss)->sin6_addr, buf, (socklen_t)len);
+	else
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/* The TTL probe of kind raw at ttl, NULL if none ran. */
+static const struct ep_probe_record *
+hop_probe(const struct ep_target *t, int raw, int ttl)
+{
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+
+		if (r->spec.role == EP_ROLE_HOP && r->spec.raw == raw &&
+		    r->spec.ttl == ttl && ran(r))
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * Where packets die.  Small TTL probes find the server's distance S (the
+ * smallest TTL answered).  A kind (fragments, large DF) that draws "TTL
+ * exceeded" from hops 1..H but gets no answer at S, after all its tries,
+ * dies after hop H: that router saw it (its TTL ran out there) but the
+ * next hop never did.  A kind that meets "too big" is not lost: the
+ * path MTU says the rest.
+ */
+static void
+hops(struct ep_target *t)
+{
+	static const struct { int raw; const char *what, *name; } kinds[] = {
+		{ EP_RAW_FRAG, "fragments", "Fragmented packets" },
+		{ EP_RAW_DF, "large DF", "Large packets with DF set" },
+	};
+	const struct ep_probe_record *r, *last;
+	struct ep_finding *f;
+	char from[64];
+	int srv = 0;
+
+	for (int ttl = 1; ttl <= EP_HOPS_MAX && srv == 0; ttl++)
+		if ((r = hop_probe(t, EP_RAW_WHOLE, ttl)) != NULL &&
+		    answered(r))
+			srv = ttl;
+	t->path.server_ttl = srv;
+	if (srv == 0)
+		return;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		const struct ep_probe_record *at_srv =
+		    hop_probe(t, kinds[k].raw, srv);
+		int h = 0;
+
+		if (at_srv == NULL || at_srv->res.outcome != EP_OUT_TIMEOUT)
+			continue;
+		last = NULL;
+		for (int ttl = 1; ttl < srv; ttl++) {
+			r = hop_probe(t, kinds[k].raw, ttl);
+			if (r == NULL || !time_exceeded(r))
+				break;
+			h = ttl;
+			last = r;
+		}
+		t->path.drop_ttl = h + 1;
+		t->path.drop_what = kinds[k].what;
+		snprintf(t->path.drop_addr, sizeof(t->path.drop_addr), "%s",
+		    last ? from_str(last, from, sizeof(from)) : "");
+		if (last != NULL)
+			f = finding(t, "DROP_HOP", EP_SEV_WARNING,
+			    "%s die after hop %d (%s): that router returns "
+			    "them when their TTL runs out there, but they "
+			    "never reach hop %d%s, while small packets reach "
+			    "the server %d hops away", kinds[k].name, h,
+			    t->path.drop_addr, h + 1, h + 1 == srv ?
+			    " (the server)" : "", srv);
+		else
+			f = finding(t, "DROP_HOP", EP_SEV_WARNING,
+			    "%s die before hop 1: not even the first router "
+			    "returns them when their TTL runs out, while small "
+			    "packets reach the server %d hops away: this "
+			    "host or its first link drops them",
+			    kinds[k].name, srv);
+		advise(f, "Look at the filters of the router at hop %d and "
+		    "of the link after it (%s); the capture has the ICMP "
+		    "'TTL exceeded' of each hop.", h ? h : 1,
+		    t->path.drop_addr[0] ? t->path.drop_addr : "first hop");
+		for (int ttl = 1; ttl <= srv; ttl++) {
+			if ((r = hop_probe(t, kinds[k].raw, ttl)) != NULL)
+				cite(f, r);
+			if ((r = hop_probe(t, EP_RAW_WHOLE, ttl)) != NULL)
+				cite(f, r);
+		}
+		break;	/* one location: the first kind that dies */
 	}
 }
 

@@ -23,6 +23,7 @@ enum ep_role {
 	EP_ROLE_TCPSIZE,/* the same question over TCP: full size, TCP path */
 	EP_ROLE_FRAGOUT,/* a padded query, whole or in fragments (raw) */
 	EP_ROLE_PMTU,	/* a padded query with DF, by size (raw) */
+	EP_ROLE_HOP,	/* TTL-limited: small, large DF or fragmented (raw) */
 };
 
 /*
@@ -56,6 +57,7 @@ struct ep_probe_spec {
 	uint16_t	 frag_size;	/* EP_RAW_FRAG: IP payload per fragment,
 					   a multiple of 8 */
 	uint16_t	 ip_size;	/* the IP datagram size it makes */
+	uint8_t		 ttl;		/* TTL / hop limit; 0: the default */
 };
 
 /* How a raw probe's query leaves. */
@@ -188,10 +190,16 @@ struct ep_path {
 	enum ep_fact	 pmtud;
 	int		 iface_mtu;		/* route MTU toward the target */
 	long		 size_known[EP_SUBJ_COUNT];	/* full answer size, -1 */
+	/* Where a kind of packet dies (TTL probes): the first hop it does
+	 * not reach; drop_ttl 0 when not found. */
+	int		 drop_ttl;
+	char		 drop_addr[64];		/* the last hop it reached */
+	const char	*drop_what;		/* "fragments", "large DF" */
+	int		 server_ttl;		/* hops to the server, 0: unknown */
 };
 
 #define EP_FINDINGS_MAX	16
-#define EP_PROBES_MAX	64
+#define EP_PROBES_MAX	128
 
 /* One server address probed: its plan, its measurements, their meaning. */
 struct ep_target {
