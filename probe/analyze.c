@@ -14,6 +14,7 @@
 #include "evidence.h"
 #include "options.h"
 #include "plan.h"
+#include "privs.h"
 #include "query.h"
 #include "sniff.h"
 #include "verdict.h"
@@ -511,6 +512,9 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 
 	memset(&a, 0, sizeof(a));
 	memset(&ev, 0, sizeof(ev));
+	/* Reading a file needs no capability at all. */
+	if (ep_privs_drop(err) == -1)
+		return -1;
 	a.r = r;
 	r->targets = calloc(TARGETS_MAX, sizeof(*r->targets));
 	a.conns = calloc(CONNS_MAX, sizeof(*a.conns));

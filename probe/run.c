@@ -13,6 +13,7 @@
 #include "log.h"
 #include "loop.h"
 #include "plan.h"
+#include "privs.h"
 #include "probe.h"
 #include "query.h"
 #include "raw.h"
@@ -433,6 +434,9 @@ ep_run_path(const struct ep_options *o, struct ep_report *r,
 	 * opened before any probe too (both need CAP_NET_RAW). */
 	run.sniffer = ep_sniffer_start(run.loop, o, r);
 	open_raw(&run, o, r);
+	/* Nothing later needs a capability: give them all up. */
+	if (ep_privs_drop(err) == -1)
+		goto out;
 	/* Baselines of every target at once; each target's phase 2
 	 * starts on its own first reply. */
 	for (int i = 0; i < run.nrts; i++)

@@ -6,14 +6,15 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build}
 shift || true
 
-# Build: compiler, CMake, the libraries the owner chose (libpcap, libnet,
-# ldns, OpenSSL) and ours (jansson, cmocka).  Lab: the real servers and
+# Build: compiler, CMake, the libraries the owner chose (libpcap, ldns,
+# OpenSSL, libcap-ng) and ours (jansson, cmocka); libnet is not used
+# (docs/design.md).  Lab: the real servers and
 # tools the lab runs (NSD, Unbound, ldns tools, dig, nftables, iproute2,
 # tcpdump/tshark to look at the wire, jq for the test assertions).
 packages=(
 	build-essential cmake pkg-config
-	libpcap-dev libnet1-dev libldns-dev libssl-dev libjansson-dev
-	libcmocka-dev
+	libpcap-dev libldns-dev libssl-dev libjansson-dev
+	libcmocka-dev libcap-ng-dev
 	nsd unbound ldnsutils bind9-dnsutils nftables iproute2 procps
 	tcpdump tshark jq
 )

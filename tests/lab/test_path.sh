@@ -433,6 +433,15 @@ check_bad_input() {
 		--timeout 5 "@$server4" $zone >"$out/int.json" 2>"$out/int.err" &
 	local pid=$!
 	sleep 0.6
+	# Mid-run: the capture and the raw sockets are open, and no
+	# capability is left (the tcpdump model).
+	local caps
+	caps=$(grep -E '^(CapPrm|CapEff|CapBnd|NoNewPrivs)' \
+		"/proc/$pid/status" | tr -s '\t ' ' ' | tr '\n' ' ')
+	if [ "$caps" = "CapPrm: 0000000000000000 CapEff: 0000000000000000 \
+CapBnd: 0000000000000000 NoNewPrivs: 1 " ]; then
+		ok "mid-run: no capability left ($caps)"
+	else fail "mid-run capabilities: $caps"; fi
 	kill -INT "$pid"
 	wait "$pid"
 	echo $? >"$out/int.rc"
@@ -456,10 +465,14 @@ check_bad_input() {
 		echo $? >"$out/noperm.rc"
 		expect_rc noperm 0
 		if jq -e '.capture == null and (.capture_skipped |
-		    test("setcap")) and .targets[0].path.tcp == "ok"' \
+		    test("setcap")) and (.raw_skipped | test("setcap")) and
+		    .targets[0].path.tcp == "ok" and
+		    .targets[0].path.frag_out == "untested" and
+		    ([.targets[0].probes[] | select(.kind == "raw") |
+		    .outcome] | unique) == ["skipped"]' \
 		    "$out/noperm.json" >/dev/null; then
 			ok "no permission: probes ran; $(jq -r \
-			    .capture_skipped "$out/noperm.json")"
+			    '.capture_skipped, .raw_skipped' "$out/noperm.json")"
 		else fail "no permission: $(jq -c '{capture, capture_skipped}' \
 			"$out/noperm.json")"; fi
 	fi
