@@ -89,6 +89,7 @@ start_probe(struct run_target *rt, int i, uint32_t timeout_ms)
 		p->tries_max = RAW_TRIES;
 	if (p->rec->spec.transport == EP_RAW && p->rawfd == -1) {
 		p->rec->res.outcome = EP_OUT_SKIPPED;	/* no permission */
+		p->finished = 1;
 		rt->started[i] = 1;
 		return;
 	}
