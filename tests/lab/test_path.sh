@@ -40,6 +40,38 @@ run() {
 	check_capture "$label"
 }
 
+# The packets we crafted (raw probes: padded, fragmented, TTL-limited),
+# as tshark dissects them from the capture: IP and UDP checksums good
+# (the UDP one over the whole datagram, for fragments too), nothing
+# malformed, and the fragmented queries reassemble into DNS queries.
+check_crafted() {
+	local pcap=$out/$1.pcapng
+	local ours='(ip.src == 192.0.2.10 or ipv6.src == 2001:db8:1::10) and
+	    not icmp and not icmpv6 and (udp.length > 520 or
+	    ip.flags.mf == 1 or ip.frag_offset > 0 or ipv6.fraghdr.ident or
+	    ip.ttl < 64 or ipv6.hlim < 64)'
+	local n bad frag
+	jq -e '[.targets[].probes[] | select(.kind == "raw" and
+	    .outcome != "skipped")] | length > 0' "$out/$1.json" \
+	    >/dev/null || return 0
+	n=$(tshark -r "$pcap" -Y "$ours" 2>/dev/null | wc -l)
+	bad=$(tshark -r "$pcap" -o ip.check_checksum:TRUE \
+		-o udp.check_checksum:TRUE -Y "($ours) and
+		(ip.checksum.status == 0 or udp.checksum.status == 0 or
+		_ws.malformed or _ws.expert.severity == error)" 2>/dev/null |
+		wc -l)
+	frag=$(tshark -r "$pcap" -Y '(ip.src == 192.0.2.10 or
+		ipv6.src == 2001:db8:1::10) and dns.flags.response == 0 and
+		(ip.frag_offset > 0 or ipv6.fraghdr.offset > 0)' 2>/dev/null |
+		wc -l)
+	if [ "$n" -gt 0 ] && [ "$bad" = 0 ] && [ "$frag" -gt 0 ]; then
+		ok "$1 crafted: tshark finds $n packets well-formed," \
+		    "$frag fragmented queries reassembled"
+	else
+		fail "$1 crafted: $n packets, $bad bad, $frag reassembled"
+	fi
+}
+
 # The capture of every run: complete (no kernel drops), readable by tshark
 # with as many frames as ednsprobe counted, every reply tied to frames,
 # and `ednsprobe analyze` of the file finds the same errors as the live
@@ -66,6 +98,7 @@ check_capture() {
 	else
 		fail "$label capture: replies without frames"
 	fi
+	check_crafted "$label"
 	"$bin" analyze --json "$pcap" >"$out/$label.off.json" \
 		2>"$out/$label.off.err"
 	live=$(jq -c '[.targets[] | .address as $a | .findings[] |

@@ -241,6 +241,36 @@ test_port_rate(void **state)
 	    "5000", NULL);
 }
 
+/* Raw probes, capture and offline analysis. */
+static void
+test_raw_capture_analyze(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("path", "@s", NULL), 0);
+	assert_true(o.raw);
+	assert_int_equal(o.max_hops, EP_HOPS_DEFAULT);
+	assert_int_equal(parse("path", "@s", "--no-raw", "--max-hops=30",
+	    "--no-pcap", "--iface", "any", NULL), 0);
+	assert_false(o.raw);
+	assert_int_equal(o.max_hops, 30);
+	assert_true(o.no_pcap);
+	assert_string_equal(o.iface, "any");
+	usage_error(parse("path", "@s", "--max-hops=0", NULL), "--max-hops",
+	    NULL);
+	usage_error(parse("path", "@s", "--max-hops=31", NULL), "31", NULL);
+	usage_error(parse("path", "@s", "--pcap-format=erf", NULL), "erf",
+	    NULL);
+	assert_int_equal(parse("path", "@s", "--pcap=x.pcap",
+	    "--pcap-format=pcap", NULL), 0);
+	assert_true(o.pcap_classic);
+	assert_string_equal(o.pcap, "x.pcap");
+	assert_int_equal(parse("analyze", "x.pcapng", NULL), 0);
+	assert_int_equal(o.cmd, EP_CMD_ANALYZE);
+	assert_string_equal(o.file, "x.pcapng");
+	usage_error(parse("analyze", NULL), "FILE", NULL);
+	usage_error(parse("analyze", "@s", "x", NULL), "FILE", NULL);
+}
+
 static void
 test_help_version(void **state)
 {
@@ -375,6 +405,7 @@ main(void)
 		cmocka_unit_test(test_timeout_tries),
 		cmocka_unit_test(test_switches),
 		cmocka_unit_test(test_port_rate),
+		cmocka_unit_test(test_raw_capture_analyze),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_missing_value),
