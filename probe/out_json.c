@@ -118,6 +118,8 @@ probe_json(const struct ep_probe_record *pr, int cap)
 		    "whole"));
 		json_object_set_new(o, "fragment_size", s->raw ==
 		    EP_RAW_FRAG ? json_integer(s->frag_size) : json_null());
+		json_object_set_new(o, "ttl", s->ttl ? json_integer(s->ttl) :
+		    json_null());
 	}
 	json_object_set_new(o, "subject", json_string(ep_subject_str(
 	    s->subject)));
