@@ -10,8 +10,9 @@ build=${1:-$top/build}
 bin=$build/ednsprobe
 lab=$top/tests/lab/lab.sh
 list=$top/tests/pcap/TESTLIST
-scenarios=(clean frag-drop frag-nonfirst-drop frag-first-drop udp512
-	edns-drop tcp-drop tcp-reset pmtu-blackhole)
+scenarios=(clean mtu1280 frag-drop frag-nonfirst-drop frag-first-drop
+	frag-out-drop frag-in-drop frag-drop-r1 udp512 edns-drop tcp-drop
+	tcp-reset pmtu-blackhole)
 trap '"$lab" down >/dev/null 2>&1' EXIT
 "$lab" up >/dev/null
 {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/pcap/tshark_counts.sh EDNSPROBE PCAPS-DIR: a peer's word on our
 # dissector: for every reference capture, the frames and the IP fragments
-# ednsprobe counts must be the frames and fragments tshark counts.
+# ednsprobe counts must be the frames and the servers' fragments tshark
+# counts (the reference captures are all of the lab's server).
 set -uo pipefail
 bin=$1 pcaps=$2
 if ! command -v tshark >/dev/null; then
@@ -17,8 +18,12 @@ for f in "$pcaps"/*.pcapng; do
 		0] | add // 0) + (.headless_fragments.fragments // 0)] |
 		add // 0' <<<"$j")
 	theirs_frames=$(tshark -r "$f" 2>/dev/null | wc -l)
-	theirs_frags=$(tshark -r "$f" -Y 'ip.flags.mf == 1 or
-		ip.frag_offset > 0 or ipv6.fraghdr.ident' 2>/dev/null | wc -l)
+	# Fragments from the servers (ours are the raw probes' queries);
+	# not ICMP errors, which quote fragments of ours.
+	theirs_frags=$(tshark -r "$f" -Y '(ip.src == 203.0.113.53 or
+		ipv6.src == 2001:db8:53::53) and not icmp and not icmpv6 and
+		(ip.flags.mf == 1 or ip.frag_offset > 0 or ipv6.fraghdr.ident)' \
+		2>/dev/null | wc -l)
 	if [ "$ours_frames" = "$theirs_frames" ] &&
 	    [ "$ours_frags" = "$theirs_frags" ]; then
 		echo "  ok: $(basename "$f"): $ours_frames frames," \
