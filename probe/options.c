@@ -50,6 +50,8 @@ ep_options_usage(void)
 "  --no-raw            no raw-socket probes (outbound fragments, path MTU,\n"
 "                      TTL probes)\n"
 "  --max-hops=N        TTL probes up to N hops (1..30, default 16)\n"
+"  --frag-size=N       bytes per fragment of the fragmented queries, a\n"
+"                      multiple of 8 (8..584, default 256; also twice it)\n"
 "  -v, --verbose       more detail on stderr (repeat for more)\n"
 "  -h, --help          this text;  -V, --version  the version\n"
 "\n"
@@ -189,6 +191,7 @@ defaults(struct ep_options *o)
 	o->tcp = 1;
 	o->raw = 1;
 	o->max_hops = EP_HOPS_DEFAULT;
+	o->frag_size = EP_FRAG_DEFAULT;
 	o->timeout_ms = EP_TIMEOUT_DEFAULT_MS;
 	o->floor_ms = EP_TIMEOUT_FLOOR_MS;
 	o->tries = EP_TRIES_DEFAULT;
@@ -198,7 +201,7 @@ defaults(struct ep_options *o)
 enum {
 	OPT_SIZES = 256, OPT_TIMEOUT, OPT_TRIES, OPT_RATE, OPT_JSON,
 	OPT_NOTCP, OPT_TCPONLY, OPT_NODNSSEC, OPT_PCAP, OPT_NOPCAP,
-	OPT_PCAPFMT, OPT_IFACE, OPT_NORAW, OPT_HOPS,
+	OPT_PCAPFMT, OPT_IFACE, OPT_NORAW, OPT_HOPS, OPT_FRAG,
 };
 
 static const struct option longopts[] = {
@@ -218,6 +221,7 @@ static const struct option longopts[] = {
 	{ "iface",	required_argument, NULL, OPT_IFACE },
 	{ "no-raw",	no_argument,	   NULL, OPT_NORAW },
 	{ "max-hops",	required_argument, NULL, OPT_HOPS },
+	{ "frag-size",	required_argument, NULL, OPT_FRAG },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
@@ -290,6 +294,16 @@ parse_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
 		    == -1)
 			return -1;
 		o->max_hops = (int)v;
+		return 0;
+	case OPT_FRAG:
+		if (parse_long("--frag-size", arg, 8, EP_FRAG_MAX, &v, err)
+		    == -1)
+			return -1;
+		if (v % 8 != 0)
+			return ep_err_set(err, EP_EUSAGE, "--frag-size: %ld is "
+			    "not a multiple of 8 (IP fragment offsets count "
+			    "8-byte units)", v);
+		o->frag_size = (uint16_t)v;
 		return 0;
 	case OPT_PCAPFMT:
 		if (strcmp(arg, "pcapng") == 0)

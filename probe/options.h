@@ -16,6 +16,8 @@
 #define EP_TRIES_DEFAULT	3
 #define EP_HOPS_DEFAULT		16
 #define EP_HOPS_MAX		30
+#define EP_FRAG_DEFAULT		256
+#define EP_FRAG_MAX		584	/* twice it still cuts 1180 bytes */
 
 enum ep_command {
 	EP_CMD_NONE,
@@ -40,6 +42,8 @@ struct ep_options {
 	int		 tcp;		/* run the TCP probes */
 	int		 raw;		/* run the raw probes (fragments, MTU) */
 	int		 max_hops;	/* TTL probes: 1..max_hops */
+	uint16_t	 frag_size;	/* outbound fragments: IP payload per
+					   fragment (and twice that) */
 	uint32_t	 timeout_ms;	/* cap of the adaptive timeout */
 	uint32_t	 floor_ms;	/* floor of the adaptive timeout */
 	int		 tries;		/* sends per UDP probe, connects per TCP */

@@ -137,9 +137,9 @@ ep_plan_raw(const struct ep_options *o, struct ep_target *t, int *next_id,
 	ok &= add_raw(t, next_id, EP_ROLE_FRAGOUT, EP_RAW_WHOLE,
 	    EP_PLAN_FRAGOUT_SIZE, 0, o);
 	ok &= add_raw(t, next_id, EP_ROLE_FRAGOUT, EP_RAW_FRAG,
-	    EP_PLAN_FRAGOUT_SIZE, EP_PLAN_FRAGOUT_PIECE, o);
+	    EP_PLAN_FRAGOUT_SIZE, o->frag_size, o);
 	ok &= add_raw(t, next_id, EP_ROLE_FRAGOUT, EP_RAW_FRAG,
-	    EP_PLAN_FRAGOUT_SIZE, 2 * EP_PLAN_FRAGOUT_PIECE, o);
+	    EP_PLAN_FRAGOUT_SIZE, (uint16_t)(2 * o->frag_size), o);
 	/* Path MTU, first round: DF at the usual MTUs up to ours. */
 	for (size_t i = 0; i < sizeof(pmtu) / sizeof(pmtu[0]); i++)
 		if (pmtu[i] < mtu)
@@ -163,7 +163,7 @@ ep_plan_raw(const struct ep_options *o, struct ep_target *t, int *next_id,
 		if (ok)
 			t->probes[t->nprobes - 1].spec.ttl = (uint8_t)ttl;
 		ok &= add_raw(t, next_id, EP_ROLE_HOP, EP_RAW_FRAG,
-		    EP_PLAN_FRAGOUT_SIZE, EP_PLAN_FRAGOUT_PIECE, o);
+		    EP_PLAN_FRAGOUT_SIZE, o->frag_size, o);
 		if (ok)
 			t->probes[t->nprobes - 1].spec.ttl = (uint8_t)ttl;
 	}

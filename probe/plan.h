@@ -19,9 +19,9 @@ int	ep_plan_path(const struct ep_options *o, struct ep_target *t,
 	    int *next_id, struct ep_err *err);
 
 /* Outbound fragments: a query padded to this IP size (below the IPv6
- * minimum MTU, so it fits every path whole), and the fragment piece. */
+ * minimum MTU, so it fits every path whole); the fragment size is
+ * --frag-size (options.h). */
 #define EP_PLAN_FRAGOUT_SIZE	1200
-#define EP_PLAN_FRAGOUT_PIECE	256
 /* Path MTU: sizes of the second round, at most. */
 #define EP_PLAN_PMTU_NEXT	6
 

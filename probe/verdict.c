@@ -792,11 +792,10 @@ frag_out(struct ep_target *t)
 		return;
 	t->path.frag_out = EP_FACT_DROPPED;
 	f = finding(t, "FRAG_OUT_DROPPED", EP_SEV_ERROR,
-	    "Fragmented queries are lost: a %u-byte query in fragments (of "
-	    "%u and %u bytes) got no answer after %d tries each, while the "
+	    "Fragmented queries are lost: a %u-byte query in fragments got "
+	    "no answer in %d fragmented forms after %d tries each, while the "
 	    "same query in one packet was answered", frag->spec.ip_size,
-	    EP_PLAN_FRAGOUT_PIECE, 2 * EP_PLAN_FRAGOUT_PIECE,
-	    frag->res.tries);
+	    nfrag, frag->res.tries);
 	advise(f, "Allow IP fragments toward the server (IPv4 fragments, the "
 	    "IPv6 Fragment header) on the firewalls of the path; large "
 	    "queries (DNS UPDATE, big EDNS options) and some resolvers' "

@@ -433,6 +433,8 @@ check_bad_input() {
 	bad unknown-plus 1 path +frobnicate "@$server4" $zone
 	bad size-range 1 path --sizes=512,70000 "@$server4" $zone
 	bad bufsize-range 1 path +bufsize=100 "@$server4" $zone
+	bad frag-size 1 path --frag-size 100 "@$server4" $zone
+	bad max-hops 1 path --max-hops 0 "@$server4" $zone
 	bad bad-name 1 path "@$server4" 'a..b'
 	bad bad-type 1 path "@$server4" $zone NOSUCHTYPE
 	bad no-server 1 path $zone

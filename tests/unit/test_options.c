@@ -260,6 +260,14 @@ test_raw_capture_analyze(void **state)
 	usage_error(parse("path", "@s", "--max-hops=31", NULL), "31", NULL);
 	usage_error(parse("path", "@s", "--pcap-format=erf", NULL), "erf",
 	    NULL);
+	assert_int_equal(parse("path", "@s", "--frag-size=512", NULL), 0);
+	assert_int_equal(o.frag_size, 512);
+	usage_error(parse("path", "@s", "--frag-size=100", NULL),
+	    "multiple of 8", NULL);
+	usage_error(parse("path", "@s", "--frag-size=600", NULL),
+	    "--frag-size", NULL);
+	usage_error(parse("path", "@s", "--frag-size=0", NULL),
+	    "--frag-size", NULL);
 	assert_int_equal(parse("path", "@s", "--pcap=x.pcap",
 	    "--pcap-format=pcap", NULL), 0);
 	assert_true(o.pcap_classic);
