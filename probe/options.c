@@ -70,7 +70,7 @@ parse_long(const char *what, const char *s, long min, long max, long *out,
     struct ep_err *err)
 {
 	char *end;
-	long v;
+	long v = 0;
 
 	errno = 0;
 	v = strtol(s, &end, 10);
@@ -115,7 +115,7 @@ parse_sizes(const char *what, const char *s, struct ep_options *o,
 	o->nsizes = 0;
 	for (tok = strtok_r(buf, ",", &save); tok;
 	    tok = strtok_r(NULL, ",", &save)) {
-		long v;
+		long v = 0;
 
 		if (o->nsizes == EP_SIZES_MAX)
 			return ep_err_set(err, EP_EUSAGE, "%s: at most %d "
@@ -135,7 +135,7 @@ parse_plus(const char *arg, struct ep_options *o, struct ep_err *err)
 {
 	const char *w = arg + 1, *val = strchr(w, '=');
 	size_t n = val ? (size_t)(val - w) : strlen(w);
-	long v;
+	long v = 0;
 
 	if (val)
 		val++;
@@ -231,7 +231,7 @@ static const struct option longopts[] = {
 static int
 parse_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
 {
-	long v;
+	long v = 0;
 
 	switch (c) {
 	case '4':

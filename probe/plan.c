@@ -151,13 +151,19 @@ ep_plan_raw(const struct ep_options *o, struct ep_target *t, int *next_id,
 	 * and a fragmented one, with that TTL. */
 	for (int ttl = 1; ttl <= o->max_hops; ttl++) {
 		int hdr = t->family == 4 ? 20 : 40;
-		uint16_t small = (uint16_t)(hdr + 8 + 12 + o->qname_len + 4 +
-		    11 + 4 + 4);
+		struct ep_probe_spec *s;
 
-		ok &= add_raw(t, next_id, EP_ROLE_HOP, EP_RAW_WHOLE, small, 0,
-		    o);
-		if (ok)
-			t->probes[t->nprobes - 1].spec.ttl = (uint8_t)ttl;
+		/* The small one without EDNS: it must pass where EDNS or
+		 * size is the fault, to find the server's distance. */
+		if ((s = add(t, next_id, EP_RAW, EP_ROLE_HOP, EP_SUBJ_SMALL,
+		    o->qname, o->qname_len, TYPE_SOA, 0, 0, 0, o)) == NULL)
+			ok = 0;
+		else {
+			s->raw = EP_RAW_WHOLE;
+			s->ttl = (uint8_t)ttl;
+			s->ip_size = (uint16_t)(hdr + 8 + 12 + o->qname_len +
+			    4);
+		}
 		ok &= add_raw(t, next_id, EP_ROLE_HOP, EP_RAW_DF,
 		    (uint16_t)mtu, 0, o);
 		if (ok)

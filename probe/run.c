@@ -28,6 +28,7 @@
 /* The capture's wait after the last probe, plus two RTTs. */
 #define LINGER_MS		100
 #define RAW_TRIES		5
+#define HOP_TRIES		3
 
 struct run;
 
@@ -83,10 +84,25 @@ start_probe(struct run_target *rt, int i, uint32_t timeout_ms)
 	p->timeout_ms = timeout_ms;
 	p->tries_max = rt->run->o->tries;
 	p->rawfd = rt->run->rawfd[rt->t->family == 4 ? 0 : 1];
-	/* Raw probes are small and few: more tries make random loss of a
-	 * fragment or a DF packet much less likely to pass for a fault. */
-	if (p->rec->spec.transport == EP_RAW && p->tries_max < RAW_TRIES)
-		p->tries_max = RAW_TRIES;
+	/*
+	 * Raw probes ask the SOA the baseline already had answered: the
+	 * server has it at hand, so an answer is due within two baseline
+	 * round trips (at least EVIDENCE_MIN_MS), as for evidence().  More
+	 * tries make random loss of a fragment or a DF packet unlikely to
+	 * pass for a fault; TTL probes, many and mostly answered by routers,
+	 * take fewer.
+	 */
+	if (p->rec->spec.transport == EP_RAW) {
+		uint32_t w = (uint32_t)(2 * (rt->t->base_rtt_ms > 0 ?
+		    rt->t->base_rtt_ms : 0));
+
+		if (w < EVIDENCE_MIN_MS)
+			w = EVIDENCE_MIN_MS;
+		if (w < p->timeout_ms)
+			p->timeout_ms = w;
+		p->tries_max = p->rec->spec.role == EP_ROLE_HOP ? HOP_TRIES :
+		    RAW_TRIES;
+	}
 	if (p->rec->spec.transport == EP_RAW && p->rawfd == -1) {
 		p->rec->res.outcome = EP_OUT_SKIPPED;	/* no permission */
 		p->finished = 1;

@@ -913,9 +913,14 @@ hop_probe(const struct ep_target *t, int raw, int ttl)
 static void
 hops(struct ep_target *t)
 {
-	static const struct { int raw; const char *what, *name; } kinds[] = {
-		{ EP_RAW_FRAG, "fragments", "Fragmented packets" },
-		{ EP_RAW_DF, "large DF", "Large packets with DF set" },
+	/* A kind is located only when its loss is established on its own
+	 * (fragmented queries lost while the whole one passed; a path MTU
+	 * black hole): otherwise size or EDNS could be the cause. */
+	const struct { int raw, lost; const char *what, *name; } kinds[] = {
+		{ EP_RAW_FRAG, t->path.frag_out == EP_FACT_DROPPED,
+		    "fragments", "Fragmented packets" },
+		{ EP_RAW_DF, t->path.pmtud == EP_FACT_DROPPED, "large DF",
+		    "Large packets with DF set" },
 	};
 	const struct ep_probe_record *r, *last;
 	struct ep_finding *f;
@@ -934,7 +939,8 @@ hops(struct ep_target *t)
 		    hop_probe(t, kinds[k].raw, srv);
 		int h = 0;
 
-		if (at_srv == NULL || at_srv->res.outcome != EP_OUT_TIMEOUT)
+		if (!kinds[k].lost || at_srv == NULL ||
+		    at_srv->res.outcome != EP_OUT_TIMEOUT)
 			continue;
 		last = NULL;
 		for (int ttl = 1; ttl < srv; ttl++) {
