@@ -904,10 +904,10 @@ hop_probe(const struct ep_target *t, int raw, int ttl)
 
 /*
  * Where packets die.  Small TTL probes find the server's distance S (the
- * smallest TTL answered).  A kind (fragments, large DF) that draws "TTL
- * exceeded" from hops 1..H but gets no answer at S, after all its tries,
- * dies after hop H: that router saw it (its TTL ran out there) but the
- * next hop never did.  A kind that meets "too big" is not lost: the
+ * smallest TTL answered).  A kind (fragments, large DF) whose farthest
+ * "TTL exceeded" came from hop H but gets no answer at S, after all its
+ * tries, dies after hop H: that router saw it (its TTL ran out there) but
+ * nothing after it did.  A kind that meets "too big" is not lost: the
  * path MTU says the rest.
  */
 static void
@@ -942,13 +942,15 @@ hops(struct ep_target *t)
 		if (!kinds[k].lost || at_srv == NULL ||
 		    at_srv->res.outcome != EP_OUT_TIMEOUT)
 			continue;
+		/* The farthest hop that returned it: routers rate-limit
+		 * ICMP, so a silent hop before it is no proof of loss. */
 		last = NULL;
 		for (int ttl = 1; ttl < srv; ttl++) {
 			r = hop_probe(t, kinds[k].raw, ttl);
-			if (r == NULL || !time_exceeded(r))
-				break;
-			h = ttl;
-			last = r;
+			if (r != NULL && time_exceeded(r)) {
+				h = ttl;
+				last = r;
+			}
 		}
 		t->path.drop_ttl = h + 1;
 		t->path.drop_what = kinds[k].what;

@@ -1,5 +1,6 @@
 /* tests/unit/test_verdict.c: path facts and findings from simulated probe
  * results. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -545,6 +546,76 @@ test_frag6_only(void **state)
 }
 
 static void
+te(struct ep_probe_record *r, uint8_t router)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&r->res.icmp_from;
+
+	r->res.outcome = EP_OUT_ICMP;
+	r->res.icmp_type = 11;
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(0xc6336400u | router);	/* 198.51.100.x */
+}
+
+/*
+ * Raw probes: fragmented queries lost while the whole one passes, and the
+ * TTL probes locate it; a hop that stayed silent (ICMP rate limit) before
+ * the farthest one that answered does not move the location.
+ */
+static void
+test_raw_frag_out_and_hop(void **state)
+{
+	char a0[] = "ednsprobe", a1[] = "path", a2[] = "@192.0.2.1",
+	    a3[] = "probe.test", a4[] = "--max-hops=4";
+	char *argv[] = { a0, a1, a2, a3, a4, NULL };
+	struct net n = base_net();
+	struct ep_options o;
+	struct ep_err err;
+	int id = 100;
+
+	(void)state;
+	plan(4, NULL);
+	simulate(&n);
+	assert_int_equal(ep_options_parse(5, argv, &o, &err), 0);
+	assert_int_equal(ep_plan_raw(&o, &target, &id, &err), 0);
+	for (int i = 0; i < target.nprobes; i++) {
+		struct ep_probe_record *r = &target.probes[i];
+		int frag = r->spec.raw == EP_RAW_FRAG;
+
+		if (r->spec.transport != EP_RAW)
+			continue;
+		r->res.tries = 3;
+		if (r->spec.role != EP_ROLE_HOP) {
+			if (frag)
+				r->res.outcome = EP_OUT_TIMEOUT;
+			else
+				reply(r, 90, 0, 1, 0);
+			continue;
+		}
+		if (r->spec.ttl == 3 && !frag)
+			reply(r, 90, 0, 1, 0);		/* the server */
+		else if (r->spec.ttl == 4)
+			r->res.outcome = EP_OUT_SKIPPED;
+		else if (frag && r->spec.ttl == 1)
+			r->res.outcome = EP_OUT_TIMEOUT;	/* rate limit */
+		else if (frag && r->spec.ttl == 3)
+			r->res.outcome = EP_OUT_TIMEOUT;	/* lost */
+		else
+			te(r, (uint8_t)r->spec.ttl);
+	}
+	ep_verdict(&target);
+	assert_true(has("FRAG_OUT_DROPPED"));
+	assert_true(has("DROP_HOP"));
+	assert_string_equal(ep_fact_str("frag_out", target.path.frag_out),
+	    "drop");
+	assert_int_equal(target.path.server_ttl, 3);
+	assert_int_equal(target.path.drop_ttl, 3);
+	assert_string_equal(target.path.drop_addr, "198.51.100.2");
+	assert_string_equal(target.path.drop_what, "fragments");
+	assert_int_equal(target.path.pmtu, 1500);
+	assert_false(has("PMTU_BLACKHOLE"));
+}
+
+static void
 test_fact_names(void **state)
 {
 	(void)state;
@@ -583,6 +654,7 @@ main(void)
 		cmocka_unit_test(test_wire_incomplete_capture),
 		cmocka_unit_test(test_icmp_too_big),
 		cmocka_unit_test(test_frag6_only),
+		cmocka_unit_test(test_raw_frag_out_and_hop),
 		cmocka_unit_test(test_fact_names),
 	};
 
