@@ -338,6 +338,16 @@ ep_loop_interrupted(const struct ep_loop *l)
 }
 
 /* Send queued packets while the bucket has tokens; returns us to wait. */
+/* Tokens a queued send takes: one per packet (at most a full bucket, or it
+ * could never leave). */
+static uint64_t
+pace_need(const struct ep_loop *l, const struct ep_pace *p)
+{
+	uint64_t need = (uint64_t)(p->cost > 1 ? p->cost : 1) * 1000000u;
+
+	return need > l->tokens_max ? l->tokens_max : need;
+}
+
 static uint64_t
 run_paced(struct ep_loop *l)
 {
@@ -346,23 +356,26 @@ run_paced(struct ep_loop *l)
 	l->last_fill = l->now;
 	l->tokens = l->tokens + add > l->tokens_max ?
 	    l->tokens_max : l->tokens + add;
-	while (l->qhead != NULL && l->tokens >= 1000000u && !l->stop) {
+	while (l->qhead != NULL && l->tokens >= pace_need(l, l->qhead) &&
+	    !l->stop) {
 		struct ep_pace *p = l->qhead;
+		uint64_t need = pace_need(l, p);
 
 		l->qhead = p->next;
 		if (l->qhead == NULL)
 			l->qtail = NULL;
 		p->queued = 0;
 		p->next = NULL;
-		l->tokens -= 1000000u;
-		l->sent++;
+		l->tokens -= need;
+		l->sent += need / 1000000u;
 		p->cb(p->arg);
 	}
 	if (l->qhead == NULL)
 		return UINT64_MAX;
-	if (l->tokens >= 1000000u)
+	if (l->tokens >= pace_need(l, l->qhead))
 		return 0;	/* stopped with tokens in hand */
-	return (1000000u - l->tokens + l->per_us - 1) / l->per_us;
+	return (pace_need(l, l->qhead) - l->tokens + l->per_us - 1) /
+	    l->per_us;
 }
 
 static void

@@ -33,6 +33,7 @@ typedef void ep_pace_cb(void *arg);
 struct ep_pace {
 	ep_pace_cb	*cb;
 	void		*arg;
+	unsigned	 cost;	/* packets the send makes; 0 counts as 1 */
 	struct ep_pace	*next;	/* loop's queue, not owned */
 	int		 queued;
 };

@@ -288,6 +288,10 @@ udp_start(struct ep_probe *p, struct ep_err *err)
 	if (p->rec->spec.transport == EP_RAW &&
 	    (u->pkts = malloc(sizeof(*u->pkts))) == NULL)
 		return ep_err_set(err, ENOMEM, "out of memory");
+	/* The rate cap counts packets: a query in fragments is several. */
+	if (p->rec->spec.raw == EP_RAW_FRAG && p->rec->spec.frag_size > 0)
+		u->pace.cost = (unsigned)((u->q.len + 8 +
+		    p->rec->spec.frag_size - 1) / p->rec->spec.frag_size);
 	if ((u->timer = ep_timer_new(p->loop, udp_timer, u)) == NULL)
 		return ep_err_set(err, ENOMEM, "out of memory");
 	if (ep_loop_watch(p->loop, u->fd, EP_EV_READ, udp_readable, u,

@@ -430,6 +430,26 @@ test_pacing_burst(void **state)
 	assert_true(p[3].at_loop - p[0].at_loop >= 10000);
 }
 
+/* A send of 3 packets takes 3 tokens: 100 pps, bucket of 4. */
+static void
+test_pacing_cost(void **state)
+{
+	struct paced p[3];
+	struct ep_loop *l = new_loop(100, 4);
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		paced_init(&p[i], l, i);
+		p[i].pace.cost = 3;
+		ep_loop_pace(l, &p[i].pace, paced_cb, &p[i]);
+	}
+	run(l);
+	assert_int_equal(ep_loop_sent(l), 9);
+	/* 4 tokens: the first at once, then 3 tokens (30 ms) each. */
+	assert_true(p[1].at_loop - p[0].at_loop >= 20000);
+	assert_true(p[2].at_loop - p[0].at_loop >= 50000);
+}
+
 static void
 test_unpace(void **state)
 {
@@ -682,6 +702,7 @@ main(void)
 		cmocka_unit_test_teardown(test_timer_heap, teardown),
 		cmocka_unit_test_teardown(test_pacing, teardown),
 		cmocka_unit_test_teardown(test_pacing_burst, teardown),
+		cmocka_unit_test_teardown(test_pacing_cost, teardown),
 		cmocka_unit_test_teardown(test_unpace, teardown),
 		cmocka_unit_test_teardown(test_watch_read, teardown),
 		cmocka_unit_test_teardown(test_watch_write_hup, teardown),
