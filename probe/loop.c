@@ -11,6 +11,8 @@
 
 #include "loop.h"
 
+#define TIMERS_PER_TURN	4096	/* timer callbacks per loop turn */
+
 struct watch {
 	int		 fd;
 	ep_io_cb	*cb;
@@ -381,7 +383,12 @@ run_paced(struct ep_loop *l)
 static void
 run_timers(struct ep_loop *l)
 {
-	while (l->nheap > 0 && l->heap[0]->when <= l->now && !l->stop) {
+	/*
+	 * Bounded per turn: a callback that re-arms its timer in the past
+	 * (a bug) must not starve I/O and signals, so SIGINT still works.
+	 */
+	for (int n = 0; n < TIMERS_PER_TURN && l->nheap > 0 &&
+	    l->heap[0]->when <= l->now && !l->stop; n++) {
 		struct ep_timer *t = l->heap[0];
 
 		heap_remove(l, t);

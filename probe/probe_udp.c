@@ -33,6 +33,7 @@ struct udp_probe {
 	uint64_t	 last_us;	/* latest transmission */
 	uint64_t	 deadline_us;	/* 0 until the first send */
 	uint64_t	 next_us;	/* next retransmission */
+	uint64_t	 share_us;	/* the wait of each try */
 	enum udp_step	 step;
 };
 
@@ -142,8 +143,9 @@ udp_rearm(struct udp_probe *u)
 {
 	uint64_t when = u->deadline_us;
 
+	/* A resend already queued in the pacer needs no timer of its own. */
 	if (u->probe->rec->res.tries < u->probe->tries_max &&
-	    u->next_us < when)
+	    !u->pace.queued && u->next_us < when)
 		when = u->next_us;
 	ep_timer_arm_at(u->timer, when);
 }
@@ -155,14 +157,20 @@ udp_timer(void *arg)
 	struct ep_probe *p = u->probe;
 	uint64_t now = ep_loop_now(p->loop);
 
-	if (now >= u->deadline_us) {
-		ep_probe_done(p, EP_OUT_TIMEOUT);
-		return;
-	}
-	if (p->rec->res.tries < p->tries_max && now >= u->next_us) {
+	/* Every try is sent before the probe can time out. */
+	if (p->rec->res.tries < p->tries_max && now >= u->next_us &&
+	    !u->pace.queued) {
 		u->step = UDP_QUEUED;
 		ep_loop_pace(p->loop, &u->pace, udp_send, u);
 		ep_timer_arm_at(u->timer, u->deadline_us);
+		return;
+	}
+	if (now >= u->deadline_us) {
+		/* A resend still waiting for its token in the pacer: the
+		 * probe has not had all its tries yet; udp_send re-arms. */
+		if (u->pace.queued)
+			return;
+		ep_probe_done(p, EP_OUT_TIMEOUT);
 		return;
 	}
 	udp_rearm(u);
@@ -242,12 +250,22 @@ udp_send(void *arg)
 	if (res->tries++ == 0) {
 		res->started_us = now;
 		u->deadline_us = now + (uint64_t)p->timeout_ms * 1000u;
+		u->share_us = (uint64_t)p->timeout_ms * 1000u /
+		    (unsigned)p->tries_max;
+	} else {
+		/* The pacer may have held this resend back: the tries left
+		 * still get their share of the wait each (a busy rate cap
+		 * must not turn into "lost"). */
+		uint64_t need = now + u->share_us *
+		    (uint64_t)(p->tries_max - res->tries + 1);
+
+		if (need > u->deadline_us)
+			u->deadline_us = need;
 	}
 	res->sent_bytes = u->q.len;
 	u->last_us = now;
 	/* The tries share the whole wait, which set_deadline may shorten. */
-	u->next_us = now + (u->deadline_us - res->started_us) /
-	    (unsigned)p->tries_max;
+	u->next_us = now + u->share_us;
 	u->step = UDP_WAIT;
 	ep_verbose(EP_VERB_PACKET, "probe %d: sent %zu bytes (try %d)",
 	    p->rec->spec.id, u->q.len, res->tries);
@@ -313,6 +331,7 @@ udp_set_deadline(struct ep_probe *p, uint64_t when)
 		return;
 	/* Keep the resends spread over the new, shorter wait. */
 	step = (when - p->rec->res.started_us) / (unsigned)p->tries_max;
+	u->share_us = step;
 	if (u->last_us + step < u->next_us)
 		u->next_us = u->last_us + step;
 	u->deadline_us = when;

@@ -55,6 +55,7 @@ struct run {
 	int			 rawfd[2];	/* IPv4, IPv6 raw sockets; -1 */
 	int			 next_id;	/* for probes added on the way */
 	struct ep_report	*report;
+	struct ep_timer		*watchdog;	/* owned */
 };
 
 static int
@@ -262,6 +263,7 @@ idle_check(struct run *run)
 		if (run->rts[i].t->base_rtt_ms > rtt)
 			rtt = run->rts[i].t->base_rtt_ms;
 	}
+	ep_timer_disarm(run->watchdog);	/* all done: the loop may end */
 	ep_sniffer_linger(run->sniffer, LINGER_MS + (uint32_t)(2 * rtt));
 }
 
@@ -303,6 +305,27 @@ probe_done(struct ep_probe *p, void *arg)
 		beyond_server(rt, p->rec->spec.ttl);
 	if (rt->pending == 0)
 		idle_check(rt->run);
+}
+
+/* The longest a run may take: baselines, the rest, the second MTU round,
+ * resends held back by the rate cap, the capture's linger; doubled. */
+static uint32_t
+run_bound_ms(const struct ep_options *o)
+{
+	return 2 * (3 * o->timeout_ms + EP_PROBES_MAX * 5 * 1000u /
+	    o->rate + 1000u) + 10000u;
+}
+
+static void
+watchdog(void *arg)
+{
+	struct run *run = arg;
+
+	ep_err_set(run->err, EP_EINTERNAL, "the run exceeded its bound of "
+	    "%u ms: a probe did not end (a bug: please report it)",
+	    run_bound_ms(run->o));
+	run->failed = 1;
+	ep_loop_stop(run->loop);
 }
 
 /* Raw sockets for the families of the targets with raw probes; without
@@ -454,6 +477,13 @@ ep_run_path(const struct ep_options *o, struct ep_report *r,
 	/* Nothing later needs a capability: give them all up. */
 	if (ep_privs_drop(err) == -1)
 		goto out;
+	/* A bound on the whole run, whatever a probe does: every wait is
+	 * bounded, and this says so if one is not. */
+	if ((run.watchdog = ep_timer_new(run.loop, watchdog, &run)) == NULL) {
+		ep_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	ep_timer_arm(run.watchdog, run_bound_ms(o));
 	/* Baselines of every target at once; each target's phase 2
 	 * starts on its own first reply. */
 	for (int i = 0; i < run.nrts; i++)
@@ -489,6 +519,7 @@ ep_run_path(const struct ep_options *o, struct ep_report *r,
 	r->duration_ms = (ep_clock_us() - t0) / 1000u;
 	rc = run.failed ? -1 : 0;
 out:
+	ep_timer_free(run.watchdog);
 	ep_sniffer_stop(run.sniffer, r);
 	for (int f = 0; f < 2; f++)
 		if (run.rawfd[f] != -1)

@@ -16,14 +16,17 @@ echo "== lab scenario: $scenario ($("$lab" scenarios | tr '\n' ' '))"
 rc=0
 for server in 203.0.113.53 2001:db8:53::53; do
 	json=$top/build/ednsprobe-demo-${server//:/_}.json
+	pcap=$top/build/ednsprobe-demo-${server//:/_}.pcapng
 	echo "== ednsprobe path @$server probe.test (from the lab's client)"
 	r=0
 	ip netns exec ep-client "$top/build/ednsprobe" path -o "$json" \
-		"@$server" probe.test || r=$?
+		--pcap "$pcap" "@$server" probe.test || r=$?
 	echo "exit status $r (0 clean, 2 findings; see docs/ednsprobe.1)"
 	echo
 	[ "$r" -gt "$rc" ] && rc=$r
 done
+echo "Open a capture in Wireshark (each frame of a probe carries a comment),"
+echo "or read it again: build/ednsprobe analyze build/ednsprobe-demo-*.pcapng"
 echo "The lab stays up for you: 'tests/lab/lab.sh exec CMD' runs CMD in the"
 echo "client namespace, 'tests/lab/lab.sh scenario NAME' changes the fault,"
 echo "'tests/lab/lab.sh down' removes it all."
