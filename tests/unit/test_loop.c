@@ -532,6 +532,56 @@ hup_cb(void *arg, int fd, unsigned events)
 	close_fd(fd);
 }
 
+/* A timer that keeps re-arming itself in the past (a bug in a probe). */
+struct runaway {
+	struct ep_loop	*loop;
+	struct ep_timer	*t;
+	struct watcher	*w;
+	long		 calls, calls_at_io;
+};
+
+static void
+runaway_cb(void *arg)
+{
+	struct runaway *r = arg;
+
+	r->calls++;
+	if (r->w->calls > 0 && r->calls_at_io == 0)
+		r->calls_at_io = r->calls;
+	if (r->calls == 100000) {
+		ep_loop_stop(r->loop);
+		return;
+	}
+	ep_timer_arm_at(r->t, ep_loop_now(r->loop) - 1);
+}
+
+/* Timer callbacks are bounded per turn: I/O (and so SIGINT) still gets
+ * its turn while a timer runs away. */
+static void
+test_runaway_timer(void **state)
+{
+	struct watcher w = { 0 };
+	struct ep_loop *l = new_loop(100, 1);
+	struct runaway r = { 0 };
+	struct ep_err err;
+	int p[2];
+
+	(void)state;
+	w.loop = l;
+	r.loop = l;
+	r.w = &w;
+	new_pipe(p);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	assert_int_equal(ep_loop_watch(l, p[0], EP_EV_READ, read_cb, &w,
+	    &err), 0);
+	assert_non_null(r.t = ep_timer_new(l, runaway_cb, &r));
+	ep_timer_arm(r.t, 0);
+	run(l);
+	assert_int_equal(w.calls, 1);
+	assert_true(r.calls_at_io > 0 && r.calls_at_io < 10000);
+	ep_timer_free(r.t);
+}
+
 static void
 test_watch_read(void **state)
 {
@@ -703,6 +753,7 @@ main(void)
 		cmocka_unit_test_teardown(test_pacing, teardown),
 		cmocka_unit_test_teardown(test_pacing_burst, teardown),
 		cmocka_unit_test_teardown(test_pacing_cost, teardown),
+		cmocka_unit_test_teardown(test_runaway_timer, teardown),
 		cmocka_unit_test_teardown(test_unpace, teardown),
 		cmocka_unit_test_teardown(test_watch_read, teardown),
 		cmocka_unit_test_teardown(test_watch_write_hup, teardown),
