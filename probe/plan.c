@@ -168,8 +168,9 @@ ep_plan_raw(const struct ep_options *o, struct ep_target *t, int *next_id,
 		    (uint16_t)mtu, 0, o);
 		if (ok)
 			t->probes[t->nprobes - 1].spec.ttl = (uint8_t)ttl;
+		/* In the larger pieces: fewer packets per hop. */
 		ok &= add_raw(t, next_id, EP_ROLE_HOP, EP_RAW_FRAG,
-		    EP_PLAN_FRAGOUT_SIZE, o->frag_size, o);
+		    EP_PLAN_FRAGOUT_SIZE, (uint16_t)(2 * o->frag_size), o);
 		if (ok)
 			t->probes[t->nprobes - 1].spec.ttl = (uint8_t)ttl;
 	}

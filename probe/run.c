@@ -27,8 +27,8 @@
 #define EVIDENCE_MIN_MS		250
 /* The capture's wait after the last probe, plus two RTTs. */
 #define LINGER_MS		100
-#define RAW_TRIES		5
-#define HOP_TRIES		3
+#define RAW_TRIES		3
+#define HOP_TRIES		2
 
 struct run;
 
