@@ -174,19 +174,13 @@ probe_json(const struct ep_probe_record *pr, int cap)
 	}
 	if (r->outcome == EP_OUT_ICMP) {
 		json_t *i = json_object();
-		char from[64] = "";
-		const struct sockaddr_storage *ss = &r->icmp_from;
+		char from[64];
 
-		if (ss->ss_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)
-			    (const void *)ss)->sin_addr, from, sizeof(from));
-		else if (ss->ss_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
-			    (const void *)ss)->sin6_addr, from, sizeof(from));
 		json_object_set_new(i, "type", json_integer(r->icmp_type));
 		json_object_set_new(i, "code", json_integer(r->icmp_code));
-		json_object_set_new(i, "from", *from ? json_string(from) :
-		    json_null());
+		json_object_set_new(i, "from", r->icmp_from.ss_family ?
+		    json_string(ep_sockaddr_str(&r->icmp_from, from,
+		    sizeof(from))) : json_null());
 		json_object_set_new(i, "mtu", r->icmp_mtu ?
 		    json_integer(r->icmp_mtu) : json_null());
 		json_object_set_new(o, "icmp", i);

@@ -74,16 +74,10 @@ probe_line(FILE *fp, const struct ep_probe_record *pr)
 	    r->outcome == EP_OUT_NOANSWER)
 		snprintf(rtt, sizeof(rtt), ">%u", r->waited_ms);
 	if (r->outcome == EP_OUT_ICMP) {
-		char from[64] = "?";
-		const struct sockaddr_storage *ss = &r->icmp_from;
+		char from[64];
 
-		if (ss->ss_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)
-			    (const void *)ss)->sin_addr, from, sizeof(from));
-		else if (ss->ss_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
-			    (const void *)ss)->sin6_addr, from, sizeof(from));
-		snprintf(icmp, sizeof(icmp), "  <- %s ICMP %d/%d%s", from,
+		snprintf(icmp, sizeof(icmp), "  <- %s ICMP %d/%d%s",
+		    ep_sockaddr_str(&r->icmp_from, from, sizeof(from)),
 		    r->icmp_type, r->icmp_code, r->icmp_mtu ? " too big" :
 		    "");
 		if (r->icmp_mtu)

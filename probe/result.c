@@ -1,5 +1,24 @@
 /* probe/result.c: the stable names of result values (docs/json.md). */
+#include <arpa/inet.h>
+#include <stdio.h>
+
 #include "ednsprobe/result.h"
+
+const char *
+ep_sockaddr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	const void *a = NULL;
+
+	if (ss->ss_family == AF_INET)
+		a = &((const struct sockaddr_in *)(const void *)ss)->sin_addr;
+	else if (ss->ss_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)(const void *)ss)->
+		    sin6_addr;
+	if (a == NULL || inet_ntop(ss->ss_family, a, buf, (socklen_t)len)
+	    == NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
 
 const char *
 ep_outcome_str(enum ep_outcome o)

@@ -872,22 +872,6 @@ time_exceeded(const struct ep_probe_record *r)
 	    r->res.icmp_type == 3));
 }
 
-static const char *
-from_str(const struct ep_probe_record *r, char *buf, size_t len)
-{
-	const struct sockaddr_storage *ss = &r->res.icmp_from;
-
-	if (ss->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)
-		    (const void *)ss)->sin_addr, buf, (socklen_t)len);
-	else if (ss->ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
-		    (const void *)ss)->sin6_addr, buf, (socklen_t)len);
-	else
-		snprintf(buf, len, "?");
-	return buf;
-}
-
 /* The TTL probe of kind raw at ttl, NULL if none ran. */
 static const struct ep_probe_record *
 hop_probe(const struct ep_target *t, int raw, int ttl)
@@ -955,7 +939,8 @@ hops(struct ep_target *t)
 		t->path.drop_ttl = h + 1;
 		t->path.drop_what = kinds[k].what;
 		snprintf(t->path.drop_addr, sizeof(t->path.drop_addr), "%s",
-		    last ? from_str(last, from, sizeof(from)) : "");
+		    last ? ep_sockaddr_str(&last->res.icmp_from, from,
+		    sizeof(from)) : "");
 		if (last != NULL)
 			f = finding(t, "DROP_HOP", EP_SEV_WARNING,
 			    "%s die after hop %d (%s): that router returns "

@@ -262,5 +262,8 @@ const char *ep_outcome_str(enum ep_outcome);
 const char *ep_severity_str(enum ep_severity);
 const char *ep_transport_str(enum ep_transport);
 const char *ep_subject_str(enum ep_subject);
+/* The numeric address of ss (IPv4 or IPv6) in buf, "?" if none. */
+const char *ep_sockaddr_str(const struct sockaddr_storage *ss, char *buf,
+    size_t len);
 
 #endif
