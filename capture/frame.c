@@ -1,6 +1,6 @@
-/* capture/frame.c: frame dissector, link layer to the DNS header.  Every
- * read goes through the cursor (STYLE.md section 5): captured bytes are
- * hostile, and a frame cut by the snap length is normal. */
+/* capture/frame.c: one frame, link layer to the DNS header (IEEE 802.1Q,
+ * Linux cooked SLL/SLL2, RFC 791, RFC 8200, RFC 768, RFC 9293, RFC 792,
+ * RFC 4443, RFC 1035 4.2, RFC 7766 8). */
 #include <stddef.h>
 #include <string.h>
 
@@ -9,20 +9,33 @@
 
 #define ETHERTYPE_IPV4	0x0800
 #define ETHERTYPE_IPV6	0x86dd
-#define ETHERTYPE_VLAN	0x8100
-#define ETHERTYPE_QINQ	0x88a8
+#define ETHERTYPE_VLAN	0x8100		/* 802.1Q */
+#define ETHERTYPE_QINQ	0x88a8		/* 802.1ad */
+#define ETHERTYPE_QINQ1	0x9100		/* pre-802.1ad double tagging */
+#define ETHERTYPE_RAW	(-1)		/* raw IP: the version nibble says */
 #define VLAN_MAX	2
 
+#define ETHER_HDR	14
+#define SLL_HDR		16		/* protocol at offset 14 */
+#define SLL2_HDR	20		/* protocol at offset 0 */
+
+#define PROTO_HOPOPTS	0
 #define PROTO_ICMP	1
 #define PROTO_TCP	6
 #define PROTO_UDP	17
+#define PROTO_ROUTING	43
+#define PROTO_FRAGMENT	44
+#define PROTO_AH	51
 #define PROTO_ICMP6	58
-#define IP6_HOPOPTS	0
-#define IP6_ROUTING	43
-#define IP6_FRAGMENT	44
-#define IP6_AH		51
-#define IP6_DSTOPTS	60
+#define PROTO_DSTOPTS	60
+#define PROTO_MOBILITY	135
+#define PROTO_HIP	139
+#define PROTO_SHIM6	140
 
+#define IP4_HDR		20
+#define IP6_HDR		40
+#define UDP_HDR		8
+#define TCP_HDR		20
 #define DNS_PORT	53
 #define DNS_HDR		12
 
@@ -40,298 +53,457 @@ ep_link_name(int link)
 	return NULL;
 }
 
-/* The link header: the ethertype of what follows, 0 for raw IP (the
- * version nibble decides), -1 when it cannot be read. */
-static long
-link_layer(int link, struct ep_cursor *c, const char **stop)
+/* n bytes at c into out, or nothing and c->err. */
+static void
+take(struct ep_cursor *c, uint8_t *out, size_t n)
 {
-	uint16_t type;
+	if (ep_cursor_need(c, n)) {
+		memcpy(out, c->p, n);
+		c->p += n;
+	}
+}
 
-	switch (link) {
-	case EP_LINK_ETHERNET:
-		ep_cursor_skip(c, 12);
-		type = ep_cursor_u16(c);
-		for (int i = 0; i < VLAN_MAX && (type == ETHERTYPE_VLAN ||
-		    type == ETHERTYPE_QINQ); i++) {
-			ep_cursor_skip(c, 2);
-			type = ep_cursor_u16(c);
-		}
-		break;
-	case EP_LINK_LINUX_SLL:
-		ep_cursor_skip(c, 14);
-		type = ep_cursor_u16(c);
-		break;
-	case EP_LINK_LINUX_SLL2:
-		type = ep_cursor_u16(c);
-		ep_cursor_skip(c, 18);
-		break;
-	case EP_LINK_RAW:
-	case EP_LINK_IPV4:
-	case EP_LINK_IPV6:
-		return 0;
-	default:
-		*stop = "unknown link type";
-		return -1;
-	}
-	if (c->err) {
-		*stop = "truncated link-layer header";
-		return -1;
-	}
-	return type;
+static int
+is_vlan(int type)
+{
+	return type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ ||
+	    type == ETHERTYPE_QINQ1;
 }
 
 /*
- * An IPv4 header at c into ip; c is left at the payload, limited to what
- * the total length claims.  Returns 0, or -1 with *stop.
+ * The link header: leaves c at the network layer and *type at its
+ * ethertype (ETHERTYPE_RAW when the version nibble decides).  libpcap
+ * puts the VLAN tags it took from the kernel back after the cooked
+ * headers too, so they are skipped after any of the three.
  */
-static int
-ipv4(struct ep_cursor *c, struct ep_ip *ip, int quoted, const char **stop)
+static const char *
+link_layer(int link, struct ep_cursor *c, int *type)
+{
+	switch (link) {
+	case EP_LINK_ETHERNET:
+		ep_cursor_skip(c, ETHER_HDR - 2);	/* MAC addresses */
+		*type = ep_cursor_u16(c);
+		break;
+	case EP_LINK_LINUX_SLL:
+		ep_cursor_skip(c, SLL_HDR - 2);
+		*type = ep_cursor_u16(c);
+		break;
+	case EP_LINK_LINUX_SLL2:
+		*type = ep_cursor_u16(c);
+		ep_cursor_skip(c, SLL2_HDR - 2);
+		break;
+	case EP_LINK_RAW:
+		*type = ETHERTYPE_RAW;
+		return NULL;
+	case EP_LINK_IPV4:
+		*type = ETHERTYPE_IPV4;
+		return NULL;
+	case EP_LINK_IPV6:
+		*type = ETHERTYPE_IPV6;
+		return NULL;
+	default:
+		return "unknown link type";
+	}
+	for (int tags = 0; c->err == 0 && is_vlan(*type); tags++) {
+		if (tags == VLAN_MAX)
+			return "more than two VLAN tags";
+		ep_cursor_skip(c, 2);			/* PCP, DEI, VID */
+		*type = ep_cursor_u16(c);
+	}
+	if (c->err)
+		return "truncated link-layer header";
+	return NULL;
+}
+
+/*
+ * An IPv4 header at c into ip.  The frame's own header (quoted 0) limits
+ * c to the total length; a quoted one does not, since its total length is
+ * the original packet's and only the start of that was quoted.  *past is
+ * set when the total length runs past the captured bytes.
+ */
+static const char *
+ipv4(struct ep_cursor *c, struct ep_ip *ip, int quoted, int *past)
 {
 	const uint8_t *start = c->p;
 	uint8_t vihl = ep_cursor_u8(c);
-	uint16_t frag;
 	size_t hl = (size_t)(vihl & 0x0f) * 4;
+	uint16_t total, frag;
 
-	if (c->err) {
-		*stop = "truncated IPv4 header";
-		return -1;
+	if (c->err)
+		return "truncated IPv4 header";
+	if (vihl >> 4 != 4) {
+		c->err = EP_EMALFORMED;
+		return "IPv4 header with another version";
 	}
-	if (vihl >> 4 != 4 || hl < 20) {
-		*stop = "malformed IPv4 header";
-		return -1;
+	if (hl < IP4_HDR) {
+		c->err = EP_EMALFORMED;
+		return "IPv4 header length below 20";
 	}
-	ep_cursor_skip(c, 1);			/* DSCP/ECN */
-	ip->total_len = ep_cursor_u16(c);
+	ep_cursor_skip(c, 1);				/* DSCP, ECN */
+	total = ep_cursor_u16(c);
 	ip->ip_id = ep_cursor_u16(c);
 	frag = ep_cursor_u16(c);
 	ip->ttl = ep_cursor_u8(c);
 	ip->proto = ep_cursor_u8(c);
-	ep_cursor_skip(c, 2);			/* checksum */
-	if (ep_cursor_need(c, 8)) {
-		memcpy(ip->src, c->p, 4);
-		memcpy(ip->dst, c->p + 4, 4);
-	}
-	ep_cursor_skip(c, 8);
-	ep_cursor_skip(c, hl - 20);		/* options */
-	if (c->err) {
-		*stop = "truncated IPv4 header";
-		return -1;
-	}
+	ep_cursor_skip(c, 2);				/* checksum */
+	take(c, ip->src, 4);
+	take(c, ip->dst, 4);
+	ep_cursor_skip(c, hl - IP4_HDR);		/* options */
+	if (c->err)
+		return "truncated IPv4 header";
 	ip->family = 4;
+	ip->total_len = total;
 	ip->hdr_len = (uint16_t)hl;
 	ip->df = (frag & 0x4000) != 0;
 	ip->more_frags = (frag & 0x2000) != 0;
 	ip->frag_off = (uint32_t)(frag & 0x1fff) * 8;
 	ip->is_frag = ip->more_frags || ip->frag_off != 0;
-	if (ip->total_len < hl) {
-		*stop = "IPv4 total length below its header";
-		return -1;
+	if (quoted)
+		return NULL;
+	if (total < hl) {
+		c->err = EP_EMALFORMED;
+		return "IPv4 total length below its header length";
 	}
-	/* An ICMP error quotes only the start: keep what is there. */
-	if (!quoted && (size_t)(c->end - start) > ip->total_len)
-		c->end = start + ip->total_len;
+	/* Ethernet pads short frames: the payload ends where IP says. */
+	if ((size_t)(c->end - start) > total)
+		c->end = start + total;
+	else
+		*past = (size_t)(c->end - start) < total;
+	return NULL;
+}
+
+static int
+is_exthdr(uint8_t proto)
+{
+	switch (proto) {
+	case PROTO_HOPOPTS:
+	case PROTO_ROUTING:
+	case PROTO_FRAGMENT:
+	case PROTO_AH:
+	case PROTO_DSTOPTS:
+	case PROTO_MOBILITY:
+	case PROTO_HIP:
+	case PROTO_SHIM6:
+		return 1;
+	}
 	return 0;
 }
 
-/* IPv6 header and extension headers; c is left at the upper layer. */
-static int
-ipv6(struct ep_cursor *c, struct ep_ip *ip, int quoted, const char **stop)
+/*
+ * An IPv6 header and its extension headers at c into ip; c is left at the
+ * upper layer, limited (own header only) to the payload length.  A
+ * payload length of 0 (jumbogram, or a GSO packet captured before it was
+ * cut up) limits nothing.
+ */
+static const char *
+ipv6(struct ep_cursor *c, struct ep_ip *ip, int quoted, int *past)
 {
 	const uint8_t *start = c->p;
-	uint8_t next;
+	uint8_t vtc = ep_cursor_u8(c), next;
 	uint16_t plen;
+	size_t total;
 
-	if ((ep_cursor_u8(c) >> 4) != 6 && c->err == 0) {
-		*stop = "malformed IPv6 header";
-		return -1;
+	if (c->err)
+		return "truncated IPv6 header";
+	if (vtc >> 4 != 6) {
+		c->err = EP_EMALFORMED;
+		return "IPv6 header with another version";
 	}
-	ep_cursor_skip(c, 3);
+	ep_cursor_skip(c, 3);				/* class, flow */
 	plen = ep_cursor_u16(c);
 	next = ep_cursor_u8(c);
 	ip->ttl = ep_cursor_u8(c);
-	if (ep_cursor_need(c, 32)) {
-		memcpy(ip->src, c->p, 16);
-		memcpy(ip->dst, c->p + 16, 16);
-	}
-	ep_cursor_skip(c, 32);
-	if (c->err) {
-		*stop = "truncated IPv6 header";
-		return -1;
-	}
+	take(c, ip->src, 16);
+	take(c, ip->dst, 16);
+	if (c->err)
+		return "truncated IPv6 header";
 	ip->family = 6;
-	ip->total_len = (uint16_t)(plen > 65535 - 40 ? 65535 : 40 + plen);
-	if (!quoted && (size_t)(c->end - start) > ip->total_len)
-		c->end = start + ip->total_len;
-	for (int n = 0;; n++) {
+	total = (size_t)IP6_HDR + plen;
+	ip->total_len = (uint16_t)(total > 65535 ? 65535 : total);
+	if (!quoted && plen != 0) {
+		if ((size_t)(c->end - start) > total)
+			c->end = start + total;
+		else
+			*past = (size_t)(c->end - start) < total;
+	} else if (!quoted)
+		*past = 1;
+	/* Hard bound on the chain (RFC 8200 4.1 sets none). */
+	for (int n = 0; is_exthdr(next); n++) {
 		uint8_t nh, len;
-		uint16_t off;
 
-		if (next != IP6_HOPOPTS && next != IP6_ROUTING &&
-		    next != IP6_FRAGMENT && next != IP6_AH &&
-		    next != IP6_DSTOPTS)
-			break;
 		if (n == EP_IP6_EXTHDR_MAX) {
-			*stop = "IPv6 extension header chain too long";
 			ip->proto = next;
 			ip->hdr_len = (uint16_t)(c->p - start);
-			return -1;
+			c->err = EP_EMALFORMED;
+			return "IPv6 extension header chain too long";
 		}
 		nh = ep_cursor_u8(c);
-		len = ep_cursor_u8(c);
-		if (next == IP6_FRAGMENT) {
-			off = ep_cursor_u16(c);
+		len = ep_cursor_u8(c);			/* Fragment: reserved */
+		if (next == PROTO_FRAGMENT) {
+			uint16_t off = ep_cursor_u16(c);
+
 			ip->ip_id = ep_cursor_u32(c);
+			if (c->err)
+				break;
 			ip->is_frag = 1;
-			ip->frag_off = (uint32_t)(off & 0xfff8);
+			ip->frag_off = off & 0xfff8;	/* 13 bits of 8 bytes */
 			ip->more_frags = off & 1;
-		} else if (next == IP6_AH)
-			ep_cursor_skip(c, (size_t)(len + 2) * 4 - 2);
+			if (ip->frag_off != 0) {
+				/* What follows is payload, not headers. */
+				next = nh;
+				break;
+			}
+		} else if (next == PROTO_AH)
+			ep_cursor_skip(c, ((size_t)len + 2) * 4 - 2);
 		else
-			ep_cursor_skip(c, (size_t)(len + 1) * 8 - 2);
-		if (c->err) {
-			*stop = "truncated IPv6 extension header";
-			return -1;
-		}
+			ep_cursor_skip(c, ((size_t)len + 1) * 8 - 2);
+		if (c->err)
+			break;
 		next = nh;
 	}
 	ip->proto = next;
 	ip->hdr_len = (uint16_t)(c->p - start);
+	if (c->err)
+		return "truncated IPv6 extension header";
+	return NULL;
+}
+
+static const char *
+ip_layer(struct ep_cursor *c, int type, struct ep_ip *ip, int quoted,
+    int *past)
+{
+	if (type == ETHERTYPE_RAW) {
+		if (!ep_cursor_need(c, 1))
+			return "empty frame";
+		switch (c->p[0] >> 4) {
+		case 4:
+			type = ETHERTYPE_IPV4;
+			break;
+		case 6:
+			type = ETHERTYPE_IPV6;
+			break;
+		}
+	}
+	if (type == ETHERTYPE_IPV4)
+		return ipv4(c, ip, quoted, past);
+	if (type == ETHERTYPE_IPV6)
+		return ipv6(c, ip, quoted, past);
+	return "not IP";
+}
+
+/* Source and destination port, or nothing. */
+static int
+ports(struct ep_cursor *c, struct ep_ip *ip)
+{
+	uint16_t sport = ep_cursor_u16(c), dport = ep_cursor_u16(c);
+
+	if (c->err)
+		return -1;
+	ip->sport = sport;
+	ip->dport = dport;
+	ip->has_ports = 1;
 	return 0;
 }
 
 static int
-ip_layer(struct ep_cursor *c, long ethertype, struct ep_ip *ip, int quoted,
-    const char **stop)
+is_dns(const struct ep_ip *ip)
 {
-	uint8_t v;
-
-	if (ethertype == 0) {
-		if (!ep_cursor_need(c, 1)) {
-			*stop = "empty frame";
-			return -1;
-		}
-		v = (uint8_t)(c->p[0] >> 4);
-		ethertype = v == 4 ? ETHERTYPE_IPV4 : v == 6 ?
-		    ETHERTYPE_IPV6 : -1;
-	}
-	if (ethertype == ETHERTYPE_IPV4)
-		return ipv4(c, ip, quoted, stop);
-	if (ethertype == ETHERTYPE_IPV6)
-		return ipv6(c, ip, quoted, stop);
-	*stop = "not IP";
-	return -1;
+	return ip->sport == DNS_PORT || ip->dport == DNS_PORT;
 }
 
-/* The DNS message at c: len is what the headers claim it is. */
-static void
-dns(struct ep_frame *f, struct ep_cursor *c, size_t len)
+/*
+ * The start of a DNS message at c that its transport says is len bytes:
+ * whatever of it was captured (and no more than len) is dissected, and
+ * dns.length is len.  Returns -1 when not even a header is here.
+ */
+static int
+dns(struct ep_frame *f, const struct ep_cursor *c, size_t len)
 {
 	size_t have = ep_cursor_left(c);
 
+	if (have > len)
+		have = len;
 	if (have < DNS_HDR)
-		return;
-	ep_dns_dissect(c->p, have < len ? have : len, &f->dns);
+		return -1;
+	(void)ep_dns_dissect(c->p, have, &f->dns);
 	f->dns.length = len;
 	f->has_dns = 1;
+	return 0;
 }
 
-/* Ports (and for a UDP datagram or TCP segment of DNS, its message). */
-static void
-transport(struct ep_frame *f, struct ep_ip *ip, struct ep_cursor *c,
-    int quoted)
+/*
+ * Why the DNS message at c (len bytes, as its transport says) stopped
+ * short, when it did for lack of captured bytes: snap says the capture
+ * ended where the packet went on.
+ */
+static const char *
+dns_cut(const struct ep_frame *f, const struct ep_cursor *c, size_t len,
+    int snap)
 {
-	if (ip->proto == PROTO_UDP) {
-		uint16_t ulen;
+	if (!snap || ep_cursor_left(c) >= len)
+		return NULL;
+	if (!f->has_dns)
+		return "truncated DNS header";
+	if (f->dns.status == EP_DNS_TRUNCATED || f->dns.status == EP_DNS_SHORT)
+		return "DNS message cut by the snap length";
+	return NULL;
+}
 
-		ip->sport = ep_cursor_u16(c);
-		ip->dport = ep_cursor_u16(c);
-		ulen = ep_cursor_u16(c);
-		ep_cursor_skip(c, 2);
-		if (c->err)
-			return;
-		ip->has_ports = 1;
-		if (!quoted)
-			f->l4_len = ulen;
-		if ((ip->sport == DNS_PORT || ip->dport == DNS_PORT) &&
-		    ulen >= 8 + DNS_HDR)
-			dns(f, c, (size_t)ulen - 8);
-	} else if (ip->proto == PROTO_TCP) {
-		uint8_t off, flags;
-		size_t hl;
-		uint32_t seq, ack;
+static const char *
+udp(struct ep_frame *f, struct ep_cursor *c, int snap)
+{
+	uint16_t ulen;
 
-		ip->sport = ep_cursor_u16(c);
-		ip->dport = ep_cursor_u16(c);
-		if (c->err)
-			return;
-		ip->has_ports = 1;
-		seq = ep_cursor_u32(c);
-		ack = ep_cursor_u32(c);
-		off = ep_cursor_u8(c);
-		flags = ep_cursor_u8(c);
-		hl = (size_t)(off >> 4) * 4;
-		if (quoted || c->err || hl < 20)
-			return;
-		ep_cursor_skip(c, hl - 14);
-		if (c->err)
-			return;
-		f->tcp_seq = seq;
-		f->tcp_ack = ack;
-		f->tcp_flags = flags;
-		if (ip->total_len >= ip->hdr_len + hl)
-			f->l4_len = (uint32_t)(ip->total_len - ip->hdr_len - hl);
-		/*
-		 * A DNS message starts a segment when the segment begins with
-		 * its length prefix.  Segments that continue a message are
-		 * taken as a start too (no stream reassembly here); the
-		 * matcher checks the DNS id against the probe's query.
-		 */
-		if ((ip->sport == DNS_PORT || ip->dport == DNS_PORT) &&
-		    f->l4_len >= 2 + DNS_HDR) {
-			uint16_t mlen = ep_cursor_u16(c);
-
-			if (c->err == 0 && mlen >= DNS_HDR)
-				dns(f, c, mlen);
-		}
+	if (ports(c, &f->ip) == -1)
+		return "truncated UDP header";
+	ulen = ep_cursor_u16(c);
+	ep_cursor_skip(c, 2);				/* checksum */
+	if (c->err)
+		return "truncated UDP header";
+	f->l4_len = ulen;
+	if (ulen < UDP_HDR) {
+		c->err = EP_EMALFORMED;
+		return "UDP length below its header";
 	}
+	/* A first fragment has only the start of what ulen counts. */
+	if (!is_dns(&f->ip) || ulen < UDP_HDR + DNS_HDR)
+		return NULL;
+	(void)dns(f, c, (size_t)ulen - UDP_HDR);
+	return dns_cut(f, c, (size_t)ulen - UDP_HDR, snap);
 }
 
-/* An ICMP / ICMPv6 error: type, code, MTU and the quoted packet. */
-static void
-icmp(struct ep_frame *f, struct ep_cursor *c, int v6)
+/*
+ * TCP.  DNS over TCP is a stream of messages, each after a two-byte length
+ * (RFC 1035 4.2.2); we do not reassemble streams, so a segment is taken
+ * to start a message when its first bytes look like a prefix and a
+ * header: prefix >= 12 and QDCOUNT <= 1 (every query, and every answer
+ * to one, has 0 or 1).  Two random bytes pass the QDCOUNT test once in
+ * 32768, so a segment that continues a message rarely passes; if one
+ * does, its "DNS id" and length are noise, and only comparing the id
+ * with the query's tells.
+ */
+static const char *
+tcp(struct ep_frame *f, struct ep_cursor *c, int snap)
 {
+	const struct ep_ip *ip = &f->ip;
+	struct ep_cursor h;
+	uint32_t seq, ack;
+	uint16_t mlen, qd;
+	uint8_t off, flags;
+	size_t hl;
+
+	if (ports(c, &f->ip) == -1)
+		return "truncated TCP header";
+	seq = ep_cursor_u32(c);
+	ack = ep_cursor_u32(c);
+	off = ep_cursor_u8(c);
+	flags = ep_cursor_u8(c);
+	if (c->err)
+		return "truncated TCP header";
+	f->tcp_seq = seq;
+	f->tcp_ack = ack;
+	f->tcp_flags = flags;
+	hl = (size_t)(off >> 4) * 4;
+	if (hl < TCP_HDR) {
+		c->err = EP_EMALFORMED;
+		return "TCP data offset below 20";
+	}
+	ep_cursor_skip(c, hl - 14);	/* window, checksum, urgent, options */
+	if (c->err)
+		return "truncated TCP header";
+	if ((size_t)ip->total_len >= ip->hdr_len + hl)
+		f->l4_len = (uint32_t)(ip->total_len - ip->hdr_len - hl);
+	if (!is_dns(ip) || f->l4_len < 2 + DNS_HDR)
+		return NULL;
+	h = *c;
+	mlen = ep_cursor_u16(&h);
+	ep_cursor_skip(&h, 4);				/* id, flags */
+	qd = ep_cursor_u16(&h);
+	if (h.err)
+		return snap ? "truncated DNS header" : NULL;
+	if (mlen < DNS_HDR || qd > 1)
+		return NULL;		/* not the start of a message */
+	ep_cursor_skip(c, 2);
+	(void)dns(f, c, mlen);
+	return dns_cut(f, c, mlen, snap);
+}
+
+/* A shortage in a quote: the snap length's when the frame ran on. */
+static const char *
+quote_cut(const struct ep_cursor *c, int snap)
+{
+	return snap && c->err == EP_ETRUNC ?
+	    "ICMP quote cut by the snap length" : NULL;
+}
+
+/*
+ * The packet an ICMP error quotes, into f->quote: its IP header, its
+ * ports when they are there, and the start of its DNS message when it is
+ * UDP of port 53.  A quote is often short (RFC 792 asks for 8 bytes past
+ * the IP header), which is no failure of the frame; only a quote cut by
+ * our snap length is reported, as the reason to stop.
+ */
+static const char *
+quote(struct ep_frame *f, struct ep_cursor *c, int type, int snap)
+{
+	struct ep_ip *q = &f->quote;
+	uint16_t ulen;
+	int qpast = 0;
+
+	if (ip_layer(c, type, q, 1, &qpast) != NULL) {
+		/* An IPv6 header whose extension headers are not all here. */
+		f->has_quote = q->family != 0;
+		return quote_cut(c, snap);
+	}
+	f->has_quote = 1;
+	if (q->frag_off != 0 || (q->proto != PROTO_UDP &&
+	    q->proto != PROTO_TCP))
+		return NULL;
+	if (ports(c, q) == -1)
+		return quote_cut(c, snap);
+	if (q->proto != PROTO_UDP || !is_dns(q))
+		return NULL;
+	ulen = ep_cursor_u16(c);
+	ep_cursor_skip(c, 2);				/* checksum */
+	if (c->err)
+		return quote_cut(c, snap);
+	if (ulen < UDP_HDR + DNS_HDR)
+		return NULL;
+	(void)dns(f, c, (size_t)ulen - UDP_HDR);
+	return dns_cut(f, c, (size_t)ulen - UDP_HDR, snap) != NULL ?
+	    "ICMP quote cut by the snap length" : NULL;
+}
+
+/* ICMP or ICMPv6: type, code, MTU, and the quote of an error. */
+static const char *
+icmp(struct ep_frame *f, struct ep_cursor *c, int v6, int snap)
+{
+	struct ep_cursor q;
 	uint32_t rest;
 	int error;
 
 	f->icmp_type = ep_cursor_u8(c);
 	f->icmp_code = ep_cursor_u8(c);
-	ep_cursor_skip(c, 2);
+	ep_cursor_skip(c, 2);				/* checksum */
 	rest = ep_cursor_u32(c);
 	if (c->err)
-		return;
+		return v6 ? "truncated ICMPv6 header" : "truncated ICMP header";
 	if (v6) {
+		/* Unreachable, packet too big, time exceeded, parameter. */
 		error = f->icmp_type >= 1 && f->icmp_type <= 4;
 		if (f->icmp_type == 2)
 			f->icmp_mtu = rest;
 	} else {
+		/* Unreachable, time exceeded, parameter problem. */
 		error = f->icmp_type == 3 || f->icmp_type == 11 ||
 		    f->icmp_type == 12;
 		if (f->icmp_type == 3 && f->icmp_code == 4)
-			f->icmp_mtu = rest & 0xffff;
+			f->icmp_mtu = rest & 0xffff;	/* RFC 1191 */
 	}
 	if (!error)
-		return;
-	{
-		const char *stop = NULL;
-		struct ep_cursor q = *c;
-
-		if (ip_layer(&q, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4,
-		    &f->quote, 1, &stop) == -1)
-			return;
-		f->has_quote = 1;
-		if (f->quote.frag_off == 0)
-			transport(f, &f->quote, &q, 1);
-	}
+		return NULL;
+	q = *c;		/* the quote's failures are its own */
+	return quote(f, &q, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4, snap);
 }
 
 int
@@ -339,50 +511,52 @@ ep_frame_dissect(int link, const uint8_t *pkt, uint32_t caplen,
     uint32_t wirelen, uint32_t number, uint64_t ts_us, struct ep_frame *f)
 {
 	struct ep_cursor c;
-	long type;
+	const char *why;
+	int type, past = 0, snap;
 
-	/* Everything but the big DNS part, which has_dns guards. */
-	memset(f, 0, offsetof(struct ep_frame, dns));
-	f->stop = NULL;
-	f->cut = 0;
+	memset(f, 0, sizeof(*f));
 	f->number = number;
 	f->ts_us = ts_us;
 	f->caplen = caplen;
 	f->wirelen = wirelen;
 	ep_cursor_init(&c, pkt, caplen);
-	if ((type = link_layer(link, &c, &f->stop)) == -1 ||
-	    ip_layer(&c, type, &f->ip, 0, &f->stop) == -1) {
-		f->cut = caplen < wirelen && c.err == EP_ETRUNC;
-		return f->ip.family ? 0 : -1;
+	if ((why = link_layer(link, &c, &type)) != NULL ||
+	    (why = ip_layer(&c, type, &f->ip, 0, &past)) != NULL) {
+		f->stop = why;
+		/* Before the IP length is known, any shortage is the snap's. */
+		f->cut = c.err == EP_ETRUNC && caplen < wirelen &&
+		    (f->ip.family == 0 || past);
+		return f->ip.family != 0 ? 0 : -1;
 	}
-	if (f->ip.frag_off != 0) {
-		f->l4 = EP_L4_NONE;
-		return 0;
-	}
+	if (f->ip.frag_off != 0)
+		return 0;			/* l4 EP_L4_NONE */
+	/* From here a shortage is the snap length's only if the wire had
+	 * more; else the packet itself is shorter than it says. */
+	snap = past && caplen < wirelen;
 	switch (f->ip.proto) {
 	case PROTO_UDP:
 		f->l4 = EP_L4_UDP;
-		transport(f, &f->ip, &c, 0);
+		why = udp(f, &c, snap);
 		break;
 	case PROTO_TCP:
 		f->l4 = EP_L4_TCP;
-		transport(f, &f->ip, &c, 0);
+		why = tcp(f, &c, snap);
 		break;
 	case PROTO_ICMP:
 		f->l4 = EP_L4_ICMP;
-		icmp(f, &c, 0);
+		why = icmp(f, &c, 0, snap);
 		break;
 	case PROTO_ICMP6:
 		f->l4 = EP_L4_ICMP6;
-		icmp(f, &c, 1);
+		why = icmp(f, &c, 1, snap);
 		break;
 	default:
 		f->l4 = EP_L4_OTHER;
 		break;
 	}
-	if (c.err) {
-		f->stop = "truncated transport header";
-		f->cut = caplen < wirelen;
+	if (why != NULL) {
+		f->stop = why;
+		f->cut = snap && c.err != EP_EMALFORMED;
 	}
 	return 0;
 }

@@ -229,7 +229,10 @@ ep_wire_frame(struct ep_wire *w, const struct ep_frame *f, char *c,
 	if (r == NULL)
 		return;
 	tie(r, f->number);
-	if (f->has_dns && (f->dns.flags & EP_DNS_QR) && inbound) {
+	/* A reply counts only with the query's id: a TCP segment that
+	 * continues a message can pass for a message start by chance. */
+	if (f->has_dns && (f->dns.flags & EP_DNS_QR) && inbound &&
+	    f->dns.id == r->res.qid) {
 		r->wire.replies++;
 		if (f->dns.length > r->wire.reply_bytes)
 			r->wire.reply_bytes = (uint32_t)f->dns.length;
