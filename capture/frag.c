@@ -1,33 +1,72 @@
-/* capture/frag.c: fragment bookkeeping per IP datagram, bounded.  An open
- * hash table (linear probing) over a fixed array; when full, the oldest
- * datagram is evicted and counted. */
+/* capture/frag.c: fragment bookkeeping per IP datagram, bounded (RFC 791
+ * section 3.2, RFC 8200 section 4.5): which payload bytes of each
+ * fragmented datagram crossed the wire, without keeping the bytes.
+ *
+ * Semantics, for the callers (the header says what each field is):
+ * - A datagram is keyed by family, source, destination, protocol and IP id
+ *   (the IPv4 id or the IPv6 Fragment header's identification).
+ * - A fragment carries payload bytes [frag_off, frag_off + total_len -
+ *   hdr_len).  The end is clamped at UINT32_MAX, so hostile offsets never
+ *   wrap; a zero-length fragment is counted but adds no range.
+ * - Ranges are kept merged (adjacent ranges join) and sorted.  A range
+ *   that would be disjoint number EP_FRAG_RANGES + 1 is dropped and sets
+ *   overflow; the kept ranges are then a subset of what arrived.
+ * - overlap: a fragment shared at least one byte with what had arrived,
+ *   exact duplicates included (a retransmitted or twin fragment is as
+ *   much a finding as a conflicting one; touching is not overlapping).
+ * - first_seen: a fragment at offset 0 arrived; the ports and DNS header
+ *   are taken from it when it has them (a later copy without them, e.g.
+ *   a shorter capture, does not erase what an earlier one gave).
+ * - last_seen: a fragment with MF clear arrived; total is the end of its
+ *   range (the latest such fragment wins).
+ * - complete: first and last seen and the kept ranges are exactly one,
+ *   [0, total).  Bytes beyond total (hostile: an earlier range past a
+ *   later, smaller last fragment) leave it incomplete, as a receiver
+ *   would drop such a datagram.
+ * - nfrags counts every fragment (saturating), frames[] keeps the frame
+ *   numbers of the first EP_FRAG_FRAMES, first_us/last_us are the
+ *   smallest and largest capture times seen (files are not always in
+ *   time order).
+ *
+ * The table: a fixed array of max datagrams in insertion order (a ring
+ * once full) and an open-addressing hash (linear probing, load <= 1/2)
+ * over it.  When full, the datagram inserted first is evicted and counted;
+ * nothing is allocated after ep_frag_new, so a million frames cost no
+ * memory and O(1) work each on average. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ednsprobe/frame.h"
 
+#define TABLE_MAX	(1 << 20)	/* datagrams; keeps slot indices int */
+
 struct ep_frag_table {
-	struct ep_frag_dgram	*d;	/* max entries, insertion order */
+	struct ep_frag_dgram	*d;	/* max entries, owned */
+	uint32_t		*hash;	/* hash of d[i], owned */
+	int			*slot;	/* index + 1 into d, 0 empty, owned */
 	int			 max, n;
+	int			 oldest;	/* index inserted first */
 	int			 evicted;
-	int			 oldest;	/* next to evict when full */
-	int			*slot;		/* hash -> index + 1, 0 empty */
-	int			 nslots;	/* power of two, >= 2 max */
+	unsigned		 mask;	/* slots - 1, slots >= 2 max */
 };
 
 struct ep_frag_table *
 ep_frag_new(int max)
 {
 	struct ep_frag_table *t;
+	size_t nslots;
 
-	if (max < 1 || max > 1 << 20 || (t = calloc(1, sizeof(*t))) == NULL)
+	if (max < 1 || max > TABLE_MAX || (t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
 	t->max = max;
-	for (t->nslots = 2; t->nslots < 2 * max; t->nslots *= 2)
+	for (nslots = 2; nslots < 2 * (size_t)max; nslots *= 2)
 		;
+	t->mask = (unsigned)(nslots - 1);
 	t->d = calloc((size_t)max, sizeof(*t->d));
-	t->slot = calloc((size_t)t->nslots, sizeof(*t->slot));
-	if (t->d == NULL || t->slot == NULL) {
+	t->hash = calloc((size_t)max, sizeof(*t->hash));
+	t->slot = calloc(nslots, sizeof(*t->slot));
+	if (t->d == NULL || t->hash == NULL || t->slot == NULL) {
 		ep_frag_free(t);
 		return NULL;
 	}
@@ -40,68 +79,76 @@ ep_frag_free(struct ep_frag_table *t)
 	if (t == NULL)
 		return;
 	free(t->d);
+	free(t->hash);
 	free(t->slot);
 	free(t);
+}
+
+static size_t
+addr_len(int family)
+{
+	return family == 4 ? 4 : 16;
 }
 
 static int
 same(const struct ep_frag_dgram *d, const struct ep_ip *ip)
 {
-	size_t n = ip->family == 4 ? 4 : 16;
+	size_t n = addr_len(ip->family);
 
 	return d->family == ip->family && d->proto == ip->proto &&
 	    d->id == ip->ip_id && memcmp(d->src, ip->src, n) == 0 &&
 	    memcmp(d->dst, ip->dst, n) == 0;
 }
 
-static unsigned
+static uint32_t
+mix(uint32_t h, uint8_t b)
+{
+	return (h ^ b) * 16777619u;		/* FNV-1a step */
+}
+
+/* FNV-1a over the key, then a finaliser: FNV alone never carries high
+ * bits down, and the slot is taken from the low bits (ids that differ
+ * only above them, e.g. in steps of 256, must not share a slot). */
+static uint32_t
 hash(const struct ep_ip *ip)
 {
-	size_t n = ip->family == 4 ? 4 : 16;
-	uint32_t h = 2166136261u ^ ip->ip_id ^ ip->proto;	/* FNV-1a */
+	size_t n = addr_len(ip->family);
+	uint32_t h = 2166136261u;
 
+	h = mix(h, (uint8_t)ip->family);
+	h = mix(h, ip->proto);
+	for (int s = 0; s < 32; s += 8)
+		h = mix(h, (uint8_t)(ip->ip_id >> s));
 	for (size_t i = 0; i < n; i++) {
-		h = (h ^ ip->src[i]) * 16777619u;
-		h = (h ^ ip->dst[i]) * 16777619u;
+		h = mix(h, ip->src[i]);
+		h = mix(h, ip->dst[i]);
 	}
+	h ^= h >> 16;				/* murmur3 fmix32 */
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
 	return h;
 }
 
-static unsigned
-hash_of(const struct ep_frag_dgram *d)
-{
-	struct ep_ip ip;
-
-	memset(&ip, 0, sizeof(ip));
-	ip.family = d->family;
-	ip.proto = d->proto;
-	ip.ip_id = d->id;
-	memcpy(ip.src, d->src, 16);
-	memcpy(ip.dst, d->dst, 16);
-	return hash(&ip);
-}
-
-/* Remove datagram i from the slots: linear probing's backward shift, so
- * no tombstones and lookups stay short. */
+/* Take datagram i out of the slots.  Linear probing's backward shift
+ * instead of tombstones, so probe runs never grow with churn. */
 static void
 unslot(struct ep_frag_table *t, int i)
 {
-	unsigned mask = (unsigned)(t->nslots - 1), h = hash_of(&t->d[i]) & mask;
-	unsigned j;
+	unsigned h = t->hash[i] & t->mask, j, home;
 
 	while (t->slot[h] != i + 1) {
 		if (t->slot[h] == 0)
-			return;
-		h = (h + 1) & mask;
+			return;			/* not slotted: cannot be */
+		h = (h + 1) & t->mask;
 	}
 	t->slot[h] = 0;
-	for (j = (h + 1) & mask; t->slot[j] != 0; j = (j + 1) & mask) {
-		unsigned home = hash_of(&t->d[t->slot[j] - 1]) & mask;
-
-		/* Move j back into the hole unless its home lies in
-		 * (h, j] (cyclically). */
-		if ((j > h && (home <= h || home > j)) ||
-		    (j < h && home <= h && home > j)) {
+	for (j = (h + 1) & t->mask; t->slot[j] != 0; j = (j + 1) & t->mask) {
+		home = t->hash[t->slot[j] - 1] & t->mask;
+		/* Entry j may fill the hole at h unless its home lies
+		 * cyclically in (h, j]. */
+		if (h < j ? (home <= h || home > j) : (home <= h && home > j)) {
 			t->slot[h] = t->slot[j];
 			t->slot[j] = 0;
 			h = j;
@@ -109,38 +156,44 @@ unslot(struct ep_frag_table *t, int i)
 	}
 }
 
+/* The datagram of ip: found, or created (evicting the oldest if full). */
 static struct ep_frag_dgram *
 lookup(struct ep_frag_table *t, const struct ep_ip *ip)
 {
-	unsigned mask = (unsigned)(t->nslots - 1), h = hash(ip) & mask;
+	uint32_t hv = hash(ip);
+	unsigned h;
 	struct ep_frag_dgram *d;
 	int i;
 
-	for (; t->slot[h] != 0; h = (h + 1) & mask)
-		if (same(&t->d[t->slot[h] - 1], ip))
-			return &t->d[t->slot[h] - 1];
+	for (h = hv & t->mask; t->slot[h] != 0; h = (h + 1) & t->mask) {
+		d = &t->d[t->slot[h] - 1];
+		if (t->hash[t->slot[h] - 1] == hv && same(d, ip))
+			return d;
+	}
 	if (t->n == t->max) {
-		/* Full: the oldest goes, its place takes the new one. */
 		i = t->oldest;
 		t->oldest = (t->oldest + 1) % t->max;
-		t->evicted++;
+		if (t->evicted < INT_MAX)
+			t->evicted++;
 		unslot(t, i);
-		for (h = hash(ip) & mask; t->slot[h] != 0; h = (h + 1) & mask)
+		/* The shift may have moved entries: probe again. */
+		for (h = hv & t->mask; t->slot[h] != 0; h = (h + 1) & t->mask)
 			;
 	} else
 		i = t->n++;
 	t->slot[h] = i + 1;
+	t->hash[i] = hv;
 	d = &t->d[i];
 	memset(d, 0, sizeof(*d));
 	d->family = ip->family;
 	d->proto = ip->proto;
 	d->id = ip->ip_id;
-	memcpy(d->src, ip->src, 16);
-	memcpy(d->dst, ip->dst, 16);
+	memcpy(d->src, ip->src, addr_len(ip->family));
+	memcpy(d->dst, ip->dst, addr_len(ip->family));
 	return d;
 }
 
-/* Merge [from, to) into the sorted, disjoint ranges of d. */
+/* Merge [from, to), to > from, into the sorted, disjoint ranges of d. */
 static void
 add_range(struct ep_frag_dgram *d, uint32_t from, uint32_t to)
 {
@@ -149,11 +202,11 @@ add_range(struct ep_frag_dgram *d, uint32_t from, uint32_t to)
 	for (i = 0; i < d->nranges; i++)
 		if (from < d->ranges[i].to && to > d->ranges[i].from)
 			d->overlap = 1;
-	/* First range that ends at or after from. */
+	/* The first range that ends at or after from. */
 	for (i = 0; i < d->nranges && d->ranges[i].to < from; i++)
 		;
 	if (i < d->nranges && d->ranges[i].from <= to) {
-		/* Touches range i: grow it, swallow those it now reaches. */
+		/* Touches range i: grow it, swallow the ones it reaches. */
 		if (from < d->ranges[i].from)
 			d->ranges[i].from = from;
 		if (to > d->ranges[i].to)
@@ -181,30 +234,37 @@ add_range(struct ep_frag_dgram *d, uint32_t from, uint32_t to)
 struct ep_frag_dgram *
 ep_frag_add(struct ep_frag_table *t, const struct ep_frame *f)
 {
-	const struct ep_ip *ip = &f->ip;
+	const struct ep_ip *ip;
 	struct ep_frag_dgram *d;
 	uint32_t len, from, to;
 
+	if (t == NULL || f == NULL)
+		return NULL;
+	ip = &f->ip;
 	if (!ip->is_frag || (ip->family != 4 && ip->family != 6))
 		return NULL;
 	d = lookup(t, ip);
 	len = ip->total_len > ip->hdr_len ?
 	    (uint32_t)(ip->total_len - ip->hdr_len) : 0;
 	from = ip->frag_off;
-	to = from + len;		/* both < 2^17: no overflow */
-	if (d->nfrags == 0)
+	to = from > UINT32_MAX - len ? UINT32_MAX : from + len;
+	if (d->nfrags == 0 || f->ts_us < d->first_us)
 		d->first_us = f->ts_us;
-	d->last_us = f->ts_us;
-	d->nfrags++;
+	if (d->nfrags == 0 || f->ts_us > d->last_us)
+		d->last_us = f->ts_us;
+	if (d->nfrags < INT_MAX)
+		d->nfrags++;
 	if (d->nframes < EP_FRAG_FRAMES)
 		d->frames[d->nframes++] = f->number;
-	if (len > 0)
+	if (to > from)
 		add_range(d, from, to);
 	if (from == 0) {
 		d->first_seen = 1;
-		d->has_ports = ip->has_ports;
-		d->sport = ip->sport;
-		d->dport = ip->dport;
+		if (ip->has_ports) {
+			d->has_ports = 1;
+			d->sport = ip->sport;
+			d->dport = ip->dport;
+		}
 		if (f->has_dns) {
 			d->has_dns = 1;
 			d->dns = f->dns;
@@ -214,20 +274,22 @@ ep_frag_add(struct ep_frag_table *t, const struct ep_frame *f)
 		d->last_seen = 1;
 		d->total = to;
 	}
-	d->complete = d->first_seen && d->last_seen && !d->overflow &&
-	    d->nranges == 1 && d->ranges[0].from == 0 &&
-	    d->ranges[0].to >= d->total;
+	d->complete = d->first_seen && d->last_seen && d->nranges == 1 &&
+	    d->ranges[0].from == 0 && d->ranges[0].to == d->total;
 	return d;
 }
 
+/* Oldest first: once full the array is a ring starting at t->oldest. */
 const struct ep_frag_dgram *
 ep_frag_at(const struct ep_frag_table *t, int i)
 {
-	return i >= 0 && i < t->n ? &t->d[i] : NULL;
+	if (t == NULL || i < 0 || i >= t->n)
+		return NULL;
+	return &t->d[(t->oldest + i) % t->max];
 }
 
 int
 ep_frag_evicted(const struct ep_frag_table *t)
 {
-	return t->evicted;
+	return t == NULL ? 0 : t->evicted;
 }

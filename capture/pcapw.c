@@ -1,8 +1,18 @@
-/* capture/pcapw.c: pcapng and classic pcap writer.  pcapng blocks (section
- * header, interface description, enhanced packet, interface statistics)
- * after draft-ietf-opsawg-pcapng, in host byte order (the byte-order magic
- * tells readers).  Each block is built in memory and handed to the kernel
- * in one write(2): no stdio buffer to lose when the run is interrupted. */
+/* capture/pcapw.c: pcapng and classic pcap writer.  pcapng after
+ * draft-ietf-opsawg-pcapng (Section Header, Interface Description,
+ * Enhanced Packet and Interface Statistics Blocks), in host byte order:
+ * readers learn it from the byte-order magic.
+ *
+ * Each block is built in memory and handed to the kernel in one write(2):
+ * no stdio buffer to lose when the run is interrupted, and a failed write
+ * is cut back (ftruncate) to the last whole block so the file stays
+ * readable.  Classic pcap goes the same way rather than through libpcap's
+ * pcap_dump_fopen: that needs a dead pcap_t and a stdio FILE flushed after
+ * every frame, and pcap_dump() returns void, so a full disk would only
+ * show at the next flush; here both formats share one fd opened with
+ * O_NOFOLLOW, one write path and one error path. */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -11,40 +21,62 @@
 
 #include "pcapw.h"
 
+/* Block types, option codes (draft-ietf-opsawg-pcapng sections 4, 3.5). */
 #define BT_SHB		0x0a0d0d0au
 #define BT_IDB		0x00000001u
 #define BT_ISB		0x00000005u
 #define BT_EPB		0x00000006u
-#define BOM		0x1a2b3c4du
-#define OPT_END		0
+#define BYTE_ORDER_MAGIC 0x1a2b3c4du
+#define OPT_ENDOFOPT	0
 #define OPT_COMMENT	1
 #define SHB_USERAPPL	4
 #define IF_NAME		2
 #define IF_TSRESOL	9
-#define ISB_START	2
-#define ISB_END		3
+#define ISB_STARTTIME	2
+#define ISB_ENDTIME	3
 #define ISB_IFRECV	4
 #define ISB_IFDROP	5
-#define COMMENT_MAX	1000
-#define PCAP_MAGIC	0xa1b2c3d4u
-#define BUF_BYTES	(65536 + COMMENT_MAX + 256)
+#define TSRESOL_US	6		/* 10^-6 s */
+
+#define PCAP_MAGIC	0xa1b2c3d4u	/* classic, microseconds */
+#define PCAP_HDR_LEN	24
+
+/* Room for any block but the frame bytes: an SHB with two strings of
+ * EP_PCAPW_STR_MAX is the largest (2 * 1004 + 36 bytes), an EPB adds
+ * one string and 31 bytes of header, padding and trailer to its data. */
+#define BLOCK_SLACK	4096
 
 struct ep_pcapw {
-	int			 fd;
+	int			 fd;		/* owned */
 	enum ep_pcap_format	 fmt;
 	uint32_t		 snaplen;
 	uint32_t		 count;
-	uint8_t			*buf;	/* one block being built */
-	size_t			 len;
+	char			*path;		/* for messages, owned */
+	off_t			 good;		/* file size after the last
+						   whole block */
+	int			 failed;	/* errno of a failed write */
+	uint8_t			*buf;		/* block being built, owned */
+	size_t			 len, cap;
+	int			 overrun;	/* a put did not fit: a bug */
 };
 
 static void
 put(struct ep_pcapw *w, const void *p, size_t n)
 {
-	if (w->len + n <= BUF_BYTES) {
-		memcpy(w->buf + w->len, p, n);
-		w->len += n;
+	if (n == 0)
+		return;
+	if (n > w->cap - w->len) {
+		w->overrun = 1;
+		return;
 	}
+	memcpy(w->buf + w->len, p, n);
+	w->len += n;
+}
+
+static void
+put16(struct ep_pcapw *w, uint16_t v)
+{
+	put(w, &v, 2);
 }
 
 static void
@@ -53,10 +85,12 @@ put32(struct ep_pcapw *w, uint32_t v)
 	put(w, &v, 4);
 }
 
+/* A timestamp as EPB and ISB carry it: high 32 bits, then low 32 bits. */
 static void
-put16(struct ep_pcapw *w, uint16_t v)
+put_ts(struct ep_pcapw *w, uint64_t ts)
 {
-	put(w, &v, 2);
+	put32(w, (uint32_t)(ts >> 32));
+	put32(w, (uint32_t)ts);
 }
 
 static void
@@ -76,95 +110,141 @@ option(struct ep_pcapw *w, uint16_t code, const void *v, size_t n)
 	pad4(w);
 }
 
-static void
+/* Bytes of s to write: at most EP_PCAPW_STR_MAX, never half a UTF-8
+ * character (a cut that lands on a continuation byte backs off to the
+ * character's lead byte; at most 3 steps, whatever the bytes are). */
+static size_t
+str_len(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n <= EP_PCAPW_STR_MAX)
+		return n;
+	n = EP_PCAPW_STR_MAX;
+	for (int k = 0; k < 3 && ((uint8_t)s[n] & 0xc0) == 0x80; k++)
+		n--;
+	return n;
+}
+
+/* A UTF-8 string option (not NUL-terminated in the file), if any.
+ * Returns whether one was written. */
+static int
 option_str(struct ep_pcapw *w, uint16_t code, const char *s)
 {
-	size_t n;
-
 	if (s == NULL || *s == '\0')
-		return;
-	n = strlen(s);
-	option(w, code, s, n > COMMENT_MAX ? COMMENT_MAX : n);
+		return 0;
+	option(w, code, s, str_len(s));
+	return 1;
 }
 
 static void
 block_start(struct ep_pcapw *w, uint32_t type)
 {
 	w->len = 0;
+	w->overrun = 0;
 	put32(w, type);
 	put32(w, 0);		/* total length, set by block_end */
 }
 
-/* The bytes built so far, to the kernel. */
+/* What was built, to the kernel in one go. */
 static int
-raw_end(struct ep_pcapw *w, struct ep_err *err)
+flush(struct ep_pcapw *w, struct ep_err *err)
 {
 	size_t off = 0;
+	ssize_t n;
+	int e;
 
+	if (w->failed)
+		return ep_err_set(err, w->failed, "writing %s: an earlier "
+		    "write failed: %s", w->path, strerror(w->failed));
+	if (w->overrun)
+		return ep_err_set(err, EP_EINTERNAL, "writing %s: a block of "
+		    "more than %zu bytes", w->path, w->cap);
 	while (off < w->len) {
-		ssize_t n = write(w->fd, w->buf + off, w->len - off);
-
+		n = write(w->fd, w->buf + off, w->len - off);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return ep_err_set(err, n == -1 ? errno : EIO,
-			    "writing the capture: %s", strerror(n == -1 ?
-			    errno : EIO));
+		if (n <= 0) {
+			e = n == -1 ? errno : EIO;
+			/* Leave whole blocks only: readers stop cleanly at
+			 * the end instead of at a torn record. */
+			if (ftruncate(w->fd, w->good) == -1) {
+				/* Not a regular file: nothing to cut. */
+			}
+			w->failed = e;
+			return ep_err_set(err, e, "writing %s: %s", w->path,
+			    strerror(e));
+		}
 		off += (size_t)n;
 	}
+	w->good += (off_t)w->len;
 	return 0;
 }
 
-/* Close the options and the block, and write it. */
+/* End the options (if any were written), close the block, write it. */
 static int
 block_end(struct ep_pcapw *w, int options, struct ep_err *err)
 {
 	uint32_t total;
 
 	if (options) {
-		put16(w, OPT_END);
+		put16(w, OPT_ENDOFOPT);
 		put16(w, 0);
 	}
 	total = (uint32_t)(w->len + 4);
 	put32(w, total);
-	memcpy(w->buf + 4, &total, 4);
-	return raw_end(w, err);
+	if (!w->overrun)
+		memcpy(w->buf + 4, &total, 4);
+	return flush(w, err);
 }
 
 static int
-header(struct ep_pcapw *w, int linktype, const char *ifname,
+header_classic(struct ep_pcapw *w, int linktype, struct ep_err *err)
+{
+	w->len = 0;
+	w->overrun = 0;
+	put32(w, PCAP_MAGIC);
+	put16(w, 2);		/* version 2.4 */
+	put16(w, 4);
+	put32(w, 0);		/* thiszone: UTC */
+	put32(w, 0);		/* sigfigs */
+	put32(w, w->snaplen);
+	put32(w, (uint32_t)linktype);
+	return flush(w, err);
+}
+
+static int
+header_ng(struct ep_pcapw *w, int linktype, const char *ifname,
     const char *appl, const char *comment, struct ep_err *err)
 {
-	uint8_t tsresol = 6;	/* 10^-6 s */
+	uint8_t tsresol = TSRESOL_US;
+	int opts;
 
-	if (w->fmt == EP_PCAP_CLASSIC) {
-		w->len = 0;
-		put32(w, PCAP_MAGIC);
-		put16(w, 2);
-		put16(w, 4);
-		put32(w, 0);		/* thiszone */
-		put32(w, 0);		/* sigfigs */
-		put32(w, w->snaplen);
-		put32(w, (uint32_t)linktype);
-		return raw_end(w, err);
-	}
 	block_start(w, BT_SHB);
-	put32(w, BOM);
-	put16(w, 1);
+	put32(w, BYTE_ORDER_MAGIC);
+	put16(w, 1);		/* version 1.0 */
 	put16(w, 0);
-	put32(w, 0xffffffffu);	/* section length: unknown (-1) */
+	put32(w, 0xffffffffu);	/* section length: not given (-1) */
 	put32(w, 0xffffffffu);
-	option_str(w, OPT_COMMENT, comment);
-	option_str(w, SHB_USERAPPL, appl);
-	if (block_end(w, 1, err) == -1)
+	opts = option_str(w, SHB_USERAPPL, appl);
+	opts |= option_str(w, OPT_COMMENT, comment);
+	if (block_end(w, opts, err) == -1)
 		return -1;
 	block_start(w, BT_IDB);
 	put16(w, (uint16_t)linktype);
-	put16(w, 0);
+	put16(w, 0);		/* reserved */
 	put32(w, w->snaplen);
 	option_str(w, IF_NAME, ifname);
 	option(w, IF_TSRESOL, &tsresol, 1);
 	return block_end(w, 1, err);
+}
+
+static void
+pcapw_free(struct ep_pcapw *w)
+{
+	free(w->buf);
+	free(w->path);
+	free(w);
 }
 
 struct ep_pcapw *
@@ -172,31 +252,56 @@ ep_pcapw_open(const char *path, enum ep_pcap_format fmt, int linktype,
     uint32_t snaplen, const char *ifname, const char *appl,
     const char *comment, struct ep_err *err)
 {
-	struct ep_pcapw *w = calloc(1, sizeof(*w));
+	struct ep_pcapw *w = NULL;
+	struct stat st;
+	int e;
 
-	if (w == NULL || (w->buf = malloc(BUF_BYTES)) == NULL) {
-		free(w);
-		ep_err_set(err, ENOMEM, "out of memory");
+	if (path == NULL || *path == '\0') {
+		ep_err_set(err, EINVAL, "capture file: no path");
 		return NULL;
 	}
+	if ((fmt != EP_PCAP_NG && fmt != EP_PCAP_CLASSIC) || linktype < 0 ||
+	    linktype > 0xffff) {
+		ep_err_set(err, EINVAL, "%s: format %d, link type %d: not "
+		    "supported", path, (int)fmt, linktype);
+		return NULL;
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		ep_err_set(err, ENOMEM, "%s: out of memory", path);
+		return NULL;
+	}
+	w->fd = -1;
 	w->fmt = fmt;
-	w->snaplen = snaplen ? snaplen : 65535;
-	/* O_NOFOLLOW: never write through a planted symlink. */
+	w->snaplen = snaplen == 0 || snaplen > EP_PCAPW_SNAP_MAX ?
+	    EP_PCAPW_SNAP_MAX : snaplen;
+	w->cap = w->snaplen + BLOCK_SLACK;
+	if ((w->path = strdup(path)) == NULL ||
+	    (w->buf = malloc(w->cap)) == NULL) {
+		ep_err_set(err, ENOMEM, "%s: out of memory", path);
+		goto fail;
+	}
+	/* O_NOFOLLOW: never write through a symlink planted where the
+	 * file goes (we may run as root in a shared directory). */
 	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
 	    O_CLOEXEC, 0644);
 	if (w->fd == -1) {
-		ep_err_set(err, errno, "%s: %s", path, strerror(errno));
-		free(w->buf);
-		free(w);
-		return NULL;
+		e = errno;
+		if (e == ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			ep_err_set(err, e, "%s: a symbolic link, not followed",
+			    path);
+		else
+			ep_err_set(err, e, "%s: %s", path, strerror(e));
+		goto fail;
 	}
-	if (header(w, linktype, ifname, appl, comment, err) == -1) {
-		close(w->fd);
-		free(w->buf);
-		free(w);
-		return NULL;
-	}
+	if ((fmt == EP_PCAP_CLASSIC ? header_classic(w, linktype, err) :
+	    header_ng(w, linktype, ifname, appl, comment, err)) == -1)
+		goto fail;
 	return w;
+fail:
+	if (w->fd != -1)
+		close(w->fd);
+	pcapw_free(w);
+	return NULL;
 }
 
 int
@@ -204,31 +309,35 @@ ep_pcapw_write(struct ep_pcapw *w, uint64_t ts_us, const uint8_t *data,
     uint32_t caplen, uint32_t wirelen, const char *comment,
     struct ep_err *err)
 {
+	int opts;
+
+	if (w == NULL || (data == NULL && caplen > 0))
+		return ep_err_set(err, EINVAL, "capture file: no %s",
+		    w == NULL ? "writer" : "frame data");
 	if (caplen > w->snaplen)
 		caplen = w->snaplen;
 	if (wirelen < caplen)
 		wirelen = caplen;
 	if (w->fmt == EP_PCAP_CLASSIC) {
 		w->len = 0;
+		w->overrun = 0;
 		put32(w, (uint32_t)(ts_us / 1000000u));
 		put32(w, (uint32_t)(ts_us % 1000000u));
 		put32(w, caplen);
 		put32(w, wirelen);
 		put(w, data, caplen);
-		if (raw_end(w, err) == -1)
+		if (flush(w, err) == -1)
 			return -1;
 	} else {
 		block_start(w, BT_EPB);
-		put32(w, 0);				/* interface 0 */
-		put32(w, (uint32_t)(ts_us >> 32));
-		put32(w, (uint32_t)ts_us);
+		put32(w, 0);			/* interface 0 */
+		put_ts(w, ts_us);
 		put32(w, caplen);
 		put32(w, wirelen);
 		put(w, data, caplen);
 		pad4(w);
-		option_str(w, OPT_COMMENT, comment);
-		if (block_end(w, comment != NULL && *comment != '\0', err)
-		    == -1)
+		opts = option_str(w, OPT_COMMENT, comment);
+		if (block_end(w, opts, err) == -1)
 			return -1;
 	}
 	w->count++;
@@ -238,27 +347,26 @@ ep_pcapw_write(struct ep_pcapw *w, uint64_t ts_us, const uint8_t *data,
 uint32_t
 ep_pcapw_count(const struct ep_pcapw *w)
 {
-	return w->count;
+	return w == NULL ? 0 : w->count;
 }
 
 int
 ep_pcapw_stats(struct ep_pcapw *w, uint64_t start_us, uint64_t end_us,
     uint64_t recv, uint64_t drop, struct ep_err *err)
 {
-	uint32_t ts[2];
-
+	if (w == NULL)
+		return ep_err_set(err, EINVAL, "capture file: no writer");
 	if (w->fmt == EP_PCAP_CLASSIC)
 		return 0;
 	block_start(w, BT_ISB);
-	put32(w, 0);
-	put32(w, (uint32_t)(end_us >> 32));
-	put32(w, (uint32_t)end_us);
-	ts[0] = (uint32_t)(start_us >> 32);
-	ts[1] = (uint32_t)start_us;
-	option(w, ISB_START, ts, 8);
-	ts[0] = (uint32_t)(end_us >> 32);
-	ts[1] = (uint32_t)end_us;
-	option(w, ISB_END, ts, 8);
+	put32(w, 0);				/* interface 0 */
+	put_ts(w, end_us);			/* when the counts were read */
+	put16(w, ISB_STARTTIME);
+	put16(w, 8);
+	put_ts(w, start_us);
+	put16(w, ISB_ENDTIME);
+	put16(w, 8);
+	put_ts(w, end_us);
 	option(w, ISB_IFRECV, &recv, 8);
 	option(w, ISB_IFDROP, &drop, 8);
 	return block_end(w, 1, err);
@@ -271,13 +379,18 @@ ep_pcapw_close(struct ep_pcapw *w, struct ep_err *err)
 
 	if (w == NULL)
 		return 0;
-	if (fsync(w->fd) == -1 && errno != EINVAL && errno != EROFS)
-		rc = ep_err_set(err, errno, "writing the capture: %s",
+	if (w->failed)
+		rc = ep_err_set(err, w->failed, "writing %s: %s (the file "
+		    "ends at frame %u)", w->path, strerror(w->failed),
+		    w->count);
+	/* Delayed allocation and network file systems report a full disk
+	 * only here.  Special files (a pipe, /dev/null) cannot sync. */
+	else if (fsync(w->fd) == -1 && errno != EINVAL && errno != EROFS)
+		rc = ep_err_set(err, errno, "writing %s: %s", w->path,
 		    strerror(errno));
 	if (close(w->fd) == -1 && rc == 0)
-		rc = ep_err_set(err, errno, "closing the capture: %s",
+		rc = ep_err_set(err, errno, "closing %s: %s", w->path,
 		    strerror(errno));
-	free(w->buf);
-	free(w);
+	pcapw_free(w);
 	return rc;
 }
