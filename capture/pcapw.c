@@ -394,3 +394,9 @@ ep_pcapw_close(struct ep_pcapw *w, struct ep_err *err)
 	pcapw_free(w);
 	return rc;
 }
+
+int
+ep_pcapw_fd(const struct ep_pcapw *w)
+{
+	return w->fd;
+}

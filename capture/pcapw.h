@@ -68,4 +68,7 @@ int	 ep_pcapw_stats(struct ep_pcapw *, uint64_t start_us, uint64_t end_us,
  */
 int	 ep_pcapw_close(struct ep_pcapw *, struct ep_err *err);
 
+/* The file's descriptor (to hand the file to another owner). */
+int	 ep_pcapw_fd(const struct ep_pcapw *);
+
 #endif

@@ -1,8 +1,11 @@
 /* capture/sniff.c: libpcap behind one small interface, live or file. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sniff.h"
 
@@ -76,24 +79,30 @@ ep_sniff_live(const char *iface, const char *filter, struct ep_err *err)
 }
 
 struct ep_sniff *
-ep_sniff_file(const char *path, struct ep_err *err)
+ep_sniff_file(int fd, const char *path, struct ep_err *err)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct ep_sniff *s;
+	FILE *fp = NULL;
+	int dfd;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return fail(NULL, err, errno, path, strerror(errno));
 	s->fd = -1;
-	s->pc = pcap_open_offline_with_tstamp_precision(path,
+	/* libpcap closes the FILE: give it a descriptor of its own. */
+	if (lseek(fd, 0, SEEK_SET) == -1 ||
+	    (dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return fail(s, err, errno, path, strerror(errno));
+	if ((fp = fdopen(dfd, "rb")) == NULL) {
+		close(dfd);
+		return fail(s, err, errno, path, strerror(errno));
+	}
+	s->pc = pcap_fopen_offline_with_tstamp_precision(fp,
 	    PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	if (s->pc == NULL) {
-		/* libpcap's message may name the file already. */
-		if (strstr(ebuf, path) != NULL) {
-			ep_err_set(err, EINVAL, "%s", ebuf);
-			free(s);
-			return NULL;
-		}
-		return fail(s, err, EINVAL, path, ebuf);
+		fclose(fp);
+		return fail(s, err, EINVAL, path, ebuf[0] ? ebuf :
+		    "not a capture file");
 	}
 	return s;
 }

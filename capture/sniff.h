@@ -20,8 +20,12 @@ typedef void ep_sniff_cb(void *arg, uint64_t ts_us, const uint8_t *data,
  */
 struct ep_sniff *ep_sniff_live(const char *iface, const char *filter,
 	    struct ep_err *err);
-/* A capture file, pcap or pcapng. NULL with err on failure. */
-struct ep_sniff *ep_sniff_file(const char *path, struct ep_err *err);
+/*
+ * A capture file, pcap or pcapng, read from the start of fd (opened by the
+ * caller, perhaps before giving up privileges; not closed here, so it can
+ * be read again); path names it in messages.  NULL with err on failure.
+ */
+struct ep_sniff *ep_sniff_file(int fd, const char *path, struct ep_err *err);
 
 /* The descriptor to watch for reading (live), -1 for a file. */
 int	 ep_sniff_fd(const struct ep_sniff *);

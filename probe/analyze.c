@@ -5,10 +5,12 @@
  * unknown. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "analyze.h"
 #include "evidence.h"
@@ -477,10 +479,10 @@ classify(struct ep_target *t)
 }
 
 static int
-read_all(const char *path, ep_sniff_cb *cb, void *arg, int *link,
+read_all(int fd, const char *path, ep_sniff_cb *cb, void *arg, int *link,
     struct ep_report *r, struct ep_err *err)
 {
-	struct ep_sniff *s = ep_sniff_file(path, err);
+	struct ep_sniff *s = ep_sniff_file(fd, path, err);
 	int n;
 
 	if (s == NULL)
@@ -508,13 +510,18 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 {
 	struct analysis a;
 	struct ep_evidence ev;
-	int rc = -1;
+	int rc = -1, fd;
 
 	memset(&a, 0, sizeof(a));
 	memset(&ev, 0, sizeof(ev));
-	/* Reading a file needs no capability at all. */
-	if (ep_privs_drop(err) == -1)
+	/* Open the file as the user who ran us (it may be root's through
+	 * sudo); parsing it needs no privilege at all. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return ep_err_set(err, errno, "%s: %s", path, strerror(errno));
+	if (ep_privs_drop(err) == -1) {
+		close(fd);
 		return -1;
+	}
 	a.r = r;
 	r->targets = calloc(TARGETS_MAX, sizeof(*r->targets));
 	a.conns = calloc(CONNS_MAX, sizeof(*a.conns));
@@ -523,7 +530,7 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 		goto out;
 	}
 	snprintf(r->capture.path, sizeof(r->capture.path), "%s", path);
-	if (read_all(path, pass1, &a, &a.link, r, err) == -1)
+	if (read_all(fd, path, pass1, &a, &a.link, r, err) == -1)
 		goto out;
 	/* Pass 2: the live path's matcher over the same frames. */
 	ev.link = a.link;
@@ -533,7 +540,7 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 		goto out;
 	}
 	r->capture.error[0] = '\0';
-	if (read_all(path, ep_evidence_frame, &ev, &a.link, r, err) == -1)
+	if (read_all(fd, path, ep_evidence_frame, &ev, &a.link, r, err) == -1)
 		goto out;
 	ep_wire_finish(ev.wire);
 	r->capture.on = 1;
@@ -579,5 +586,6 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 out:
 	ep_wire_free(ev.wire);
 	free(a.conns);
+	close(fd);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "options.h"
 #include "output.h"
+#include "privs.h"
 #include "run.h"
 #include "verdict.h"
 
@@ -66,18 +67,29 @@ exit_status(const struct ep_report *r)
 	return worst >= EP_SEV_WARNING ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
+/* The -o file is created before the run: a path that cannot be written
+ * fails at once, not after the probes; and it exists while the process
+ * may still hand it to the sudo user (privs.h). */
 static int
-write_json_file(const char *path, const struct ep_report *r,
-    struct ep_err *err)
+open_json_file(const char *path, struct ep_err *err)
 {
 	/* O_NOFOLLOW: never write through a planted symlink. */
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
 	    O_CLOEXEC, 0644);
-	FILE *fp;
-	int rc;
 
 	if (fd == -1)
 		return ep_err_set(err, errno, "%s: %s", path, strerror(errno));
+	ep_privs_hand_over(fd);
+	return fd;
+}
+
+static int
+write_json_file(int fd, const char *path, const struct ep_report *r,
+    struct ep_err *err)
+{
+	FILE *fp;
+	int rc;
+
 	if ((fp = fdopen(fd, "w")) == NULL) {
 		close(fd);
 		return ep_err_set(err, errno, "%s: %s", path, strerror(errno));
@@ -94,7 +106,7 @@ main(int argc, char **argv)
 	struct ep_options o;
 	struct ep_report r;
 	struct ep_err err = { 0, "" };
-	int status;
+	int status, json_fd = -1;
 
 	memset(&r, 0, sizeof(r));
 	if (ep_options_parse(argc, argv, &o, &err) == -1) {
@@ -113,6 +125,11 @@ main(int argc, char **argv)
 	}
 	ep_log_level(o.verbose);
 	command_line(argc, argv, r.command, sizeof(r.command));
+	if (o.json_file[0] != '\0' &&
+	    (json_fd = open_json_file(o.json_file, &err)) == -1) {
+		fprintf(stderr, "ednsprobe: %s\n", err.msg);
+		return EXIT_USAGE;
+	}
 	if (o.cmd == EP_CMD_ANALYZE) {
 		if (ep_analyze(o.file, &r, &err) == -1) {
 			fprintf(stderr, "ednsprobe: %s\n", err.msg);
@@ -138,7 +155,7 @@ main(int argc, char **argv)
 	} else
 		ep_out_text(stdout, &r, o.verbose);
 	if (o.json_file[0] != '\0') {
-		if (write_json_file(o.json_file, &r, &err) == -1) {
+		if (write_json_file(json_fd, o.json_file, &r, &err) == -1) {
 			fprintf(stderr, "ednsprobe: %s\n", err.msg);
 			status = EXIT_INTERNAL;
 		} else if (!o.json)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -432,6 +433,23 @@ ep_run_targets(const struct ep_options *o, struct ep_report *r,
 	return 0;
 }
 
+/*
+ * From the first probe to the last line of the report, SIGINT and SIGTERM
+ * only stop the run (the loop reads them through a signalfd): blocked
+ * here, never unblocked (the loop's own mask restores to this), so a signal at any moment of the run, or after
+ * its loop, still leaves the whole capture and the report (interrupted).
+ */
+static void
+block_stop_signals(void)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+}
+
 int
 ep_run_path(const struct ep_options *o, struct ep_report *r,
     struct ep_err *err)
@@ -443,6 +461,7 @@ ep_run_path(const struct ep_options *o, struct ep_report *r,
 	time_t now = time(NULL);
 	struct tm tm;
 
+	block_stop_signals();
 	gmtime_r(&now, &tm);
 	strftime(r->started, sizeof(r->started), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	run.next_id = 1;

@@ -13,6 +13,7 @@
 #include "evidence.h"
 #include "log.h"
 #include "sniff.h"
+#include "privs.h"
 #include "sniffer.h"
 
 #define FILTER_MAX	2048
@@ -230,6 +231,7 @@ ep_sniffer_start(struct ep_loop *l, const struct ep_options *o,
 			    "file: %s", err.msg);
 			return skip(s, r, why);
 		}
+		ep_privs_hand_over(ep_pcapw_fd(s->ev.out));
 	}
 	s->ev.link = c->link;
 	s->ev.wire = s->wire;
