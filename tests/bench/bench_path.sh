@@ -17,7 +17,8 @@ server=${EP_BENCH_SERVER:-203.0.113.53}
 zone=probe.test
 
 [ -x "$bin" ] || { echo "no $bin: build first" >&2; exit 1; }
-trap '"$lab" down >/dev/null 2>&1' EXIT
+scratch=$(mktemp -d /tmp/ednsprobe-bench.XXXXXX)	# the captures
+trap '"$lab" down >/dev/null 2>&1; rm -rf "$scratch"' EXIT
 "$lab" up >/dev/null || exit 1
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
@@ -40,7 +41,8 @@ printf '%-16s %12s %12s %8s %9s  %s\n' scenario "ednsprobe ms" \
 for sc in "${scenarios[@]}"; do
 	"$lab" scenario "$sc" >/dev/null || { echo "$sc: lab failed"; continue; }
 	t=$(date +%s%N)
-	resume=$(ip netns exec ep-client "$bin" path "@$server" $zone |
+	resume=$(ip netns exec ep-client "$bin" path \
+		--pcap "$scratch/$sc.pcapng" "@$server" $zone |
 		sed -n 's/^Resume: //p')
 	e=$(ms "$t")
 	t=$(date +%s%N)
