@@ -1,6 +1,8 @@
 /* probe/probe_tcp.c: one DNS query over TCP (RFC 7766), with parallel
  * connect attempts. */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -11,6 +13,7 @@
 #include "query.h"
 
 #define TCP_ATTEMPTS_MAX	5
+#define TCP_PACE_COST		3
 #define TCP_BUF_MAX		(2 + 65535)	/* length prefix + message */
 
 enum tcp_step {
@@ -237,6 +240,10 @@ tcp_connect(void *arg)
 		return;
 	}
 	t->fds[t->nfds++] = fd;
+	/* One SYN retransmission at most (after 1 s): further tries are
+	 * our own paced connects, so the rate cap sees them. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &(int){ 1 },
+	    sizeof(int));
 	if (res->tries++ == 0) {
 		res->started_us = now;
 		t->deadline_us = now + (uint64_t)p->timeout_ms * 1000u;
@@ -287,6 +294,10 @@ tcp_start(struct ep_probe *p, struct ep_err *err)
 	if ((t->timer = ep_timer_new(p->loop, tcp_timer, t)) == NULL)
 		return ep_err_set(err, ENOMEM, "out of memory");
 	t->step = TCP_CONNECTING;
+	/* The rate cap's count of a connection: its SYN (or the SYN and one
+	 * retransmission), the query and the FIN or RST; the ACKs the kernel
+	 * returns for the server's segments are the server's pace. */
+	t->pace.cost = TCP_PACE_COST;
 	ep_loop_pace(p->loop, &t->pace, tcp_connect, t);
 	return 0;
 }

@@ -7,23 +7,7 @@ scenario=$1
 bin=$2
 here=$(cd "$(dirname "$0")" && pwd)
 lab=$here/lab.sh
-server4=203.0.113.53
-server6=2001:db8:53::53
-zone=probe.test
-out=$(mktemp -d /tmp/ednsprobe-lab.XXXXXX)
-trap 'rm -rf "$out"' EXIT
-fails=0
-checks=0
-
-if [ "$(id -u)" -ne 0 ]; then
-	[ "${CI:-}" = true ] && { echo "not root under CI" >&2; exit 1; }
-	echo "skipped: needs root" >&2
-	exit 77
-fi
-command -v jq >/dev/null || { echo "jq is missing" >&2; exit 1; }
-
-ok()   { checks=$((checks + 1)); echo "  ok: $*"; }
-fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "  FAIL: $*"; }
+. "$here/lib.sh"
 
 # run LABEL ARGS...: ednsprobe in the client namespace; JSON in $out/LABEL,
 # the capture in $out/LABEL.pcapng; then the capture checks below.
@@ -118,12 +102,6 @@ check_capture() {
 	else
 		fail "$label analyze of the capture: $off, live $live"
 	fi
-}
-
-expect_rc() {	# LABEL CODE
-	local rc; rc=$(cat "$out/$1.rc")
-	if [ "$rc" = "$2" ]; then ok "$1 exit $2"
-	else fail "$1 exit $rc, want $2"; sed 's/^/    /' "$out/$1.err"; fi
 }
 
 expect_path() {	# LABEL FIELD VALUE
@@ -461,35 +439,8 @@ check_bad_input() {
 	echo $? >"$out/noroute.rc"
 	ip netns del ep-noroute
 	expect_rc noroute 5
-	# Interrupted mid-run (a slow path: every TCP probe waits): exit 130,
-	# the report says so, and the capture so far is a valid file.
-	"$lab" scenario tcp-drop >/dev/null
-	ip netns exec ep-client "$bin" path --json --pcap "$out/int.pcapng" \
-		--timeout 5 "@$server4" $zone >"$out/int.json" 2>"$out/int.err" &
-	local pid=$!
-	sleep 0.6
-	# Mid-run: the capture and the raw sockets are open, and no
-	# capability is left (the tcpdump model).
-	local caps
-	caps=$(grep -E '^(CapPrm|CapEff|CapBnd|NoNewPrivs)' \
-		"/proc/$pid/status" | tr -s '\t ' ' ' | tr '\n' ' ')
-	if [ "$caps" = "CapPrm: 0000000000000000 CapEff: 0000000000000000 \
-CapBnd: 0000000000000000 NoNewPrivs: 1 " ]; then
-		ok "mid-run: no capability left ($caps)"
-	else fail "mid-run capabilities: $caps"; fi
-	kill -INT "$pid"
-	wait "$pid"
-	echo $? >"$out/int.rc"
-	"$lab" scenario clean >/dev/null
-	expect_rc int 130
-	if jq -e '.interrupted == true and .capture.frames > 0' \
-	    "$out/int.json" >/dev/null &&
-	    [ "$(tshark -r "$out/int.pcapng" 2>/dev/null | wc -l)" = \
-	    "$(jq '.capture.frames' "$out/int.json")" ]; then
-		ok "interrupted: report says so, tshark reads all" \
-		    "$(jq '.capture.frames' "$out/int.json") frames"
-	else fail "interrupted: $(jq -c '{interrupted, capture}' \
-		"$out/int.json")"; fi
+	# Interruption, privileges mid-run, sudo and symlinks:
+	# test_hardening.sh.
 	# Without the permission to capture: the probes run, the report says
 	# what was skipped and how to grant it.
 	if command -v setpriv >/dev/null; then
@@ -538,5 +489,4 @@ bad-input)
 		{ echo "lab scenario $scenario failed"; exit 1; }
 	family_runs "check_${scenario//-/_}" ;;
 esac
-echo "$scenario: $((checks - fails)) passed, $fails failed"
-[ $fails -eq 0 ]
+finish "$scenario"

@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# tests/lab/test_hardening.sh EDNSPROBE: the promises of docs/security.md,
+# measured on the real binary in the lab:
+#   rate     the packet-rate cap holds on the wire (tcpdump on the client's
+#            interface, not our own capture) in every mode: ordinary
+#            probes, raw probes, resends on a fragment-dropping path, TCP
+#            on a path that drops it;
+#   signals  SIGINT and SIGTERM at several moments of a run leave a report
+#            marked interrupted and a capture tshark reads whole;
+#   privs    mid-run the process holds no capability (and, run through
+#            sudo, is the invoking user), never turns on promiscuous mode,
+#            and the files it wrote belong to the sudo user.
+set -uo pipefail
+bin=$1
+here=$(cd "$(dirname "$0")" && pwd)
+lab=$here/lab.sh
+. "$here/lib.sh"
+for t in tcpdump tshark; do
+	command -v $t >/dev/null || { echo "$t is missing" >&2; exit 1; }
+done
+RATE=20		# packets per second: low, so the cap binds all run long
+BURST=10	# the pacer's bucket depth (probe/run.c PACE_BURST)
+
+# What counts as a packet we send: every IP packet from the client except
+# ICMP (the kernel's answers to late replies) and TCP segments that are
+# pure ACKs (the kernel acknowledging the server's data: the server sets
+# their number).  SYN, the query, FIN and RST count.
+SENT='(ip.src == 192.0.2.10 or ipv6.src == 2001:db8:1::10) and
+	not icmp and not icmpv6 and not (tcp and tcp.len == 0 and
+	tcp.flags.syn == 0 and tcp.flags.fin == 0 and tcp.flags.reset == 0)'
+
+# conform LABEL: the client's packets (times from tshark) through a token bucket
+# of RATE per second and depth BURST; one packet of slack for the capture
+# clock.  Prints the largest count in any 1-second window too.
+conform() {
+	local label=$1
+	tshark -r "$out/$label.wire" -Y "$SENT" -T fields \
+		-e frame.time_epoch 2>/dev/null >"$out/$label.ts"
+	awk -v r=$RATE -v b=$BURST '
+	{ t[NR] = $1 }
+	END {
+		tok = b; low = b
+		for (i = 1; i <= NR; i++) {
+			if (i > 1) tok += (t[i] - t[i-1]) * r
+			if (tok > b) tok = b
+			tok -= 1
+			if (tok < low) low = tok
+		}
+		j = 1; w = 0
+		for (i = 1; i <= NR; i++) {
+			while (t[i] - t[j] >= 1.0) j++
+			if (i - j + 1 > w) w = i - j + 1
+		}
+		span = NR > 1 ? t[NR] - t[1] : 0
+		printf "%d %.3f %d %.1f\n", NR, low, w, span
+	}' "$out/$label.ts"
+}
+
+# rate_run LABEL SCENARIO ARGS...: ednsprobe at --rate RATE under tcpdump.
+rate_run() {
+	local label=$1 sc=$2 pid n low win span
+	shift 2
+	"$lab" scenario "$sc" >/dev/null || { fail "lab scenario $sc"; return; }
+	ip netns exec ep-client tcpdump --immediate-mode -U -n -i to-r1 \
+		-w "$out/$label.wire" ip or ip6 2>/dev/null &
+	pid=$!
+	sleep 0.5	# tcpdump attaches its filter
+	ip netns exec ep-client "$bin" path --json --rate $RATE \
+		--pcap "$out/$label.pcapng" "$@" >"$out/$label.json" \
+		2>"$out/$label.err"
+	echo $? >"$out/$label.rc"
+	sleep 0.3
+	kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	read -r n low win span < <(conform "$label")
+	if [ "${n:-0}" -ge 10 ] && awk -v l="$low" 'BEGIN { exit !(l >= -1) }'
+	then
+		ok "$label: $n packets in ${span} s conform to $RATE/s" \
+		    "burst $BURST (lowest bucket $low; busiest second $win)"
+	else
+		fail "$label: $n packets, bucket fell to $low (busiest" \
+		    "second $win, cap $RATE/s burst $BURST)"
+	fi
+	if jq -e '.interrupted == false' "$out/$label.json" >/dev/null; then
+		ok "$label: run complete ($(jq -r '.targets[].resume' \
+		    "$out/$label.json" | tr '\n' ' '))"
+	else fail "$label: $(head -c 300 "$out/$label.err")"; fi
+}
+
+check_rate() {
+	rate_run rate-udp-tcp clean --no-raw "@$server4" $zone
+	rate_run rate-raw clean -6 "@$server6" $zone
+	rate_run rate-frag-drop frag-drop "@$server4" $zone
+	rate_run rate-tcp-drop tcp-drop --no-raw --timeout 2 "@$server4" $zone
+}
+
+# signal_run LABEL SIGNAL DELAY: a slow run (TCP dropped, the rate cap
+# at RATE: some 4 s) stopped by SIGNAL after DELAY seconds; the report
+# goes to -o, as a user would.
+signal_run() {
+	local label=$1 sig=$2 delay=$3 pid n
+	ip netns exec ep-client "$bin" path -o "$out/$label.json" \
+		--pcap "$out/$label.pcapng" --timeout 5 --rate $RATE \
+		"@$server4" $zone \
+		>"$out/$label.out" 2>"$out/$label.err" &
+	pid=$!
+	sleep "$delay"
+	kill "-$sig" "$pid"
+	wait "$pid"
+	echo $? >"$out/$label.rc"
+	expect_rc "$label" 130
+	n=$(tshark -r "$out/$label.pcapng" 2>/dev/null | wc -l)
+	if jq -e '.interrupted == true' "$out/$label.json" >/dev/null &&
+	    [ "$n" = "$(jq '.capture.frames' "$out/$label.json")" ] &&
+	    grep -q INTERRUPTED "$out/$label.out"; then
+		ok "$label: report says interrupted, tshark reads all $n" \
+		    "frames"
+	else fail "$label: $(jq -c '{interrupted, capture}' \
+		"$out/$label.json" 2>&1 | head -c 300), tshark $n"; fi
+}
+
+check_signals() {
+	"$lab" scenario tcp-drop >/dev/null || { fail "lab scenario"; return; }
+	for sig in INT TERM; do
+		for delay in 0.1 0.6 1.2; do
+			signal_run "sig$sig-$delay" "$sig" "$delay"
+		done
+	done
+	"$lab" scenario clean >/dev/null
+}
+
+# The process as sudo leaves it (sudo sets SUDO_UID/SUDO_GID): mid-run.
+check_privs() {
+	local pid st promisc before after
+	"$lab" scenario tcp-drop >/dev/null || { fail "lab scenario"; return; }
+	before=$(ip netns exec ep-client ip -d link show to-r1 |
+		grep -o 'promiscuity [0-9]*')
+	ip netns exec ep-client env SUDO_UID=65534 SUDO_GID=65534 \
+		"$bin" path -o "$out/sudo.json" --pcap "$out/sudo.pcapng" \
+		--timeout 3 "@$server4" $zone >"$out/sudo.out" \
+		2>"$out/sudo.err" &
+	pid=$!
+	sleep 0.8
+	st=$(grep -E '^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs)' \
+		"/proc/$pid/status" | tr -s '\t ' ' ' | tr '\n' '|')
+	promisc=$(ip netns exec ep-client ip -d link show to-r1 |
+		grep -o 'promiscuity [0-9]*')
+	wait "$pid"
+	echo $? >"$out/sudo.rc"
+	after=$(ip netns exec ep-client ip -d link show to-r1 |
+		grep -o 'promiscuity [0-9]*')
+	"$lab" scenario clean >/dev/null
+	if [ "$st" = "Uid: 65534 65534 65534 65534|Gid: 65534 65534 65534 65534|Groups: |CapInh: 0000000000000000|CapPrm: 0000000000000000|CapEff: 0000000000000000|CapBnd: 0000000000000000|CapAmb: 0000000000000000|NoNewPrivs: 1|" ]; then
+		ok "mid-run through sudo: uid/gid 65534, no group, no" \
+		    "capability, no_new_privs"
+	else fail "mid-run status: $st"; fi
+	if [ "$before|$promisc|$after" = \
+	    "promiscuity 0|promiscuity 0|promiscuity 0" ]; then
+		ok "interface never promiscuous (before, mid-run, after)"
+	else fail "interface settings changed: $before|$promisc|$after"; fi
+	expect_rc sudo 2
+	if [ "$(stat -c %u:%g "$out/sudo.json" "$out/sudo.pcapng" |
+	    sort -u)" = "65534:65534" ] &&
+	    jq -e '.capture.frames > 0' "$out/sudo.json" >/dev/null; then
+		ok "report and capture belong to the sudo user, both whole"
+	else fail "owners: $(stat -c '%n %u:%g' "$out/sudo.json" \
+		"$out/sudo.pcapng" 2>&1)"; fi
+	# Without sudo (root itself): no capability mid-run either, and the
+	# files stay root's.
+	ip netns exec ep-client "$bin" path -o "$out/root.json" \
+		--pcap "$out/root.pcapng" "@$server4" $zone >/dev/null \
+		2>"$out/root.err"
+	if [ "$(stat -c %u "$out/root.json" "$out/root.pcapng" |
+	    sort -u)" = 0 ]; then ok "run as root: files stay root's"
+	else fail "run as root: owners $(stat -c %u "$out/root.json")"; fi
+	# A planted symlink is never followed (capture and report).
+	ln -s /etc/ednsprobe-must-not-exist "$out/link.pcapng"
+	ln -s /etc/ednsprobe-must-not-exist "$out/link.json"
+	ip netns exec ep-client "$bin" path -o "$out/link.json" \
+		"@$server4" $zone >/dev/null 2>"$out/link.err"
+	echo $? >"$out/link.rc"
+	ip netns exec ep-client "$bin" path --pcap "$out/link.pcapng" \
+		--json "@$server4" $zone >"$out/link2.json" 2>/dev/null
+	if [ ! -e /etc/ednsprobe-must-not-exist ] &&
+	    [ "$(cat "$out/link.rc")" = 1 ] &&
+	    jq -e '.capture_skipped | test("link")' "$out/link2.json" \
+	    >/dev/null; then
+		ok "symlinks refused: -o exits 1 at once ($(head -c 120 \
+		    "$out/link.err")), the capture is skipped"
+	else fail "symlink: rc $(cat "$out/link.rc"), $(jq -c \
+		.capture_skipped "$out/link2.json" 2>&1)"; fi
+}
+
+echo "hardening"
+check_rate
+check_signals
+check_privs
+"$lab" scenario clean >/dev/null
+finish hardening
