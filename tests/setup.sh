@@ -10,13 +10,14 @@ shift || true
 # OpenSSL, libcap-ng) and ours (jansson, cmocka); libnet is not used
 # (docs/design.md).  Lab: the real servers and
 # tools the lab runs (NSD, Unbound, ldns tools, dig, nftables, iproute2,
-# tcpdump/tshark to look at the wire, jq for the test assertions).
+# tcpdump/tshark to look at the wire, jq for the test assertions,
+# valgrind for the memcheck runs).
 packages=(
 	build-essential cmake pkg-config
 	libpcap-dev libldns-dev libssl-dev libjansson-dev
 	libcmocka-dev libcap-ng-dev
 	nsd unbound ldnsutils bind9-dnsutils nftables iproute2 procps
-	tcpdump tshark jq
+	tcpdump tshark jq valgrind
 )
 missing=()
 for p in "${packages[@]}"; do
