@@ -6,6 +6,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "skipped: needs root" >&2
 	exit 77
 fi
+bin=$(realpath "$bin")	# the tests run it from other directories too
 command -v jq >/dev/null || { echo "jq is missing" >&2; exit 1; }
 out=$(mktemp -d /tmp/ednsprobe-lab.XXXXXX)
 trap 'rm -rf "$out"' EXIT

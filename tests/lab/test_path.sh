@@ -394,34 +394,36 @@ check_pmtu_blackhole() {
 # Bad input: clear messages and the documented exit codes, no hang.
 check_bad_input() {
 	local label
-	bad() {	# LABEL WANT ARGS...
-		label=$1; local want=$2; shift 2
+	bad() {	# LABEL WANT WHY ARGS...: WHY, a text stderr must have
+		label=$1; local want=$2 why=$3; shift 3
 		# In $out: a default-named capture file lands there.
 		(cd "$out" && timeout 30 ip netns exec ep-client "$bin" "$@" \
 			>"$out/$label.out" 2>"$out/$label.err")
 		echo $? >"$out/$label.rc"
 		expect_rc "$label" "$want"
 		if [ "$want" = 1 ] || [ "$want" = 4 ]; then
-			if [ -s "$out/$label.err" ]; then ok "$label says why:" \
-				"$(head -1 "$out/$label.err")"
-			else fail "$label: no message on stderr"; fi
+			if grep -q -F -- "ednsprobe: " "$out/$label.err" &&
+			    grep -q -F -- "$why" "$out/$label.err"; then
+				ok "$label says why: $(head -1 "$out/$label.err")"
+			else fail "$label: stderr lacks \"$why\":" \
+				"$(head -c 200 "$out/$label.err")"; fi
 		fi
 	}
-	bad unknown-option 1 path --frobnicate "@$server4" $zone
-	bad unknown-plus 1 path +frobnicate "@$server4" $zone
-	bad size-range 1 path --sizes=512,70000 "@$server4" $zone
-	bad bufsize-range 1 path +bufsize=100 "@$server4" $zone
-	bad frag-size 1 path --frag-size 100 "@$server4" $zone
-	bad max-hops 1 path --max-hops 0 "@$server4" $zone
-	bad bad-name 1 path "@$server4" 'a..b'
-	bad bad-type 1 path "@$server4" $zone NOSUCHTYPE
-	bad no-server 1 path $zone
-	bad unknown-command 1 frobnicate "@$server4"
+	bad unknown-option 1 'unknown option "--frobnicate"' path --frobnicate "@$server4" $zone
+	bad unknown-plus 1 'unknown option "+frobnicate"' path +frobnicate "@$server4" $zone
+	bad size-range 1 '--sizes: "70000" is out of range' path --sizes=512,70000 "@$server4" $zone
+	bad bufsize-range 1 '+bufsize: "100" is out of range' path +bufsize=100 "@$server4" $zone
+	bad frag-size 1 '--frag-size: 100 is not a multiple of 8' path --frag-size 100 "@$server4" $zone
+	bad max-hops 1 '--max-hops: "0" is out of range' path --max-hops 0 "@$server4" $zone
+	bad bad-name 1 '"a..b" is not a valid domain name' path "@$server4" 'a..b'
+	bad bad-type 1 '"NOSUCHTYPE" is not a known DNS type' path "@$server4" $zone NOSUCHTYPE
+	bad no-server 1 'no @SERVER given' path $zone
+	bad unknown-command 1 'unknown command "frobnicate"' frobnicate "@$server4"
 	# Names resolve through the lab's own resolver (resolv.conf of
 	# ep-client): this one does not exist in the lab zone.
-	bad unresolvable 4 path @nosuchhost.$zone $zone
+	bad unresolvable 4 nosuchhost.$zone path @nosuchhost.$zone $zone
 	# Nothing listens on this port: ICMP port unreachable, no reply.
-	bad no-reply 9 path -p 5300 --timeout 2 "@$server4" $zone
+	bad no-reply 9 - path -p 5300 --timeout 2 "@$server4" $zone
 	if jq -e '.targets[0].findings[0].id == "NO_REPLY"' \
 	    "$out/no-reply.out" >/dev/null 2>&1 ||
 	    grep -q NO_REPLY "$out/no-reply.out"; then ok "no-reply: NO_REPLY"
