@@ -125,6 +125,10 @@ main(int argc, char **argv)
 	}
 	ep_log_level(o.verbose);
 	command_line(argc, argv, r.command, sizeof(r.command));
+	if (ep_privs_choose_user(o.user, &err) == -1) {
+		fprintf(stderr, "ednsprobe: %s\n", err.msg);
+		return EXIT_USAGE;
+	}
 	if (o.json_file[0] != '\0' &&
 	    (json_fd = open_json_file(o.json_file, &err)) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);

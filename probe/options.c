@@ -47,6 +47,10 @@ ep_options_usage(void)
 "  --pcap-format=F     pcapng (default, frames commented) or pcap\n"
 "  --no-pcap           capture and analyse, but write no file\n"
 "  --iface=IF          capture on IF (default: the route's interface)\n"
+"  -Z, --user=USER     run as root: become USER once the capture, raw\n"
+"                      sockets and files are open (default: the sudo\n"
+"                      user, else nobody; \"root\": stay uid 0 without\n"
+"                      any capability)\n"
 "  --no-raw            no raw-socket probes (outbound fragments, path MTU,\n"
 "                      TTL probes)\n"
 "  --max-hops=N        TTL probes up to N hops (1..30, default 16)\n"
@@ -56,7 +60,7 @@ ep_options_usage(void)
 "  -h, --help          this text;  -V, --version  the version\n"
 "\n"
 "\n"
-"usage: ednsprobe analyze [--json] [-o F] FILE\n"
+"usage: ednsprobe analyze [--json] [-o F] [-Z USER] FILE\n"
 "The same analysis over a capture file (pcap or pcapng; tcpdump,\n"
 "Wireshark or ednsprobe): DNS exchanges rebuilt from the frames.\n"
 "\n"
@@ -219,6 +223,7 @@ static const struct option longopts[] = {
 	{ "no-pcap",	no_argument,	   NULL, OPT_NOPCAP },
 	{ "pcap-format", required_argument, NULL, OPT_PCAPFMT },
 	{ "iface",	required_argument, NULL, OPT_IFACE },
+	{ "user",	required_argument, NULL, 'Z' },
 	{ "no-raw",	no_argument,	   NULL, OPT_NORAW },
 	{ "max-hops",	required_argument, NULL, OPT_HOPS },
 	{ "frag-size",	required_argument, NULL, OPT_FRAG },
@@ -288,6 +293,12 @@ parse_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
 		return 0;
 	case OPT_NORAW:
 		o->raw = 0;
+		return 0;
+	case 'Z':
+		if (strlen(arg) >= sizeof(o->user) || *arg == '\0')
+			return ep_err_set(err, EP_EUSAGE, "--user: bad user "
+			    "name");
+		snprintf(o->user, sizeof(o->user), "%s", arg);
 		return 0;
 	case OPT_HOPS:
 		if (parse_long("--max-hops", arg, 1, EP_HOPS_MAX, &v, err)
@@ -376,7 +387,7 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	args[nargs] = NULL;
 	optind = 0;	/* full re-initialisation of GNU getopt */
 	opterr = 0;
-	while ((c = getopt_long(nargs, args, ":46p:o:vhV", longopts, NULL))
+	while ((c = getopt_long(nargs, args, ":46p:o:Z:vhV", longopts, NULL))
 	    != -1) {
 		if (c == '?' || c == ':') {
 			char letter[3] = { '-', (char)optopt, '\0' };

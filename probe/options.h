@@ -54,6 +54,7 @@ struct ep_options {
 	int		 no_pcap;	/* --no-pcap: capture, write no file */
 	int		 pcap_classic;	/* --pcap-format pcap */
 	char		 iface[64];	/* --iface; "" to follow the route */
+	char		 user[64];	/* --user: who root becomes (privs.h) */
 	char		 file[1024];	/* analyze: the capture file */
 	int		 verbose;
 	int		 help;

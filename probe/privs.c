@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -22,6 +23,14 @@ ep_privs_hand_over(int fd)
 		hand_over[nhand_over++] = fd;
 }
 
+/* Who the process becomes at the drop when it runs as root. */
+static struct {
+	int	 chosen;	/* ep_privs_choose_user() ran */
+	uid_t	 uid;		/* 0: stay root (without any capability) */
+	gid_t	 gid;
+	int	 hand_files;	/* give the output files to uid */
+} become;
+
 /* A positive id from the environment (sudo's SUDO_UID/SUDO_GID), or 0. */
 static unsigned long
 env_id(const char *name)
@@ -39,35 +48,78 @@ env_id(const char *name)
 	return v;
 }
 
-/* Root through sudo: hand the files over, become the invoking user.  The
- * kernel clears the capability sets when every uid leaves 0. */
-static int
-become_invoker(struct ep_err *err)
+int
+ep_privs_choose_user(const char *user, struct ep_err *err)
 {
 	unsigned long uid = env_id("SUDO_UID"), gid = env_id("SUDO_GID");
+	const struct passwd *pw;
 
-	if (getuid() != 0 || uid == 0 || gid == 0)
+	memset(&become, 0, sizeof(become));
+	become.chosen = 1;
+	if (getuid() != 0)
+		return 0;	/* not root: capabilities are all we hold */
+	if (user != NULL && *user != '\0') {
+		char *end;
+		unsigned long n;
+
+		errno = 0;
+		n = strtoul(user, &end, 10);
+		if (*user >= '0' && *user <= '9' && *end == '\0' &&
+		    errno == 0 && n <= INT_MAX)
+			pw = getpwuid((uid_t)n);
+		else
+			pw = getpwnam(user);
+		if (pw == NULL)
+			return ep_err_set(err, EP_EUSAGE, "--user: no user "
+			    "\"%s\"", user);
+		become.uid = pw->pw_uid;
+		become.gid = pw->pw_gid;
+		become.hand_files = 1;
+	} else if (uid != 0 && gid != 0) {
+		/* Through sudo: the user who typed the command. */
+		become.uid = (uid_t)uid;
+		become.gid = (gid_t)gid;
+		become.hand_files = 1;
+	} else if ((pw = getpwnam("nobody")) != NULL) {
+		become.uid = pw->pw_uid;
+		become.gid = pw->pw_gid;
+	} else {
+		become.uid = 65534;
+		become.gid = 65534;
+	}
+	return 0;
+}
+
+/* Root: hand the files over, become the chosen user.  The kernel clears
+ * the capability sets when every uid leaves 0. */
+static int
+become_user(struct ep_err *err)
+{
+	if (!become.chosen && ep_privs_choose_user(NULL, err) == -1)
+		return -1;
+	if (getuid() != 0 || become.uid == 0)
 		return 0;
-	for (int i = 0; i < nhand_over; i++)
-		if (fchown(hand_over[i], (uid_t)uid, (gid_t)gid) == -1)
+	for (int i = 0; become.hand_files && i < nhand_over; i++)
+		if (fchown(hand_over[i], become.uid, become.gid) == -1)
 			return ep_err_set(err, errno, "cannot hand an output "
-			    "file to uid %lu: %s", uid, strerror(errno));
+			    "file to uid %lu: %s", (unsigned long)become.uid,
+			    strerror(errno));
 	nhand_over = 0;
 	/* The bounding set first: that needs CAP_SETPCAP, gone after. */
 	capng_clear(CAPNG_SELECT_BOUNDS);
 	(void)capng_apply(CAPNG_SELECT_BOUNDS);
 	if (setgroups(0, NULL) == -1 ||
-	    setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid) == -1 ||
-	    setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) == -1)
+	    setresgid(become.gid, become.gid, become.gid) == -1 ||
+	    setresuid(become.uid, become.uid, become.uid) == -1)
 		return ep_err_set(err, errno, "cannot become uid %lu: %s",
-		    uid, strerror(errno));
+		    (unsigned long)become.uid, strerror(errno));
 	return 0;
 }
 
 int
 ep_privs_drop(struct ep_err *err)
 {
-	if (become_invoker(err) == -1)
+	if (become_user(err) == -1)
 		return -1;
 	capng_clear(CAPNG_SELECT_BOTH);
 	/* The bounding set needs CAP_SETPCAP (root has it; a binary with

@@ -15,8 +15,18 @@
 void	ep_privs_hand_over(int fd);
 
 /*
- * Give up every privilege: when run as root through sudo, first hand the
- * registered files over and become the invoking user (groups, gid, uid);
+ * Who a process run as root becomes at the drop: user (a name or a uid:
+ * --user) and the output files are handed to it; else the sudo user
+ * (SUDO_UID/SUDO_GID) and the files are handed to it; else "nobody" (the
+ * files stay root's).  "root" or 0 keeps uid 0, without any capability.
+ * Not root: nothing to choose.  Looks the user up now (call it before
+ * set-up); 0, or -1 with err (EP_EUSAGE: no such user).
+ */
+int	ep_privs_choose_user(const char *user, struct ep_err *err);
+
+/*
+ * Give up every privilege: when run as root, first hand the registered
+ * files over and become the user chosen above (groups, gid, uid);
  * then drop every capability: effective, permitted, inheritable and (when
  * allowed) the bounding set, and forbid gaining new ones (no_new_privs).
  * The descriptors opened before keep working.  Idempotent.  0, or -1 with

@@ -7,9 +7,10 @@
 #            on a path that drops it;
 #   signals  SIGINT and SIGTERM at several moments of a run leave a report
 #            marked interrupted and a capture tshark reads whole;
-#   privs    mid-run the process holds no capability (and, run through
-#            sudo, is the invoking user), never turns on promiscuous mode,
-#            and the files it wrote belong to the sudo user.
+#   privs    mid-run the process holds no capability and is not root
+#            (the sudo user, --user, or nobody), never turns on
+#            promiscuous mode, and the files it wrote belong to the sudo
+#            or --user user; symlinks are refused.
 set -uo pipefail
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -128,50 +129,77 @@ check_signals() {
 	"$lab" scenario clean >/dev/null
 }
 
-# The process as sudo leaves it (sudo sets SUDO_UID/SUDO_GID): mid-run.
+# mid_run LABEL [VAR=VALUE... --] [ARGS...]: a slow run (TCP dropped) in
+# the client namespace with the environment given; its /proc status
+# (uid, gid, groups, capability sets, no_new_privs) 0.8 s in, in
+# $out/LABEL.status, and the interface's promiscuity then, in
+# $out/LABEL.promisc.
+mid_run() {
+	local label=$1 pid envs=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift || true
+	ip netns exec ep-client env "${envs[@]}" "$bin" path \
+		-o "$out/$label.json" --pcap "$out/$label.pcapng" --timeout 3 \
+		"$@" "@$server4" $zone >"$out/$label.out" 2>"$out/$label.err" &
+	pid=$!
+	sleep 0.8
+	grep -E '^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs)' \
+		"/proc/$pid/status" | tr -s '\t ' ' ' | tr '\n' '|' \
+		>"$out/$label.status"
+	ip netns exec ep-client ip -d link show to-r1 |
+		grep -o 'promiscuity [0-9]*' >"$out/$label.promisc"
+	wait "$pid"
+	echo $? >"$out/$label.rc"
+}
+
+# expect_status LABEL UID GID: the process had become UID/GID, with no
+# supplementary group, no capability in any set, no_new_privs.
+expect_status() {
+	local want="Uid: $2 $2 $2 $2|Gid: $3 $3 $3 $3|Groups: |CapInh: 0000000000000000|CapPrm: 0000000000000000|CapEff: 0000000000000000|CapBnd: 0000000000000000|CapAmb: 0000000000000000|NoNewPrivs: 1|"
+	if [ "$(cat "$out/$1.status")" = "$want" ]; then
+		ok "$1 mid-run: uid $2, gid $3, no group, no capability," \
+		    "no_new_privs"
+	else fail "$1 mid-run status: $(cat "$out/$1.status")"; fi
+}
+
+# expect_owner LABEL UID:GID: the report and the capture, both whole.
+expect_owner() {
+	if [ "$(stat -c %u:%g "$out/$1.json" "$out/$1.pcapng" | sort -u)" \
+	    = "$2" ] && jq -e '.capture.frames > 0' "$out/$1.json" \
+	    >/dev/null; then
+		ok "$1: report and capture whole, owned by $2"
+	else fail "$1 owners: $(stat -c '%n %u:%g' "$out/$1.json" \
+		"$out/$1.pcapng" 2>&1 | tr '\n' ' ')"; fi
+}
+
 check_privs() {
-	local pid st promisc before after
+	local before after nobody
+	nobody=$(id -u nobody):$(id -g nobody)
 	"$lab" scenario tcp-drop >/dev/null || { fail "lab scenario"; return; }
 	before=$(ip netns exec ep-client ip -d link show to-r1 |
 		grep -o 'promiscuity [0-9]*')
-	ip netns exec ep-client env SUDO_UID=65534 SUDO_GID=65534 \
-		"$bin" path -o "$out/sudo.json" --pcap "$out/sudo.pcapng" \
-		--timeout 3 "@$server4" $zone >"$out/sudo.out" \
-		2>"$out/sudo.err" &
-	pid=$!
-	sleep 0.8
-	st=$(grep -E '^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs)' \
-		"/proc/$pid/status" | tr -s '\t ' ' ' | tr '\n' '|')
-	promisc=$(ip netns exec ep-client ip -d link show to-r1 |
-		grep -o 'promiscuity [0-9]*')
-	wait "$pid"
-	echo $? >"$out/sudo.rc"
+	# Through sudo (it sets SUDO_UID/SUDO_GID): the invoking user.
+	mid_run sudo SUDO_UID=4242 SUDO_GID=4243 --
+	expect_status sudo 4242 4243
+	expect_rc sudo 2
+	expect_owner sudo 4242:4243
+	# Root itself: nobody, the files stay root's.
+	mid_run root
+	expect_status root "${nobody%:*}" "${nobody#*:}"
+	expect_owner root 0:0
+	# --user: that user, who gets the files.
+	mid_run user -- --user daemon
+	expect_status user "$(id -u daemon)" "$(id -g daemon)"
+	expect_owner user "$(id -u daemon):$(id -g daemon)"
 	after=$(ip netns exec ep-client ip -d link show to-r1 |
 		grep -o 'promiscuity [0-9]*')
 	"$lab" scenario clean >/dev/null
-	if [ "$st" = "Uid: 65534 65534 65534 65534|Gid: 65534 65534 65534 65534|Groups: |CapInh: 0000000000000000|CapPrm: 0000000000000000|CapEff: 0000000000000000|CapBnd: 0000000000000000|CapAmb: 0000000000000000|NoNewPrivs: 1|" ]; then
-		ok "mid-run through sudo: uid/gid 65534, no group, no" \
-		    "capability, no_new_privs"
-	else fail "mid-run status: $st"; fi
-	if [ "$before|$promisc|$after" = \
+	if [ "$before|$(cat "$out/sudo.promisc")|$after" = \
 	    "promiscuity 0|promiscuity 0|promiscuity 0" ]; then
 		ok "interface never promiscuous (before, mid-run, after)"
-	else fail "interface settings changed: $before|$promisc|$after"; fi
-	expect_rc sudo 2
-	if [ "$(stat -c %u:%g "$out/sudo.json" "$out/sudo.pcapng" |
-	    sort -u)" = "65534:65534" ] &&
-	    jq -e '.capture.frames > 0' "$out/sudo.json" >/dev/null; then
-		ok "report and capture belong to the sudo user, both whole"
-	else fail "owners: $(stat -c '%n %u:%g' "$out/sudo.json" \
-		"$out/sudo.pcapng" 2>&1)"; fi
-	# Without sudo (root itself): no capability mid-run either, and the
-	# files stay root's.
-	ip netns exec ep-client "$bin" path -o "$out/root.json" \
-		--pcap "$out/root.pcapng" "@$server4" $zone >/dev/null \
-		2>"$out/root.err"
-	if [ "$(stat -c %u "$out/root.json" "$out/root.pcapng" |
-	    sort -u)" = 0 ]; then ok "run as root: files stay root's"
-	else fail "run as root: owners $(stat -c %u "$out/root.json")"; fi
+	else fail "interface settings changed: $before|$(cat \
+		"$out/sudo.promisc")|$after"; fi
 	# A planted symlink is never followed (capture and report).
 	ln -s /etc/ednsprobe-must-not-exist "$out/link.pcapng"
 	ln -s /etc/ednsprobe-must-not-exist "$out/link.json"
@@ -188,6 +216,15 @@ check_privs() {
 		    "$out/link.err")), the capture is skipped"
 	else fail "symlink: rc $(cat "$out/link.rc"), $(jq -c \
 		.capture_skipped "$out/link2.json" 2>&1)"; fi
+	# analyze: a root-only file opened before the drop, read as nobody.
+	cp "$out/root.pcapng" "$out/private.pcapng"
+	chmod 600 "$out/private.pcapng"
+	"$bin" analyze --json "$out/private.pcapng" >"$out/private.json" \
+		2>"$out/private.err"
+	if jq -e '.targets | length == 1' "$out/private.json" >/dev/null
+	then ok "analyze reads a root-only file, then parses as nobody"
+	else fail "analyze of a root-only file: $(head -c 200 \
+		"$out/private.err")"; fi
 }
 
 echo "hardening"
