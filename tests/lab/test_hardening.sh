@@ -25,10 +25,13 @@ BURST=10	# the pacer's bucket depth (probe/run.c PACE_BURST)
 # What counts as a packet we send: every IP packet from the client except
 # ICMP (the kernel's answers to late replies) and TCP segments that are
 # pure ACKs (the kernel acknowledging the server's data: the server sets
-# their number).  SYN, the query, FIN and RST count.
+# their number).  SYN, the query, FIN and RST count.  Nor the libc name
+# lookup of @NAME (to the lab's resolver, before the first probe: an A and
+# an AAAA query, outside the run's loop).
 SENT='(ip.src == 192.0.2.10 or ipv6.src == 2001:db8:1::10) and
 	not icmp and not icmpv6 and not (tcp and tcp.len == 0 and
-	tcp.flags.syn == 0 and tcp.flags.fin == 0 and tcp.flags.reset == 0)'
+	tcp.flags.syn == 0 and tcp.flags.fin == 0 and tcp.flags.reset == 0)
+	and not (ip.dst == 192.0.2.153 or ipv6.dst == 2001:db8:2::53)'
 
 # conform LABEL: the client's packets (times from tshark) through a token bucket
 # of RATE per second and depth BURST; one packet of slack for the capture
@@ -92,6 +95,8 @@ check_rate() {
 	rate_run rate-raw clean -6 "@$server6" $zone
 	rate_run rate-frag-drop frag-drop "@$server4" $zone
 	rate_run rate-tcp-drop tcp-drop --no-raw --timeout 2 "@$server4" $zone
+	# Two targets at once (both families of the name server).
+	rate_run rate-two-targets clean "@ns1.$zone" $zone
 }
 
 # signal_run LABEL SIGNAL DELAY: a slow run (TCP dropped, the rate cap
