@@ -162,7 +162,10 @@ ep_query_match(const struct ep_probe_spec *spec, const struct ep_query *q,
 {
 	enum ep_dns_status st = ep_dns_dissect(buf, len, m);
 
-	if (st == EP_DNS_SHORT || m->id != q->id || !(m->flags & EP_DNS_QR))
+	/* The opcode is copied from the query (RFC 1035 4.1.1): a reply with
+	 * another one answers some other message, as dig also judges. */
+	if (st == EP_DNS_SHORT || m->id != q->id || !(m->flags & EP_DNS_QR) ||
+	    EP_DNS_OPCODE(m->flags) != EP_DNS_OPCODE(q->wire[2] << 8))
 		return EP_MATCH_IGNORE;
 	if (m->has_question) {
 		if (m->qtype != spec->qtype || m->qclass != 1 ||

@@ -41,7 +41,8 @@ int	ep_query_build(const struct ep_probe_spec *spec, uint16_t id,
 
 enum ep_match {
 	EP_MATCH_OK,		/* our answer: m is filled */
-	EP_MATCH_IGNORE,	/* not ours (id, QR, question): keep waiting */
+	EP_MATCH_IGNORE,	/* not ours (id, QR, opcode, question): keep
+				   waiting */
 	EP_MATCH_MALFORMED,	/* our id, but not a valid DNS message */
 };
 

@@ -145,6 +145,10 @@ test_match(void **state)
 	assert_int_equal(ep_query_match(&s, &q, r, n, &m), EP_MATCH_OK);
 
 	n = echo_reply(&q, r);
+	r[2] |= 2 << 3;				/* opcode STATUS, not QUERY */
+	assert_int_equal(ep_query_match(&s, &q, r, n, &m), EP_MATCH_IGNORE);
+
+	n = echo_reply(&q, r);
 	r[12 + 1] = 'q';			/* "qrobe.test" */
 	assert_int_equal(ep_query_match(&s, &q, r, n, &m), EP_MATCH_IGNORE);
 
