@@ -157,15 +157,20 @@ icmp_frame(struct ep_wire *w, const struct ep_frame *f, char *c, size_t len)
 	struct ep_target *t;
 	struct ep_wire_icmp ic;
 	char from[INET6_ADDRSTRLEN];
-	int n = 0;
+	int n = 0, ours = 1;
 
 	if (!f->has_quote || !q->has_ports)
 		return;
-	/* About our query to a target, or about its reply to us. */
+	/* About our query to a target, or about its reply to us.  The
+	 * latter can only be our own host's (port unreachable after the
+	 * socket closed, or toward a reply from the wrong port): evidence
+	 * tied to the probe, but no ICMP error about our packets. */
 	if ((t = target_at(w, q->family, q->dst)) != NULL)
 		r = probe_at(t, q->proto, q->sport, -1);
-	else if ((t = target_at(w, q->family, q->src)) != NULL)
+	else if ((t = target_at(w, q->family, q->src)) != NULL) {
 		r = probe_at(t, q->proto, q->dport, -1);
+		ours = 0;
+	}
 	if (t == NULL)
 		return;
 	memset(&ic, 0, sizeof(ic));
@@ -175,12 +180,12 @@ icmp_frame(struct ep_wire *w, const struct ep_frame *f, char *c, size_t len)
 	ic.mtu = f->icmp_mtu;
 	ic.frame = f->number;
 	memcpy(ic.from, f->ip.src, sizeof(ic.from));
-	if (is_ptb(f) && t->ptb.family == 0)
+	if (ours && is_ptb(f) && t->ptb.family == 0)
 		t->ptb = ic;
 	addr_str(f->ip.family, f->ip.src, from, sizeof(from));
 	if (r != NULL) {
 		tie(r, f->number);
-		if (r->wire.icmp.family == 0)
+		if (ours && r->wire.icmp.family == 0)
 			r->wire.icmp = ic;
 		n = probe_label(r, c, len);
 		n = n < 0 || (size_t)n >= len ? 0 : n;

@@ -14,6 +14,7 @@
 
 #include "ednsprobe/frame.h"
 #include "pcapw.h"
+#include "wire.h"
 
 /* A frame under construction. */
 struct pkt {
@@ -349,6 +350,79 @@ test_icmp_quotes(void **state)
 	assert_int_equal(f.quote.sport, 40001);
 }
 
+/*
+ * The matcher: an ICMP error quoting our query is the probe's ICMP; one
+ * our own host sent about the server's reply (port unreachable toward a
+ * reply from another port: the hostile server's wrong-src-port) is tied
+ * to the probe as a frame, but is no ICMP error about our packets.
+ */
+static void
+test_wire_icmp_direction(void **state)
+{
+	struct ep_target *t = calloc(1, sizeof(*t));
+	struct sockaddr_in *sin;
+	struct ep_probe_record *r;
+	struct ep_wire *w;
+	struct pkt p = { .n = 0 }, q = { .n = 0 };
+	struct ep_frame f;
+	char c[256];
+
+	(void)state;
+	/* wire.c names probes with probe/result.c's strings: using one here
+	 * links it in ahead of the capture library. */
+	assert_string_equal(ep_transport_str(EP_UDP), "udp");
+	assert_non_null(t);
+	sin = (struct sockaddr_in *)&t->addr;
+	sin->sin_family = AF_INET;
+	memcpy(&sin->sin_addr, v4b, 4);
+	t->family = 4;
+	t->nprobes = 1;
+	r = &t->probes[0];
+	r->spec.id = 1;
+	r->spec.transport = EP_UDP;
+	r->res.qid = 0x7777;
+	r->res.lports[0] = 40000;
+	r->res.nlports = 1;
+	assert_non_null(w = ep_wire_new(t, 1));
+
+	/* Ours, port unreachable, about the reply from port 5353. */
+	ipv4(&p, 1, 8 + 20 + 8 + 39, 9, 0, 0, 0);
+	u8(&p, 3);
+	u8(&p, 3);
+	u16(&p, 0);
+	u32(&p, 0);
+	ipv4(&p, 17, 8 + 39, 78, 0, 0, 1);
+	udp(&p, 5353, 40000, 8 + 39);
+	dns_query(&p, 0x7777, 0x8000);
+	assert_int_equal(ep_frame_dissect(EP_LINK_RAW, p.b, (uint32_t)p.n,
+	    (uint32_t)p.n, 1, 0, &f), 0);
+	ep_wire_frame(w, &f, c, sizeof(c));
+	assert_int_equal(r->wire.nframes, 1);
+	assert_int_equal(r->wire.icmp.family, 0);
+	assert_int_equal(t->ptb.family, 0);
+
+	/* The server's frag-needed about our query. */
+	ipv4(&q, 1, 8 + 20 + 8 + 39, 9, 0, 0, 1);
+	u8(&q, 3);
+	u8(&q, 4);
+	u16(&q, 0);
+	u32(&q, 1280);
+	ipv4(&q, 17, 8 + 39, 77, 0x4000, 0, 0);
+	udp(&q, 40000, 53, 8 + 39);
+	dns_query(&q, 0x7777, 0);
+	assert_int_equal(ep_frame_dissect(EP_LINK_RAW, q.b, (uint32_t)q.n,
+	    (uint32_t)q.n, 2, 0, &f), 0);
+	ep_wire_frame(w, &f, c, sizeof(c));
+	assert_int_equal(r->wire.nframes, 2);
+	assert_int_equal(r->wire.icmp.family, 4);
+	assert_int_equal(r->wire.icmp.type, 3);
+	assert_int_equal(r->wire.icmp.code, 4);
+	assert_int_equal(r->wire.icmp.frame, 2);
+	assert_int_equal(t->ptb.mtu, 1280);
+	ep_wire_free(w);
+	free(t);
+}
+
 /* A TCP segment starting a DNS message after its length prefix. */
 static void
 test_tcp_dns(void **state)
@@ -597,6 +671,7 @@ main(void)
 		cmocka_unit_test(test_ipv4_fragments),
 		cmocka_unit_test(test_ipv6_chain),
 		cmocka_unit_test(test_icmp_quotes),
+		cmocka_unit_test(test_wire_icmp_direction),
 		cmocka_unit_test(test_tcp_dns),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_frag_table),
