@@ -126,17 +126,32 @@ wire_notes(struct ep_target *t)
 		advise(f, "Run again with fewer targets or a lower --rate.");
 	}
 	if (t->ptb.family != 0) {
+		/* Below the protocol's minimum link MTU (RFC 791, RFC 8200
+		 * 5), or not below the route's own MTU (every packet we
+		 * sent fitted it): no router's true next hop. */
+		int bogus = t->ptb.mtu < (t->family == 6 ? 1280u : 68u) ||
+		    t->ptb.mtu >= (t->path.iface_mtu > 0 ?
+		    (uint32_t)t->path.iface_mtu : 65535u);
+
 		inet_ntop(t->ptb.family == 4 ? AF_INET : AF_INET6,
 		    t->ptb.from, from, sizeof(from));
-		f = finding(t, "ICMP_TOO_BIG", EP_SEV_INFO,
+		f = finding(t, "ICMP_TOO_BIG", bogus ? EP_SEV_WARNING :
+		    EP_SEV_INFO,
 		    "%s reported that our packets toward %s are too big for "
-		    "its next hop: MTU %u (ICMP%s %s)", from, t->addr_str,
+		    "its next hop: MTU %u (ICMP%s %s)%s", from, t->addr_str,
 		    t->ptb.mtu, t->family == 6 ? "v6" : "",
 		    t->family == 6 ? "packet too big" :
-		    "fragmentation needed");
-		advise(f, "Path MTU discovery works toward this router; "
-		    "packets above %u bytes are fragmented or resent smaller.",
-		    t->ptb.mtu);
+		    "fragmentation needed", bogus ? ", an MTU no link can "
+		    "have here: forged or broken" : "");
+		if (bogus)
+			advise(f, "Find who sends ICMP errors with MTU %u: a "
+			    "middlebox or host forging them can blind or "
+			    "slow every path MTU discovery through it.",
+			    t->ptb.mtu);
+		else
+			advise(f, "Path MTU discovery works toward this "
+			    "router; packets above %u bytes are fragmented "
+			    "or resent smaller.", t->ptb.mtu);
 		cite_frame(f, t->ptb.frame);
 		for (int i = 0; i < t->nprobes; i++)
 			if (t->probes[i].wire.icmp.family != 0 &&

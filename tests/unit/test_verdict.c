@@ -515,6 +515,24 @@ test_icmp_too_big(void **state)
 	assert_non_null(strstr(f->summary, "1280"));
 	assert_int_equal(f->frames[0], 42);
 	assert_int_equal(ep_verdict_worst(&target), EP_SEV_INFO);
+	assert_null(strstr(f->summary, "forged"));
+
+	/* MTUs no next hop can have (the hostile server's icmp-frag-*):
+	 * below IPv4's 68, and not below the route's own MTU. */
+	for (int i = 0; i < 2; i++) {
+		plan(4, NULL);
+		simulate(&n);
+		target.capture = 1;
+		target.ptb.family = 4;
+		target.ptb.type = 3;
+		target.ptb.code = 4;
+		target.ptb.mtu = i == 0 ? 67 : 1500;
+		target.ptb.frame = 42;
+		ep_verdict(&target);
+		f = get("ICMP_TOO_BIG");
+		assert_int_equal(f->severity, EP_SEV_WARNING);
+		assert_non_null(strstr(f->summary, "forged"));
+	}
 }
 
 /* IPv6 fragments lost, IPv4 ones from the same server pass. */
