@@ -182,6 +182,14 @@ is_edns_udp(const struct ep_probe_record *r)
 	return r->spec.transport == EP_UDP && r->spec.edns && ran(r);
 }
 
+/* No answer, but replies: ignored ones (not ours) or a malformed one. */
+static int
+bad_reply(const struct ep_probe_record *r)
+{
+	return r->spec.transport == EP_UDP && !replied(r) &&
+	    (r->res.ignored > 0 || r->res.outcome == EP_OUT_MALFORMED);
+}
+
 static int
 is_truncated(const struct ep_probe_record *r)
 {
@@ -283,6 +291,7 @@ edns(struct ep_target *t)
 {
 	const struct ep_probe_record *plain = NULL;
 	int nedns = 0, nreply = 0, nopt = 0, nudp_reply = 0, ntcp_reply = 0;
+	int nbad = 0, nbad_edns = 0, nign = 0, nmal = 0, nudp = 0;
 	struct ep_finding *f;
 
 	for (int i = 0; i < t->nprobes; i++) {
@@ -295,6 +304,13 @@ edns(struct ep_target *t)
 		if (r->spec.transport == EP_RAW)
 			continue;	/* padded, DF, fragments: not EDNS facts */
 		nudp_reply += replied(r);
+		nudp += ran(r);
+		if (bad_reply(r)) {
+			nbad++;
+			nbad_edns += is_edns_udp(r);
+			nign += !replied(r) && r->res.ignored > 0;
+			nmal += r->res.outcome == EP_OUT_MALFORMED;
+		}
 		if (!r->spec.edns && r->spec.role == EP_ROLE_BASE)
 			plain = r;
 		if (!is_edns_udp(r))
@@ -322,6 +338,20 @@ edns(struct ep_target *t)
 		advise(f, "Upgrade or configure the server for EDNS0 "
 		    "(RFC 6891); large answers then depend on TCP/53.");
 		cite_all(f, t, EP_UDP, -1, is_edns_udp);
+	} else if ((nedns > 0 && nbad_edns == nedns) ||
+	    (nudp_reply == 0 && nudp > 0 && nbad == nudp)) {
+		/* Every one got replies, so nothing dropped the queries:
+		 * the replies themselves are broken (or forged). */
+		f = finding(t, "UDP_BAD_REPLIES", EP_SEV_ERROR,
+		    "No %s over UDP was answered, yet each got replies: %d "
+		    "probes only replies that answer none of our queries "
+		    "(wrong id, question, opcode or QR: ignored_replies), %d "
+		    "malformed ones", nudp_reply > 0 ? "EDNS query" : "query",
+		    nign, nmal);
+		advise(f, "The server, or a proxy or load balancer answering "
+		    "for it, sends broken UDP replies: compare them in the "
+		    "capture with the TCP answers and fix that software.");
+		cite_all(f, t, EP_UDP, -1, bad_reply);
 	} else if (nedns > 0 && plain != NULL && replied(plain)) {
 		t->path.edns = EP_FACT_DROPPED;
 		f = finding(t, "EDNS_DROPPED", EP_SEV_ERROR,

@@ -535,6 +535,51 @@ test_icmp_too_big(void **state)
 	}
 }
 
+/*
+ * Replies came, but none was an answer (the hostile server's wrong-id,
+ * ptr-loop, malformed-edns): the server's replies are broken, not the
+ * path blocking UDP or EDNS.
+ */
+static void
+test_bad_replies(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	for (int edns_only = 0; edns_only <= 1; edns_only++)
+		for (int mal = 0; mal <= 1; mal++) {
+			plan(4, NULL);
+			simulate(&n);
+			for (int i = 0; i < target.nprobes; i++) {
+				struct ep_probe_record *r = &target.probes[i];
+
+				if (r->spec.transport != EP_UDP ||
+				    (edns_only && !r->spec.edns))
+					continue;
+				memset(&r->res.reply, 0, sizeof(r->res.reply));
+				r->res.outcome = mal ? EP_OUT_MALFORMED :
+				    EP_OUT_TIMEOUT;
+				r->res.ignored = mal ? 0 : 3;
+			}
+			ep_verdict(&target);
+			assert_true(has("UDP_BAD_REPLIES"));
+			assert_false(has("UDP_NO_REPLY"));
+			assert_false(has("EDNS_DROPPED"));
+		}
+	/* Timeouts with no reply at all stay what they were. */
+	plan(4, NULL);
+	simulate(&n);
+	for (int i = 0; i < target.nprobes; i++)
+		if (target.probes[i].spec.transport == EP_UDP) {
+			target.probes[i].res.outcome = EP_OUT_TIMEOUT;
+			target.probes[i].res.ignored =
+			    target.probes[i].spec.id == 1;
+		}
+	ep_verdict(&target);
+	assert_true(has("UDP_NO_REPLY"));
+	assert_false(has("UDP_BAD_REPLIES"));
+}
+
 /* IPv6 fragments lost, IPv4 ones from the same server pass. */
 static void
 test_frag6_only(void **state)
@@ -671,6 +716,7 @@ main(void)
 		cmocka_unit_test(test_wire_headless),
 		cmocka_unit_test(test_wire_incomplete_capture),
 		cmocka_unit_test(test_icmp_too_big),
+		cmocka_unit_test(test_bad_replies),
 		cmocka_unit_test(test_frag6_only),
 		cmocka_unit_test(test_raw_frag_out_and_hop),
 		cmocka_unit_test(test_fact_names),
