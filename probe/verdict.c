@@ -601,7 +601,7 @@ tcp(struct ep_target *t)
 {
 	int n = 0, conn = 0, resets = 0, timeouts = 0, answers = 0;
 	long ans_max = -1;
-	const struct ep_probe_record *stuck = NULL;
+	const struct ep_probe_record *stuck = NULL, *broken = NULL;
 	struct ep_finding *f;
 
 	for (int i = 0; i < t->nprobes; i++) {
@@ -609,6 +609,12 @@ tcp(struct ep_target *t)
 
 		if (!is_tcp_ran(r))
 			continue;
+		/* Connected, then reset or a malformed answer: the server's
+		 * TCP is broken, not the path's TCP/53. */
+		if (r->res.connected && broken == NULL &&
+		    (r->res.outcome == EP_OUT_RESET ||
+		    r->res.outcome == EP_OUT_MALFORMED))
+			broken = r;
 		n++;
 		conn += r->res.connected;
 		resets += r->res.outcome == EP_OUT_RESET && !r->res.connected;
@@ -671,12 +677,17 @@ tcp(struct ep_target *t)
 			    "set rt mtu').");
 			cite_all(f, t, EP_TCP, -1, ran);
 		}
-	} else if (stuck != NULL) {
+	} else if (stuck != NULL || broken != NULL) {
+		if (stuck == NULL)
+			stuck = broken;
 		t->path.tcp = EP_FACT_PARTIAL;
 		f = finding(t, "TCP_NO_ANSWER", EP_SEV_WARNING,
 		    "TCP connects but no answer arrives (%s after %zu bytes)",
-		    stuck->res.peer_closed ? "the server closed" :
-		    "nothing came back", stuck->res.stream_bytes);
+		    stuck->res.outcome == EP_OUT_RESET ? "a reset" :
+		    stuck->res.outcome == EP_OUT_MALFORMED ?
+		    "a malformed answer" : stuck->res.peer_closed ?
+		    "the server closed" : "nothing came back",
+		    stuck->res.stream_bytes);
 		advise(f, "Check the server's TCP settings and any proxy or "
 		    "DNS inspection on the path that accepts connections.");
 		cite_all(f, t, EP_TCP, -1, ran);

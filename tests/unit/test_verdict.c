@@ -580,6 +580,35 @@ test_bad_replies(void **state)
 	assert_false(has("UDP_BAD_REPLIES"));
 }
 
+/* Connected, then reset or a malformed answer on every TCP probe (the
+ * hostile server's tcp-rst, tcp-len-short): TCP is not "ok". */
+static void
+test_tcp_broken_after_connect(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	for (int mal = 0; mal <= 1; mal++) {
+		plan(4, NULL);
+		simulate(&n);
+		for (int i = 0; i < target.nprobes; i++) {
+			struct ep_probe_record *r = &target.probes[i];
+
+			if (r->spec.transport != EP_TCP)
+				continue;
+			r->res.connected = 1;
+			r->res.outcome = mal ? EP_OUT_MALFORMED : EP_OUT_RESET;
+		}
+		ep_verdict(&target);
+		assert_int_equal(target.path.tcp, EP_FACT_PARTIAL);
+		assert_true(has("TCP_NO_ANSWER"));
+		assert_false(has("TCP_RESET"));
+		assert_false(has("TCP_LARGE_LOST"));
+		assert_non_null(strstr(get("TCP_NO_ANSWER")->summary, mal ?
+		    "malformed" : "reset"));
+	}
+}
+
 /* IPv6 fragments lost, IPv4 ones from the same server pass. */
 static void
 test_frag6_only(void **state)
@@ -717,6 +746,7 @@ main(void)
 		cmocka_unit_test(test_wire_incomplete_capture),
 		cmocka_unit_test(test_icmp_too_big),
 		cmocka_unit_test(test_bad_replies),
+		cmocka_unit_test(test_tcp_broken_after_connect),
 		cmocka_unit_test(test_frag6_only),
 		cmocka_unit_test(test_raw_frag_out_and_hop),
 		cmocka_unit_test(test_fact_names),
