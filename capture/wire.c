@@ -291,6 +291,7 @@ ep_wire_finish(struct ep_wire *w)
 		}
 		r->wire.frag_dgrams++;
 		r->wire.frag_complete += d->complete;
+		r->wire.frag_overlap += d->complete && d->overlap;
 		r->wire.frags += d->nfrags;
 		for (int k = 0; k < d->nframes; k++)
 			tie(r, d->frames[k]);

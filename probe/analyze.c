@@ -51,6 +51,29 @@ alen(int family)
 	return family == 4 ? 4 : 16;
 }
 
+/* The target at addr and port, or NULL: never makes one. */
+static struct ep_target *
+target_find(struct analysis *a, int family, const uint8_t *addr,
+    uint16_t port)
+{
+	for (int i = 0; i < a->r->ntargets; i++) {
+		const struct sockaddr_storage *ss = &a->r->targets[i].addr;
+		const void *p = family == 4 ?
+		    (const void *)&((const struct sockaddr_in *)
+		    (const void *)ss)->sin_addr :
+		    (const void *)&((const struct sockaddr_in6 *)
+		    (const void *)ss)->sin6_addr;
+		uint16_t tp = ntohs(family == 4 ?
+		    ((const struct sockaddr_in *)(const void *)ss)->sin_port :
+		    ((const struct sockaddr_in6 *)(const void *)ss)->sin6_port);
+
+		if (a->r->targets[i].family == family && tp == port &&
+		    memcmp(p, addr, alen(family)) == 0)
+			return &a->r->targets[i];
+	}
+	return NULL;
+}
+
 static struct ep_target *
 target_for(struct analysis *a, int family, const uint8_t *addr,
     uint16_t port)
@@ -195,7 +218,9 @@ spec_from(struct ep_probe_spec *s, const struct ep_dns_msg *m)
 		memcpy(s->qname, m->qname, m->qname_len);
 		s->qname_len = m->qname_len;
 		s->qtype = m->qtype;
+		s->qclass = m->qclass;
 	}
+	s->opcode = (uint8_t)EP_DNS_OPCODE(m->flags);
 	s->edns = m->opt_count > 0;
 	s->bufsize = s->edns ? m->edns_udp : 0;
 	s->dnssec_ok = s->edns && (m->edns_flags & EP_DNS_EDNS_DO);
@@ -262,6 +287,15 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 	tr = f.l4 == EP_L4_TCP ? EP_TCP : EP_UDP;
 	if (tr == EP_TCP)
 		tcp_frame(a, &f);
+	/* From a target to a probe's port, but no DNS header or QR clear:
+	 * a reply that answers nothing (live: ignored), not a query. */
+	if (tr == EP_UDP && (!f.has_dns || !(f.dns.flags & EP_DNS_QR)) &&
+	    (t = target_find(a, f.ip.family, f.ip.src, f.ip.sport)) != NULL &&
+	    (p = probe_for(t, tr, f.ip.dport, -1)) != NULL) {
+		if (p->res.outcome == EP_OUT_PENDING && p->res.tries > 0)
+			p->res.ignored++;
+		return;
+	}
 	if (!f.has_dns)
 		return;
 	query = !(f.dns.flags & EP_DNS_QR);
@@ -283,10 +317,27 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 		p->res.last_us = ts_us;	/* RTT from the last transmission */
 		return;
 	}
-	t = target_for(a, f.ip.family, f.ip.src, f.ip.sport);
-	if (t == NULL || (p = probe_for(t, tr, f.ip.dport, f.dns.id)) ==
-	    NULL || p->res.outcome != EP_OUT_PENDING)
+	if ((t = target_find(a, f.ip.family, f.ip.src, f.ip.sport)) == NULL)
 		return;
+	if ((p = probe_for(t, tr, f.ip.dport, f.dns.id)) == NULL) {
+		/* Another id to a probe's port (live: ignored). */
+		if (tr == EP_UDP && (p = probe_for(t, tr, f.ip.dport, -1)) !=
+		    NULL && p->res.outcome == EP_OUT_PENDING)
+			p->res.ignored++;
+		return;
+	}
+	if (p->res.outcome != EP_OUT_PENDING)
+		return;
+	/* As live (probe/query.c): a reply with another opcode or
+	 * question answers some other message. */
+	if (EP_DNS_OPCODE(f.dns.flags) != p->spec.opcode ||
+	    (f.dns.has_question && p->spec.qname_len > 0 &&
+	    (f.dns.qtype != p->spec.qtype || f.dns.qclass != p->spec.qclass ||
+	    f.dns.qname_len != p->spec.qname_len || memcmp(f.dns.qname,
+	    p->spec.qname, p->spec.qname_len) != 0))) {
+		p->res.ignored++;
+		return;
+	}
 	p->res.reply = f.dns;
 	if (ts_us >= p->res.last_us)
 		p->res.rtt_ms = (double)(ts_us - p->res.last_us) / 1000.0;
@@ -369,8 +420,10 @@ settle(struct analysis *a, struct ep_target *t)
 		if (r->outcome != EP_OUT_PENDING)
 			continue;
 		if (p->spec.transport != EP_TCP) {
-			/* A fragmented reply that was whole on the wire. */
-			if (p->wire.frag_complete > 0 && r->reply.length > 0)
+			/* A fragmented reply that was whole on the wire (not
+			 * in overlapping pieces: receivers drop those). */
+			if (p->wire.frag_complete > p->wire.frag_overlap &&
+			    r->reply.length > 0)
 				r->outcome = r->reply.flags & EP_DNS_TC ?
 				    EP_OUT_TRUNCATED : EP_OUT_ANSWER;
 			else if (p->wire.icmp.family != 0) {

@@ -82,6 +82,7 @@ wire_json(json_t *o, const struct ep_probe_wire *w, int cap)
 	json_object_set_new(fi, "datagrams", json_integer(w->frag_dgrams));
 	json_object_set_new(fi, "complete", json_integer(w->frag_complete));
 	json_object_set_new(fi, "fragments", json_integer(w->frags));
+	json_object_set_new(fi, "overlapping", json_integer(w->frag_overlap));
 	json_object_set_new(o, "fragments_in", fi);
 	wo = json_object();
 	json_object_set_new(wo, "queries", json_integer(w->queries));

@@ -58,6 +58,10 @@ struct ep_probe_spec {
 					   a multiple of 8 */
 	uint16_t	 ip_size;	/* the IP datagram size it makes */
 	uint8_t		 ttl;		/* TTL / hop limit; 0: the default */
+	/* analyze: the query's class and opcode, which a reply must echo
+	 * (live probes ask IN with opcode QUERY; these stay 0 there). */
+	uint16_t	 qclass;
+	uint8_t		 opcode;
 };
 
 /* How a raw probe's query leaves. */
@@ -140,6 +144,9 @@ struct ep_probe_wire {
 	uint32_t	 reply_bytes;	/* largest DNS length claimed by those */
 	int		 frag_dgrams;	/* fragmented reply datagrams */
 	int		 frag_complete;	/* of those: every fragment arrived */
+	int		 frag_overlap;	/* of the complete ones: fragments that
+					   overlapped (or repeated), which
+					   receivers may drop (RFC 5722) */
 	int		 frags;		/* reply fragments seen */
 	struct ep_wire_icmp icmp;	/* the first ICMP error quoting us */
 };

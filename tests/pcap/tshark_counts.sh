@@ -20,8 +20,10 @@ for f in "$pcaps"/*.pcapng; do
 	theirs_frames=$(tshark -r "$f" 2>/dev/null | wc -l)
 	# Fragments from the servers (ours are the raw probes' queries);
 	# not ICMP errors, which quote fragments of ours.
+	# (.66 / ::66: the hostile server's captures).
 	theirs_frags=$(tshark -r "$f" -Y '(ip.src == 203.0.113.53 or
-		ipv6.src == 2001:db8:53::53) and not icmp and not icmpv6 and
+		ipv6.src == 2001:db8:53::53 or ip.src == 203.0.113.66 or
+		ipv6.src == 2001:db8:53::66) and not icmp and not icmpv6 and
 		(ip.flags.mf == 1 or ip.frag_offset > 0 or ipv6.fraghdr.ident)' \
 		2>/dev/null | wc -l)
 	if [ "$ours_frames" = "$theirs_frames" ] &&
