@@ -156,6 +156,27 @@ hcase() {
 	else
 		fail "$label: not $what"
 	fi
+	offline "$label"
+}
+
+# `ednsprobe analyze` of the capture finds the errors the live run found
+# (one analysis path), without a sanitizer report.
+offline() {
+	local label=$1 live off
+	"$bin" analyze --json "$out/$label.pcapng" >"$out/$label.off.json" \
+		2>"$out/$label.off.err"
+	live=$(jq -c '[.targets[] | .findings[] | select(.severity ==
+	    "error") | .id] | sort' "$out/$label.json")
+	off=$(jq -c '[.targets[] | .findings[] | select(.severity ==
+	    "error") | .id] | sort' "$out/$label.off.json" 2>/dev/null)
+	if grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' \
+	    "$out/$label.off.err"; then
+		fail "$label analyze: sanitizer report"
+	elif [ "$live" = "$off" ]; then
+		ok "$label analyze of the capture: same errors $live"
+	else
+		fail "$label analyze of the capture: $off, live $live"
+	fi
 }
 
 # tshark reads the capture of LABEL, as many frames as ednsprobe wrote.
@@ -263,21 +284,28 @@ hcase big-udp 4 '[LAD[] | select(.bufsize == 512) | .outcome ==
 hcase duplicates 4 'OUT("udp") == ["answer"]' "200 copies: one answer"
 hcase duplicates 6 'OUT("udp") == ["answer"]' "200 copies: one answer"
 
-hcase tcp-len-long-close 4 'OUT("tcp") == ["no-answer"] and
+# TCP connects but brings no valid answer: path.tcp partial, TCP_NO_ANSWER
+# (UDP answers normally).
+TCPNA='OUT("udp") == ["answer"] and PATH.tcp == "partial" and
+    HAS("TCP_NO_ANSWER") and (HAS("TCP_LARGE_LOST") | not) and'
+hcase tcp-len-long-close 4 "$TCPNA"' OUT("tcp") == ["no-answer"] and
     ([K("tcp")[] | .peer_closed] | all)' "TCP prefix too long, closed"
-hcase tcp-len-long-hang 4 'OUT("tcp") == ["no-answer"] and
+hcase tcp-len-long-hang 4 "$TCPNA"' OUT("tcp") == ["no-answer"] and
     ([K("tcp")[] | .peer_closed] | any | not)' "TCP prefix too long, hangs"
-hcase tcp-len-short 4 'OUT("tcp") == ["malformed"]' \
+hcase tcp-len-short 4 "$TCPNA"' OUT("tcp") == ["malformed"]' \
 	"TCP prefix too short: malformed"
-hcase tcp-len-zero 4 'OUT("tcp") == ["no-answer"] and IGN("tcp") > 0' \
-	"TCP message of length 0: ignored"
-hcase tcp-slowloris 4 'OUT("tcp") == ["no-answer"] and
+hcase tcp-len-short 6 "$TCPNA"' OUT("tcp") == ["malformed"]' \
+	"TCP prefix too short: malformed"
+hcase tcp-len-zero 4 "$TCPNA"' OUT("tcp") == ["no-answer"] and
+    IGN("tcp") > 0' "TCP message of length 0: ignored"
+hcase tcp-slowloris 4 "$TCPNA"' OUT("tcp") == ["no-answer"] and
     ([K("tcp")[] | .stream_bytes] | add) == 0' "TCP accepts, never answers"
-hcase tcp-dribble 4 'OUT("tcp") == ["no-answer"] and
+hcase tcp-dribble 4 "$TCPNA"' OUT("tcp") == ["no-answer"] and
     ([K("tcp")[] | .stream_bytes] | add) > 0' "TCP one byte a second"
-hcase tcp-rst 4 'OUT("tcp") == ["reset"]' "TCP reset after the query"
-hcase tcp-wrong-id 4 'OUT("tcp") == ["no-answer"] and IGN("tcp") > 0' \
-	"TCP wrong id: ignored"
+hcase tcp-rst 4 "$TCPNA"' OUT("tcp") == ["reset"] and
+    ([K("tcp")[] | .connected] | all)' "TCP reset after the query"
+hcase tcp-wrong-id 4 "$TCPNA"' OUT("tcp") == ["no-answer"] and
+    IGN("tcp") > 0' "TCP wrong id: ignored"
 hcase tcp-two-msgs 4 'OUT("tcp") == ["answer"] and IGN("tcp") > 0' \
 	"TCP stray message then the answer"
 
@@ -305,8 +333,9 @@ hcase icmp-timex 6 'OUT("udp") == ["icmp"] and ([K("udp")[] |
 # the capture shows the fragments of each probe's answer.
 FRAGS='OUT("udp") == ["timeout"] and ([K("udp")[] |
     .fragments_in.datagrams > 0] | all) and OUT("tcp") == ["answer"]'
-hcase frag-overlap 4 "$FRAGS" "overlapping fragments: dropped, seen"
-hcase frag-overlap 6 "$FRAGS" "overlapping fragments: dropped, seen"
+OVL="$FRAGS"' and ([K("udp")[] | .fragments_in.overlapping > 0] | all)'
+hcase frag-overlap 4 "$OVL" "overlapping fragments: dropped, seen"
+hcase frag-overlap 6 "$OVL" "overlapping fragments: dropped, seen"
 hcase frag-incomplete 4 "$FRAGS and ([K(\"udp\")[] |
     .fragments_in.complete] | add) == 0" "fragments never complete"
 hcase frag-incomplete 6 "$FRAGS and ([K(\"udp\")[] |
@@ -314,9 +343,18 @@ hcase frag-incomplete 6 "$FRAGS and ([K(\"udp\")[] |
 
 # Raw probes too, where the path facts they measure meet the hostile
 # answers: an absurd MTU and a wrong id.
-hcase icmp-frag-tiny 4 'true' "raw probes vs MTU 68" --raw
-hcase wrong-id 6 'true' "raw probes vs wrong id" --raw
-hcase frag-overlap 4 'true' "raw probes vs overlapping fragments" --raw
+# Raw probes too, where the path facts they measure meet hostile answers:
+# nothing a hostile server sends may pass for a measured path MTU, a
+# passing fragmented query or the server's distance.
+RAW='PATH.pmtu == null and PATH.frag_out == "untested" and
+    PATH.server_hops == null and ([K("raw")[] | .outcome] | all(. !=
+    "answer" and . != "truncated")) and (K("raw") | length > 0)'
+hcase icmp-frag-tiny 4 "$RAW"' and HAS("ICMP_TOO_BIG")' \
+	"raw probes vs MTU 68: nothing measured" --raw
+hcase wrong-id 6 "$RAW"' and IGN("raw") > 0' \
+	"raw probes vs wrong id: nothing measured" --raw
+hcase frag-overlap 4 "$RAW" \
+	"raw probes vs overlapping fragments: nothing measured" --raw
 
 for l in wrong-id-v4 ptr-loop-v4 tcp-len-short-v4 frag-overlap-v4 \
     icmp-unreach-v6 duplicates-v6; do
