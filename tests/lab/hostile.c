@@ -221,6 +221,8 @@ lab_peer(const struct sockaddr_storage *ss)
 static void
 put(struct msg *m, const void *p, size_t len)
 {
+	if (len == 0)
+		return;
 	if (len > sizeof(m->b) - m->n) {
 		m->n = sizeof(m->b);	/* full: later writes dropped */
 		return;
