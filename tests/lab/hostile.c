@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #define MAX_LISTEN	4	/* addresses */
-#define MAX_CONNS	32	/* TCP connections at once */
+#define MAX_CONNS	128	/* TCP connections at once */
 #define MSG_MAX		8192	/* largest reply built */
 #define QUERY_MAX	512	/* largest query read over TCP */
 #define CONN_LIFE_MS	10000	/* any TCP connection closed after this */
@@ -1262,14 +1262,25 @@ main(int argc, char **argv)
 		case 'p':
 			port = (uint16_t)atoi(optarg);
 			break;
-		case 'f':
-			if (inet_pton(AF_INET, optarg, spoof4) == 1)
+		case 'f': {
+			struct sockaddr_storage ss;
+
+			memset(&ss, 0, sizeof(ss));
+			if (inet_pton(AF_INET, optarg, spoof4) == 1) {
 				have_spoof4 = 1;
-			else if (inet_pton(AF_INET6, optarg, spoof6) == 1)
+				ss.ss_family = AF_INET;
+				memcpy(&((struct sockaddr_in *)&ss)->sin_addr,
+				    spoof4, 4);
+			} else if (inet_pton(AF_INET6, optarg, spoof6) == 1) {
 				have_spoof6 = 1;
-			else
+				ss.ss_family = AF_INET6;
+				memcpy(&((struct sockaddr_in6 *)&ss)->sin6_addr,
+				    spoof6, 16);
+			}
+			if (!lab_peer(&ss))	/* the lab's addresses only */
 				usage();
 			break;
+		}
 		case 'l':	/* list the cases */
 			for (int c = 0; c < C_COUNT; c++)
 				printf("%s\n", case_names[c]);

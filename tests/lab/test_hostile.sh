@@ -63,9 +63,10 @@ teardown() {
 trap teardown EXIT
 
 setup() {
-	ip -n ep-server addr add "$H4/24" dev $IFACE || return 1
+	# "replace": a run killed before its clean-up left them there
+	ip -n ep-server addr replace "$H4/24" dev $IFACE || return 1
 	added4=1
-	ip -n ep-server addr add "$H6/64" dev $IFACE nodad || return 1
+	ip -n ep-server addr replace "$H6/64" dev $IFACE nodad || return 1
 	added6=1
 	# Its own session (a terminal's or ctest's signal to our group does
 	# not reach it); "setsid" and "ip netns exec" exec, so $! is its PID.
