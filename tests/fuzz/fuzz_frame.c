@@ -1,0 +1,168 @@
+/* tests/fuzz/fuzz_frame.c: fuzz entry for the frame dissector
+ * (capture/frame.c, link layer to DNS), the fragment table
+ * (capture/frag.c) and the matcher behind it (capture/wire.c through
+ * capture/evidence.c), with a small fake target made from the frame's own
+ * addresses and ports so the matching code is reached.
+ *
+ * Input: one byte b, then the frame.  The link type is links[b % 6];
+ * (b / 6) & 1 says the frame was cut by the snap length (its wire length
+ * 100 bytes more than captured); (b / 12) & 1 makes the fake target the
+ * frame's destination instead of its source (the frame leaves toward the
+ * target instead of coming from it). */
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ednsprobe/frame.h"
+#include "ednsprobe/result.h"
+#include "evidence.h"
+#include "wire.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const int links[] = {
+	EP_LINK_ETHERNET, EP_LINK_RAW, EP_LINK_LINUX_SLL, EP_LINK_IPV4,
+	EP_LINK_IPV6, EP_LINK_LINUX_SLL2,
+};
+
+/* What frame.h and frag.c promise of any datagram. */
+static void
+check_dgram(const struct ep_frag_dgram *d)
+{
+	if (d->nranges < 0 || d->nranges > EP_FRAG_RANGES ||
+	    d->nframes < 0 || d->nframes > EP_FRAG_FRAMES)
+		abort();
+	for (int i = 0; i < d->nranges; i++) {
+		if (d->ranges[i].from >= d->ranges[i].to)
+			abort();	/* empty ranges are never kept */
+		if (i > 0 && d->ranges[i].from <= d->ranges[i - 1].to)
+			abort();	/* sorted, merged, not touching */
+	}
+	if (d->complete && (!d->first_seen || !d->last_seen ||
+	    d->nranges != 1 || d->ranges[0].from != 0 ||
+	    d->ranges[0].to != d->total))
+		abort();
+}
+
+/* The fragment table alone: the frame three times with ids that collide
+ * in a table of two (eviction, backward shift), then once more. */
+static void
+frag_table(const struct ep_frame *f)
+{
+	struct ep_frag_table *t = ep_frag_new(2);
+	const struct ep_frag_dgram *d;
+	struct ep_frame g = *f;
+	int n = 0;
+
+	if (t == NULL)
+		abort();
+	for (uint32_t k = 0; k < 4; k++) {
+		g.ip.ip_id = f->ip.ip_id + (k == 3 ? 0 : k);
+		g.ip.frag_off = k == 1 ? f->ip.frag_off + 8 : f->ip.frag_off;
+		if ((d = ep_frag_add(t, &g)) != NULL)
+			check_dgram(d);
+	}
+	while ((d = ep_frag_at(t, n)) != NULL) {
+		check_dgram(d);
+		n++;
+	}
+	if (n > 2 || (f->ip.is_frag && (f->ip.family == 4 ||
+	    f->ip.family == 6) && ep_frag_evicted(t) != 2))
+		abort();
+	ep_frag_free(t);
+}
+
+/* A target at addr (family 4 or 6, port 53) with probes of every
+ * transport on local port lport, asked with DNS id qid. */
+static void
+fake_target(struct ep_target *t, int family, const uint8_t *addr,
+    uint16_t lport, uint16_t qid)
+{
+	static const enum ep_transport tr[] = { EP_UDP, EP_TCP, EP_RAW };
+
+	memset(t, 0, sizeof(*t));
+	t->family = family;
+	if (family == 4) {
+		struct sockaddr_in *sin = (void *)&t->addr;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(53);
+		memcpy(&sin->sin_addr, addr, 4);
+	} else {
+		struct sockaddr_in6 *sin6 = (void *)&t->addr;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(53);
+		memcpy(&sin6->sin6_addr, addr, 16);
+	}
+	for (int i = 0; i < 3; i++) {
+		struct ep_probe_record *r = &t->probes[t->nprobes++];
+
+		r->spec.id = i + 1;
+		r->spec.transport = tr[i];
+		r->spec.edns = i != 1;
+		r->spec.bufsize = 1232;
+		r->res.qid = qid;
+		r->res.lports[0] = lport;
+		r->res.lports[1] = (uint16_t)(lport + 1);
+		r->res.nlports = 2;
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct ep_target target;		/* 100 KB: not on the stack */
+	struct ep_evidence ev;
+	struct ep_capture info;
+	struct ep_frame f;
+	const struct ep_ip *ip;
+	const uint8_t *pkt;
+	uint32_t caplen, wirelen;
+	int link, outbound;
+
+	if (size < 1 || size - 1 > 262144)
+		return 0;
+	link = links[data[0] % 6];
+	pkt = data + 1;
+	caplen = (uint32_t)(size - 1);
+	wirelen = (data[0] / 6) & 1 ? caplen + 100 : caplen;
+	outbound = (data[0] / 12) & 1;
+
+	if (ep_frame_dissect(link, pkt, caplen, wirelen, 1, 1000000, &f) == -1) {
+		if (f.ip.family != 0 || f.stop == NULL)
+			abort();	/* -1 means no IP header, and says why */
+		return 0;
+	}
+	if ((f.ip.family != 4 && f.ip.family != 6) ||
+	    (f.cut && caplen >= wirelen) ||
+	    (f.has_dns && f.dns.qname_len > EP_DNAME_MAX))
+		abort();
+	frag_table(&f);
+
+	/* The matcher: a target on one end of the frame (or of the packet
+	 * an ICMP error quotes), its probes on the other end's port. */
+	ip = f.has_quote && f.quote.family != 0 ? &f.quote : &f.ip;
+	if (f.has_quote && f.quote.family != 0)
+		outbound = !outbound;	/* a quote is of a packet we sent */
+	fake_target(&target, ip->family, outbound ? ip->dst : ip->src,
+	    outbound ? ip->sport : ip->dport, f.has_dns ? f.dns.id : 0);
+	memset(&ev, 0, sizeof(ev));
+	memset(&info, 0, sizeof(info));
+	ev.link = link;
+	ev.info = &info;
+	if ((ev.wire = ep_wire_new(&target, 1)) == NULL)
+		abort();
+	/* Twice: a repeated fragment is an overlap. */
+	ep_evidence_frame(&ev, 1000000, pkt, caplen, wirelen);
+	ep_evidence_frame(&ev, 1000001, pkt, caplen, wirelen);
+	ep_wire_finish(ev.wire);
+	ep_wire_free(ev.wire);
+	if (ev.nframes != 2 || ev.undissected != 0)
+		abort();
+	for (int i = 0; i < target.nprobes; i++)
+		if (target.probes[i].wire.nframes > EP_WIRE_FRAMES)
+			abort();
+	return 0;
+}
