@@ -277,9 +277,11 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 	int query;
 
 	a->nframes++;
-	if (a->first_us == 0)
+	/* The capture's span: files are not always in time order. */
+	if (a->nframes == 1 || ts_us < a->first_us)
 		a->first_us = ts_us;
-	a->last_us = ts_us;
+	if (ts_us > a->last_us)
+		a->last_us = ts_us;
 	if (ep_frame_dissect(a->link, data, caplen, wirelen, a->nframes,
 	    ts_us, &f) == -1 || !f.ip.has_ports ||
 	    (f.l4 != EP_L4_UDP && f.l4 != EP_L4_TCP))
@@ -372,7 +374,9 @@ conn_facts(struct analysis *a, const struct ep_target *t,
 		    (const void *)&t->addr)->sin6_addr, alen(c->family)) != 0)
 			continue;
 		r->connected = c->synack;
-		if (c->synack)
+		/* A SYN-ACK stamped before its SYN (a clock step, a merged
+		 * file): connected, but how fast is unknown. */
+		if (c->synack && c->synack_us >= c->syn_us)
 			r->connect_ms = (double)(c->synack_us - c->syn_us) /
 			    1000.0;
 		r->stream_bytes = c->server_bytes;
@@ -606,11 +610,14 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 		settle(&a, t);
 		prune_attempts(t);
 		/* How long the capture waited for what never came. */
-		for (int k = 0; k < t->nprobes; k++)
-			if (t->probes[k].res.started_us &&
-			    a.last_us > t->probes[k].res.started_us)
-				t->probes[k].res.waited_ms = (uint32_t)((a.last_us -
-				    t->probes[k].res.started_us) / 1000u);
+		for (int k = 0; k < t->nprobes; k++) {
+			struct ep_probe_result *res = &t->probes[k].res;
+			uint64_t w = (a.last_us - res->started_us) / 1000u;
+
+			if (res->started_us && a.last_us > res->started_us)
+				res->waited_ms = w > UINT32_MAX ? UINT32_MAX :
+				    (uint32_t)w;
+		}
 		classify(t);
 		for (int k = 0; k < t->nprobes; k++) {
 			const struct ep_probe_record *p = &t->probes[k];

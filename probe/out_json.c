@@ -14,11 +14,14 @@ num_or_null(long v)
 	return v < 0 ? json_null() : json_integer(v);
 }
 
+/* Milliseconds to the microsecond; a value too large to round through a
+ * long (a hostile capture's timestamps) as it is, and NaN as null. */
 static json_t *
 ms_or_null(double v)
 {
-	return v < 0 ? json_null() : json_real((double)(long)(v * 1000) /
-	    1000.0);
+	if (!(v >= 0))
+		return json_null();
+	return json_real(v < 9e15 ? (double)(long)(v * 1000) / 1000.0 : v);
 }
 
 static int
