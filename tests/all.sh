@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # tests/all.sh: set up, build twice (release with -Werror; ASan+UBSan) and
-# run every test (unit and lab) under both.  Run as root; CI runs this.
+# run every test (unit, pcap, lab, fuzz replays) under both, then fuzz
+# each parser for a short while (EP_FUZZ_SECONDS, default 45, 0 skips;
+# tests/fuzz/run.sh, docs/security.md).  Run as root; CI runs this.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 t0=$(date +%s)
@@ -20,5 +22,11 @@ stamp "tests, sanitizer build"
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --output-on-failure) || rc=1
+fuzz_secs=${EP_FUZZ_SECONDS:-45}
+if [ "$fuzz_secs" -gt 0 ]; then
+	stamp "fuzzing, ${fuzz_secs}s per target"
+	EP_FUZZ_BUILD="$top/build-fuzz" "$top/tests/fuzz/run.sh" "$fuzz_secs" ||
+		rc=1
+fi
 stamp "done (exit $rc)"
 exit $rc

@@ -11,13 +11,15 @@ shift || true
 # (docs/design.md).  Lab: the real servers and
 # tools the lab runs (NSD, Unbound, ldns tools, dig, nftables, iproute2,
 # tcpdump/tshark to look at the wire, jq for the test assertions,
-# valgrind for the memcheck runs).
+# valgrind for the memcheck runs).  Fuzzing: clang and its runtime
+# libraries (libFuzzer, ASan, UBSan) for tests/fuzz.
 packages=(
 	build-essential cmake pkg-config
 	libpcap-dev libldns-dev libssl-dev libjansson-dev
 	libcmocka-dev libcap-ng-dev
 	nsd unbound ldnsutils bind9-dnsutils nftables iproute2 procps
 	tcpdump tshark jq valgrind
+	clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do
