@@ -6,7 +6,10 @@
 #include "ednsprobe/cursor.h"
 #include "ednsprobe/dns.h"
 
+#define TYPE_SOA	6
 #define TYPE_OPT	41
+#define TYPE_RRSIG	46
+#define OPT_COOKIE	10
 #define MAX_JUMPS	64	/* more pointers than any sane name needs */
 
 int
@@ -76,11 +79,21 @@ dissect_opt(struct ep_dns_msg *m, uint16_t cls, uint32_t ttl,
 		struct ep_cursor opt;
 		uint16_t olen;
 
-		(void)ep_cursor_u16(rdata);	/* option code */
+		uint16_t code = ep_cursor_u16(rdata);
+
 		olen = ep_cursor_u16(rdata);
 		opt = ep_cursor_sub(rdata, olen);
 		if (rdata->err || opt.err)
 			return EP_DNS_BADOPT;
+		if (m->edns_options < EP_EDNS_OPTS_MAX) {
+			m->edns_opt[m->edns_options].code = code;
+			m->edns_opt[m->edns_options].len = olen;
+		}
+		if (code == OPT_COOKIE && m->edns_cookie_len == 0 &&
+		    olen <= EP_EDNS_COOKIE_MAX) {
+			memcpy(m->edns_cookie, opt.p, olen);
+			m->edns_cookie_len = olen;
+		}
 		m->edns_options++;
 	}
 	return rdata->err ? EP_DNS_BADOPT : EP_DNS_OK;
@@ -141,6 +154,12 @@ ep_dns_dissect(const uint8_t *buf, size_t len, struct ep_dns_msg *m)
 		rdata = ep_cursor_sub(&c, rdlen);
 		if (c.err)
 			return m->status = EP_DNS_TRUNCATED;
+		if (i < m->ancount && type == TYPE_RRSIG)
+			m->an_rrsig = 1;
+		if (i < m->ancount && type == TYPE_SOA && m->has_question &&
+		    namelen == m->qname_len &&
+		    memcmp(name, m->qname, namelen) == 0)
+			m->an_soa = 1;
 		if (type == TYPE_OPT) {
 			/* OPT belongs in the additional section, owner root. */
 			if (i < (unsigned)m->ancount + m->nscount ||

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "comply.h"
 #include "log.h"
 #include "options.h"
 #include "output.h"
@@ -153,7 +154,14 @@ main(int argc, char **argv)
 		return EXIT_INTERNAL;
 	}
 	status = exit_status(&r);
-	if (o.json) {
+	if (o.genreport) {
+		char line[2048];
+
+		for (int i = 0; i < r.ntargets; i++)
+			printf("%s\n", ep_comply_line(&r.targets[i],
+			    r.server, line, sizeof(line)));
+		fflush(stdout);
+	} else if (o.json) {
 		if (ep_out_json(stdout, &r, &err) == -1)
 			status = EXIT_INTERNAL;
 	} else

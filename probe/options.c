@@ -60,6 +60,20 @@ ep_options_usage(void)
 "  -h, --help          this text;  -V, --version  the version\n"
 "\n"
 "\n"
+"usage: ednsprobe compliance [options] @SERVER ZONE\n"
+"EDNS compliance of each address of SERVER: the tests of ISC's DNS\n"
+"compliance tester (dns edns edns1 edns@512 ednsopt edns1opt do\n"
+"ednsflags optlist signed ednstcp) and DNS cookies, each a real query\n"
+"for ZONE's apex, all at once; a test with no answer over UDP is asked\n"
+"again over TCP to tell a server that ignores it from a path that drops it.\n"
+"  --full              also the header tests (aa ad cd ra rd tc zflag\n"
+"                      opcode opcodeflg type666 tcp docd edns1do and one\n"
+"                      option at a time)\n"
+"  --format=F          text (default), json, or genreport (the tester's\n"
+"                      own line: ZONE. @ADDR (SERVER.): dns=ok ...)\n"
+"  and -4 -6 -p --timeout --tries --rate --json -o --pcap --no-pcap\n"
+"  --pcap-format --iface -Z -v as for path.\n"
+"\n"
 "usage: ednsprobe analyze [--json] [-o F] [-Z USER] FILE\n"
 "The same analysis over a capture file (pcap or pcapng; tcpdump,\n"
 "Wireshark or ednsprobe): DNS exchanges rebuilt from the frames.\n"
@@ -205,7 +219,8 @@ defaults(struct ep_options *o)
 enum {
 	OPT_SIZES = 256, OPT_TIMEOUT, OPT_TRIES, OPT_RATE, OPT_JSON,
 	OPT_NOTCP, OPT_TCPONLY, OPT_NODNSSEC, OPT_PCAP, OPT_NOPCAP,
-	OPT_PCAPFMT, OPT_IFACE, OPT_NORAW, OPT_HOPS, OPT_FRAG,
+	OPT_PCAPFMT, OPT_IFACE, OPT_NORAW, OPT_HOPS, OPT_FRAG, OPT_FULL,
+	OPT_FORMAT,
 };
 
 static const struct option longopts[] = {
@@ -227,6 +242,8 @@ static const struct option longopts[] = {
 	{ "no-raw",	no_argument,	   NULL, OPT_NORAW },
 	{ "max-hops",	required_argument, NULL, OPT_HOPS },
 	{ "frag-size",	required_argument, NULL, OPT_FRAG },
+	{ "full",	no_argument,	   NULL, OPT_FULL },
+	{ "format",	required_argument, NULL, OPT_FORMAT },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
@@ -264,6 +281,7 @@ parse_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
 		return 0;
 	case OPT_JSON:
 		o->json = 1;
+		o->genreport = 0;
 		return 0;
 	case 'o':
 		if (strlen(arg) >= sizeof(o->json_file) || *arg == '\0')
@@ -331,6 +349,16 @@ parse_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
 			    "interface name");
 		snprintf(o->iface, sizeof(o->iface), "%s", arg);
 		return 0;
+	case OPT_FULL:
+		o->full = 1;
+		return 0;
+	case OPT_FORMAT:
+		o->json = strcmp(arg, "json") == 0;
+		o->genreport = strcmp(arg, "genreport") == 0;
+		if (!o->json && !o->genreport && strcmp(arg, "text") != 0)
+			return ep_err_set(err, EP_EUSAGE, "--format: \"%.32s\" "
+			    "is not text, json or genreport", arg);
+		return 0;
 	case 'v':
 		o->verbose++;
 		return 0;
@@ -350,7 +378,7 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 {
 	char *args[ARGS_MAX + 1];
 	int nargs = 0, c, first = 1;
-	const char *pos[2];
+	const char *pos[2] = { NULL, NULL };
 	int npos = 0;
 
 	defaults(o);
@@ -362,9 +390,12 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	} else if (argc >= 2 && strcmp(argv[1], "analyze") == 0) {
 		o->cmd = EP_CMD_ANALYZE;
 		first = 2;
+	} else if (argc >= 2 && strcmp(argv[1], "compliance") == 0) {
+		o->cmd = EP_CMD_COMPLY;
+		first = 2;
 	} else if (argc >= 2 && argv[1][0] != '-')
 		return ep_err_set(err, EP_EUSAGE, "unknown command \"%.64s\" "
-		    "(known: path, analyze)", argv[1]);
+		    "(known: path, compliance, analyze)", argv[1]);
 	/* Pre-pass: dig's @server and +option words never reach getopt. */
 	args[nargs++] = argv[0];
 	for (int i = first; i < argc; i++) {
@@ -428,6 +459,12 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	}
 	if (o->server[0] == '\0')
 		return ep_err_set(err, EP_EUSAGE, "no @SERVER given");
+	if (o->cmd == EP_CMD_COMPLY && npos != 1)
+		return ep_err_set(err, EP_EUSAGE, "compliance takes one ZONE "
+		    "(its apex is asked: SOA, DNSKEY)");
+	if (o->cmd != EP_CMD_COMPLY && (o->full || o->genreport))
+		return ep_err_set(err, EP_EUSAGE, "%s is for the compliance "
+		    "command", o->full ? "--full" : "--format genreport");
 	if (npos >= 1) {
 		if (strlen(pos[0]) >= sizeof(o->name))
 			return ep_err_set(err, EP_EUSAGE, "name too long");

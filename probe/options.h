@@ -23,6 +23,7 @@ enum ep_command {
 	EP_CMD_NONE,
 	EP_CMD_PATH,
 	EP_CMD_ANALYZE,
+	EP_CMD_COMPLY,		/* compliance @SERVER ZONE */
 };
 
 struct ep_options {
@@ -49,6 +50,9 @@ struct ep_options {
 	int		 tries;		/* sends per UDP probe, connects per TCP */
 	unsigned	 rate;		/* packets per second */
 	int		 json;		/* JSON on stdout instead of text */
+	int		 genreport;	/* --format genreport: one line per
+					   address, as ISC's tester prints */
+	int		 full;		/* compliance: genreport's -f tests */
 	char		 json_file[1024];	/* also write JSON here */
 	char		 pcap[1024];	/* --pcap FILE; "" for the default */
 	int		 no_pcap;	/* --no-pcap: capture, write no file */

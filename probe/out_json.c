@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comply.h"
 #include "output.h"
 #include "query.h"
 #include "verdict.h"
@@ -111,10 +112,7 @@ probe_json(const struct ep_probe_record *pr, int cap)
 	json_object_set_new(o, "id", json_integer(s->id));
 	json_object_set_new(o, "kind", json_string(ep_transport_str(
 	    s->transport)));
-	json_object_set_new(o, "role", json_string(s->role == EP_ROLE_BASE ?
-	    "baseline" : s->role == EP_ROLE_LADDER ? "ladder" :
-	    s->role == EP_ROLE_TCPSIZE ? "tcp-size" :
-	    s->role == EP_ROLE_FRAGOUT ? "frag-out" : "pmtu"));
+	json_object_set_new(o, "role", json_string(ep_role_str(s->role)));
 	if (s->transport == EP_RAW) {
 		json_object_set_new(o, "ip_size", json_integer(s->ip_size));
 		json_object_set_new(o, "send", json_string(s->raw ==
@@ -199,8 +197,58 @@ probe_json(const struct ep_probe_record *pr, int cap)
 	return o;
 }
 
+/* The compliance tests of t (docs/json.md), or null. */
 static json_t *
-target_json(const struct ep_target *t, int cap)
+comply_json(const struct ep_target *t, const char *server)
+{
+	json_t *o, *tests;
+	char line[2048];
+	int all_ok = 1;
+
+	if (t->ncomply == 0)
+		return json_null();
+	o = json_object();
+	tests = json_array();
+	for (int i = 0; i < t->ncomply; i++) {
+		const struct ep_comply_result *c = &t->comply[i];
+		json_t *to = json_object();
+
+		all_ok &= !c->genreport || c->ok;
+		json_object_set_new(to, "test", json_string(c->test));
+		json_object_set_new(to, "genreport", json_boolean(
+		    c->genreport));
+		json_object_set_new(to, "result", json_string(c->words));
+		json_object_set_new(to, "ok", json_boolean(c->ok));
+		json_object_set_new(to, "probe", c->probe >= 0 ?
+		    json_integer(t->probes[c->probe].spec.id) : json_null());
+		if (c->recheck >= 0) {
+			json_t *re = json_object();
+
+			json_object_set_new(re, "probe", json_integer(
+			    t->probes[c->recheck].spec.id));
+			json_object_set_new(re, "transport", json_string(
+			    ep_transport_str(t->probes[c->recheck].spec.
+			    transport)));
+			json_object_set_new(re, "result", json_string(
+			    c->recheck_words));
+			json_object_set_new(to, "recheck", re);
+			json_object_set_new(to, "cause", json_string(
+			    ep_cause_str(c->cause)));
+		} else {
+			json_object_set_new(to, "recheck", json_null());
+			json_object_set_new(to, "cause", json_null());
+		}
+		json_array_append_new(tests, to);
+	}
+	json_object_set_new(o, "all_ok", json_boolean(all_ok));
+	json_object_set_new(o, "genreport", json_string(ep_comply_line(t,
+	    server, line, sizeof(line))));
+	json_object_set_new(o, "tests", tests);
+	return o;
+}
+
+static json_t *
+target_json(const struct ep_target *t, int cap, const char *server)
 {
 	const struct ep_path *p = &t->path;
 	json_t *o = json_object(), *probes = json_array(),
@@ -287,6 +335,7 @@ target_json(const struct ep_target *t, int cap)
 		json_array_append_new(findings, fo);
 	}
 	json_object_set_new(o, "findings", findings);
+	json_object_set_new(o, "compliance", comply_json(t, server));
 	json_object_set_new(o, "resume", json_string(ep_out_resume(t, resume,
 	    sizeof(resume))));
 	return o;
@@ -340,7 +389,7 @@ ep_out_json_new(const struct ep_report *r)
 	    json_string(r->capture.skipped) : json_null());
 	for (int i = 0; i < r->ntargets; i++)
 		json_array_append_new(targets, target_json(&r->targets[i],
-		    r->capture.on));
+		    r->capture.on, r->server));
 	json_object_set_new(o, "targets", targets);
 	return o;
 }

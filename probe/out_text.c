@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comply.h"
 #include "output.h"
 #include "query.h"
 #include "verdict.h"
@@ -19,9 +20,20 @@ ep_out_resume(const struct ep_target *t, char *buf, size_t len)
 
 	if (p->udp_max_response >= 0)
 		snprintf(udp, sizeof(udp), "%ld", p->udp_max_response);
-	n = (size_t)snprintf(buf, len, "%s: edns %s, udp max %s, frag-in %s, "
-	    "tcp %s", t->addr_str, ep_fact_str("edns", p->edns), udp,
-	    ep_fact_str("frag_in", p->frag_in), ep_fact_str("tcp", p->tcp));
+	if (t->ncomply > 0) {
+		int all = 0, ok = 0;
+
+		for (int i = 0; i < t->ncomply; i++) {
+			all += t->comply[i].genreport;
+			ok += t->comply[i].genreport && t->comply[i].ok;
+		}
+		n = (size_t)snprintf(buf, len, "%s: compliance %d of %d ok",
+		    t->addr_str, ok, all);
+	} else
+		n = (size_t)snprintf(buf, len, "%s: edns %s, udp max %s, "
+		    "frag-in %s, tcp %s", t->addr_str, ep_fact_str("edns",
+		    p->edns), udp, ep_fact_str("frag_in", p->frag_in),
+		    ep_fact_str("tcp", p->tcp));
 	/* The raw probes' facts, when they were measured. */
 	if (p->frag_out != EP_FACT_UNTESTED && n < len)
 		n += (size_t)snprintf(buf + n, len - n, ", frag-out %s",
@@ -122,8 +134,36 @@ frame_list(const struct ep_finding *f, char *buf, size_t len)
 	return buf;
 }
 
+/* The compliance tests of t: result, re-ask, cause; the tester's line. */
 static void
-target_text(FILE *fp, const struct ep_target *t)
+comply_text(FILE *fp, const struct ep_target *t, const char *server)
+{
+	char line[2048];
+
+	fprintf(fp, "  %-12s %-34s %5s  %s\n", "test", "result", "probe",
+	    "no answer over UDP: asked again over TCP");
+	for (int i = 0; i < t->ncomply; i++) {
+		const struct ep_comply_result *c = &t->comply[i];
+		char id[16] = "-";
+
+		if (c->probe >= 0 && strcmp(c->test, "signed") != 0)
+			snprintf(id, sizeof(id), "%d",
+			    t->probes[c->probe].spec.id);
+		fprintf(fp, "  %-12s %-34s %5s", c->test, c->words, id);
+		if (c->recheck >= 0)
+			fprintf(fp, "  probe %d: %s -> %s", t->probes[
+			    c->recheck].spec.id, c->recheck_words,
+			    c->cause == EP_CAUSE_PATH ? "the path drops it" :
+			    c->cause == EP_CAUSE_SERVER ? "the server "
+			    "ignores it" : "cannot tell (TCP fails too)");
+		fprintf(fp, "\n");
+	}
+	fprintf(fp, "\n  %s\n\n", ep_comply_line(t, server, line,
+	    sizeof(line)));
+}
+
+static void
+target_text(FILE *fp, const struct ep_target *t, const char *server)
 {
 	char frames[256];
 	int beyond = 0;
@@ -134,9 +174,14 @@ target_text(FILE *fp, const struct ep_target *t)
 		snprintf(mtu, sizeof(mtu), "%d", t->path.iface_mtu);
 	if (t->base_rtt_ms >= 0)
 		snprintf(rtt, sizeof(rtt), "%.2f ms", t->base_rtt_ms);
-	fprintf(fp, "\n%s (IPv%d), name %s, large answer %s\n"
-	    "  baseline RTT %s, ", t->addr_str, t->family, t->name,
-	    t->qtype_str, rtt);
+	if (t->ncomply > 0)
+		fprintf(fp, "\n%s (IPv%d), zone %s, EDNS compliance\n"
+		    "  baseline RTT %s, ", t->addr_str, t->family, t->name,
+		    rtt);
+	else
+		fprintf(fp, "\n%s (IPv%d), name %s, large answer %s\n"
+		    "  baseline RTT %s, ", t->addr_str, t->family, t->name,
+		    t->qtype_str, rtt);
 	if (t->timeout_ms)
 		fprintf(fp, "timeout %u ms", t->timeout_ms);
 	else
@@ -145,6 +190,8 @@ target_text(FILE *fp, const struct ep_target *t)
 		fprintf(fp, " (UDP %u ms once TCP had the answer)",
 		    t->tcp_wait_ms);
 	fprintf(fp, ", route MTU %s\n\n", mtu);
+	if (t->ncomply > 0)
+		comply_text(fp, t, server);
 	fprintf(fp, "  %3s %-3s %-36s %5s %-2s %4s %-11s %5s %-2s %-8s %8s "
 	    "%s\n", "id", "via", "question", "edns", "do", "sent", "outcome",
 	    "bytes", "tc", "rcode", "ms", "tries");
@@ -168,8 +215,9 @@ target_text(FILE *fp, const struct ep_target *t)
 		    "that a retry recovered is not a finding)\n", retried);
 	fprintf(fp, "\n");
 	if (t->nfindings == 0)
-		fprintf(fp, "  No findings: every measured size and transport "
-		    "worked.\n");
+		fprintf(fp, "  No findings: %s.\n", t->ncomply > 0 ?
+		    "every compliance test passed" : "every measured size "
+		    "and transport worked");
 	for (int i = 0; i < t->nfindings; i++) {
 		const struct ep_finding *f = &t->findings[i];
 
@@ -198,7 +246,7 @@ ep_out_text(FILE *fp, const struct ep_report *r, int verbose)
 	    r->command, r->started, (unsigned long long)r->duration_ms,
 	    r->interrupted ? "  INTERRUPTED: results are partial" : "");
 	for (int i = 0; i < r->ntargets; i++)
-		target_text(fp, &r->targets[i]);
+		target_text(fp, &r->targets[i], r->server);
 	if (r->capture.on) {
 		fprintf(fp, "Capture: %llu frames%s%s", (unsigned long long)
 		    r->capture.frames, r->capture.iface[0] ? " on " : "",

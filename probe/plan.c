@@ -8,10 +8,8 @@
 #define TYPE_A		1
 #define TYPE_DNSKEY	48
 
-static struct ep_probe_spec *
-add(struct ep_target *t, int *next_id, enum ep_transport tr, enum ep_role role,
-    enum ep_subject subj, const uint8_t *qname, size_t qlen, uint16_t qtype,
-    int edns, uint16_t bufsize, int dnssec_ok, const struct ep_options *o)
+struct ep_probe_spec *
+ep_plan_new_probe(struct ep_target *t, int *next_id)
 {
 	struct ep_probe_spec *s;
 
@@ -22,6 +20,18 @@ add(struct ep_target *t, int *next_id, enum ep_transport tr, enum ep_role role,
 	t->probes[t->nprobes].res.connect_ms = -1;
 	s = &t->probes[t->nprobes++].spec;
 	s->id = (*next_id)++;
+	return s;
+}
+
+static struct ep_probe_spec *
+add(struct ep_target *t, int *next_id, enum ep_transport tr, enum ep_role role,
+    enum ep_subject subj, const uint8_t *qname, size_t qlen, uint16_t qtype,
+    int edns, uint16_t bufsize, int dnssec_ok, const struct ep_options *o)
+{
+	struct ep_probe_spec *s = ep_plan_new_probe(t, next_id);
+
+	if (s == NULL)
+		return NULL;
 	s->transport = tr;
 	s->role = role;
 	s->subject = subj;

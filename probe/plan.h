@@ -11,6 +11,12 @@
 #define EP_PLAN_NXLABEL	"ednsprobe-nx"
 
 /*
+ * A new probe at the end of t->probes, zeroed but for its id (from
+ * *next_id) and "no RTT yet"; NULL when t holds EP_PROBES_MAX.
+ */
+struct ep_probe_spec *ep_plan_new_probe(struct ep_target *t, int *next_id);
+
+/*
  * Fill t->probes with the specs of the path command: baseline probes
  * (role EP_ROLE_BASE, phase 1) first, then the ladder and the TCP size
  * probes (phase 2), numbered from *next_id on.  Returns 0 or -1.

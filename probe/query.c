@@ -77,32 +77,90 @@ ep_query_random_id(void)
 }
 
 /*
- * Grow the query to n bytes with an EDNS Padding option (RFC 7830): the
- * OPT record ldns wrote is the last record and has no options, so its
- * RDLENGTH is the last two bytes.
+ * The OPT record ldns wrote is the last record and has no options: its
+ * TTL (extended rcode, version, flags) and RDLENGTH are the last six
+ * bytes.  Returns the offset of that TTL, or 0 when the query does not
+ * end so.
  */
-static int
-pad(struct ep_query *q, size_t n, struct ep_err *err)
+static size_t
+opt_ttl_at(const struct ep_query *q)
 {
-	size_t rdlen;
-
-	if (n < q->len + 4 || n > sizeof(q->wire))
-		return ep_err_set(err, EP_EUSAGE, "cannot pad a %zu-byte query "
-		    "to %zu bytes", q->len, n);
 	if (q->len < 11 + 12 || q->wire[q->len - 2] != 0 ||
 	    q->wire[q->len - 1] != 0 || q->wire[q->len - 11] != 0 ||
 	    q->wire[q->len - 10] != 0 || q->wire[q->len - 9] != 41)
-		return ep_err_set(err, EP_EINTERNAL, "padding needs an OPT "
-		    "record without options at the end");
-	rdlen = n - q->len;
-	q->wire[q->len - 2] = (uint8_t)(rdlen >> 8);
-	q->wire[q->len - 1] = (uint8_t)rdlen;
-	q->wire[q->len] = 0;		/* option 12: Padding */
-	q->wire[q->len + 1] = 12;
-	q->wire[q->len + 2] = (uint8_t)((rdlen - 4) >> 8);
-	q->wire[q->len + 3] = (uint8_t)(rdlen - 4);
-	memset(q->wire + q->len + 4, 0, rdlen - 4);
-	q->len = n;
+		return 0;
+	return q->len - 6;
+}
+
+/* Append n bytes of options (data NULL: zeros) to the OPT at ttl_at. */
+static int
+opt_append(struct ep_query *q, size_t ttl_at, const uint8_t *data, size_t n,
+    struct ep_err *err)
+{
+	size_t rdlen;
+
+	if (q->len + n > sizeof(q->wire))
+		return ep_err_set(err, EP_EUSAGE, "a %zu-byte query cannot "
+		    "grow by %zu bytes", q->len, n);
+	rdlen = (size_t)(q->wire[ttl_at + 4] << 8 | q->wire[ttl_at + 5]) + n;
+	q->wire[ttl_at + 4] = (uint8_t)(rdlen >> 8);
+	q->wire[ttl_at + 5] = (uint8_t)rdlen;
+	if (data)
+		memcpy(q->wire + q->len, data, n);
+	else
+		memset(q->wire + q->len, 0, n);
+	q->len += n;
+	return 0;
+}
+
+/*
+ * What ldns does not set: header bits and opcode, the OPT's version,
+ * flags and options (compliance tests), Padding up to msg_len (RFC 7830),
+ * or a bare header.
+ */
+static int
+shape(const struct ep_probe_spec *spec, struct ep_query *q,
+    struct ep_err *err)
+{
+	size_t ttl_at = spec->edns ? opt_ttl_at(q) : 0;
+	uint16_t flags = (uint16_t)(q->wire[2] << 8 | q->wire[3]);
+
+	flags = (uint16_t)((flags & ~0x7800) | (spec->opcode & 0xf) << 11 |
+	    (spec->hdr_flags & 0x07f0));
+	q->wire[2] = (uint8_t)(flags >> 8);
+	q->wire[3] = (uint8_t)flags;
+	if (spec->no_question) {
+		memset(q->wire + 4, 0, 8);	/* no question, no records */
+		q->len = 12;
+		return 0;
+	}
+	if (spec->edns && ttl_at == 0)
+		return ep_err_set(err, EP_EINTERNAL, "no OPT record at the "
+		    "end of the query");
+	if (spec->edns) {
+		uint16_t ef = (uint16_t)((spec->dnssec_ok ? 0x8000 : 0) |
+		    (spec->edns_flags & 0x7fff));
+
+		q->wire[ttl_at + 1] = spec->edns_version;
+		q->wire[ttl_at + 2] = (uint8_t)(ef >> 8);
+		q->wire[ttl_at + 3] = (uint8_t)ef;
+		if (spec->opts_len > 0 && opt_append(q, ttl_at, spec->opts,
+		    spec->opts_len, err) == -1)
+			return -1;
+	}
+	if (spec->msg_len > 0) {
+		uint8_t hdr[4] = { 0, 12, 0, 0 };	/* Padding */
+		size_t n = spec->msg_len;
+
+		if (!spec->edns || n < q->len + 4 || n > sizeof(q->wire))
+			return ep_err_set(err, EP_EUSAGE, "cannot pad a "
+			    "%zu-byte query to %zu bytes", q->len, n);
+		hdr[2] = (uint8_t)((n - q->len - 4) >> 8);
+		hdr[3] = (uint8_t)(n - q->len - 4);
+		if (opt_append(q, ttl_at, hdr, 4, err) == -1 ||
+		    opt_append(q, ttl_at, NULL, n - q->len, err) == -1)
+			return -1;
+	}
 	return 0;
 }
 
@@ -147,7 +205,7 @@ ep_query_build(const struct ep_probe_spec *spec, uint16_t id,
 	memcpy(q->wire, wire, len);
 	q->len = len;
 	q->id = id;
-	if (spec->msg_len > 0 && pad(q, spec->msg_len, err) == -1)
+	if (shape(spec, q, err) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -167,6 +225,13 @@ ep_query_match(const struct ep_probe_spec *spec, const struct ep_query *q,
 	if (st == EP_DNS_SHORT || m->id != q->id || !(m->flags & EP_DNS_QR) ||
 	    EP_DNS_OPCODE(m->flags) != EP_DNS_OPCODE(q->wire[2] << 8))
 		return EP_MATCH_IGNORE;
+	if (spec->no_question) {
+		/* A bare header: nothing to compare; a reply that grew a
+		 * question answers something else or is broken. */
+		if (m->has_question || st != EP_DNS_OK)
+			return EP_MATCH_MALFORMED;
+		return EP_MATCH_OK;
+	}
 	if (m->has_question) {
 		if (m->qtype != spec->qtype || m->qclass != 1 ||
 		    m->qname_len != spec->qname_len ||

@@ -67,3 +67,31 @@ ep_subject_str(enum ep_subject s)
 	}
 	return "unknown";
 }
+
+const char *
+ep_cause_str(enum ep_cause c)
+{
+	switch (c) {
+	case EP_CAUSE_NONE:	return "none";
+	case EP_CAUSE_PATH:	return "path";
+	case EP_CAUSE_SERVER:	return "server";
+	case EP_CAUSE_UNKNOWN:	return "unknown";
+	}
+	return "unknown";
+}
+
+const char *
+ep_role_str(enum ep_role r)
+{
+	switch (r) {
+	case EP_ROLE_BASE:	return "baseline";
+	case EP_ROLE_LADDER:	return "ladder";
+	case EP_ROLE_TCPSIZE:	return "tcp-size";
+	case EP_ROLE_FRAGOUT:	return "frag-out";
+	case EP_ROLE_PMTU:	return "pmtu";
+	case EP_ROLE_HOP:	return "hop";
+	case EP_ROLE_COMPLY:	return "compliance";
+	case EP_ROLE_RECHECK:	return "recheck";
+	}
+	return "unknown";
+}

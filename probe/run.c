@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "comply.h"
 #include "log.h"
 #include "loop.h"
 #include "plan.h"
@@ -42,6 +43,7 @@ struct run_target {
 	int			 phase;		/* 1: baselines, 2: the rest */
 	int			 pending;	/* started, not done */
 	int			 pmtu_round;	/* DF probe rounds started */
+	int			 followed;	/* compliance follow-ups planned */
 };
 
 struct run {
@@ -165,6 +167,10 @@ start_phase2(struct run_target *rt, double rtt_ms)
 static int
 same_kind(const struct ep_probe_spec *a, const struct ep_probe_spec *b)
 {
+	/* A compliance test is about how the server takes this very
+	 * query: it gets its whole wait. */
+	if (a->ctest != 0 || b->ctest != 0)
+		return 0;
 	if (b->transport == EP_TCP)
 		return a->transport == EP_UDP && a->subject == b->subject;
 	return a->transport == EP_RAW && a->role == b->role;
@@ -250,6 +256,24 @@ beyond_server(struct run_target *rt, uint8_t ttl)
 }
 
 /*
+ * Every compliance test is done: re-ask over TCP what UDP did not
+ * answer, and follow the server cookie up (comply.h), all at once.
+ */
+static void
+comply_next(struct run_target *rt)
+{
+	int first = rt->t->nprobes;
+
+	rt->followed = 1;
+	if (ep_comply_next(rt->t, &rt->run->next_id) == 0)
+		return;
+	ep_verbose(EP_VERB_OPS, "%s: %d compliance follow-ups",
+	    rt->t->addr_str, rt->t->nprobes - first);
+	for (int i = first; i < rt->t->nprobes; i++)
+		start_probe(rt, i, rt->t->timeout_ms);
+}
+
+/*
  * Every probe of every target is done: the capture reads on a little
  * longer (late fragments, ICMP errors), then the loop ends.
  */
@@ -304,6 +328,9 @@ probe_done(struct ep_probe *p, void *arg)
 	if (p->rec->spec.role == EP_ROLE_HOP && res->outcome == EP_OUT_ANSWER &&
 	    !rt->run->stopping)
 		beyond_server(rt, p->rec->spec.ttl);
+	if (rt->pending == 0 && rt->phase == 2 && !rt->followed &&
+	    !rt->run->stopping && rt->run->o->cmd == EP_CMD_COMPLY)
+		comply_next(rt);
 	if (rt->pending == 0)
 		idle_check(rt->run);
 }
@@ -389,6 +416,8 @@ ep_run_targets(const struct ep_options *o, struct ep_report *r,
 	if (rc != 0)
 		return ep_err_set(err, EP_ERESOLVE, "@%s: %s", o->server,
 		    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+	snprintf(r->server, sizeof(r->server), "%s", o->server);
+	r->compliance = o->cmd == EP_CMD_COMPLY;
 	r->targets = calloc(TARGETS_MAX, sizeof(*r->targets));
 	if (r->targets == NULL) {
 		freeaddrinfo(res);
@@ -482,8 +511,10 @@ ep_run_path(const struct ep_options *o, struct ep_report *r,
 		t->base_rtt_ms = -1;
 		t->timeout_ms = o->timeout_ms;
 		mtu_of(t);
-		if (ep_plan_path(o, t, &run.next_id, err) == -1 ||
-		    ep_plan_raw(o, t, &run.next_id, err) == -1)
+		if (o->cmd == EP_CMD_COMPLY ?
+		    ep_plan_comply(o, t, &run.next_id, err) == -1 :
+		    (ep_plan_path(o, t, &run.next_id, err) == -1 ||
+		    ep_plan_raw(o, t, &run.next_id, err) == -1))
 			goto out;
 		rt->run = &run;
 		rt->t = t;
@@ -532,7 +563,10 @@ ep_run_path(const struct ep_options *o, struct ep_report *r,
 	for (int i = 0; i < run.nrts; i++) {
 		run.rts[i].t->capture = !r->capture.on ? 0 :
 		    r->capture.stats_known && r->capture.dropped > 0 ? -1 : 1;
-		ep_verdict(run.rts[i].t);
+		if (o->cmd == EP_CMD_COMPLY)
+			ep_comply_verdict(run.rts[i].t);
+		else
+			ep_verdict(run.rts[i].t);
 	}
 	ep_verdict_report(r);
 	r->duration_ms = (ep_clock_us() - t0) / 1000u;

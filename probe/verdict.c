@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "finding.h"
 #include "options.h"
 #include "plan.h"
 #include "verdict.h"
@@ -27,69 +28,6 @@ ran(const struct ep_probe_record *r)
 	    r->res.outcome != EP_OUT_INTERRUPTED;
 }
 
-static struct ep_finding *
-finding(struct ep_target *t, const char *id, enum ep_severity sev,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static struct ep_finding *
-finding(struct ep_target *t, const char *id, enum ep_severity sev,
-    const char *fmt, ...)
-{
-	static struct ep_finding overflow;	/* dropped, counts lost */
-	struct ep_finding *f;
-	va_list ap;
-
-	if (t->nfindings == EP_FINDINGS_MAX) {
-		memset(&overflow, 0, sizeof(overflow));
-		return &overflow;
-	}
-	f = &t->findings[t->nfindings++];
-	memset(f, 0, sizeof(*f));
-	f->id = id;
-	f->severity = sev;
-	va_start(ap, fmt);
-	vsnprintf(f->summary, sizeof(f->summary), fmt, ap);
-	va_end(ap);
-	return f;
-}
-
-static void
-advise(struct ep_finding *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-advise(struct ep_finding *f, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(f->advice, sizeof(f->advice), fmt, ap);
-	va_end(ap);
-}
-
-static void
-cite_frame(struct ep_finding *f, uint32_t frame)
-{
-	for (int i = 0; i < f->nframes; i++)
-		if (f->frames[i] == frame)
-			return;
-	if (f->nframes < EP_EVIDENCE_MAX)
-		f->frames[f->nframes++] = frame;
-}
-
-/* A probe as evidence, and the frames the capture tied to it. */
-static void
-cite(struct ep_finding *f, const struct ep_probe_record *r)
-{
-	for (int i = 0; i < f->nprobes; i++)
-		if (f->probes[i] == r->spec.id)
-			return;
-	if (f->nprobes < EP_EVIDENCE_MAX)
-		f->probes[f->nprobes++] = r->spec.id;
-	for (int i = 0; i < r->wire.nframes; i++)
-		cite_frame(f, r->wire.frames[i]);
-}
-
 /* Cite every probe that matches transport/role/subject (-1: any). */
 static void
 cite_all(struct ep_finding *f, const struct ep_target *t, int transport,
@@ -101,7 +39,7 @@ cite_all(struct ep_finding *f, const struct ep_target *t, int transport,
 		if ((transport == -1 || (int)r->spec.transport == transport) &&
 		    (subject == -1 || (int)r->spec.subject == subject) &&
 		    (pred == NULL || pred(r)))
-			cite(f, r);
+			ep_finding_cite(f, r);
 	}
 }
 
@@ -119,11 +57,11 @@ wire_notes(struct ep_target *t)
 	char from[64] = "?";
 
 	if (t->capture == -1) {
-		f = finding(t, "CAPTURE_INCOMPLETE", EP_SEV_INFO,
+		f = ep_finding_add(t, "CAPTURE_INCOMPLETE", EP_SEV_INFO,
 		    "The kernel dropped frames of the capture: the frame-level "
 		    "evidence is incomplete, so the findings rest on what the "
 		    "sockets received");
-		advise(f, "Run again with fewer targets or a lower --rate.");
+		ep_finding_advise(f, "Run again with fewer targets or a lower --rate.");
 	}
 	if (t->ptb.family != 0) {
 		/* Below the protocol's minimum link MTU (RFC 791, RFC 8200
@@ -135,7 +73,7 @@ wire_notes(struct ep_target *t)
 
 		inet_ntop(t->ptb.family == 4 ? AF_INET : AF_INET6,
 		    t->ptb.from, from, sizeof(from));
-		f = finding(t, "ICMP_TOO_BIG", bogus ? EP_SEV_WARNING :
+		f = ep_finding_add(t, "ICMP_TOO_BIG", bogus ? EP_SEV_WARNING :
 		    EP_SEV_INFO,
 		    "%s reported that our packets toward %s are too big for "
 		    "its next hop: MTU %u (ICMP%s %s)%s", from, t->addr_str,
@@ -144,19 +82,19 @@ wire_notes(struct ep_target *t)
 		    "fragmentation needed", bogus ? ", an MTU no link can "
 		    "have here: forged or broken" : "");
 		if (bogus)
-			advise(f, "Find who sends ICMP errors with MTU %u: a "
+			ep_finding_advise(f, "Find who sends ICMP errors with MTU %u: a "
 			    "middlebox or host forging them can blind or "
 			    "slow every path MTU discovery through it.",
 			    t->ptb.mtu);
 		else
-			advise(f, "Path MTU discovery works toward this "
+			ep_finding_advise(f, "Path MTU discovery works toward this "
 			    "router; packets above %u bytes are fragmented "
 			    "or resent smaller.", t->ptb.mtu);
-		cite_frame(f, t->ptb.frame);
+		ep_finding_cite_frame(f, t->ptb.frame);
 		for (int i = 0; i < t->nprobes; i++)
 			if (t->probes[i].wire.icmp.family != 0 &&
 			    t->probes[i].wire.icmp.mtu != 0)
-				cite(f, &t->probes[i]);
+				ep_finding_cite(f, &t->probes[i]);
 	}
 }
 
@@ -225,23 +163,33 @@ no_reply(struct ep_target *t)
 		    r->res.sys_errno == ECONNREFUSED;
 	}
 	if (n > 0 && nunreach == n) {
-		f = finding(t, "UNREACHABLE", EP_SEV_ERROR,
+		f = ep_finding_add(t, "UNREACHABLE", EP_SEV_ERROR,
 		    "%s cannot be reached: no route or an ICMP "
 		    "unreachable for every probe (%s)", t->addr_str,
 		    strerror(t->probes[0].res.sys_errno));
-		advise(f, "Check the address, the local routes (ip route get "
+		ep_finding_advise(f, "Check the address, the local routes (ip route get "
 		    "%s) and the first hops.", t->addr_str);
 	} else {
-		f = finding(t, "NO_REPLY", EP_SEV_ERROR,
+		f = ep_finding_add(t, "NO_REPLY", EP_SEV_ERROR,
 		    "No reply from %s to any query over UDP or TCP within "
 		    "%u ms%s", t->addr_str, t->timeout_ms, nrefused ?
 		    "; ICMP port unreachable: nothing listens on the port" :
 		    ": the server is down or the path drops all DNS");
-		advise(f, "Check that the server runs and listens on this "
+		ep_finding_advise(f, "Check that the server runs and listens on this "
 		    "address; run with -v; then look for filters on the path "
 		    "(UDP and TCP port 53).");
 	}
 	cite_all(f, t, -1, -1, ran);
+}
+
+int
+ep_verdict_silent(struct ep_target *t)
+{
+	for (int i = 0; i < t->nprobes; i++)
+		if (replied(&t->probes[i]))
+			return 0;
+	no_reply(t);
+	return 1;
 }
 
 /* Full answer size of each subject: TCP's answer, else UDP's whole one. */
@@ -330,47 +278,47 @@ edns(struct ep_target *t)
 			    replied(&t->probes[i]))
 				r = &t->probes[i];
 		t->path.edns = EP_FACT_UNSUPPORTED;
-		f = finding(t, "EDNS_UNSUPPORTED", EP_SEV_WARNING,
+		f = ep_finding_add(t, "EDNS_UNSUPPORTED", EP_SEV_WARNING,
 		    "The server answers EDNS queries without an OPT record "
 		    "(rcode %s): it does not support EDNS0, so its UDP "
 		    "answers stop at 512 bytes", ep_dns_rcode_str(
 		    r ? r->res.reply.rcode : 0, rc, sizeof(rc)));
-		advise(f, "Upgrade or configure the server for EDNS0 "
+		ep_finding_advise(f, "Upgrade or configure the server for EDNS0 "
 		    "(RFC 6891); large answers then depend on TCP/53.");
 		cite_all(f, t, EP_UDP, -1, is_edns_udp);
 	} else if ((nedns > 0 && nbad_edns == nedns) ||
 	    (nudp_reply == 0 && nudp > 0 && nbad == nudp)) {
 		/* Every one got replies, so nothing dropped the queries:
 		 * the replies themselves are broken (or forged). */
-		f = finding(t, "UDP_BAD_REPLIES", EP_SEV_ERROR,
+		f = ep_finding_add(t, "UDP_BAD_REPLIES", EP_SEV_ERROR,
 		    "No %s over UDP was answered, yet each got replies: %d "
 		    "probes only replies that answer none of our queries "
 		    "(wrong id, question, opcode or QR: ignored_replies), %d "
 		    "malformed ones", nudp_reply > 0 ? "EDNS query" : "query",
 		    nign, nmal);
-		advise(f, "The server, or a proxy or load balancer answering "
+		ep_finding_advise(f, "The server, or a proxy or load balancer answering "
 		    "for it, sends broken UDP replies: compare them in the "
 		    "capture with the TCP answers and fix that software.");
 		cite_all(f, t, EP_UDP, -1, bad_reply);
 	} else if (nedns > 0 && plain != NULL && replied(plain)) {
 		t->path.edns = EP_FACT_DROPPED;
-		f = finding(t, "EDNS_DROPPED", EP_SEV_ERROR,
+		f = ep_finding_add(t, "EDNS_DROPPED", EP_SEV_ERROR,
 		    "All %d UDP queries carrying an EDNS0 OPT record went "
 		    "unanswered while the same server answered a query "
 		    "without EDNS%s: something on the path drops EDNS "
 		    "queries or their answers", nedns, ntcp_reply ?
 		    " and answered EDNS over TCP" : "");
-		advise(f, "Find the firewall or DNS-inspection rule that drops "
+		ep_finding_advise(f, "Find the firewall or DNS-inspection rule that drops "
 		    "UDP DNS queries with an OPT record (ARCOUNT > 0) and "
 		    "remove it; resolvers otherwise fall back to plain DNS "
 		    "and lose DNSSEC and large answers.");
-		cite(f, plain);
+		ep_finding_cite(f, plain);
 		cite_all(f, t, EP_UDP, -1, is_edns_udp);
 	} else if (nudp_reply == 0 && ntcp_reply > 0) {
-		f = finding(t, "UDP_NO_REPLY", EP_SEV_ERROR,
+		f = ep_finding_add(t, "UDP_NO_REPLY", EP_SEV_ERROR,
 		    "No UDP query was answered, while TCP queries were: "
 		    "UDP/53 is blocked on the path");
-		advise(f, "Allow UDP/53 both ways between the client and "
+		ep_finding_advise(f, "Allow UDP/53 both ways between the client and "
 		    "the server; DNS over TCP alone is slow and not what "
 		    "resolvers try first.");
 		cite_all(f, t, -1, -1, ran);
@@ -459,12 +407,12 @@ frag_lost(struct ep_target *t, int s, long lost, int approx, long ok_max,
 	t->path.frag_in = EP_FACT_DROPPED;
 	lost_wire(t, s, &w);
 	if (t->capture == 1 && w.complete > 0) {
-		f = finding(t, "ANSWER_NOT_DELIVERED", EP_SEV_ERROR,
+		f = ep_finding_add(t, "ANSWER_NOT_DELIVERED", EP_SEV_ERROR,
 		    "The %s answer arrived whole on the wire (%d of its "
 		    "fragmented datagrams complete in the capture) but never "
 		    "reached ednsprobe's socket: this host dropped it", size,
 		    w.complete);
-		advise(f, "Check this host's own firewall (nftables/iptables "
+		ep_finding_advise(f, "Check this host's own firewall (nftables/iptables "
 		    "rules on fragments or UDP size) and its reassembly "
 		    "limits (net.ipv4.ipfrag_*, net.ipv6.ip6frag_*); the "
 		    "path itself delivers the fragments.");
@@ -472,34 +420,34 @@ frag_lost(struct ep_target *t, int s, long lost, int approx, long ok_max,
 	}
 	if (t->capture == 1 && w.replies > 0) {
 		t->path.frag_in = EP_FACT_PARTIAL;
-		f = finding(t, "FRAG_NONFIRST_DROPPED", EP_SEV_ERROR,
+		f = ep_finding_add(t, "FRAG_NONFIRST_DROPPED", EP_SEV_ERROR,
 		    "Only the first fragment of the %s answer arrives (%d "
 		    "first fragments in the capture, no later ones): a "
 		    "firewall on the path drops non-first fragments, which "
 		    "carry no port numbers", size, w.replies);
-		advise(f, "%s Rules that match ports drop non-first "
+		ep_finding_advise(f, "%s Rules that match ports drop non-first "
 		    "fragments; allow them (e.g. nft 'ip frag-off & 0x1fff "
 		    "!= 0 accept' before port rules).", frag_advice);
 		return f;
 	}
 	if (t->capture == 1 && t->orphan_dgrams > 0) {
 		t->path.frag_in = EP_FACT_PARTIAL;
-		f = finding(t, "FRAG_FIRST_DROPPED", EP_SEV_ERROR,
+		f = ep_finding_add(t, "FRAG_FIRST_DROPPED", EP_SEV_ERROR,
 		    "Later fragments of the %s answer arrive without their "
 		    "first fragment (%d headless datagrams in the capture): "
 		    "a filter on the path drops the fragment that carries the "
 		    "UDP header", size, t->orphan_dgrams);
-		advise(f, "%s", frag_advice);
+		ep_finding_advise(f, "%s", frag_advice);
 		for (int i = 0; i < t->norphan_frames; i++)
-			cite_frame(f, t->orphan_frames[i]);
+			ep_finding_cite_frame(f, t->orphan_frames[i]);
 		return f;
 	}
-	f = finding(t, "FRAG_IN_DROPPED", EP_SEV_ERROR,
+	f = ep_finding_add(t, "FRAG_IN_DROPPED", EP_SEV_ERROR,
 	    "UDP answers that need IP fragments are lost: the %s answer "
 	    "(over the %d-byte MTU) never arrived, while unfragmented answers "
 	    "up to %ld bytes did%s", size, mtu, ok_max, t->capture == 1 ?
 	    "; the capture saw no fragment of it" : "");
-	advise(f, "%s", frag_advice);
+	ep_finding_advise(f, "%s", frag_advice);
 	return f;
 }
 
@@ -554,13 +502,13 @@ udp_sizes(struct ep_target *t, const long lo[EP_SUBJ_COUNT])
 		return 0;	/* a bigger answer passed: not a size effect */
 
 	if (lost_min + hdr <= mtu && !approx) {
-		f = finding(t, "UDP_SIZE_LIMIT", EP_SEV_ERROR,
+		f = ep_finding_add(t, "UDP_SIZE_LIMIT", EP_SEV_ERROR,
 		    "UDP answers of %ld bytes are lost although they fit in "
 		    "one packet, while answers up to %ld bytes arrive: a "
 		    "size limit on the path%s", lost_min, ok_max,
 		    ok_max <= UDP_CLASSIC ?
 		    " (an old 512-byte DNS inspection rule?)" : "");
-		advise(f, "Remove the DNS message-length limit on the "
+		ep_finding_advise(f, "Remove the DNS message-length limit on the "
 		    "firewall (e.g. Cisco 'message-length maximum client "
 		    "auto'), or raise it to at least 1232 bytes; until then "
 		    "resolvers need TCP/53 or an EDNS buffer of %ld or less.",
@@ -568,25 +516,25 @@ udp_sizes(struct ep_target *t, const long lo[EP_SUBJ_COUNT])
 	} else if (ok_max > UDP_CLASSIC && ok_max + hdr <= mtu) {
 		f = frag_lost(t, lost_subj, lost_min, approx, ok_max, mtu);
 	} else {
-		f = finding(t, "UDP_LARGE_LOST", EP_SEV_ERROR,
+		f = ep_finding_add(t, "UDP_LARGE_LOST", EP_SEV_ERROR,
 		    "UDP answers of %s%ld bytes are lost while answers up to "
 		    "%ld bytes arrive; no answer between %d bytes and the "
 		    "MTU was measured, so a size limit cannot be told from a "
 		    "fragment filter", approx ? "more than " : "", lost_min,
 		    ok_max, UDP_CLASSIC);
-		advise(f, "Probe again with a NAME/TYPE whose answer is 600 "
+		ep_finding_advise(f, "Probe again with a NAME/TYPE whose answer is 600 "
 		    "to 1400 bytes to tell them apart; meanwhile keep "
 		    "resolvers' EDNS buffer at %ld or less and TCP/53 open.",
 		    ok_max > UDP_CLASSIC ? ok_max : UDP_CLASSIC);
 	}
 	if (okr)
-		cite(f, okr);
+		ep_finding_cite(f, okr);
 	cite_all(f, t, EP_UDP, lost_subj, is_timeout);
 	for (int i = 0; i < t->nprobes; i++)
 		if (t->probes[i].spec.transport == EP_TCP &&
 		    (int)t->probes[i].spec.subject == lost_subj &&
 		    t->probes[i].res.outcome == EP_OUT_ANSWER)
-			cite(f, &t->probes[i]);
+			ep_finding_cite(f, &t->probes[i]);
 	return 1;
 }
 
@@ -637,21 +585,21 @@ tcp(struct ep_target *t)
 		t->path.tcp = EP_FACT_DROPPED;
 
 	if (t->path.tcp == EP_FACT_RESET) {
-		f = finding(t, "TCP_RESET", EP_SEV_ERROR,
+		f = ep_finding_add(t, "TCP_RESET", EP_SEV_ERROR,
 		    "TCP connections to port %s are refused with a reset "
 		    "(%d of %d probes): the server does not accept TCP, or a "
 		    "firewall rejects TCP/53 on its behalf", "53", resets, n);
-		advise(f, "Allow TCP/53 to the server (RFC 7766: DNS needs "
+		ep_finding_advise(f, "Allow TCP/53 to the server (RFC 7766: DNS needs "
 		    "TCP) and check that the server listens on TCP; the "
 		    "reset's TTL in a capture tells a firewall from the "
 		    "server.");
 		cite_all(f, t, EP_TCP, -1, ran);
 	} else if (t->path.tcp == EP_FACT_DROPPED) {
-		f = finding(t, "TCP_TIMEOUT", EP_SEV_ERROR,
+		f = ep_finding_add(t, "TCP_TIMEOUT", EP_SEV_ERROR,
 		    "TCP connections to port 53 time out: neither a SYN-ACK "
 		    "nor a reset came back within %u ms (%d probes): TCP/53 "
 		    "is silently dropped on the path", t->timeout_ms, n);
-		advise(f, "Open TCP/53 to the server on every firewall of the "
+		ep_finding_advise(f, "Open TCP/53 to the server on every firewall of the "
 		    "path: truncated answers and answers above the path's "
 		    "UDP limit can only be fetched over TCP.");
 		cite_all(f, t, EP_TCP, -1, ran);
@@ -663,14 +611,14 @@ tcp(struct ep_target *t)
 			snprintf(wantbuf, sizeof(wantbuf), "%ld-byte", want);
 		if (want < 0 || want > ans_max) {
 			t->path.tcp = EP_FACT_PARTIAL;
-			f = finding(t, "TCP_LARGE_LOST", EP_SEV_ERROR,
+			f = ep_finding_add(t, "TCP_LARGE_LOST", EP_SEV_ERROR,
 			    "TCP connects and answers of %ld bytes arrive, "
 			    "but the %s answer never did (%zu bytes of the "
 			    "stream in %u ms): segments bigger than the path "
 			    "MTU vanish without ICMP, a PMTUD black hole",
 			    ans_max, wantbuf, stuck->res.stream_bytes,
 			    t->timeout_ms);
-			advise(f, "Let ICMP 'fragmentation needed' (type 3 "
+			ep_finding_advise(f, "Let ICMP 'fragmentation needed' (type 3 "
 			    "code 4) and ICMPv6 'packet too big' through the "
 			    "firewalls, or clamp the TCP MSS on the link with "
 			    "the small MTU (e.g. nft 'tcp option maxseg size "
@@ -681,14 +629,14 @@ tcp(struct ep_target *t)
 		if (stuck == NULL)
 			stuck = broken;
 		t->path.tcp = EP_FACT_PARTIAL;
-		f = finding(t, "TCP_NO_ANSWER", EP_SEV_WARNING,
+		f = ep_finding_add(t, "TCP_NO_ANSWER", EP_SEV_WARNING,
 		    "TCP connects but no answer arrives (%s after %zu bytes)",
 		    stuck->res.outcome == EP_OUT_RESET ? "a reset" :
 		    stuck->res.outcome == EP_OUT_MALFORMED ?
 		    "a malformed answer" : stuck->res.peer_closed ?
 		    "the server closed" : "nothing came back",
 		    stuck->res.stream_bytes);
-		advise(f, "Check the server's TCP settings and any proxy or "
+		ep_finding_advise(f, "Check the server's TCP settings and any proxy or "
 		    "DNS inspection on the path that accepts connections.");
 		cite_all(f, t, EP_TCP, -1, ran);
 	}
@@ -742,12 +690,12 @@ truncation(struct ep_target *t)
 	}
 	if (failed == NULL)
 		return;
-	f = finding(t, "TRUNCATED_NO_TCP", EP_SEV_ERROR,
+	f = ep_finding_add(t, "TRUNCATED_NO_TCP", EP_SEV_ERROR,
 	    "Truncated answers cannot be completed: %d UDP answers (EDNS "
 	    "buffer %d..%d) came back with TC=1 and the same question over "
 	    "TCP failed (%s)", ntc, bmin, bmax,
 	    ep_outcome_str(failed->res.outcome));
-	advise(f, "Clients and resolvers retry truncated answers over TCP: "
+	ep_finding_advise(f, "Clients and resolvers retry truncated answers over TCP: "
 	    "fix TCP/53 on the path (see the TCP finding), otherwise these "
 	    "names do not resolve.");
 	cite_all(f, t, EP_UDP, -1, is_truncated);
@@ -794,12 +742,12 @@ ep_verdict(struct ep_target *t)
 	if (t->path.edns == EP_FACT_OK && !sized &&
 	    t->path.frag_in == EP_FACT_UNTESTED && biggest >= 0 &&
 	    biggest + hdr <= mtu) {
-		struct ep_finding *f = finding(t, "LARGE_UNTESTED",
+		struct ep_finding *f = ep_finding_add(t, "LARGE_UNTESTED",
 		    EP_SEV_INFO, "The largest answer available was %ld "
 		    "bytes, which fits in one %d-byte packet: answers that "
 		    "need IP fragments were not tested", biggest, mtu);
 
-		advise(f, "Ask for a larger answer (a NAME/TYPE such as the "
+		ep_finding_advise(f, "Ask for a larger answer (a NAME/TYPE such as the "
 		    "DNSKEY set of a signed zone with DO) to test fragments.");
 	}
 	frag_out(t);
@@ -847,12 +795,12 @@ frag_out(struct ep_target *t)
 	if (whole == NULL || !answered(whole) || nfrag == 0 || lost < nfrag)
 		return;
 	t->path.frag_out = EP_FACT_DROPPED;
-	f = finding(t, "FRAG_OUT_DROPPED", EP_SEV_ERROR,
+	f = ep_finding_add(t, "FRAG_OUT_DROPPED", EP_SEV_ERROR,
 	    "Fragmented queries are lost: a %u-byte query in fragments got "
 	    "no answer in %d fragmented forms after %d tries each, while the "
 	    "same query in one packet was answered", frag->spec.ip_size,
 	    nfrag, frag->res.tries);
-	advise(f, "Allow IP fragments toward the server (IPv4 fragments, the "
+	ep_finding_advise(f, "Allow IP fragments toward the server (IPv4 fragments, the "
 	    "IPv6 Fragment header) on the firewalls of the path; large "
 	    "queries (DNS UPDATE, big EDNS options) and some resolvers' "
 	    "queries need them.");
@@ -898,22 +846,22 @@ pmtu(struct ep_target *t)
 	if (silent > pass && (toobig == 0 || silent < toobig) &&
 	    icmp_mtu == 0) {
 		t->path.pmtud = EP_FACT_DROPPED;
-		f = finding(t, "PMTU_BLACKHOLE", EP_SEV_ERROR,
+		f = ep_finding_add(t, "PMTU_BLACKHOLE", EP_SEV_ERROR,
 		    "Packets with DF set vanish above %ld bytes without any "
 		    "ICMP 'too big': a path MTU black hole (a %ld-byte probe "
 		    "got no answer after all tries, %ld bytes did)", pass,
 		    silent, pass);
-		advise(f, "Let ICMP 'fragmentation needed' (type 3 code 4) "
+		ep_finding_advise(f, "Let ICMP 'fragmentation needed' (type 3 code 4) "
 		    "and ICMPv6 'packet too big' through the firewalls of the "
 		    "path, or lower the MTU / clamp the TCP MSS to %ld on the "
 		    "link that needs it.", pass);
 		cite_all(f, t, EP_RAW, -1, is_pmtu);
 	} else if (pass < mtu && toobig > pass) {
-		f = finding(t, "PMTU_REDUCED", EP_SEV_INFO,
+		f = ep_finding_add(t, "PMTU_REDUCED", EP_SEV_INFO,
 		    "The path MTU toward %s is %ld bytes, below this host's "
 		    "%d: a router reported %ld (ICMP), and path MTU discovery "
 		    "works", t->addr_str, pass, mtu, icmp_mtu);
-		advise(f, "Nothing to fix while ICMP gets through; answers "
+		ep_finding_advise(f, "Nothing to fix while ICMP gets through; answers "
 		    "over %ld bytes are fragmented or need TCP.", pass);
 		cite_all(f, t, EP_RAW, -1, is_pmtu);
 	}
@@ -998,7 +946,7 @@ hops(struct ep_target *t)
 		    last ? ep_sockaddr_str(&last->res.icmp_from, from,
 		    sizeof(from)) : "");
 		if (last != NULL)
-			f = finding(t, "DROP_HOP", EP_SEV_WARNING,
+			f = ep_finding_add(t, "DROP_HOP", EP_SEV_WARNING,
 			    "%s die after hop %d (%s): that router returns "
 			    "them when their TTL runs out there, but they "
 			    "never reach hop %d%s, while small packets reach "
@@ -1006,21 +954,21 @@ hops(struct ep_target *t)
 			    t->path.drop_addr, h + 1, h + 1 == srv ?
 			    " (the server)" : "", srv);
 		else
-			f = finding(t, "DROP_HOP", EP_SEV_WARNING,
+			f = ep_finding_add(t, "DROP_HOP", EP_SEV_WARNING,
 			    "%s die before hop 1: not even the first router "
 			    "returns them when their TTL runs out, while small "
 			    "packets reach the server %d hops away: this "
 			    "host or its first link drops them",
 			    kinds[k].name, srv);
-		advise(f, "Look at the filters of the router at hop %d and "
+		ep_finding_advise(f, "Look at the filters of the router at hop %d and "
 		    "of the link after it (%s); the capture has the ICMP "
 		    "'TTL exceeded' of each hop.", h ? h : 1,
 		    t->path.drop_addr[0] ? t->path.drop_addr : "first hop");
 		for (int ttl = 1; ttl <= srv; ttl++) {
 			if ((r = hop_probe(t, kinds[k].raw, ttl)) != NULL)
-				cite(f, r);
+				ep_finding_cite(f, r);
 			if ((r = hop_probe(t, EP_RAW_WHOLE, ttl)) != NULL)
-				cite(f, r);
+				ep_finding_cite(f, r);
 		}
 		break;	/* one location: the first kind that dies */
 	}
@@ -1044,14 +992,14 @@ ep_verdict_report(struct ep_report *r)
 			if (o->family == t->family ||
 			    o->path.frag_in != EP_FACT_OK)
 				continue;
-			f = finding(t, t->family == 6 ? "FRAG6_ONLY_DROPPED" :
+			f = ep_finding_add(t, t->family == 6 ? "FRAG6_ONLY_DROPPED" :
 			    "FRAG4_ONLY_DROPPED", EP_SEV_ERROR,
 			    "Fragmented IPv%d answers are lost while "
 			    "fragmented IPv%d answers from the same server "
 			    "(%s) arrive: the IPv%d path or its rules drop "
 			    "fragments", t->family, o->family, o->addr_str,
 			    t->family);
-			advise(f, "Compare the IPv4 and IPv6 firewall rules "
+			ep_finding_advise(f, "Compare the IPv4 and IPv6 firewall rules "
 			    "on the path: IPv6 fragments carry a Fragment "
 			    "extension header that ACLs often drop (RFC 9288) "
 			    "while the IPv4 rules let fragments through.");

@@ -12,6 +12,12 @@
  */
 void	ep_verdict(struct ep_target *t);
 
+/*
+ * When no probe of t got a reply: NO_REPLY or UNREACHABLE (whether
+ * anything could be sent), and 1.  Else 0 and nothing added.
+ */
+int	ep_verdict_silent(struct ep_target *t);
+
 /* Findings across targets (IPv4 against IPv6 of one server), after
  * ep_verdict of each. */
 void	ep_verdict_report(struct ep_report *r);

@@ -21,7 +21,15 @@ enum ep_dns_status {
 enum {
 	EP_DNS_QR = 0x8000, EP_DNS_AA = 0x0400, EP_DNS_TC = 0x0200,
 	EP_DNS_RD = 0x0100, EP_DNS_RA = 0x0080, EP_DNS_AD = 0x0020,
-	EP_DNS_CD = 0x0010,
+	EP_DNS_CD = 0x0010, EP_DNS_Z = 0x0040,
+};
+
+#define EP_EDNS_OPTS_MAX	8	/* options of an OPT record kept */
+#define EP_EDNS_COOKIE_MAX	40	/* RFC 7873 4: client 8 + server 8..32 */
+
+/* One option of an OPT record (RFC 6891 6.1.2). */
+struct ep_edns_opt {
+	uint16_t	code, len;
 };
 
 /*
@@ -44,6 +52,12 @@ struct ep_dns_msg {
 	uint8_t		edns_version;
 	uint16_t	edns_flags;	/* DO is 0x8000 */
 	int		edns_options;	/* number of options in the OPT RDATA */
+	struct ep_edns_opt edns_opt[EP_EDNS_OPTS_MAX];	/* the first ones */
+	uint8_t		edns_cookie[EP_EDNS_COOKIE_MAX];	/* COOKIE data */
+	size_t		edns_cookie_len;	/* 0: no COOKIE option */
+	int		an_soa;		/* an SOA owned by the question name
+					   in the answer section */
+	int		an_rrsig;	/* an RRSIG in the answer section */
 	uint16_t	rcode;		/* 12 bits: header rcode + extended */
 	enum ep_dns_status status;
 };

@@ -24,6 +24,9 @@ enum ep_role {
 	EP_ROLE_FRAGOUT,/* a padded query, whole or in fragments (raw) */
 	EP_ROLE_PMTU,	/* a padded query with DF, by size (raw) */
 	EP_ROLE_HOP,	/* TTL-limited: small, large DF or fragmented (raw) */
+	EP_ROLE_COMPLY,	/* one EDNS compliance test (probe/comply.c) */
+	EP_ROLE_RECHECK,/* a compliance test that got no answer, asked again
+			   another way (over TCP) to tell server from path */
 };
 
 /*
@@ -58,10 +61,18 @@ struct ep_probe_spec {
 					   a multiple of 8 */
 	uint16_t	 ip_size;	/* the IP datagram size it makes */
 	uint8_t		 ttl;		/* TTL / hop limit; 0: the default */
-	/* analyze: the query's class and opcode, which a reply must echo
-	 * (live probes ask IN with opcode QUERY; these stay 0 there). */
+	/* analyze: the query's class (live probes ask IN; 0 there). */
 	uint16_t	 qclass;
+	/* The query's opcode, which a reply must echo (QUERY: 0). */
 	uint8_t		 opcode;
+	/* Compliance tests (probe/comply.c); all 0 for the other probes. */
+	uint8_t		 ctest;		/* test number, 1-based; 0: none */
+	uint8_t		 edns_version;
+	uint16_t	 edns_flags;	/* OPT flags besides DO */
+	uint16_t	 hdr_flags;	/* header bits set: AA TC RD RA Z AD CD */
+	int		 no_question;	/* a bare 12-byte header */
+	uint8_t		 opts[64];	/* EDNS options, wire form, in order */
+	uint8_t		 opts_len;
 };
 
 /* How a raw probe's query leaves. */
@@ -207,6 +218,27 @@ struct ep_path {
 
 #define EP_FINDINGS_MAX	16
 #define EP_PROBES_MAX	128
+#define EP_COMPLY_MAX	40
+
+/* Why a compliance test got no answer (probe/comply.c). */
+enum ep_cause {
+	EP_CAUSE_NONE = 0,	/* it was answered, or not re-examined */
+	EP_CAUSE_PATH,		/* UDP got nothing, TCP the same query did */
+	EP_CAUSE_SERVER,	/* nothing over UDP or TCP, though TCP works */
+	EP_CAUSE_UNKNOWN,	/* TCP fails too: cannot tell */
+};
+
+/* One EDNS compliance test of a target, graded (probe/comply.c). */
+struct ep_comply_result {
+	const char	*test;		/* "edns1": ISC genreport's name */
+	int		 genreport;	/* one of genreport's tests */
+	int		 probe;		/* index in probes; -1: none (signed) */
+	int		 recheck;	/* index of the TCP re-ask, -1: none */
+	int		 ok;
+	char		 words[96];	/* "noerror,badversion,soa" */
+	char		 recheck_words[96];
+	enum ep_cause	 cause;
+};
 
 /* One server address probed: its plan, its measurements, their meaning. */
 struct ep_target {
@@ -232,6 +264,9 @@ struct ep_target {
 	uint32_t		 orphan_frames[EP_WIRE_FRAMES];
 	int			 norphan_frames;
 	struct ep_wire_icmp	 ptb;	/* first frag-needed / PTB about us */
+	/* compliance: the tests graded (probe/comply.c), 0 when none ran */
+	struct ep_comply_result	 comply[EP_COMPLY_MAX];
+	int			 ncomply;
 	/* The capture behind the wire fields: 0 none, 1 complete, -1 the
 	 * kernel dropped frames (the wire fields may miss some). */
 	int			 capture;
@@ -262,6 +297,8 @@ struct ep_report {
 	struct ep_capture capture;
 	uint64_t	 unanalysed;	/* analyze: queries past the limits */
 	char		 raw_skipped[512];	/* why no raw probe ran */
+	char		 server[256];	/* @SERVER as given ("" analyze) */
+	int		 compliance;	/* the compliance command's report */
 };
 
 /* Constant names used in JSON and text (stable: see docs/json.md). */
@@ -269,6 +306,8 @@ const char *ep_outcome_str(enum ep_outcome);
 const char *ep_severity_str(enum ep_severity);
 const char *ep_transport_str(enum ep_transport);
 const char *ep_subject_str(enum ep_subject);
+const char *ep_cause_str(enum ep_cause);
+const char *ep_role_str(enum ep_role);
 /* The numeric address of ss (IPv4 or IPv6) in buf, "?" if none. */
 const char *ep_sockaddr_str(const struct sockaddr_storage *ss, char *buf,
     size_t len);

@@ -212,6 +212,100 @@ test_match_no_question(void **state)
 	    sizeof(formerr_other_id), &m), EP_MATCH_IGNORE);
 }
 
+/* Compliance tests' queries: version, flags, options, header bits,
+ * opcode, a bare header; and what the dissector reads of such options. */
+static void
+test_build_shaped(void **state)
+{
+	static const uint8_t opts[] = {
+		0, 100, 0, 0,				/* unknown, empty */
+		0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8,	/* COOKIE */
+	};
+	struct ep_probe_spec s;
+	struct ep_query q;
+	struct ep_dns_msg m;
+	struct ep_err err;
+
+	(void)state;
+	spec_init(&s, 1, 4096, 1, 0);
+	s.qtype = 6;
+	s.edns_version = 1;
+	s.edns_flags = 0x0080;
+	s.hdr_flags = EP_DNS_AD | EP_DNS_CD | EP_DNS_Z;
+	memcpy(s.opts, opts, sizeof(opts));
+	s.opts_len = sizeof(opts);
+	assert_int_equal(ep_query_build(&s, 0x1234, &q, &err), 0);
+	assert_int_equal(q.len, 12 + 12 + 4 + 11 + sizeof(opts));
+	assert_int_equal(ep_dns_dissect(q.wire, q.len, &m), EP_DNS_OK);
+	assert_int_equal(m.flags & (EP_DNS_AD | EP_DNS_CD | EP_DNS_Z |
+	    EP_DNS_RD | EP_DNS_AA), EP_DNS_AD | EP_DNS_CD | EP_DNS_Z);
+	assert_int_equal(m.edns_version, 1);
+	assert_int_equal(m.edns_flags, 0x8080);
+	assert_int_equal(m.edns_udp, 4096);
+	assert_int_equal(m.edns_options, 2);
+	assert_int_equal(m.edns_opt[0].code, 100);
+	assert_int_equal(m.edns_opt[0].len, 0);
+	assert_int_equal(m.edns_opt[1].code, 10);
+	assert_int_equal(m.edns_opt[1].len, 8);
+	assert_int_equal(m.edns_cookie_len, 8);
+	assert_memory_equal(m.edns_cookie, opts + 8, 8);
+
+	/* Padding still works behind options. */
+	s.msg_len = 200;
+	assert_int_equal(ep_query_build(&s, 0x1234, &q, &err), 0);
+	assert_int_equal(q.len, 200);
+	assert_int_equal(ep_dns_dissect(q.wire, q.len, &m), EP_DNS_OK);
+	assert_int_equal(m.edns_options, 3);
+	assert_int_equal(m.edns_opt[2].code, 12);
+
+	/* Opcode 15 and a bare header, whatever else the spec says. */
+	spec_init(&s, 0, 0, 0, 0);
+	s.opcode = 15;
+	s.no_question = 1;
+	s.hdr_flags = EP_DNS_TC | EP_DNS_RD;
+	assert_int_equal(ep_query_build(&s, 0x77, &q, &err), 0);
+	assert_int_equal(q.len, 12);
+	assert_int_equal(ep_dns_dissect(q.wire, q.len, &m), EP_DNS_OK);
+	assert_int_equal(EP_DNS_OPCODE(m.flags), 15);
+	assert_int_equal(m.flags & (EP_DNS_TC | EP_DNS_RD),
+	    EP_DNS_TC | EP_DNS_RD);
+	assert_int_equal(m.qdcount + m.ancount + m.nscount + m.arcount, 0);
+}
+
+/* A bare-header query: a NOTIMP reply without sections is its answer; a
+ * reply that grew a question is not. */
+static void
+test_match_bare_header(void **state)
+{
+	static const uint8_t notimp[] = {
+		0, 0x77, 0xf8, 0x04, 0, 0, 0, 0, 0, 0, 0, 0,
+	};
+	static const uint8_t with_question[] = {
+		0, 0x77, 0xf8, 0x04, 0, 1, 0, 0, 0, 0, 0, 0,
+		0, 0, 6, 0, 1,
+	};
+	static const uint8_t other_opcode[] = {
+		0, 0x77, 0x80, 0x04, 0, 0, 0, 0, 0, 0, 0, 0,
+	};
+	struct ep_probe_spec s;
+	struct ep_query q;
+	struct ep_dns_msg m;
+	struct ep_err err;
+
+	(void)state;
+	spec_init(&s, 0, 0, 0, 0);
+	s.opcode = 15;
+	s.no_question = 1;
+	assert_int_equal(ep_query_build(&s, 0x77, &q, &err), 0);
+	assert_int_equal(ep_query_match(&s, &q, notimp, sizeof(notimp), &m),
+	    EP_MATCH_OK);
+	assert_int_equal(m.rcode, 4);
+	assert_int_equal(ep_query_match(&s, &q, with_question,
+	    sizeof(with_question), &m), EP_MATCH_MALFORMED);
+	assert_int_equal(ep_query_match(&s, &q, other_opcode,
+	    sizeof(other_opcode), &m), EP_MATCH_IGNORE);
+}
+
 static void
 test_parse_name(void **state)
 {
@@ -341,6 +435,8 @@ main(void)
 		cmocka_unit_test(test_build_edns),
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_match_no_question),
+		cmocka_unit_test(test_build_shaped),
+		cmocka_unit_test(test_match_bare_header),
 		cmocka_unit_test(test_parse_name),
 		cmocka_unit_test(test_parse_type),
 		cmocka_unit_test(test_type_str),

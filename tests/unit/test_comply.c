@@ -1,0 +1,355 @@
+/* tests/unit/test_comply.c: EDNS compliance verdicts (probe/comply.c)
+ * from simulated servers: the real plan and follow-ups, each probe's
+ * reply what a server with these faults would send.  The lab tests do the
+ * same against real servers and the hostile one. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "comply.h"
+#include "options.h"
+
+/* A simulated server (and path): every fault off is RFC-compliant. */
+struct server {
+	int	dead;
+	int	edns1_ignored;	/* answers version 1 as version 0 */
+	int	opt_echo;	/* echoes the query's options */
+	int	flags_echo;	/* echoes the EDNS flags */
+	int	no_aa;
+	int	big512;		/* ignores a 512-byte buffer */
+	int	cookies;	/* RFC 7873 server */
+	int	path_drops_opts;	/* UDP queries with options die */
+	int	server_drops_opts;	/* ... on both transports */
+};
+
+static struct ep_target target;
+
+static void
+plan(int full)
+{
+	char a0[] = "ednsprobe", a1[] = "compliance", a2[] = "@192.0.2.1",
+	    a3[] = "probe.test", a4[] = "--full";
+	char *argv[] = { a0, a1, a2, a3, a4, NULL };
+	struct ep_options o;
+	struct ep_err err;
+	int id = 1;
+
+	assert_int_equal(ep_options_parse(full ? 5 : 4, argv, &o, &err), 0);
+	memset(&target, 0, sizeof(target));
+	target.family = 4;
+	target.timeout_ms = 1000;
+	snprintf(target.addr_str, sizeof(target.addr_str), "192.0.2.1");
+	snprintf(target.name, sizeof(target.name), "probe.test");
+	assert_int_equal(ep_plan_comply(&o, &target, &id, &err), 0);
+}
+
+/* The option codes a query carries, and where each one's data is. */
+static int
+opt_codes(const struct ep_probe_spec *s, uint16_t *codes, size_t *data)
+{
+	int n = 0;
+
+	for (size_t at = 0; at + 4 <= s->opts_len && n < EP_EDNS_OPTS_MAX;
+	    n++) {
+		codes[n] = (uint16_t)(s->opts[at] << 8 | s->opts[at + 1]);
+		data[n] = at + 4;
+		at += 4 + (size_t)(s->opts[at + 2] << 8 | s->opts[at + 3]);
+	}
+	return n;
+}
+
+static void
+answer(const struct server *sv, struct ep_probe_record *r)
+{
+	const struct ep_probe_spec *s = &r->spec;
+	struct ep_dns_msg *m = &r->res.reply;
+	uint16_t codes[EP_EDNS_OPTS_MAX];
+	size_t data[EP_EDNS_OPTS_MAX];
+	int nopts = opt_codes(s, codes, data);
+
+	memset(m, 0, sizeof(*m));
+	if (sv->dead || (nopts > 0 && (sv->server_drops_opts ||
+	    (sv->path_drops_opts && s->transport == EP_UDP)))) {
+		r->res.outcome = s->transport == EP_TCP && !sv->dead ?
+		    EP_OUT_NOANSWER : EP_OUT_TIMEOUT;
+		r->res.connected = s->transport == EP_TCP && !sv->dead;
+		return;
+	}
+	r->res.outcome = EP_OUT_ANSWER;
+	m->status = EP_DNS_OK;
+	m->flags = (uint16_t)(EP_DNS_QR | (s->opcode << 11) |
+	    (sv->no_aa || s->opcode ? 0 : EP_DNS_AA) |
+	    (s->opcode ? 0 : s->hdr_flags & (EP_DNS_RD | EP_DNS_CD)));
+	if (s->no_question) {
+		m->rcode = 4;		/* NOTIMP */
+		m->flags |= 4;
+		m->length = 12;
+		return;
+	}
+	m->has_question = 1;
+	m->qdcount = 1;
+	m->length = 100;
+	if (s->edns) {
+		m->opt_count = 1;
+		m->arcount = 1;
+		m->edns_udp = 1232;
+		m->edns_flags = (uint16_t)((s->dnssec_ok ? EP_DNS_EDNS_DO : 0) |
+		    (sv->flags_echo ? s->edns_flags : 0));
+		for (int i = 0; sv->opt_echo && i < nopts; i++)
+			m->edns_opt[m->edns_options++].code = codes[i];
+		for (int i = 0; sv->cookies && i < nopts; i++)
+			if (codes[i] == 10) {
+				/* client cookie back, a server cookie */
+				memcpy(m->edns_cookie, s->opts + data[i], 8);
+				memset(m->edns_cookie + 8, 0xab, 8);
+				m->edns_cookie_len = 16;
+				m->edns_opt[m->edns_options].code = 10;
+				m->edns_opt[m->edns_options++].len = 16;
+			}
+	}
+	if (s->edns && s->edns_version > 0 && !sv->edns1_ignored) {
+		m->rcode = 16;		/* BADVERS */
+		m->edns_ext_rcode = 1;
+		m->flags &= (uint16_t)~EP_DNS_AA;
+		return;
+	}
+	m->ancount = 1;
+	m->an_soa = s->qtype == 6;
+	m->an_rrsig = s->edns && s->dnssec_ok;
+	if (s->qtype == 48 && s->transport == EP_UDP && s->edns &&
+	    s->bufsize <= 512) {
+		m->length = sv->big512 ? 900 : 480;
+		m->flags |= sv->big512 ? 0 : EP_DNS_TC;
+		r->res.outcome = sv->big512 ? EP_OUT_ANSWER :
+		    EP_OUT_TRUNCATED;
+	}
+}
+
+/* Answer every probe, the follow-ups too, and grade. */
+static void
+run(const struct server *sv)
+{
+	int id = target.nprobes + 1, first = target.nprobes;
+
+	for (int i = 0; i < target.nprobes; i++)
+		answer(sv, &target.probes[i]);
+	ep_comply_next(&target, &id);
+	for (int i = first; i < target.nprobes; i++)
+		answer(sv, &target.probes[i]);
+	ep_comply_verdict(&target);
+}
+
+static const char *
+words(const char *test)
+{
+	for (int i = 0; i < target.ncomply; i++)
+		if (strcmp(target.comply[i].test, test) == 0)
+			return target.comply[i].words;
+	return "(not run)";
+}
+
+static const struct ep_comply_result *
+result(const char *test)
+{
+	for (int i = 0; i < target.ncomply; i++)
+		if (strcmp(target.comply[i].test, test) == 0)
+			return &target.comply[i];
+	fail_msg("test %s not run", test);
+	return NULL;
+}
+
+static void
+show(void)
+{
+	for (int i = 0; i < target.ncomply; i++)
+		print_message("%s=%s ", target.comply[i].test,
+		    target.comply[i].words);
+	for (int i = 0; i < target.nfindings; i++)
+		print_message("\n%s: %s", target.findings[i].id,
+		    target.findings[i].summary);
+	print_message("\n");
+}
+
+static int
+has_finding(const char *id)
+{
+	for (int i = 0; i < target.nfindings; i++)
+		if (strcmp(target.findings[i].id, id) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+compliant(void **state)
+{
+	struct server sv = { 0 };
+	char line[2048];
+
+	(void)state;
+	plan(0);
+	run(&sv);
+	assert_int_equal(target.nfindings, 0);
+	assert_string_equal(ep_comply_line(&target, "ns1.probe.test", line,
+	    sizeof(line)), "probe.test. @192.0.2.1 (ns1.probe.test.): "
+	    "dns=ok edns=ok edns1=ok edns@512=ok ednsopt=ok edns1opt=ok "
+	    "do=ok ednsflags=ok optlist=ok signed=ok,yes ednstcp=ok");
+	/* No server cookie: ours says so without failing. */
+	assert_string_equal(words("cookie"), "nocookie");
+	assert_true(result("cookie")->ok);
+	assert_string_equal(words("cookie-echo"), "(not run)");
+}
+
+static void
+full_set(void **state)
+{
+	struct server sv = { 0 };
+
+	(void)state;
+	plan(1);
+	run(&sv);
+	if (target.nfindings != 0)
+		show();
+	assert_int_equal(target.nfindings, 0);
+	assert_string_equal(words("opcode"), "ok");
+	assert_string_equal(words("opcodeflg"), "ok");
+	assert_string_equal(words("rd"), "ok");
+	assert_string_equal(words("docd"), "ok");
+	assert_string_equal(words("edns1nsid"), "ok");
+	assert_string_equal(words("tcp"), "ok");
+}
+
+static void
+edns_faults(void **state)
+{
+	struct server sv = { .edns1_ignored = 1, .opt_echo = 1,
+	    .flags_echo = 1, .big512 = 1 };
+
+	(void)state;
+	plan(0);
+	run(&sv);
+	assert_string_equal(words("dns"), "ok");
+	assert_string_equal(words("edns1"), "noerror,badversion,soa");
+	assert_string_equal(words("edns1opt"),
+	    "noerror,badversion,soa,echoed");
+	assert_string_equal(words("ednsopt"), "echoed");
+	assert_string_equal(words("ednsflags"), "mbz");
+	assert_string_equal(words("edns@512"), "toobig");
+	assert_false(result("edns1")->ok);
+	assert_true(has_finding("COMPLY_FAILED"));
+	assert_false(has_finding("COMPLY_PATH_DROPS"));
+	/* No test was re-asked: every one was answered. */
+	for (int i = 0; i < target.ncomply; i++)
+		assert_int_equal(target.comply[i].recheck, -1);
+}
+
+static void
+no_aa(void **state)
+{
+	struct server sv = { .no_aa = 1 };
+
+	(void)state;
+	plan(0);
+	run(&sv);
+	assert_string_equal(words("dns"), "noaa");
+	assert_string_equal(words("edns1"), "ok");	/* BADVERS: no AA due */
+}
+
+static void
+path_drops_options(void **state)
+{
+	struct server sv = { .path_drops_opts = 1 };
+	const struct ep_comply_result *c;
+
+	(void)state;
+	plan(0);
+	run(&sv);
+	c = result("ednsopt");
+	assert_string_equal(c->words, "timeout");
+	assert_true(c->recheck >= 0);
+	assert_int_equal(target.probes[c->recheck].spec.transport, EP_TCP);
+	assert_string_equal(c->recheck_words, "ok");
+	assert_int_equal(c->cause, EP_CAUSE_PATH);
+	assert_int_equal(result("optlist")->cause, EP_CAUSE_PATH);
+	assert_int_equal(result("edns")->recheck, -1);
+	assert_true(has_finding("COMPLY_PATH_DROPS"));
+	assert_false(has_finding("COMPLY_SERVER_DROPS"));
+	assert_false(has_finding("COMPLY_FAILED"));
+}
+
+static void
+server_drops_options(void **state)
+{
+	struct server sv = { .server_drops_opts = 1 };
+
+	(void)state;
+	plan(0);
+	run(&sv);
+	assert_string_equal(words("ednsopt"), "timeout");
+	assert_string_equal(result("ednsopt")->recheck_words, "timeout");
+	assert_int_equal(result("ednsopt")->cause, EP_CAUSE_SERVER);
+	assert_true(has_finding("COMPLY_SERVER_DROPS"));
+	assert_false(has_finding("COMPLY_PATH_DROPS"));
+}
+
+static void
+dead_server(void **state)
+{
+	struct server sv = { .dead = 1 };
+
+	(void)state;
+	plan(0);
+	/* As run.c leaves it: the baselines timed out, the rest skipped. */
+	for (int i = 0; i < target.nprobes; i++)
+		target.probes[i].res.outcome =
+		    target.probes[i].spec.role == EP_ROLE_BASE ?
+		    EP_OUT_TIMEOUT : EP_OUT_SKIPPED;
+	{
+		int id = 100, n = target.nprobes;
+
+		assert_int_equal(ep_comply_next(&target, &id), 0);
+		assert_int_equal(target.nprobes, n);
+	}
+	ep_comply_verdict(&target);
+	assert_true(has_finding("NO_REPLY"));
+	assert_int_equal(target.nfindings, 1);
+	assert_string_equal(words("dns"), "timeout");
+	assert_string_equal(words("edns1"), "skipped");
+	(void)sv;
+}
+
+static void
+cookies(void **state)
+{
+	struct server sv = { .cookies = 1 };
+
+	(void)state;
+	plan(0);
+	run(&sv);
+	assert_string_equal(words("cookie"), "ok");
+	assert_string_equal(words("cookie-echo"), "ok");
+	assert_string_equal(words("cookie-bad"), "ok");
+	assert_string_equal(words("optlist"), "ok,cookie");
+	assert_int_equal(target.nfindings, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(compliant),
+		cmocka_unit_test(full_set),
+		cmocka_unit_test(edns_faults),
+		cmocka_unit_test(no_aa),
+		cmocka_unit_test(path_drops_options),
+		cmocka_unit_test(server_drops_options),
+		cmocka_unit_test(dead_server),
+		cmocka_unit_test(cookies),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
