@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "comply.h"
 #include "evidence.h"
 #include "options.h"
 #include "plan.h"
@@ -210,6 +211,36 @@ raw_from(struct ep_probe_spec *s, const struct ep_frame *f)
 	s->msg_len = (uint16_t)f->dns.length;
 }
 
+/*
+ * The EDNS options of a query, as compliance tests send them (comply.c
+ * reads their codes and the client cookie): codes, lengths, the COOKIE's
+ * data, zeros for the rest.  None when they do not all fit (a padded
+ * query).
+ */
+static void
+opts_from(struct ep_probe_spec *s, const struct ep_dns_msg *m)
+{
+	size_t n = 0;
+
+	if (m->edns_options > EP_EDNS_OPTS_MAX)
+		return;
+	for (int i = 0; i < m->edns_options; i++) {
+		uint16_t code = m->edns_opt[i].code, len = m->edns_opt[i].len;
+
+		if (n + 4 + len > sizeof(s->opts))
+			return;
+		s->opts[n] = (uint8_t)(code >> 8);
+		s->opts[n + 1] = (uint8_t)code;
+		s->opts[n + 2] = (uint8_t)(len >> 8);
+		s->opts[n + 3] = (uint8_t)len;
+		memset(s->opts + n + 4, 0, len);
+		if (code == 10 && m->edns_cookie_len == len)
+			memcpy(s->opts + n + 4, m->edns_cookie, len);
+		n += 4 + len;
+	}
+	s->opts_len = (uint8_t)n;
+}
+
 /* The question and EDNS of a query frame into a probe's spec. */
 static void
 spec_from(struct ep_probe_spec *s, const struct ep_dns_msg *m)
@@ -221,10 +252,18 @@ spec_from(struct ep_probe_spec *s, const struct ep_dns_msg *m)
 		s->qclass = m->qclass;
 	}
 	s->opcode = (uint8_t)EP_DNS_OPCODE(m->flags);
+	s->no_question = m->qdcount == 0;
+	s->hdr_flags = m->flags & (EP_DNS_AA | EP_DNS_TC | EP_DNS_RD |
+	    EP_DNS_RA | EP_DNS_Z | EP_DNS_AD | EP_DNS_CD);
 	s->edns = m->opt_count > 0;
 	s->bufsize = s->edns ? m->edns_udp : 0;
 	s->dnssec_ok = s->edns && (m->edns_flags & EP_DNS_EDNS_DO);
 	s->recurse = (m->flags & EP_DNS_RD) != 0;
+	if (s->edns) {
+		s->edns_version = m->edns_version;
+		s->edns_flags = m->edns_flags & 0x7fff;
+		opts_from(s, m);
+	}
 }
 
 static void
@@ -629,7 +668,12 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 		}
 		t->capture = 1;
 		t->timeout_ms = 0;
-		ep_verdict(t);
+		/* A compliance run's queries get its verdicts. */
+		if (ep_comply_identify(t)) {
+			r->compliance = 1;
+			ep_comply_verdict(t);
+		} else
+			ep_verdict(t);
 	}
 	ep_verdict_report(r);
 	r->unanalysed = a.queries_over;

@@ -43,9 +43,6 @@ enum opts {
 	O_COOKIE, O_COOKIE_ECHO, O_COOKIE_BAD,
 };
 
-/* The tester's client cookie (fixed, so its cookie words can be diffed). */
-static const uint8_t cookie8[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
-
 static const struct {
 	const uint8_t	*bytes;
 	size_t		 len;
@@ -197,6 +194,25 @@ put_cookie(struct ep_probe_spec *s, const uint8_t *server, size_t n)
 	s->opts_len = (uint8_t)(s->opts_len + 12 + n);
 }
 
+/* The client cookie a query sent (the first 8 bytes of its COOKIE
+ * option), or NULL: graded against what was sent, so a capture's
+ * queries are graded like our own. */
+static const uint8_t *
+sent_cookie(const struct ep_probe_spec *s)
+{
+	for (size_t at = 0; at + 4 <= s->opts_len;) {
+		uint16_t code = (uint16_t)(s->opts[at] << 8 | s->opts[at + 1]);
+		size_t len = (size_t)(s->opts[at + 2] << 8 | s->opts[at + 3]);
+
+		if (at + 4 + len > s->opts_len)
+			break;
+		if (code == OPT_COOKIE && len >= 8)
+			return s->opts + at + 4;
+		at += 4 + len;
+	}
+	return NULL;
+}
+
 static struct ep_probe_spec *
 add_test(struct ep_target *t, int *next_id, const uint8_t *apex,
     size_t apex_len, int k, enum ep_role role)
@@ -303,7 +319,9 @@ ep_comply_next(struct ep_target *t, int *next_id)
 	k = test_index("cookie");
 	ck = test_probe(t, k, EP_ROLE_RECHECK);
 	if (ck && answered(ck) && ck->res.reply.edns_cookie_len >= 16 &&
-	    memcmp(ck->res.reply.edns_cookie, client_cookie(), 8) == 0) {
+	    sent_cookie(&ck->spec) != NULL &&
+	    memcmp(ck->res.reply.edns_cookie, sent_cookie(&ck->spec), 8) ==
+	    0) {
 		const struct ep_dns_msg *m = &ck->res.reply;
 		uint8_t wrong[8];
 		struct ep_probe_spec *s;
@@ -326,6 +344,141 @@ ep_comply_next(struct ep_target *t, int *next_id)
 		}
 	}
 	return added;
+}
+
+/* ------------------------------------------------------------ analyze */
+
+/* The option codes and lengths of a spec's options; their number. */
+static int
+spec_opts(const struct ep_probe_spec *s, uint16_t *codes, uint16_t *lens,
+    int max)
+{
+	int n = 0;
+
+	for (size_t at = 0; at + 4 <= s->opts_len && n < max; n++) {
+		codes[n] = (uint16_t)(s->opts[at] << 8 | s->opts[at + 1]);
+		lens[n] = (uint16_t)(s->opts[at + 2] << 8 | s->opts[at + 3]);
+		at += 4 + (size_t)lens[n];
+	}
+	return n;
+}
+
+/* Whether query s has the shape of test ct (the transport aside). */
+static int
+same_shape(const struct ctest *ct, const struct ep_probe_spec *s)
+{
+	uint16_t c1[EP_EDNS_OPTS_MAX], l1[EP_EDNS_OPTS_MAX];
+	uint16_t c2[EP_EDNS_OPTS_MAX], l2[EP_EDNS_OPTS_MAX];
+	struct ep_probe_spec want = { 0 };
+	int n1, n2;
+
+	if (ct->group & G_PSEUDO || s->opcode != ct->opcode ||
+	    s->hdr_flags != ct->hdr || s->edns != ct->edns)
+		return 0;
+	if (ct->opcode != 0)
+		return s->no_question;
+	if (s->qtype != ct->qtype || s->no_question)
+		return 0;
+	if (!ct->edns)
+		return 1;
+	if (s->edns_version != ct->version || s->bufsize != ct->bufsize ||
+	    s->dnssec_ok != ct->dnssec || s->edns_flags != ct->eflags)
+		return 0;
+	/* Our cookie tests: one COOKIE, client only or with a server's. */
+	if (ct->opts >= O_COOKIE) {
+		n1 = spec_opts(s, c1, l1, EP_EDNS_OPTS_MAX);
+		return n1 == 1 && c1[0] == OPT_COOKIE && (ct->opts ==
+		    O_COOKIE ? l1[0] == 8 : l1[0] >= 16 && l1[0] <= 40);
+	}
+	memcpy(want.opts, opt_bytes[ct->opts].bytes ? opt_bytes[ct->opts].
+	    bytes : (const uint8_t *)"", opt_bytes[ct->opts].len);
+	want.opts_len = (uint8_t)opt_bytes[ct->opts].len;
+	n1 = spec_opts(s, c1, l1, EP_EDNS_OPTS_MAX);
+	n2 = spec_opts(&want, c2, l2, EP_EDNS_OPTS_MAX);
+	if (n1 != n2)
+		return 0;
+	for (int i = 0; i < n1; i++)
+		if (c1[i] != c2[i] || l1[i] != l2[i])
+			return 0;
+	return 1;
+}
+
+/* The test a query of a capture is, by shape and transport, or -1.  A
+ * test already taken (its first query) makes a TCP twin a re-ask. */
+static int
+identify(const struct ep_probe_spec *s, const int *taken, const uint8_t *server_cookie, size_t sc_len,
+    enum ep_role *role)
+{
+	int udp_twin = -1;
+
+	for (int k = 0; k < NTESTS; k++) {
+		const struct ctest *ct = &tests[k];
+
+		if (!same_shape(ct, s))
+			continue;
+		if (ct->opts == O_COOKIE_ECHO || ct->opts == O_COOKIE_BAD) {
+			/* Echo: the server cookie the cookie test got. */
+			int echo = sc_len > 8 && s->opts_len >= 4 + sc_len &&
+			    memcmp(s->opts + 4 + 8, server_cookie + 8,
+			    sc_len - 8) == 0;
+
+			if (echo != (ct->opts == O_COOKIE_ECHO))
+				continue;
+		}
+		if (ct->transport == s->transport && !taken[k]) {
+			*role = strcmp(ct->name, "dns") == 0 ||
+			    strcmp(ct->name, "edns") == 0 ? EP_ROLE_BASE :
+			    EP_ROLE_COMPLY;
+			return k;
+		}
+		if (ct->transport == EP_UDP && s->transport == EP_TCP &&
+		    taken[k] && udp_twin == -1)
+			udp_twin = k;
+	}
+	*role = EP_ROLE_RECHECK;
+	return udp_twin;
+}
+
+int
+ep_comply_identify(struct ep_target *t)
+{
+	int taken[NTESTS] = { 0 }, kind[EP_PROBES_MAX];
+	enum ep_role role[EP_PROBES_MAX];
+	const uint8_t *sc = NULL;
+	size_t sc_len = 0;
+	int tests_seen = 0, beyond = 0;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+
+		kind[i] = r->spec.transport == EP_RAW ? -1 : identify(&r->spec,
+		    taken, sc, sc_len, &role[i]);
+		if (kind[i] < 0)
+			continue;
+		if (role[i] != EP_ROLE_RECHECK) {
+			const struct ctest *ct = &tests[kind[i]];
+
+			taken[kind[i]] = 1;
+			tests_seen++;
+			beyond |= ct->version != 0 || ct->opts != O_NONE ||
+			    ct->eflags != 0 || ct->opcode != 0 ||
+			    (ct->group & G_FULL);
+			if (ct->opts == O_COOKIE && answered(r) &&
+			    r->res.reply.edns_cookie_len >= 16) {
+				sc = r->res.reply.edns_cookie;
+				sc_len = r->res.reply.edns_cookie_len;
+			}
+		}
+	}
+	if (tests_seen < 3 || !beyond)
+		return 0;
+	for (int i = 0; i < t->nprobes; i++) {
+		if (kind[i] < 0)
+			continue;
+		t->probes[i].spec.ctest = (uint8_t)(kind[i] + 1);
+		t->probes[i].spec.role = role[i];
+	}
+	return 1;
 }
 
 /* ------------------------------------------------------------ grading */
@@ -427,10 +580,10 @@ grade_reply(const struct ctest *ct, const struct ep_probe_spec *s,
 	int sent_do = s->edns && s->dnssec_ok;
 	uint16_t f = m->flags, rc = m->rcode;
 	/* RFC 7873 4: a server cookie is 8..32 bytes after our 8. */
+	const uint8_t *ours = sent_cookie(s);
 	int cookie = m->edns_cookie_len >= 16 && m->edns_cookie_len <= 40;
-	int good_cookie = cookie && s->opts_len >= 12 &&
-	    memcmp(m->edns_cookie, ct->opts == O_COOKIE8 ||
-	    ct->opts == O_LIST ? cookie8 : client_cookie(), 8) == 0;
+	int good_cookie = cookie && ours &&
+	    memcmp(m->edns_cookie, ours, 8) == 0;
 
 	if (op != 0) {
 		if (m->qdcount)
@@ -523,8 +676,9 @@ static int
 grade_cookie(const struct ctest *ct, const struct ep_probe_spec *s,
     const struct ep_dns_msg *m, struct words *w)
 {
+	const uint8_t *sent = sent_cookie(s);
 	size_t n = m->edns_cookie_len;
-	int ours = n >= 8 && memcmp(m->edns_cookie, client_cookie(), 8) == 0;
+	int ours = n >= 8 && sent && memcmp(m->edns_cookie, sent, 8) == 0;
 	int fine;
 
 	if (ct->opts == O_COOKIE_BAD ? m->rcode != RCODE_NOERROR &&
@@ -536,8 +690,8 @@ grade_cookie(const struct ctest *ct, const struct ep_probe_spec *s,
 		word(w, "cookie-badlen");
 	else if (!ours)
 		word(w, "cookie-mismatch");
-	else if (ct->opts == O_COOKIE_BAD && s->opts_len >= 20 &&
-	    memcmp(m->edns_cookie + 8, s->opts + 12, 8) == 0)
+	else if (ct->opts == O_COOKIE_BAD && sent && s->opts_len >= 20 &&
+	    memcmp(m->edns_cookie + 8, sent + 8, 8) == 0)
 		word(w, "cookie-echoed");	/* took the wrong one back */
 	fine = w->n == 0 || (ct->opts == O_COOKIE && w->n == 1 && n == 0);
 	if (w->n == 0)

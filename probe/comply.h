@@ -31,6 +31,15 @@ int	ep_plan_comply(const struct ep_options *o, struct ep_target *t,
  */
 int	ep_comply_next(struct ep_target *t, int *next_id);
 
+/*
+ * analyze: name the probes of t (rebuilt from a capture) that are
+ * compliance tests by the shape of their queries (ctest, and role
+ * EP_ROLE_RECHECK for a UDP test's shape over TCP).  Returns 1 when t
+ * holds a compliance run (several tests, one of them beyond plain EDNS),
+ * else 0 and t unchanged.
+ */
+int	ep_comply_identify(struct ep_target *t);
+
 /* Grade every test of t into t->comply, then its findings. */
 void	ep_comply_verdict(struct ep_target *t);
 

@@ -337,6 +337,42 @@ cookies(void **state)
 	assert_int_equal(target.nfindings, 0);
 }
 
+/* analyze: the same queries read back from a capture (no test names,
+ * no roles) are named again by their shape, re-asks included. */
+static void
+identify(void **state)
+{
+	struct server sv = { .cookies = 1, .path_drops_opts = 1 };
+	uint8_t ctest[EP_PROBES_MAX];
+	enum ep_role role[EP_PROBES_MAX];
+	int rechecks = 0;
+
+	(void)state;
+	plan(1);
+	run(&sv);
+	for (int i = 0; i < target.nprobes; i++) {
+		ctest[i] = target.probes[i].spec.ctest;
+		role[i] = target.probes[i].spec.role;
+		rechecks += role[i] == EP_ROLE_RECHECK;
+		target.probes[i].spec.ctest = 0;
+		target.probes[i].spec.role = EP_ROLE_BASE;
+	}
+	assert_true(rechecks >= 10);
+	assert_int_equal(ep_comply_identify(&target), 1);
+	for (int i = 0; i < target.nprobes; i++) {
+		assert_int_equal(target.probes[i].spec.ctest, ctest[i]);
+		assert_int_equal(target.probes[i].spec.role, role[i]);
+	}
+	/* And a path run's queries are not a compliance run. */
+	{
+		struct ep_probe_spec *s = &target.probes[0].spec;
+
+		target.nprobes = 2;
+		s->ctest = 0;
+		assert_int_equal(ep_comply_identify(&target), 0);
+	}
+}
+
 int
 main(void)
 {
@@ -349,6 +385,7 @@ main(void)
 		cmocka_unit_test(server_drops_options),
 		cmocka_unit_test(dead_server),
 		cmocka_unit_test(cookies),
+		cmocka_unit_test(identify),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
