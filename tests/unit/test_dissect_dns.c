@@ -661,6 +661,66 @@ test_fuzz(void **state)
 	}
 }
 
+/* What compliance grading reads: an SOA owned by the question name and
+ * an RRSIG in the answer section (not elsewhere), EDNS options in order
+ * with their lengths, and the COOKIE's data. */
+static void
+test_answer_facts(void **state)
+{
+	static const uint8_t soa[22] = { 0 };
+	static const uint8_t opts[] = {
+		0, 3, 0, 2, 'n', 's',			/* NSID */
+		0, 10, 0, 16, 1, 2, 3, 4, 5, 6, 7, 8,	/* COOKIE */
+		9, 9, 9, 9, 9, 9, 9, 9,
+	};
+	struct wbuf w = { .n = 0 };
+	struct ep_dns_msg m;
+	uint8_t *msg;
+
+	(void)state;
+	put_header(&w, 7, 0x8400, 1, 2, 1, 1);
+	put_name(&w, "probe.test");
+	put16(&w, 6);
+	put16(&w, 1);
+	put16(&w, 0xc00c);			/* probe.test SOA */
+	put_rr_tail(&w, 6, 1, 60, soa, sizeof(soa));
+	put16(&w, 0xc00c);			/* probe.test RRSIG */
+	put_rr_tail(&w, 46, 1, 60, soa, sizeof(soa));
+	put_name(&w, "other.test");		/* authority: another SOA */
+	put_rr_tail(&w, 6, 1, 60, soa, sizeof(soa));
+	put8(&w, 0);				/* OPT */
+	put_rr_tail(&w, 41, 1232, 0x00008000, opts, sizeof(opts));
+	msg = exact(w.b, w.n);
+	assert_int_equal(ep_dns_dissect(msg, w.n, &m), EP_DNS_OK);
+	assert_true(m.an_soa);
+	assert_true(m.an_rrsig);
+	assert_int_equal(m.edns_options, 2);
+	assert_int_equal(m.edns_opt[0].code, 3);
+	assert_int_equal(m.edns_opt[0].len, 2);
+	assert_int_equal(m.edns_opt[1].code, 10);
+	assert_int_equal(m.edns_opt[1].len, 16);
+	assert_int_equal(m.edns_cookie_len, 16);
+	assert_memory_equal(m.edns_cookie, opts + 10, 16);
+	free(msg);
+
+	/* The SOA of another name, an RRSIG only in the authority: no. */
+	w.n = 0;
+	put_header(&w, 7, 0x8400, 1, 1, 1, 0);
+	put_name(&w, "probe.test");
+	put16(&w, 6);
+	put16(&w, 1);
+	put_name(&w, "other.test");
+	put_rr_tail(&w, 6, 1, 60, soa, sizeof(soa));
+	put16(&w, 0xc00c);
+	put_rr_tail(&w, 46, 1, 60, soa, sizeof(soa));
+	msg = exact(w.b, w.n);
+	assert_int_equal(ep_dns_dissect(msg, w.n, &m), EP_DNS_OK);
+	assert_false(m.an_soa);
+	assert_false(m.an_rrsig);
+	assert_int_equal(m.edns_cookie_len, 0);
+	free(msg);
+}
+
 int
 main(void)
 {
@@ -675,6 +735,7 @@ main(void)
 		cmocka_unit_test(test_rcode_str),
 		cmocka_unit_test(test_strstatus),
 		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_answer_facts),
 	};
 	int failed;
 
