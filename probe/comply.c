@@ -215,7 +215,7 @@ sent_cookie(const struct ep_probe_spec *s)
 
 static struct ep_probe_spec *
 add_test(struct ep_target *t, int *next_id, const uint8_t *apex,
-    size_t apex_len, int k, enum ep_role role)
+    size_t apex_len, int k, enum ep_role role, int rmode)
 {
 	const struct ctest *ct = &tests[k];
 	struct ep_probe_spec *s = ep_plan_new_probe(t, next_id);
@@ -231,8 +231,10 @@ add_test(struct ep_target *t, int *next_id, const uint8_t *apex,
 	memcpy(s->qname, apex, apex_len);
 	s->qname_len = apex_len;
 	s->qtype = ct->qtype;
-	s->hdr_flags = ct->hdr;
-	s->recurse = (ct->hdr & EP_DNS_RD) != 0;
+	s->rmode = (uint8_t)rmode;
+	s->hdr_flags = (uint16_t)(ct->hdr | (rmode && ct->opcode == 0 ?
+	    EP_DNS_RD : 0));
+	s->recurse = (s->hdr_flags & EP_DNS_RD) != 0;
 	s->edns = ct->edns;
 	s->bufsize = ct->bufsize;
 	s->dnssec_ok = ct->dnssec;
@@ -262,7 +264,7 @@ ep_plan_comply(const struct ep_options *o, struct ep_target *t,
 		if (!(ct->group & want) || (ct->group & (G_NEXT | G_PSEUDO)))
 			continue;
 		if (add_test(t, next_id, o->qname, o->qname_len, k, base ?
-		    EP_ROLE_BASE : EP_ROLE_COMPLY) == NULL)
+		    EP_ROLE_BASE : EP_ROLE_COMPLY, o->resolver) == NULL)
 			return ep_err_set(err, EP_EINTERNAL, "more than %d "
 			    "probes", EP_PROBES_MAX);
 	}
@@ -328,7 +330,7 @@ ep_comply_next(struct ep_target *t, int *next_id)
 
 		if ((s = add_test(t, next_id, ck->spec.qname,
 		    ck->spec.qname_len, test_index("cookie-echo"),
-		    EP_ROLE_COMPLY)) != NULL) {
+		    EP_ROLE_COMPLY, ck->spec.rmode)) != NULL) {
 			put_cookie(s, m->edns_cookie + 8,
 			    m->edns_cookie_len - 8);
 			added++;
@@ -338,7 +340,7 @@ ep_comply_next(struct ep_target *t, int *next_id)
 			wrong[i] = (uint8_t)~m->edns_cookie[8 + i];
 		if ((s = add_test(t, next_id, ck->spec.qname,
 		    ck->spec.qname_len, test_index("cookie-bad"),
-		    EP_ROLE_COMPLY)) != NULL) {
+		    EP_ROLE_COMPLY, ck->spec.rmode)) != NULL) {
 			put_cookie(s, wrong, sizeof(wrong));
 			added++;
 		}
@@ -373,7 +375,9 @@ same_shape(const struct ctest *ct, const struct ep_probe_spec *s)
 	int n1, n2;
 
 	if (ct->group & G_PSEUDO || s->opcode != ct->opcode ||
-	    s->hdr_flags != ct->hdr || s->edns != ct->edns)
+	    (s->hdr_flags & ~EP_DNS_RD) != (ct->hdr & ~EP_DNS_RD) ||
+	    (ct->hdr & EP_DNS_RD && !(s->hdr_flags & EP_DNS_RD)) ||
+	    s->edns != ct->edns)
 		return 0;
 	if (ct->opcode != 0)
 		return s->no_question;
@@ -446,7 +450,7 @@ ep_comply_identify(struct ep_target *t)
 	enum ep_role role[EP_PROBES_MAX];
 	const uint8_t *sc = NULL;
 	size_t sc_len = 0;
-	int tests_seen = 0, beyond = 0;
+	int tests_seen = 0, beyond = 0, rmode = 0;
 
 	for (int i = 0; i < t->nprobes; i++) {
 		const struct ep_probe_record *r = &t->probes[i];
@@ -472,11 +476,17 @@ ep_comply_identify(struct ep_target *t)
 	}
 	if (tests_seen < 3 || !beyond)
 		return 0;
+	/* The tester's -R: RD on the plain queries too. */
+	for (int i = 0; i < t->nprobes; i++)
+		if (kind[i] >= 0 && role[i] == EP_ROLE_BASE &&
+		    (t->probes[i].spec.hdr_flags & EP_DNS_RD))
+			rmode = 1;
 	for (int i = 0; i < t->nprobes; i++) {
 		if (kind[i] < 0)
 			continue;
 		t->probes[i].spec.ctest = (uint8_t)(kind[i] + 1);
 		t->probes[i].spec.role = role[i];
+		t->probes[i].spec.rmode = (uint8_t)rmode;
 	}
 	return 1;
 }
@@ -577,6 +587,7 @@ grade_reply(const struct ctest *ct, const struct ep_probe_spec *s,
     const struct ep_dns_msg *m, struct words *w)
 {
 	int opt = m->opt_count > 0, v = s->edns_version, op = s->opcode;
+	int R = s->rmode;
 	int sent_do = s->edns && s->dnssec_ok;
 	uint16_t f = m->flags, rc = m->rcode;
 	/* RFC 7873 4: a server cookie is 8..32 bytes after our 8. */
@@ -626,15 +637,16 @@ grade_reply(const struct ctest *ct, const struct ep_probe_spec *s,
 	    (m->edns_flags & EP_DNS_EDNS_DO) && !(f & EP_DNS_CD) &&
 	    m->an_rrsig)
 		word(w, "nocd");
-	if (!(f & EP_DNS_AA) && v == 0 && rc == RCODE_NOERROR && op == 0)
+	if (!R && !(f & EP_DNS_AA) && v == 0 && rc == RCODE_NOERROR &&
+	    op == 0)
 		word(w, "noaa");
-	if ((f & EP_DNS_AA) && op != 0)
+	if ((f & EP_DNS_AA) && (op != 0 || R))
 		word(w, "aa");
 	if ((f & EP_DNS_RA) && op != 0)
 		word(w, "ra");
-	if ((f & EP_DNS_RD) && (op != 0 || !(s->hdr_flags & EP_DNS_RD)))
+	if (!R && (f & EP_DNS_RD) && (op != 0 || !(ct->hdr & EP_DNS_RD)))
 		word(w, "rd");
-	if (!(f & EP_DNS_RD) && (s->hdr_flags & EP_DNS_RD) && op == 0)
+	if (!(f & EP_DNS_RD) && ((ct->hdr & EP_DNS_RD) || R) && op == 0)
 		word(w, "nord");
 	if ((f & EP_DNS_AD) && (op != 0 || (!(s->hdr_flags & EP_DNS_AD) &&
 	    !sent_do)))

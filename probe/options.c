@@ -69,6 +69,8 @@ ep_options_usage(void)
 "  --full              also the header tests (aa ad cd ra rd tc zflag\n"
 "                      opcode opcodeflg type666 tcp docd edns1do and one\n"
 "                      option at a time)\n"
+"  --resolver          SERVER is a resolver (the tester's -R): RD on every\n"
+"                      query, AA not due\n"
 "  --format=F          text (default), json, or genreport (the tester's\n"
 "                      own line: ZONE. @ADDR (SERVER.): dns=ok ...)\n"
 "  and -4 -6 -p --timeout --tries --rate --json -o --pcap --no-pcap\n"
@@ -220,7 +222,7 @@ enum {
 	OPT_SIZES = 256, OPT_TIMEOUT, OPT_TRIES, OPT_RATE, OPT_JSON,
 	OPT_NOTCP, OPT_TCPONLY, OPT_NODNSSEC, OPT_PCAP, OPT_NOPCAP,
 	OPT_PCAPFMT, OPT_IFACE, OPT_NORAW, OPT_HOPS, OPT_FRAG, OPT_FULL,
-	OPT_FORMAT,
+	OPT_FORMAT, OPT_RESOLVER,
 };
 
 static const struct option longopts[] = {
@@ -243,6 +245,7 @@ static const struct option longopts[] = {
 	{ "max-hops",	required_argument, NULL, OPT_HOPS },
 	{ "frag-size",	required_argument, NULL, OPT_FRAG },
 	{ "full",	no_argument,	   NULL, OPT_FULL },
+	{ "resolver",	no_argument,	   NULL, OPT_RESOLVER },
 	{ "format",	required_argument, NULL, OPT_FORMAT },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
@@ -351,6 +354,9 @@ parse_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
 		return 0;
 	case OPT_FULL:
 		o->full = 1;
+		return 0;
+	case OPT_RESOLVER:
+		o->resolver = 1;
 		return 0;
 	case OPT_FORMAT:
 		o->json = strcmp(arg, "json") == 0;
@@ -462,9 +468,11 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	if (o->cmd == EP_CMD_COMPLY && npos != 1)
 		return ep_err_set(err, EP_EUSAGE, "compliance takes one ZONE "
 		    "(its apex is asked: SOA, DNSKEY)");
-	if (o->cmd != EP_CMD_COMPLY && (o->full || o->genreport))
+	if (o->cmd != EP_CMD_COMPLY && (o->full || o->genreport ||
+	    o->resolver))
 		return ep_err_set(err, EP_EUSAGE, "%s is for the compliance "
-		    "command", o->full ? "--full" : "--format genreport");
+		    "command", o->full ? "--full" : o->resolver ?
+		    "--resolver" : "--format genreport");
 	if (npos >= 1) {
 		if (strlen(pos[0]) >= sizeof(o->name))
 			return ep_err_set(err, EP_EUSAGE, "name too long");

@@ -67,6 +67,8 @@ struct ep_probe_spec {
 	uint8_t		 opcode;
 	/* Compliance tests (probe/comply.c); all 0 for the other probes. */
 	uint8_t		 ctest;		/* test number, 1-based; 0: none */
+	uint8_t		 rmode;		/* the tester's -R: a resolver, RD
+					   on every query, AA not due */
 	uint8_t		 edns_version;
 	uint16_t	 edns_flags;	/* OPT flags besides DO */
 	uint16_t	 hdr_flags;	/* header bits set: AA TC RD RA Z AD CD */

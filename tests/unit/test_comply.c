@@ -17,6 +17,7 @@
 /* A simulated server (and path): every fault off is RFC-compliant. */
 struct server {
 	int	dead;
+	int	resolver;	/* RA, no AA, RD copied */
 	int	edns1_ignored;	/* answers version 1 as version 0 */
 	int	opt_echo;	/* echoes the query's options */
 	int	flags_echo;	/* echoes the EDNS flags */
@@ -29,12 +30,13 @@ struct server {
 
 static struct ep_target target;
 
+/* full: 1 --full, 2 --resolver */
 static void
 plan(int full)
 {
 	char a0[] = "ednsprobe", a1[] = "compliance", a2[] = "@192.0.2.1",
-	    a3[] = "probe.test", a4[] = "--full";
-	char *argv[] = { a0, a1, a2, a3, a4, NULL };
+	    a3[] = "probe.test", a4[] = "--full", a5[] = "--resolver";
+	char *argv[] = { a0, a1, a2, a3, full == 2 ? a5 : a4, NULL };
 	struct ep_options o;
 	struct ep_err err;
 	int id = 1;
@@ -83,7 +85,8 @@ answer(const struct server *sv, struct ep_probe_record *r)
 	r->res.outcome = EP_OUT_ANSWER;
 	m->status = EP_DNS_OK;
 	m->flags = (uint16_t)(EP_DNS_QR | (s->opcode << 11) |
-	    (sv->no_aa || s->opcode ? 0 : EP_DNS_AA) |
+	    (sv->no_aa || sv->resolver || s->opcode ? 0 : EP_DNS_AA) |
+	    (sv->resolver && !s->opcode ? EP_DNS_RA : 0) |
 	    (s->opcode ? 0 : s->hdr_flags & (EP_DNS_RD | EP_DNS_CD)));
 	if (s->no_question) {
 		m->rcode = 4;		/* NOTIMP */
@@ -337,6 +340,30 @@ cookies(void **state)
 	assert_int_equal(target.nfindings, 0);
 }
 
+/* The tester's -R: a resolver answers without AA, RD on every query. */
+static void
+resolver(void **state)
+{
+	struct server sv = { .resolver = 1 };
+
+	(void)state;
+	plan(0);
+	run(&sv);
+	assert_string_equal(words("dns"), "noaa");	/* not -R: due */
+	plan(2);
+	for (int i = 0; i < target.nprobes; i++)
+		if (target.probes[i].spec.opcode == 0)
+			assert_true(target.probes[i].spec.hdr_flags &
+			    EP_DNS_RD);
+	run(&sv);
+	assert_string_equal(words("dns"), "ok");
+	assert_string_equal(words("edns"), "ok");
+	assert_int_equal(target.nfindings, 0);
+	sv.resolver = 0;	/* an authoritative answer to -R: "aa" */
+	run(&sv);
+	assert_string_equal(words("dns"), "aa");
+}
+
 /* analyze: the same queries read back from a capture (no test names,
  * no roles) are named again by their shape, re-asks included. */
 static void
@@ -386,6 +413,7 @@ main(void)
 		cmocka_unit_test(dead_server),
 		cmocka_unit_test(cookies),
 		cmocka_unit_test(identify),
+		cmocka_unit_test(resolver),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
