@@ -9,6 +9,10 @@
  * ("wrong-id.hostile." -> a reply with the wrong DNS id; the label
  * "ednsprobe-nx" in front is skipped, so ednsprobe's negative-answer
  * question gets the same case).  Other labels get a plain answer (an SOA).
+ * The EDNS compliance zones ("edns1-ignored.hostile." ...) are apexes
+ * for ISC's EDNS compliance tests (genreport, ednscomp.isc.org): SOA and a
+ * DNSKEY RRset over 512 bytes, one EDNS misbehaviour each, over UDP and
+ * TCP; "compliant" and sane pass every test (sane has no DNSKEY RRset).
  * -f names an address of the same host and family to forge replies from
  * (the case wrong-src-addr).  Raw sockets (forged sources, hand-built
  * fragments, ICMP errors quoting the query) need root: run it only inside
@@ -70,6 +74,10 @@ enum cases {
 	/* ICMP and fragments */
 	C_ICMP_UNREACH, C_ICMP_FRAG_TINY, C_ICMP_FRAG_ABSURD, C_ICMP_TIMEX,
 	C_FRAG_OVERLAP, C_FRAG_INCOMPLETE,
+	/* EDNS compliance zones (ISC genreport): the first one is the control,
+	 * each other one misbehaves in one way; all serve a DNSKEY RRset */
+	C_COMPLIANT, C_EDNS1_IGNORED, C_OPT_ECHO, C_FLAGS_ECHO, C_NO_OPT,
+	C_OPT_SILENT, C_BIG_512, C_NO_AA, C_BADVERS_V1, C_EDNS_FORMERR,
 	C_COUNT
 };
 
@@ -107,16 +115,36 @@ static const char *case_names[C_COUNT] = {
 	[C_ICMP_FRAG_ABSURD] = "icmp-frag-absurd",
 	[C_ICMP_TIMEX] = "icmp-timex", [C_FRAG_OVERLAP] = "frag-overlap",
 	[C_FRAG_INCOMPLETE] = "frag-incomplete",
+	[C_COMPLIANT] = "compliant", [C_EDNS1_IGNORED] = "edns1-ignored",
+	[C_OPT_ECHO] = "opt-echo", [C_FLAGS_ECHO] = "flags-echo",
+	[C_NO_OPT] = "no-opt", [C_OPT_SILENT] = "opt-silent",
+	[C_BIG_512] = "big-512", [C_NO_AA] = "no-aa",
+	[C_BADVERS_V1] = "badvers-v1", [C_EDNS_FORMERR] = "edns-formerr",
 };
+
+/* A compliance zone: its apex gets every query of ISC's EDNS compliance
+ * tests (SOA, DNSKEY), misbehaving only as its case says. */
+static int
+zone(enum cases c)
+{
+	return c >= C_COMPLIANT && c < C_COUNT;
+}
 
 /* A parsed query. */
 struct query {
 	uint16_t	id, flags;
-	uint8_t		qname[256];	/* wire form, as sent */
+	unsigned	opcode;
+	uint8_t		qname[256];	/* wire form, as sent; none: 0 long */
 	size_t		qname_len;
 	uint16_t	qtype, qclass;
 	int		edns;		/* an OPT record came with it */
-	uint16_t	edns_do;
+	uint16_t	edns_do;	/* its DO bit, in place (0x8000) */
+	uint16_t	edns_flags;	/* all its flags */
+	unsigned	edns_version;
+	size_t		opt_rdlen;	/* its RDLENGTH */
+	uint8_t		opts[QUERY_MAX];	/* its whole options, as sent */
+	size_t		opts_len;
+	size_t		room;		/* largest reply it allows */
 	enum cases	c;
 };
 
@@ -304,13 +332,75 @@ pad_txt(struct msg *m, size_t size)
 	}
 }
 
+/*
+ * The OPT of a reply (RFC 6891 6.1.3): version 0, our size 1232, the
+ * extended rcode, DO copied, no options.  The OPT cases of the compliance
+ * zones change it here, so that every reply of theirs (BADVERS, TC)
+ * carries the fault: no-opt leaves it out, flags-echo copies every flag of
+ * the query, opt-echo every option, badvers-v1 gives BADVERS the query's
+ * version.
+ */
 static void
 opt(struct msg *m, const struct query *q, unsigned ext_rcode)
 {
+	uint32_t ttl = (uint32_t)ext_rcode << 24 | (q->edns_do ? 0x8000u : 0);
+	size_t olen = 0;
+
+	switch (q->c) {
+	case C_NO_OPT:
+		return;
+	case C_FLAGS_ECHO:
+		ttl = (uint32_t)ext_rcode << 24 | q->edns_flags;
+		break;
+	case C_OPT_ECHO:
+		olen = q->opts_len;
+		break;
+	case C_BADVERS_V1:
+		if (ext_rcode == 1)
+			ttl |= (uint32_t)q->edns_version << 16;
+		break;
+	default:
+		break;
+	}
 	put8(m, 0);
-	rr(m, NULL, 0, 41, 1232, (uint32_t)ext_rcode << 24 |
-	    (q->edns_do ? 0x8000u : 0), 0);
+	rr(m, NULL, 0, 41, 1232, ttl, (unsigned)olen);
+	put(m, q->opts, olen);
 	m->ar++;
+}
+
+/*
+ * The DNSKEY RRset of a compliance zone: a KSK and a ZSK, RSASHA256 with
+ * exponent 65537 (RFC 4034 2.1, RFC 3110, RFC 5702), 2048-bit moduli of
+ * made-up bytes.  552 bytes of answer: more than a 512-byte buffer holds
+ * (genreport's edns@512 wants TC there), far less than 4096.
+ */
+static void
+dnskey(struct msg *m)
+{
+	for (unsigned k = 0; k < 2; k++) {
+		uint8_t rd[4 + 4 + 256];
+		uint32_t x = 0x9e3779b9u * (k + 1);
+
+		rd[0] = 1;			/* zone key */
+		rd[1] = k == 0 ? 1 : 0;		/* SEP: the KSK */
+		rd[2] = 3;			/* protocol */
+		rd[3] = 8;			/* RSASHA256 */
+		rd[4] = 3;			/* exponent: 3 bytes, 65537 */
+		rd[5] = 1;
+		rd[6] = 0;
+		rd[7] = 1;
+		for (size_t i = 8; i < sizeof(rd); i++) {	/* xorshift */
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			rd[i] = (uint8_t)x;
+		}
+		rd[8] |= 0x80;			/* all 2048 bits, odd */
+		rd[sizeof(rd) - 1] |= 1;
+		rr(m, ptr_qname, 2, 48, 1, 3600, sizeof(rd));
+		put(m, rd, sizeof(rd));
+		m->an++;
+	}
 }
 
 static void
@@ -341,26 +431,71 @@ counts(struct msg *m)
 }
 
 /*
- * The plain reply: SOA in the answer (SOA asked) or the authority
- * section, TXT padding to size bytes (0: none), OPT when the query had one.
+ * The plain reply: SOA in the answer (SOA asked), a compliance zone's
+ * DNSKEY RRset (DNSKEY asked), else the SOA in the authority section; TXT
+ * padding to size bytes (0: none), OPT when the query had one.  Unpadded,
+ * it never exceeds the query's room: then TC, the OPT and no records, as
+ * an RRset that does not fit whole is left out (RFC 2181 9, RFC 6891 7).
  */
 static void
 plain(struct msg *m, const struct query *q, unsigned rcode, size_t size)
 {
+	int keys = rcode == 0 && q->qtype == 48 && zone(q->c);
+
 	header(m, q, rcode);
 	if (rcode == 0 && q->qtype == 6) {
 		soa(m);
 		m->an++;
 	}
+	if (keys)
+		dnskey(m);
 	if (size)
 		pad_txt(m, size);
-	if (rcode == 0 && q->qtype != 6) {
+	if (rcode == 0 && q->qtype != 6 && !keys) {
 		soa(m);
 		m->ns++;
 	}
 	if (q->edns)
 		opt(m, q, 0);
 	counts(m);
+	if (size == 0 && m->n > q->room) {
+		header(m, q, rcode);
+		m->b[2] |= 0x02;
+		if (q->edns)
+			opt(m, q, 0);
+		counts(m);
+	}
+}
+
+/*
+ * What sane and the compliance zones do unless their case says otherwise,
+ * so that every test of ISC's EDNS compliance suite (genreport) passes:
+ * another opcode than QUERY gets NOTIMP, the opcode echoed and nothing but
+ * the header (no AA, no RD: genreport's opcode tests flag any bit); an
+ * EDNS version over 0 gets BADVERS with an OPT of version 0 and no records
+ * (RFC 6891 6.1.3); the rest the plain reply.
+ */
+static void
+base(struct msg *m, const struct query *q)
+{
+	if (q->opcode != 0) {
+		m->n = 0;
+		m->an = m->ns = m->ar = 0;
+		put16(m, q->id);
+		put16(m, 0x8000 | q->opcode << 11 | 4);
+		put16(m, 0);
+		put16(m, 0);
+		put16(m, 0);
+		put16(m, 0);
+		if (q->edns)
+			opt(m, q, 0);
+		counts(m);
+	} else if (q->edns && q->edns_version > 0) {
+		header(m, q, 0);	/* BADVERS = 16: ext rcode 1, rcode 0 */
+		opt(m, q, 1);
+		counts(m);
+	} else
+		plain(m, q, 0, 0);
 }
 
 /*
@@ -371,14 +506,52 @@ plain(struct msg *m, const struct query *q, unsigned rcode, size_t size)
 static size_t
 build(struct msg *m, const struct query *q, int tcp)
 {
+	struct query alt;
 	enum cases c = q->c;
 
 	/* The TCP cases misbehave over TCP only, the others over UDP only:
-	 * the other transport gives a baseline. */
+	 * the other transport gives a baseline.  The compliance zones
+	 * misbehave over both, as genreport asks over both. */
 	if (tcp != (c >= C_TCP_LEN_LONG_CLOSE && c <= C_TCP_TWO_MSGS) &&
-	    c != C_SILENT)
+	    c != C_SILENT && !zone(c))
 		c = C_SANE;
 	switch (c) {
+	case C_SANE:
+	case C_COMPLIANT:
+	case C_OPT_ECHO:	/* these four: in opt() */
+	case C_FLAGS_ECHO:
+	case C_NO_OPT:
+	case C_BADVERS_V1:
+		base(m, q);
+		break;
+	case C_EDNS1_IGNORED:	/* any version answered as version 0 */
+		alt = *q;
+		alt.edns_version = 0;
+		base(m, &alt);
+		break;
+	case C_OPT_SILENT:
+		if (q->edns && q->opt_rdlen > 0)
+			return 0;
+		base(m, q);
+		break;
+	case C_BIG_512:		/* the advertised size ignored */
+		alt = *q;
+		alt.room = SIZE_MAX;
+		base(m, &alt);
+		break;
+	case C_NO_AA:
+		base(m, q);
+		m->b[2] &= (uint8_t)~0x04;
+		break;
+	case C_EDNS_FORMERR:	/* as a server from before EDNS */
+		if (!q->edns) {
+			base(m, q);
+			break;
+		}
+		alt = *q;
+		alt.edns = 0;
+		plain(m, &alt, 1, 0);
+		break;
 	case C_SILENT:
 	case C_SILENT_UDP:
 		return 0;
@@ -617,23 +790,31 @@ build(struct msg *m, const struct query *q, int tcp)
 	return m->n;
 }
 
-/* Parse a query; -1 if it is none (then it gets no reply). */
+/*
+ * Parse a query that came over UDP or TCP; -1 if it is none (then it gets
+ * no reply).  One question, except that another opcode than QUERY may
+ * come without (genreport's opcode tests: a bare header).
+ */
 static int
-parse_query(const uint8_t *b, size_t len, struct query *q)
+parse_query(const uint8_t *b, size_t len, int tcp, struct query *q)
 {
 	size_t i = 12, first_end = 0;
 	char first[64] = "", second[64] = "";
-	uint16_t an, ns, ar;
+	uint16_t qd, an, ns, ar;
 
 	memset(q, 0, sizeof(*q));
-	if (len < 12 || (b[2] & 0x80) || (b[4] << 8 | b[5]) != 1)
+	if (len < 12 || (b[2] & 0x80))
 		return -1;
 	q->id = (uint16_t)(b[0] << 8 | b[1]);
 	q->flags = (uint16_t)(b[2] << 8 | b[3]);
+	q->opcode = (unsigned)(b[2] >> 3 & 0x0f);
+	qd = (uint16_t)(b[4] << 8 | b[5]);
 	an = (uint16_t)(b[6] << 8 | b[7]);
 	ns = (uint16_t)(b[8] << 8 | b[9]);
 	ar = (uint16_t)(b[10] << 8 | b[11]);
-	for (int labels = 0;; labels++) {
+	if (qd != 1 && (qd != 0 || q->opcode == 0))
+		return -1;
+	for (int labels = 0; qd == 1; labels++) {
 		uint8_t l;
 
 		if (i >= len || labels > 127)
@@ -661,17 +842,42 @@ parse_query(const uint8_t *b, size_t len, struct query *q)
 	(void)first_end;
 	q->qname_len = i - 12;
 	memcpy(q->qname, b + 12, q->qname_len);
-	if (i + 4 > len)
-		return -1;
-	q->qtype = (uint16_t)(b[i] << 8 | b[i + 1]);
-	q->qclass = (uint16_t)(b[i + 2] << 8 | b[i + 3]);
-	i += 4;
+	if (qd == 1) {
+		if (i + 4 > len)
+			return -1;
+		q->qtype = (uint16_t)(b[i] << 8 | b[i + 1]);
+		q->qclass = (uint16_t)(b[i + 2] << 8 | b[i + 3]);
+		i += 4;
+	}
+	/* Room: 512 without EDNS (RFC 1035 4.2.1), the advertised size with
+	 * it, never below 512 (RFC 6891 6.2.5); TCP: all. */
+	q->room = 512;
 	/* OPT: root owner, type 41, as the first additional record. */
 	if (an == 0 && ns == 0 && ar >= 1 && i + 11 <= len && b[i] == 0 &&
 	    b[i + 1] == 0 && b[i + 2] == 41) {
+		size_t o = i + 11, end;
+
 		q->edns = 1;
-		q->edns_do = (uint16_t)((b[i + 7] << 8 | b[i + 8]) & 0x8000);
+		if ((size_t)(b[i + 3] << 8 | b[i + 4]) > q->room)
+			q->room = (size_t)(b[i + 3] << 8 | b[i + 4]);
+		q->edns_version = b[i + 6];
+		q->edns_flags = (uint16_t)(b[i + 7] << 8 | b[i + 8]);
+		q->edns_do = (uint16_t)(q->edns_flags & 0x8000);
+		q->opt_rdlen = (size_t)(b[i + 9] << 8 | b[i + 10]);
+		end = q->opt_rdlen < len - o ? o + q->opt_rdlen : len;
+		/* whole options only, as many as opts holds */
+		while (o + 4 <= end) {
+			size_t n = 4 + (size_t)(b[o + 2] << 8 | b[o + 3]);
+
+			if (n > end - o || n > sizeof(q->opts) - q->opts_len)
+				break;
+			memcpy(q->opts + q->opts_len, b + o, n);
+			q->opts_len += n;
+			o += n;
+		}
 	}
+	if (tcp)
+		q->room = 65535;
 	if (strcmp(first, "ednsprobe-nx") == 0)
 		memcpy(first, second, sizeof(first));
 	q->c = C_SANE;
@@ -944,7 +1150,7 @@ udp_query(struct lsn *l)
 	    (struct sockaddr *)&peer, &pl);
 	size_t len;
 
-	if (n < 0 || !lab_peer(&peer) || parse_query(buf, (size_t)n, &q))
+	if (n < 0 || !lab_peer(&peer) || parse_query(buf, (size_t)n, 0, &q))
 		return;
 	switch (q.c) {
 	case C_ICMP_UNREACH:
@@ -1129,7 +1335,7 @@ tcp_io(struct conn *k, short revents)
 				return;
 			}
 			if (k->have >= need) {
-				if (parse_query(k->in + 2, need - 2, &q)) {
+				if (parse_query(k->in + 2, need - 2, 1, &q)) {
 					conn_close(k, 0);
 					return;
 				}
