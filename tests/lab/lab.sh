@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/lab/lab.sh: the network-namespace lab of ednsprobe.  Real servers
-# (NSD authoritative, Unbound validating resolver), real routers (Linux
+# (NSD authoritative, Unbound validating resolver; BIND 9, Knot DNS and
+# PowerDNS authoritative for the compliance tests), real routers (Linux
 # forwarding between namespaces) and real faults (nftables rules, MTUs) on
 # the path, so that ednsprobe measures the kernel, not a simulation.
 #
@@ -25,6 +26,12 @@
 # | ep-client |-----| ep-r1 |--------------| ep-r2 |-------|  ep-server  |
 # | .10 ::10  | ::1 +-------+ ::1      ::2 +-------+ ::1   |  .53 ::53   |
 # +-----------+         | .129 ::1       (fault rules)     |  NSD        |
+#                       |                                  |  .54 ::54   |
+#                       |                                  |  BIND 9     |
+#                       |                                  |  .55 ::55   |
+#                       |                                  |  Knot DNS   |
+#                       |                                  |  .56 ::56   |
+#                       |                                  |  PowerDNS   |
 #                       |                                  +-------------+
 #                       | 192.0.2.128/25, 2001:db8:2::/64
 #                 +-----------+
@@ -37,6 +44,13 @@
 # cross r1 and r2 just like the client's: a fault on r2's forward path hits
 # both.  Every end host has default routes via its router; r1's default is
 # r2; r2 routes the client and resolver nets back via r1.
+#
+# The four authoritative servers share ep-server's to-r2 interface, one
+# address pair each (NSD binds only .53 and ::53), and serve the same
+# signed zone file.  NSD serves the path tests and the resolver; BIND 9
+# (.54), Knot DNS (.55) and PowerDNS with its bind backend (.56) are for
+# the compliance tests and keep their own EDNS defaults (buffer size,
+# cookies); authoritative only, they send no packet of their own.
 #
 # Why the routers are stateless: no conntrack rule exists anywhere in the
 # lab.  As soon as a namespace uses conntrack, the kernel reassembles IP
@@ -88,9 +102,18 @@ SERVER4=203.0.113.53
 SERVER6=2001:db8:53::53
 RES4=192.0.2.153
 RES6=2001:db8:2::53
+# The compliance servers beside NSD: "PROGRAM IPV4 IPV6".  Their addresses
+# are extra ones on ep-server's to-r2; NSD binds only .53 and ::53.
+AUTHS=(
+	"named 203.0.113.54 2001:db8:53::54"
+	"knotd 203.0.113.55 2001:db8:53::55"
+	"pdns_server 203.0.113.56 2001:db8:53::56"
+)
+DAEMONS=(nsd unbound named knotd pdns_server)	# every program lab.sh starts
 TXT_SIZES=(512 1200 1400 1600 2000 3000 4000)
 NFT_TABLE="inet eplab"	# the one nftables table the lab makes per router
 WAIT_SECONDS=10
+declare -A started	# PROGRAM -> when start_daemon started it (now_us)
 
 # Links: "NS-A IF-A ADDRS-A NS-B IF-B ADDRS-B" (addresses comma-separated).
 LINKS=(
@@ -135,7 +158,8 @@ need_root() {
 need_tools() {
 	local t missing=()
 	for t in ip nft nsd unbound unbound-control ldns-keygen \
-	    ldns-signzone ldns-key2ds dig sysctl setsid flock; do
+	    ldns-signzone ldns-key2ds dig sysctl setsid flock \
+	    named named-checkconf knotd knotc pdns_server pdnsutil; do
 		command -v "$t" >/dev/null || missing+=("$t")
 	done
 	[ ${#missing[@]} -eq 0 ] || die "missing tools: ${missing[*]}" \
@@ -181,7 +205,8 @@ alive() {
 }
 
 # is_lab_daemon PID NAME NS: PID is alive and runs NAME, inside the lab
-# namespace NS or (should NS be gone already) with the lab's config file.
+# namespace NS or (should NS be gone already) with the lab's config file
+# (PowerDNS: the lab's config directory).
 is_lab_daemon() {
 	local pid=$1 name=$2 ns=$3 exe cmd
 	alive "$pid" || return 1
@@ -189,21 +214,24 @@ is_lab_daemon() {
 	[ "${exe##*/}" = "$name" ] || return 1
 	[ "$(ip netns identify "$pid" 2>/dev/null)" = "$ns" ] && return 0
 	cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-	[[ $cmd == *"-c $STATE/$name.conf"* ]]
+	[[ $cmd == *"-c $STATE/$name.conf"* ||
+	    $cmd == *"--config-dir=$STATE/$name "* ]]
 }
 
 # Children of the daemons we started (NSD forks its main and server
-# processes; after a KILL they may outlive the PID we recorded): any nsd or
-# unbound process left inside a lab namespace descends from this script.
+# processes; after a KILL they may outlive the PID we recorded): any
+# process of a program in DAEMONS left inside a lab namespace descends
+# from this script.
 sweep_daemons() {
-	local ns pid
+	local ns pid name
 	for ns in ep-server ep-res; do
 		ns_exists "$ns" || continue
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do
-			if is_lab_daemon "$pid" nsd "$ns" ||
-			    is_lab_daemon "$pid" unbound "$ns"; then
-				kill -KILL "$pid" 2>/dev/null || true
-			fi
+			for name in "${DAEMONS[@]}"; do
+				if is_lab_daemon "$pid" "$name" "$ns"; then
+					kill -KILL "$pid" 2>/dev/null || true
+				fi
+			done
 		done
 	done
 }
@@ -216,6 +244,14 @@ stop_daemons() {
 	# the first shuts all three down.
 	stop_pid nsd "$STATE/nsd.lab.pid" ep-server
 	stop_pid nsd "$STATE/nsd.pid" ep-server
+	# The compliance servers: one process each (threads), the one we
+	# started; their own pid files name the same PID.
+	stop_pid named "$STATE/named.lab.pid" ep-server
+	stop_pid named "$STATE/named.pid" ep-server
+	stop_pid knotd "$STATE/knotd.lab.pid" ep-server
+	stop_pid knotd "$STATE/knotd/knot.pid" ep-server
+	stop_pid pdns_server "$STATE/pdns_server.lab.pid" ep-server
+	stop_pid pdns_server "$STATE/pdns_server/pdns.pid" ep-server
 	sweep_daemons
 }
 
@@ -280,6 +316,14 @@ add_addrs() {	# NS IF ADDR,ADDR
 		else
 			ip -n "$ns" addr add "$a" dev "$ifc"
 		fi
+	done
+}
+
+add_auth_addrs() {	# the compliance servers' addresses, after NSD's
+	local a name a4 a6
+	for a in "${AUTHS[@]}"; do
+		read -r name a4 a6 <<<"$a"
+		add_addrs ep-server to-r2 "$a4/24,$a6/64"
 	done
 }
 
@@ -424,6 +468,128 @@ write_configs() {
 		die "nsd.conf does not check (nsd-checkconf)"
 	unbound-checkconf "$STATE/unbound.conf" >/dev/null ||
 		die "unbound.conf does not check (unbound-checkconf)"
+	write_named_conf
+	write_knotd_conf
+	write_pdns_conf
+}
+
+# The compliance servers' configs say where to listen, where their files
+# go (the state dir) and what to serve, and switch off whatever would send
+# a packet of its own (NOTIFY, trust-anchor refresh, the PowerDNS security
+# poll) or listen elsewhere (rndc).  Nothing about EDNS, cookies or
+# buffer sizes: the compliance tests want each server's defaults.  Each
+# runs as root in the foreground, like NSD, so a kill of its PID is all it
+# takes, and none may rewrite the shared zone file.
+write_named_conf() {
+	local d=$STATE/named a4 a6
+	read -r a4 a6 <<<"$(auth_addrs named)"
+	mkdir -p "$d"
+	cat >"$STATE/named.conf" <<-EOF
+	// named.conf for the ednsprobe lab (BIND 9, authoritative only)
+	options {
+		directory "$d";
+		pid-file "$STATE/named.pid";
+		// Not /run/named: nothing outside the state dir.
+		lock-file "$d/named.lock";
+		session-keyfile "$d/session.key";
+		listen-on port 53 { $a4; };
+		listen-on-v6 port 53 { $a6; };
+		recursion no;
+		dnssec-validation no;	// no root trust-anchor refresh
+		notify no;
+	};
+	controls { };	// no rndc channel on 127.0.0.1:953
+	logging {
+		channel lab {
+			file "$STATE/named.log";
+			severity info;
+			print-time yes;
+		};
+		category default { lab; };
+	};
+	zone "$ZONE" {
+		type primary;
+		file "$STATE/probe.test.zone.signed";
+	};
+	EOF
+	named-checkconf "$STATE/named.conf" ||
+		die "named.conf does not check (named-checkconf)"
+}
+
+# Knot: timers and (unused) journal in knotd/, never written back to the
+# zone file (zonefile-sync -1), no journal of changes.
+write_knotd_conf() {
+	local d=$STATE/knotd a4 a6
+	read -r a4 a6 <<<"$(auth_addrs knotd)"
+	mkdir -p "$d"
+	cat >"$STATE/knotd.conf" <<-EOF
+	# knotd.conf for the ednsprobe lab (Knot DNS, authoritative only)
+	server:
+	    rundir: "$d"
+	    listen: [ $a4@53, $a6@53 ]
+	log:
+	  - target: "$STATE/knotd.log"
+	    any: info
+	database:
+	    storage: "$d"
+	zone:
+	  - domain: $ZONE.
+	    file: "$STATE/probe.test.zone.signed"
+	    zonefile-sync: -1
+	    zonefile-load: whole
+	    journal-content: none
+	EOF
+	knotc -c "$STATE/knotd.conf" conf-check >/dev/null ||
+		die "knotd.conf does not check (knotc conf-check)"
+}
+
+# PowerDNS: config dir pdns_server/ (pdns.conf, the bind backend's
+# named.conf, control socket, pid file, DNSSEC metadata).  The bind backend
+# serves RRSIG and NSEC records only for a zone marked PRESIGNED, which is
+# kept in a SQLite database: pdnsutil makes it (in ep-server, so not even
+# it runs in the host's namespace).
+write_pdns_conf() {
+	local d=$STATE/pdns_server a4 a6
+	read -r a4 a6 <<<"$(auth_addrs pdns_server)"
+	mkdir -p "$d"
+	cat >"$d/pdns.conf" <<-EOF
+	# pdns.conf for the ednsprobe lab (PowerDNS, authoritative only)
+	launch=bind
+	bind-config=$d/named.conf
+	bind-dnssec-db=$d/dnssec.db
+	local-address=$a4, $a6
+	local-port=53
+	daemon=no
+	guardian=no
+	socket-dir=$d
+	disable-syslog=yes
+	security-poll-suffix=
+	EOF
+	cat >"$d/named.conf" <<-EOF
+	zone "$ZONE" {
+		type master;
+		file "$STATE/probe.test.zone.signed";
+	};
+	EOF
+	if ! nsx ep-server pdnsutil --config-dir="$d" create-bind-db \
+	    "$d/dnssec.db" >"$d/pdnsutil.out" 2>&1 ||
+	    ! nsx ep-server pdnsutil --config-dir="$d" set-presigned \
+	    "$ZONE" >>"$d/pdnsutil.out" 2>&1; then
+		sed 's/^/    /' "$d/pdnsutil.out" >&2
+		die "pdnsutil cannot mark $ZONE presigned for PowerDNS"
+	fi
+}
+
+auth_addrs() {	# PROGRAM: its IPv4 and IPv6 address from AUTHS
+	local a name a4 a6
+	for a in "${AUTHS[@]}"; do
+		read -r name a4 a6 <<<"$a"
+		if [ "$name" = "$1" ]; then
+			echo "$a4 $a6"
+			return 0
+		fi
+	done
+	return 1
 }
 
 # start_daemon NAME NS ARGS...: in the foreground of its own session
@@ -441,7 +607,10 @@ start_daemon() {
 			>>"$STATE/$name.out" 2>&1
 	) &
 	echo $! >"$STATE/$name.lab.pid"
+	started[$name]=$(now_us)
 }
+
+now_us() { echo "${EPOCHREALTIME//[!0-9]/}"; }	# microseconds
 
 close_fds() {	# every descriptor above 2 of the current (sub)shell
 	local f n
@@ -459,6 +628,16 @@ start_nsd() {
 
 start_unbound() {
 	start_daemon unbound ep-res unbound -d -c "$STATE/unbound.conf"
+}
+
+# The compliance servers, all at once (wait_servers times each).  -f: named
+# in the foreground, logging as named.conf says; knotd without -d stays in
+# the foreground.
+start_auths() {
+	start_daemon named ep-server named -f -c "$STATE/named.conf"
+	start_daemon knotd ep-server knotd -c "$STATE/knotd.conf"
+	start_daemon pdns_server ep-server pdns_server \
+		--config-dir="$STATE/pdns_server"
 }
 
 # wait_for CMD...: run CMD until it succeeds, at most WAIT_SECONDS.
@@ -488,15 +667,61 @@ log_tail() {	# NAME
 	tail -n 15 "$STATE/$1.out" "$STATE/$1.log" 2>/dev/null | sed 's/^/    /' >&2
 }
 
-wait_nsd() {
-	local s
-	for s in "$SERVER4" "$SERVER6"; do
-		if ! wait_for answers "$s" "$ZONE" SOA; then
-			daemon_alive nsd || warn "NSD exited"
-			log_tail nsd
-			die "NSD does not answer on $s within ${WAIT_SECONDS}s"
-		fi
+# answers_aa SERVER: SOA $ZONE from SERVER is NOERROR with AA set.
+answers_aa() {
+	local out
+	out=$(cdig +norec "@$1" "$ZONE" SOA) || return 1
+	[[ $out == *"status: NOERROR"* ]] &&
+		[[ $(grep '^;; flags:' <<<"$out") == *" aa"* ]]
+}
+
+# NSD and the compliance servers, polled every 0.05 s until each answers
+# SOA with AA on both its addresses.  The servers are polled in parallel
+# (NAME.ready gets the time of the answer), so each one's time from its
+# start to its first such answer is its own, not the others' dig time.
+wait_servers() {
+	local deadline=$((SECONDS + WAIT_SECONDS)) a name a4 a6 t pids
+	local pending=("nsd $SERVER4 $SERVER6" "${AUTHS[@]}") left
+	while :; do
+		pids=()
+		for a in "${pending[@]}"; do
+			read -r name a4 a6 <<<"$a"
+			(
+				if answers_aa "$a4" && answers_aa "$a6"; then
+					now_us >"$STATE/$name.ready"
+				fi
+			) &
+			pids+=($!)
+		done
+		# Never a bare "wait": the daemons are our children too.
+		wait "${pids[@]}" || true
+		left=()
+		for a in "${pending[@]}"; do
+			read -r name a4 a6 <<<"$a"
+			if t=$(cat "$STATE/$name.ready" 2>/dev/null); then
+				say "$name answers $ZONE SOA with AA on $a4" \
+					"and $a6 after" \
+					"$(((t - started[$name]) / 1000)) ms"
+			else
+				left+=("$a")
+			fi
+		done
+		[ ${#left[@]} -gt 0 ] || return 0
+		pending=("${left[@]}")
+		((SECONDS < deadline)) || break
+		for a in "${pending[@]}"; do	# an exited one never answers
+			daemon_alive "${a%% *}" || break 2
+		done
+		sleep 0.05
 	done
+	for a in "${pending[@]}"; do
+		read -r name a4 a6 <<<"$a"
+		daemon_alive "$name" || warn "$name exited"
+		log_tail "$name"
+		warn "$name gives no AA answer for $ZONE SOA on $a4 and $a6"
+	done
+	die "not every authoritative server answers (waited at most" \
+		"${WAIT_SECONDS}s; logs above)"
 }
 
 wait_unbound() {
@@ -754,6 +979,7 @@ scenario_pmtu_blackhole() {
 # ------------------------------------------------------------- commands
 
 cmd_up() {
+	local a name a4 a6
 	need_root
 	need_tools
 	take_lock
@@ -765,6 +991,7 @@ cmd_up() {
 	make_state_dir
 	make_namespaces
 	make_links
+	add_auth_addrs
 	make_routes
 	configure_routers
 	client_resolv_conf
@@ -772,7 +999,8 @@ cmd_up() {
 	sign_zone
 	write_configs
 	start_nsd
-	wait_nsd
+	start_auths
+	wait_servers
 	start_unbound
 	wait_unbound
 	measure_sizes
@@ -780,6 +1008,10 @@ cmd_up() {
 	trap - EXIT
 	say "up: NSD $SERVER4 / $SERVER6, Unbound $RES4 / $RES6," \
 		"client $CLIENT; state in $STATE"
+	for a in "${AUTHS[@]}"; do
+		read -r name a4 a6 <<<"$a"
+		say "compliance server $name: $a4 / $a6"
+	done
 }
 
 cmd_down() {
@@ -823,11 +1055,12 @@ cmd_status() {
 		"$([ -e "$STATE/$MARKER" ] || echo ' (absent)')"
 	printf '%-10s %s\n' "scenario:" \
 		"$(cat "$STATE/current_scenario" 2>/dev/null || echo -)"
-	for name in nsd unbound; do
+	for name in "${DAEMONS[@]}"; do
 		pid=$(cat "$STATE/$name.lab.pid" 2>/dev/null || true)
 		st=stopped
 		[ -n "$pid" ] && alive "$pid" && st=running
-		printf '%-10s PID %s (%s)\n' "$name:" "${pid:--}" "$st"
+		printf '%-13s PID %s (%s)%s\n' "$name:" "${pid:--}" "$st" \
+			"$(daemon_where "$name")"
 	done
 	for ns in "${NAMESPACES[@]}"; do
 		if ns_exists "$ns"; then
@@ -846,6 +1079,14 @@ cmd_status() {
 			nsx "$ns" nft list table "$NFT_TABLE" | sed 's/^/    /'
 		fi
 	done
+}
+
+daemon_where() {	# PROGRAM: " on NS ADDRESSES"
+	case $1 in
+	nsd) echo " on ep-server $SERVER4 $SERVER6" ;;
+	unbound) echo " on ep-res $RES4 $RES6" ;;
+	*) echo " on ep-server $(auth_addrs "$1")" ;;
+	esac
 }
 
 usage() {
