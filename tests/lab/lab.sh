@@ -81,6 +81,10 @@
 #   frag-out-drop   r2 drops fragments coming from the client side only
 #   frag-in-drop    r2 drops fragments coming from the server side only
 #   frag-drop-r1    frag-drop, but on r1 (one hop closer to the client)
+#   ednsopt-drop    drop UDP queries to port 53 whose OPT record carries
+#                   options (RDLENGTH != 0), read at its offset in a query
+#                   for probe.test's apex: a DNS-aware filter that drops
+#                   EDNS options (compliance: COMPLY_PATH_DROPS)
 #
 # Only traffic inside the lab's namespaces: documentation prefixes only.
 # The daemons are stopped by the PIDs this script recorded, never by name.
@@ -95,7 +99,7 @@ ROUTERS=(ep-r1 ep-r2)
 CLIENT=ep-client
 SCENARIOS=(clean mtu1280 frag-drop tcp-drop tcp-reset udp512 edns-drop
 	loss5 pmtu-blackhole frag-nonfirst-drop frag-first-drop frag6-drop
-	host-drop frag-out-drop frag-in-drop frag-drop-r1)
+	host-drop frag-out-drop frag-in-drop frag-drop-r1 ednsopt-drop)
 
 ZONE=probe.test
 SERVER4=203.0.113.53
@@ -952,6 +956,13 @@ scenario_udp512() {
 scenario_edns_drop() {
 	nft_rules ep-r2 "
 		udp dport 53 @th,144,16 != 0 counter drop"
+}
+# The OPT's RDLENGTH in a query for probe.test (12-byte name) with one
+# additional record: UDP 8 + header 12 + name 12 + type/class 4 + OPT 9
+# = byte 45 (bit 360).  Like such filters, it parses nothing.
+scenario_ednsopt_drop() {
+	nft_rules ep-r2 "
+		udp dport 53 @th,144,16 == 1 @th,360,16 != 0 counter drop"
 }
 
 # Random loss (tc netem is not available in this kernel): every forwarded
