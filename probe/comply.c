@@ -938,9 +938,13 @@ ep_comply_line(const struct ep_target *t, const char *server, char *buf,
 {
 	char zone[EP_DNAME_STRMAX];
 	uint8_t a[16];
-	int addr = inet_pton(AF_INET, server, a) == 1 ||
-	    inet_pton(AF_INET6, server, a) == 1;
+	int addr;
 	size_t at;
+
+	if (server == NULL || server[0] == '\0')
+		server = t->addr_str;	/* analyze: no @SERVER */
+	addr = inet_pton(AF_INET, server, a) == 1 ||
+	    inet_pton(AF_INET6, server, a) == 1;
 
 	/* The zone with its dot; a server given as a name gets one too. */
 	if (t->nprobes > 0)

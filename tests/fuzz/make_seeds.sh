@@ -19,7 +19,8 @@ done
 # fragments in and out, ICMP errors quoting fragments, overlaps.
 sources="clean-v4 clean-v6 frag-drop-v4 frag-drop-v6 pmtu-blackhole-v4
 pmtu-blackhole-v6 tcp-reset-v4 tcp-reset-v6 frag-out-drop-v4
-hostile-frag-overlap-v4 hostile-empty-v4 mtu1280-v6"
+hostile-frag-overlap-v4 hostile-empty-v4 mtu1280-v6 compliance-nsd-full-v4
+compliance-optdrop-v4"
 
 # frame: one frame per protocol stack per capture, "link byte + frame"
 # (tests/fuzz/fuzz_frame.c: 0 Ethernet, 1 raw IP, 2 Linux SLL, 5 SLL2).
@@ -94,6 +95,10 @@ analyze --json -o r.json -Z root capture.pcapng
 -V
 path -x @h
 path --sizes= @h
+compliance @203.0.113.53 probe.test
+compliance --full --resolver --format=genreport -6 @h example.net
+compliance --format=json --json -o c.json @h
+path --format genreport @h x
 LINES
 du -sh "$out"
 for d in frame dns pcap options; do

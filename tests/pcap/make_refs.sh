@@ -43,4 +43,20 @@ ip netns exec ep-client "$bin" path --pcap "$top/pcaps/frag6-drop-both.pcapng" \
 echo "frag6-drop-both frag6-drop-both.pcapng" >>"$list"
 EP_REGRESS_UPDATE=1 "$top/tests/pcap/regress.sh" "$bin" frag6-drop-both \
 	"$top/pcaps/frag6-drop-both.pcapng"
+# compliance runs (issue 9): a server's own failures (--full), one that
+# ignores some queries itself, and a filter on the path.
+comply_ref() {	# NAME SCENARIO ARGS...
+	local name=$1
+	"$lab" scenario "$2" >/dev/null
+	shift 2
+	ip netns exec ep-client "$bin" compliance --timeout 1 \
+		--pcap "$top/pcaps/$name.pcapng" "$@" >/dev/null || true
+	echo "$name $name.pcapng" >>"$list"
+	EP_REGRESS_UPDATE=1 "$top/tests/pcap/regress.sh" "$bin" "$name" \
+		"$top/pcaps/$name.pcapng"
+}
+comply_ref compliance-nsd-full-v4 clean --full @203.0.113.53 probe.test
+comply_ref compliance-pdns-full-v4 clean --full @203.0.113.56 probe.test
+comply_ref compliance-optdrop-v4 ednsopt-drop @203.0.113.53 probe.test
+comply_ref compliance-optdrop-v6 ednsopt-drop @2001:db8:53::53 probe.test
 [ -z "$keep" ] || printf '%s\n' "$keep" >>"$list"

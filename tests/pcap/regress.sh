@@ -14,6 +14,7 @@ command -v jq >/dev/null || { echo "jq is missing" >&2; exit 1; }
 # deterministic for a given file.
 got=$("$bin" analyze --json "$pcap" | jq -r '.targets[] |
 	"\(.address) \(.address as $a | .resume | ltrimstr($a + ": "))",
+	(.compliance // empty | .genreport),
 	(.address as $a | .findings[] | "\($a) \(.id) probes " +
 	 (.evidence.probes | map(tostring) | join(",")) + " frames " +
 	 (.evidence.frames | map(tostring) | join(",")))')
