@@ -669,11 +669,15 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 		t->capture = 1;
 		t->timeout_ms = 0;
 		/* A compliance run's queries get its verdicts. */
-		if (ep_comply_identify(t)) {
-			r->compliance = 1;
-			ep_comply_verdict(t);
-		} else
+		if (!ep_comply_identify(t))
 			ep_verdict(t);
+		else if (ep_comply_alone(t)) {
+			r->compliance = 1;
+			ep_comply_verdict(t, 1);
+		} else {
+			ep_verdict(t);	/* path --compliance */
+			ep_comply_verdict(t, 0);
+		}
 	}
 	ep_verdict_report(r);
 	r->unanalysed = a.queries_over;

@@ -258,8 +258,10 @@ ep_plan_comply(const struct ep_options *o, struct ep_target *t,
 
 	for (int k = 0; k < NTESTS; k++) {
 		const struct ctest *ct = &tests[k];
-		int base = strcmp(ct->name, "dns") == 0 ||
-		    strcmp(ct->name, "edns") == 0;
+		/* Alone, dns and edns are the baselines; in path, its own. */
+		int base = o->cmd == EP_CMD_COMPLY &&
+		    (strcmp(ct->name, "dns") == 0 ||
+		    strcmp(ct->name, "edns") == 0);
 
 		if (!(ct->group & want) || (ct->group & (G_NEXT | G_PSEUDO)))
 			continue;
@@ -886,11 +888,12 @@ cause(const struct ep_target *t, const struct ep_probe_record *re)
 }
 
 void
-ep_comply_verdict(struct ep_target *t)
+ep_comply_verdict(struct ep_target *t, int alone)
 {
 	int ido = test_index("do");
 
-	t->nfindings = 0;
+	if (alone)
+		t->nfindings = 0;
 	t->ncomply = 0;
 	for (int k = 0; k < NTESTS && t->ncomply < EP_COMPLY_MAX; k++) {
 		const struct ctest *ct = &tests[k];
@@ -927,9 +930,18 @@ ep_comply_verdict(struct ep_target *t)
 			c->cause = cause(t, re);
 		}
 	}
-	if (ep_verdict_silent(t))
+	if (alone && ep_verdict_silent(t))
 		return;
 	findings(t);
+}
+
+int
+ep_comply_alone(const struct ep_target *t)
+{
+	for (int i = 0; i < t->nprobes; i++)
+		if (t->probes[i].spec.ctest == 0)
+			return 0;
+	return t->nprobes > 0;
 }
 
 const char *

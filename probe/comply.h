@@ -13,10 +13,12 @@
 #include "options.h"
 
 /*
- * Fill t->probes with the tests of `compliance` (o->full: genreport's -f
- * set too), each for the apex o->qname.  dns and edns are the baselines
- * (role EP_ROLE_BASE: the first reply sets the timeout of the rest), the
- * others role EP_ROLE_COMPLY.  Returns 0 or -1.
+ * Append to t->probes the tests of `compliance` (o->full: genreport's -f
+ * set too), each for the apex o->qname.  For the compliance command dns
+ * and edns are the baselines (role EP_ROLE_BASE: the first reply sets the
+ * timeout of the rest); the others, and all of them in `path
+ * --compliance` (after path's own plan), role EP_ROLE_COMPLY.  Returns 0
+ * or -1.
  */
 int	ep_plan_comply(const struct ep_options *o, struct ep_target *t,
 	    int *next_id, struct ep_err *err);
@@ -40,8 +42,16 @@ int	ep_comply_next(struct ep_target *t, int *next_id);
  */
 int	ep_comply_identify(struct ep_target *t);
 
-/* Grade every test of t into t->comply, then its findings. */
-void	ep_comply_verdict(struct ep_target *t);
+/*
+ * Grade every test of t into t->comply, then its findings.  alone: t is a
+ * compliance run only (its findings start afresh; NO_REPLY when nothing
+ * answered); else a section of a path run, whose findings (ep_verdict,
+ * first) it adds to.
+ */
+void	ep_comply_verdict(struct ep_target *t, int alone);
+
+/* Whether every probe of t is a compliance test (no path probes). */
+int	ep_comply_alone(const struct ep_target *t);
 
 /*
  * The tester's line for t into buf:

@@ -54,6 +54,8 @@ ep_options_usage(void)
 "  --no-raw            no raw-socket probes (outbound fragments, path MTU,\n"
 "                      TTL probes)\n"
 "  --max-hops=N        TTL probes up to N hops (1..30, default 16)\n"
+"  --compliance        also the EDNS compliance tests for NAME, a zone (as\n"
+"                      the compliance command; --full, --resolver apply)\n"
 "  --frag-size=N       bytes per fragment of the fragmented queries, a\n"
 "                      multiple of 8 (8..584, default 256; also twice it)\n"
 "  -v, --verbose       more detail on stderr (repeat for more)\n"
@@ -222,7 +224,7 @@ enum {
 	OPT_SIZES = 256, OPT_TIMEOUT, OPT_TRIES, OPT_RATE, OPT_JSON,
 	OPT_NOTCP, OPT_TCPONLY, OPT_NODNSSEC, OPT_PCAP, OPT_NOPCAP,
 	OPT_PCAPFMT, OPT_IFACE, OPT_NORAW, OPT_HOPS, OPT_FRAG, OPT_FULL,
-	OPT_FORMAT, OPT_RESOLVER,
+	OPT_FORMAT, OPT_RESOLVER, OPT_COMPLIANCE,
 };
 
 static const struct option longopts[] = {
@@ -246,6 +248,7 @@ static const struct option longopts[] = {
 	{ "frag-size",	required_argument, NULL, OPT_FRAG },
 	{ "full",	no_argument,	   NULL, OPT_FULL },
 	{ "resolver",	no_argument,	   NULL, OPT_RESOLVER },
+	{ "compliance",	no_argument,	   NULL, OPT_COMPLIANCE },
 	{ "format",	required_argument, NULL, OPT_FORMAT },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
@@ -358,6 +361,9 @@ parse_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
 	case OPT_RESOLVER:
 		o->resolver = 1;
 		return 0;
+	case OPT_COMPLIANCE:
+		o->compliance = 1;
+		return 0;
 	case OPT_FORMAT:
 		o->json = strcmp(arg, "json") == 0;
 		o->genreport = strcmp(arg, "genreport") == 0;
@@ -468,11 +474,6 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	if (o->cmd == EP_CMD_COMPLY && npos != 1)
 		return ep_err_set(err, EP_EUSAGE, "compliance takes one ZONE "
 		    "(its apex is asked: SOA, DNSKEY)");
-	if (o->cmd != EP_CMD_COMPLY && (o->full || o->genreport ||
-	    o->resolver))
-		return ep_err_set(err, EP_EUSAGE, "%s is for the compliance "
-		    "command", o->full ? "--full" : o->resolver ?
-		    "--resolver" : "--format genreport");
 	if (npos >= 1) {
 		if (strlen(pos[0]) >= sizeof(o->name))
 			return ep_err_set(err, EP_EUSAGE, "name too long");
@@ -480,6 +481,20 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	}
 	if (ep_query_parse_name(o->name, o->qname, &o->qname_len, err) == -1)
 		return -1;
+	if (o->cmd == EP_CMD_COMPLY && o->compliance)
+		return ep_err_set(err, EP_EUSAGE, "--compliance is for path "
+		    "(compliance runs the tests alone)");
+	if (o->cmd != EP_CMD_COMPLY && o->genreport)
+		return ep_err_set(err, EP_EUSAGE, "--format genreport is for "
+		    "the compliance command");
+	if (o->cmd != EP_CMD_COMPLY && !o->compliance && (o->full ||
+	    o->resolver))
+		return ep_err_set(err, EP_EUSAGE, "%s is for the compliance "
+		    "tests (compliance, or path --compliance)", o->full ?
+		    "--full" : "--resolver");
+	if (o->compliance && o->qname_len <= 1)
+		return ep_err_set(err, EP_EUSAGE, "--compliance needs NAME, "
+		    "a zone (its apex is asked)");
 	if (npos == 2 && ep_query_parse_type(pos[1], &o->qtype, err) == -1)
 		return -1;
 	if (!o->udp && !o->tcp)

@@ -54,6 +54,7 @@ struct ep_options {
 					   address, as ISC's tester prints */
 	int		 full;		/* compliance: genreport's -f tests */
 	int		 resolver;	/* compliance: genreport's -R mode */
+	int		 compliance;	/* path --compliance: the tests too */
 	char		 json_file[1024];	/* also write JSON here */
 	char		 pcap[1024];	/* --pcap FILE; "" for the default */
 	int		 no_pcap;	/* --no-pcap: capture, write no file */

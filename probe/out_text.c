@@ -20,16 +20,9 @@ ep_out_resume(const struct ep_target *t, char *buf, size_t len)
 
 	if (p->udp_max_response >= 0)
 		snprintf(udp, sizeof(udp), "%ld", p->udp_max_response);
-	if (t->ncomply > 0) {
-		int all = 0, ok = 0;
-
-		for (int i = 0; i < t->ncomply; i++) {
-			all += t->comply[i].genreport;
-			ok += t->comply[i].genreport && t->comply[i].ok;
-		}
-		n = (size_t)snprintf(buf, len, "%s: compliance %d of %d ok",
-		    t->addr_str, ok, all);
-	} else
+	if (ep_comply_alone(t))
+		n = (size_t)snprintf(buf, len, "%s:", t->addr_str);
+	else
 		n = (size_t)snprintf(buf, len, "%s: edns %s, udp max %s, "
 		    "frag-in %s, tcp %s", t->addr_str, ep_fact_str("edns",
 		    p->edns), udp, ep_fact_str("frag_in", p->frag_in),
@@ -42,6 +35,16 @@ ep_out_resume(const struct ep_target *t, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, ", pmtu %ld%s",
 		    p->pmtu, p->pmtud == EP_FACT_DROPPED ? " blackhole" :
 		    p->pmtud == EP_FACT_OK ? " (icmp ok)" : "");
+	if (t->ncomply > 0 && n < len) {
+		int all = 0, ok = 0;
+
+		for (int i = 0; i < t->ncomply; i++) {
+			all += t->comply[i].genreport;
+			ok += t->comply[i].genreport && t->comply[i].ok;
+		}
+		n += (size_t)snprintf(buf + n, len - n, "%s compliance %d of "
+		    "%d ok", ep_comply_alone(t) ? "" : ",", ok, all);
+	}
 	if (n < len)
 		n += (size_t)snprintf(buf + n, len - n, " ->");
 	if (t->nfindings == 0 && n < len)
@@ -174,7 +177,7 @@ target_text(FILE *fp, const struct ep_target *t, const char *server)
 		snprintf(mtu, sizeof(mtu), "%d", t->path.iface_mtu);
 	if (t->base_rtt_ms >= 0)
 		snprintf(rtt, sizeof(rtt), "%.2f ms", t->base_rtt_ms);
-	if (t->ncomply > 0)
+	if (ep_comply_alone(t))
 		fprintf(fp, "\n%s (IPv%d), zone %s, EDNS compliance\n"
 		    "  baseline RTT %s, ", t->addr_str, t->family, t->name,
 		    rtt);
@@ -215,9 +218,11 @@ target_text(FILE *fp, const struct ep_target *t, const char *server)
 		    "that a retry recovered is not a finding)\n", retried);
 	fprintf(fp, "\n");
 	if (t->nfindings == 0)
-		fprintf(fp, "  No findings: %s.\n", t->ncomply > 0 ?
-		    "every compliance test passed" : "every measured size "
-		    "and transport worked");
+		fprintf(fp, "  No findings: %s.\n", ep_comply_alone(t) ?
+		    "every compliance test passed" : t->ncomply > 0 ?
+		    "every measured size and transport worked, every "
+		    "compliance test passed" : "every measured size and "
+		    "transport worked");
 	for (int i = 0; i < t->nfindings; i++) {
 		const struct ep_finding *f = &t->findings[i];
 

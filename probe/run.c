@@ -329,7 +329,8 @@ probe_done(struct ep_probe *p, void *arg)
 	    !rt->run->stopping)
 		beyond_server(rt, p->rec->spec.ttl);
 	if (rt->pending == 0 && rt->phase == 2 && !rt->followed &&
-	    !rt->run->stopping && rt->run->o->cmd == EP_CMD_COMPLY)
+	    !rt->run->stopping && (rt->run->o->cmd == EP_CMD_COMPLY ||
+	    rt->run->o->compliance))
 		comply_next(rt);
 	if (rt->pending == 0)
 		idle_check(rt->run);
@@ -514,7 +515,9 @@ ep_run_path(const struct ep_options *o, struct ep_report *r,
 		if (o->cmd == EP_CMD_COMPLY ?
 		    ep_plan_comply(o, t, &run.next_id, err) == -1 :
 		    (ep_plan_path(o, t, &run.next_id, err) == -1 ||
-		    ep_plan_raw(o, t, &run.next_id, err) == -1))
+		    ep_plan_raw(o, t, &run.next_id, err) == -1 ||
+		    (o->compliance && ep_plan_comply(o, t, &run.next_id,
+		    err) == -1)))
 			goto out;
 		rt->run = &run;
 		rt->t = t;
@@ -563,10 +566,11 @@ ep_run_path(const struct ep_options *o, struct ep_report *r,
 	for (int i = 0; i < run.nrts; i++) {
 		run.rts[i].t->capture = !r->capture.on ? 0 :
 		    r->capture.stats_known && r->capture.dropped > 0 ? -1 : 1;
-		if (o->cmd == EP_CMD_COMPLY)
-			ep_comply_verdict(run.rts[i].t);
-		else
+		if (o->cmd != EP_CMD_COMPLY)
 			ep_verdict(run.rts[i].t);
+		if (o->cmd == EP_CMD_COMPLY || o->compliance)
+			ep_comply_verdict(run.rts[i].t, o->cmd ==
+			    EP_CMD_COMPLY);
 	}
 	ep_verdict_report(r);
 	r->duration_ms = (ep_clock_us() - t0) / 1000u;

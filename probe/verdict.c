@@ -702,8 +702,38 @@ truncation(struct ep_target *t)
 	cite_all(f, t, EP_TCP, -1, ran);
 }
 
+static void path_verdict(struct ep_target *t);
+
+/*
+ * A path run with compliance tests (path --compliance): the path's facts
+ * come from its own probes only, on a copy without the tests (findings
+ * cite probes by id, so they hold for t); comply.c adds its findings.
+ */
 void
 ep_verdict(struct ep_target *t)
+{
+	static struct ep_target scratch;	/* large: not on the stack */
+	int n = 0;
+
+	for (int i = 0; i < t->nprobes; i++)
+		n += t->probes[i].spec.ctest != 0;
+	if (n == 0) {
+		path_verdict(t);
+		return;
+	}
+	scratch = *t;
+	scratch.nprobes = 0;
+	for (int i = 0; i < t->nprobes; i++)
+		if (t->probes[i].spec.ctest == 0)
+			scratch.probes[scratch.nprobes++] = t->probes[i];
+	path_verdict(&scratch);
+	t->path = scratch.path;
+	memcpy(t->findings, scratch.findings, sizeof(t->findings));
+	t->nfindings = scratch.nfindings;
+}
+
+static void
+path_verdict(struct ep_target *t)
 {
 	long lo[EP_SUBJ_COUNT];
 	const struct ep_probe_record *okr;

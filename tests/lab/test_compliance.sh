@@ -240,10 +240,32 @@ if "$here/lab.sh" scenario ednsopt-drop >/dev/null; then
 			"the TCP re-ask answered"
 		same_offline "optdrop-v$fam"
 	done
+	# As a section of path: path's own verdict stays clean (--no-raw:
+	# the raw probes' Padding option is an EDNS option too).
+	timeout -k 2 $LIMIT ip netns exec ep-client "$bin" path --json \
+		--compliance --no-raw --timeout $TO \
+		--pcap "$out/path-optdrop.pcapng" @203.0.113.53 $zone \
+		>"$out/path-optdrop.json" 2>"$out/path-optdrop.err"
+	echo $? >"$out/path-optdrop.rc"
+	expect_rc path-optdrop 2
+	expect path-optdrop '.targets[0].path.edns == "ok" and
+	    .targets[0].path.tcp == "ok" and HAS("COMPLY_PATH_DROPS") and
+	    (F - ["COMPLY_PATH_DROPS"] | length == 0) and CAUSE("ednsopt") ==
+	    "path"' "path --compliance: the path clean, the filter found"
+	same_offline path-optdrop
 	"$here/lab.sh" scenario clean >/dev/null
 else
 	fail "scenario ednsopt-drop"
 fi
+timeout -k 2 $LIMIT ip netns exec ep-client "$bin" path --json --compliance \
+	--timeout $TO --pcap "$out/path-clean.pcapng" @203.0.113.53 $zone \
+	>"$out/path-clean.json" 2>"$out/path-clean.err"
+echo $? >"$out/path-clean.rc"
+expect_rc path-clean 0
+expect path-clean 'C.all_ok and (F | length == 0) and
+    (.targets[0].resume | test("compliance 11 of 11 ok"))' \
+	"path --compliance on a clean path: both clean"
+same_offline path-clean
 
 # ---------------------------------------------------------- bad input
 echo "== bad input"

@@ -13,6 +13,8 @@
 
 #include "comply.h"
 #include "options.h"
+#include "plan.h"
+#include "verdict.h"
 
 /* A simulated server (and path): every fault off is RFC-compliant. */
 struct server {
@@ -144,7 +146,7 @@ run(const struct server *sv)
 	ep_comply_next(&target, &id);
 	for (int i = first; i < target.nprobes; i++)
 		answer(sv, &target.probes[i]);
-	ep_comply_verdict(&target);
+	ep_comply_verdict(&target, 1);
 }
 
 static const char *
@@ -317,7 +319,7 @@ dead_server(void **state)
 		assert_int_equal(ep_comply_next(&target, &id), 0);
 		assert_int_equal(target.nprobes, n);
 	}
-	ep_comply_verdict(&target);
+	ep_comply_verdict(&target, 1);
 	assert_true(has_finding("NO_REPLY"));
 	assert_int_equal(target.nfindings, 1);
 	assert_string_equal(words("dns"), "timeout");
@@ -362,6 +364,56 @@ resolver(void **state)
 	sv.resolver = 0;	/* an authoritative answer to -R: "aa" */
 	run(&sv);
 	assert_string_equal(words("dns"), "aa");
+}
+
+/* path --compliance: the tests follow path's plan, none a baseline; the
+ * path verdict reads its own probes only, the compliance one adds. */
+static void
+path_section(void **state)
+{
+	char a0[] = "ednsprobe", a1[] = "path", a2[] = "@192.0.2.1",
+	    a3[] = "probe.test", a4[] = "--compliance";
+	char *argv[] = { a0, a1, a2, a3, a4, NULL };
+	struct server sv = { 0 };
+	struct ep_options o;
+	struct ep_err err;
+	int id = 1, npath, ncomply = 0;
+
+	(void)state;
+	assert_int_equal(ep_options_parse(5, argv, &o, &err), 0);
+	memset(&target, 0, sizeof(target));
+	target.family = 4;
+	target.timeout_ms = 1000;
+	target.path.iface_mtu = 1500;
+	snprintf(target.addr_str, sizeof(target.addr_str), "192.0.2.1");
+	assert_int_equal(ep_plan_path(&o, &target, &id, &err), 0);
+	npath = target.nprobes;
+	assert_int_equal(ep_plan_comply(&o, &target, &id, &err), 0);
+	for (int i = npath; i < target.nprobes; i++) {
+		assert_int_not_equal(target.probes[i].spec.ctest, 0);
+		assert_int_equal(target.probes[i].spec.role, EP_ROLE_COMPLY);
+		ncomply++;
+	}
+	assert_int_equal(ncomply, 11);	/* 10 of the tester's, cookie */
+	/* Only the tests answered; path's probes never ran. */
+	for (int i = npath; i < target.nprobes; i++)
+		answer(&sv, &target.probes[i]);
+	for (int i = 0; i < npath; i++)
+		target.probes[i].res.outcome = EP_OUT_TIMEOUT;
+	ep_verdict(&target);
+	assert_int_equal(target.path.udp_max_response, -1);
+	assert_true(has_finding("NO_REPLY"));
+	ep_comply_verdict(&target, 0);
+	assert_true(has_finding("NO_REPLY"));	/* kept */
+	assert_string_equal(words("edns1"), "ok");
+	assert_int_equal(ep_comply_alone(&target), 0);
+	/* And with the compliance command: no --compliance there. */
+	{
+		char c1[] = "compliance";
+		char *argv2[] = { a0, c1, a2, a3, a4, NULL };
+
+		assert_int_equal(ep_options_parse(5, argv2, &o, &err), -1);
+	}
 }
 
 /* analyze: the same queries read back from a capture (no test names,
@@ -414,6 +466,7 @@ main(void)
 		cmocka_unit_test(cookies),
 		cmocka_unit_test(identify),
 		cmocka_unit_test(resolver),
+		cmocka_unit_test(path_section),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
