@@ -367,19 +367,21 @@ spec_opts(const struct ep_probe_spec *s, uint16_t *codes, uint16_t *lens,
 	return n;
 }
 
-/* Whether query s has the shape of test ct (the transport aside). */
+/* Whether query s has the shape of test ct (the transport aside); rmode:
+ * as the tester's -R sends it, RD set on every query. */
 static int
-same_shape(const struct ctest *ct, const struct ep_probe_spec *s)
+same_shape(const struct ctest *ct, const struct ep_probe_spec *s, int rmode)
 {
 	uint16_t c1[EP_EDNS_OPTS_MAX], l1[EP_EDNS_OPTS_MAX];
 	uint16_t c2[EP_EDNS_OPTS_MAX], l2[EP_EDNS_OPTS_MAX];
 	struct ep_probe_spec want = { 0 };
 	int n1, n2;
 
+	uint16_t hdr = (uint16_t)(ct->hdr | (rmode && ct->opcode == 0 ?
+	    EP_DNS_RD : 0));
+
 	if (ct->group & G_PSEUDO || s->opcode != ct->opcode ||
-	    (s->hdr_flags & ~EP_DNS_RD) != (ct->hdr & ~EP_DNS_RD) ||
-	    (ct->hdr & EP_DNS_RD && !(s->hdr_flags & EP_DNS_RD)) ||
-	    s->edns != ct->edns)
+	    s->hdr_flags != hdr || s->edns != ct->edns)
 		return 0;
 	if (ct->opcode != 0)
 		return s->no_question;
@@ -412,7 +414,8 @@ same_shape(const struct ctest *ct, const struct ep_probe_spec *s)
 /* The test a query of a capture is, by shape and transport, or -1.  A
  * test already taken (its first query) makes a TCP twin a re-ask. */
 static int
-identify(const struct ep_probe_spec *s, const int *taken, const uint8_t *server_cookie, size_t sc_len,
+identify(const struct ep_probe_spec *s, const int *taken,
+    const uint8_t *server_cookie, size_t sc_len, int rmode,
     enum ep_role *role)
 {
 	int udp_twin = -1;
@@ -420,7 +423,7 @@ identify(const struct ep_probe_spec *s, const int *taken, const uint8_t *server_
 	for (int k = 0; k < NTESTS; k++) {
 		const struct ctest *ct = &tests[k];
 
-		if (!same_shape(ct, s))
+		if (!same_shape(ct, s, rmode))
 			continue;
 		if (ct->opts == O_COOKIE_ECHO || ct->opts == O_COOKIE_BAD) {
 			/* Echo: the server cookie the cookie test got. */
@@ -445,46 +448,66 @@ identify(const struct ep_probe_spec *s, const int *taken, const uint8_t *server_
 	return udp_twin;
 }
 
+/* One pass of naming t's probes (rmode: as -R sends them); the number of
+ * tests found, and whether one goes beyond plain EDNS. */
+static int
+identify_pass(const struct ep_target *t, int rmode, int *kind,
+    enum ep_role *role, int *beyond)
+{
+	int taken[NTESTS] = { 0 };
+	const uint8_t *sc = NULL;
+	size_t sc_len = 0;
+	int seen = 0;
+
+	*beyond = 0;
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+		const struct ctest *ct;
+
+		kind[i] = r->spec.transport == EP_RAW ? -1 : identify(&r->spec,
+		    taken, sc, sc_len, rmode, &role[i]);
+		if (kind[i] < 0 || role[i] == EP_ROLE_RECHECK)
+			continue;
+		ct = &tests[kind[i]];
+		taken[kind[i]] = 1;
+		seen++;
+		*beyond |= ct->version != 0 || ct->opts != O_NONE ||
+		    ct->eflags != 0 || ct->opcode != 0 ||
+		    (ct->group & G_FULL);
+		if (ct->opts == O_COOKIE && answered(r) &&
+		    r->res.reply.edns_cookie_len >= 16) {
+			sc = r->res.reply.edns_cookie;
+			sc_len = r->res.reply.edns_cookie_len;
+		}
+	}
+	return seen;
+}
+
 int
 ep_comply_identify(struct ep_target *t)
 {
-	int taken[NTESTS] = { 0 }, kind[EP_PROBES_MAX];
-	enum ep_role role[EP_PROBES_MAX];
-	const uint8_t *sc = NULL;
-	size_t sc_len = 0;
-	int tests_seen = 0, beyond = 0, rmode = 0;
+	static int kind[EP_PROBES_MAX];
+	static enum ep_role role[EP_PROBES_MAX];
+	int rmode, beyond, seen, full = 0;
 
-	for (int i = 0; i < t->nprobes; i++) {
-		const struct ep_probe_record *r = &t->probes[i];
-
-		kind[i] = r->spec.transport == EP_RAW ? -1 : identify(&r->spec,
-		    taken, sc, sc_len, &role[i]);
-		if (kind[i] < 0)
-			continue;
-		if (role[i] != EP_ROLE_RECHECK) {
-			const struct ctest *ct = &tests[kind[i]];
-
-			taken[kind[i]] = 1;
-			tests_seen++;
-			beyond |= ct->version != 0 || ct->opts != O_NONE ||
-			    ct->eflags != 0 || ct->opcode != 0 ||
-			    (ct->group & G_FULL);
-			if (ct->opts == O_COOKIE && answered(r) &&
-			    r->res.reply.edns_cookie_len >= 16) {
-				sc = r->res.reply.edns_cookie;
-				sc_len = r->res.reply.edns_cookie_len;
-			}
-		}
-	}
-	if (tests_seen < 3 || !beyond)
+	/* As sent by default, or as the tester's -R sends them: whichever
+	 * names more of the queries. */
+	seen = identify_pass(t, 1, kind, role, &beyond);
+	rmode = identify_pass(t, 0, kind, role, &beyond) < seen;
+	if (rmode)
+		seen = identify_pass(t, 1, kind, role, &beyond);
+	else
+		seen = identify_pass(t, 0, kind, role, &beyond);
+	if (seen < 3 || !beyond)
 		return 0;
-	/* The tester's -R: RD on the plain queries too. */
+	/* One header test alone is path's own query (SOA with RD looks like
+	 * "rd"): the -f set is there when several are. */
 	for (int i = 0; i < t->nprobes; i++)
-		if (kind[i] >= 0 && role[i] == EP_ROLE_BASE &&
-		    (t->probes[i].spec.hdr_flags & EP_DNS_RD))
-			rmode = 1;
+		full += kind[i] >= 0 && role[i] != EP_ROLE_RECHECK &&
+		    (tests[kind[i]].group & G_FULL);
 	for (int i = 0; i < t->nprobes; i++) {
-		if (kind[i] < 0)
+		if (kind[i] < 0 || (full < 2 &&
+		    (tests[kind[i]].group & G_FULL)))
 			continue;
 		t->probes[i].spec.ctest = (uint8_t)(kind[i] + 1);
 		t->probes[i].spec.role = role[i];
@@ -589,7 +612,7 @@ grade_reply(const struct ctest *ct, const struct ep_probe_spec *s,
     const struct ep_dns_msg *m, struct words *w)
 {
 	int opt = m->opt_count > 0, v = s->edns_version, op = s->opcode;
-	int R = s->rmode;
+	int R = s->rmode, bad;
 	int sent_do = s->edns && s->dnssec_ok;
 	uint16_t f = m->flags, rc = m->rcode;
 	/* RFC 7873 4: a server cookie is 8..32 bytes after our 8. */
@@ -661,23 +684,23 @@ grade_reply(const struct ctest *ct, const struct ep_probe_spec *s,
 		word(w, "mbz");
 	if (ct->ign_tc && m->length > (s->edns ? s->bufsize : 512u))
 		word(w, "toobig");
-	if (ct->ck && cookie && !good_cookie)
-		word(w, rc == RCODE_BADCOOKIE ? "cookie-mismatch+badcookie" :
-		    "cookie-mismatch");
-	if (w->n == 0)
+	/* A wrong server cookie fails a cookie test, but its word comes
+	 * with the information, as the tester writes it. */
+	bad = w->n > 0 || (ct->ck && cookie && !good_cookie);
+	if (!bad)
 		word(w, "ok");
 	if (has_option(m, OPT_NSID, 1, 65535))
 		word(w, "nsid");
 	if (has_option(m, OPT_EXPIRE, 4, 4))
 		word(w, "expire");
-	if (cookie && good_cookie)
+	if (cookie && (good_cookie || !ct->ck))
 		word(w, rc == RCODE_BADCOOKIE ? "cookie+badcookie" : "cookie");
-	else if (cookie && !ct->ck)
-		word(w, "cookie");
+	else if (cookie)
+		word(w, rc == RCODE_BADCOOKIE ? "cookie-mismatch+badcookie" :
+		    "cookie-mismatch");
 	if (has_option(m, OPT_SUBNET, 0, 65535))
 		word(w, "subnet");
-	return strncmp(w->buf, "ok", 2) == 0 && (w->buf[2] == '\0' ||
-	    w->buf[2] == ',');
+	return !bad;
 }
 
 /*
@@ -753,37 +776,51 @@ feature(const struct ctest *ct)
 		return "unusual header flags";
 	if (ct->qtype == TYPE_666)
 		return "an unknown type";
-	return "nothing special";
+	return "no EDNS (plain DNS)";
 }
 
-/* The names of the tests of t whose result satisfies pred, for a
- * summary ("ednsopt, optlist"), and each probe cited. */
-static void
+/*
+ * The tests of t whose result satisfies pred: "test=words" for a summary
+ * into buf, what their queries carry (distinct, "EDNS options or EDNS
+ * version 1") into what, each probe cited in f; returns how many.
+ */
+static int
 list_tests(struct ep_target *t, struct ep_finding *f, char *buf, size_t len,
-    const char **what, int (*pred)(const struct ep_comply_result *))
+    char *what, size_t wlen, int (*pred)(const struct ep_comply_result *))
 {
-	size_t at = 0;
+	const char *seen[EP_COMPLY_MAX];
+	size_t at = 0, wat = 0;
+	int n = 0, nseen = 0;
 
 	buf[0] = '\0';
-	*what = NULL;
+	what[0] = '\0';
 	for (int i = 0; i < t->ncomply; i++) {
 		const struct ep_comply_result *c = &t->comply[i];
+		const char *ft;
+		int dup = 0;
 
 		if (!pred(c))
 			continue;
+		n++;
 		at += (size_t)snprintf(buf + at, at < len ? len - at : 0,
 		    "%s%s=%s", at ? " " : "", c->test, c->words);
-		if (c->probe >= 0) {
-			ep_finding_cite(f, &t->probes[c->probe]);
-			if (*what == NULL)
-				*what = feature(&tests[t->probes[c->probe].
-				    spec.ctest - 1]);
-		}
+		if (c->probe < 0)
+			continue;
+		ep_finding_cite(f, &t->probes[c->probe]);
 		if (c->recheck >= 0)
 			ep_finding_cite(f, &t->probes[c->recheck]);
+		ft = feature(&tests[t->probes[c->probe].spec.ctest - 1]);
+		for (int k = 0; k < nseen; k++)
+			dup |= seen[k] == ft;
+		if (dup)
+			continue;
+		seen[nseen++] = ft;
+		wat += (size_t)snprintf(what + wat, wat < wlen ? wlen - wat :
+		    0, "%s%s", wat ? " or " : "", ft);
 	}
 	if (at >= len && len > 4)
 		memcpy(buf + len - 4, "...", 4);
+	return n;
 }
 
 static int
@@ -817,57 +854,61 @@ static void
 findings(struct ep_target *t)
 {
 	struct ep_finding scratch, *f;
-	char list[200];
-	const char *what;
-	int n = 0, nok = 0;
+	char list[200], what[160];
+	int n = 0, bad;
 
-	for (int i = 0; i < t->ncomply; i++) {
+	for (int i = 0; i < t->ncomply; i++)
 		n += t->comply[i].genreport;
-		nok += t->comply[i].genreport && t->comply[i].ok;
-	}
 	memset(&scratch, 0, sizeof(scratch));
-	list_tests(t, &scratch, list, sizeof(list), &what, is_path);
-	if (scratch.nprobes > 0) {
+	if (list_tests(t, &scratch, list, sizeof(list), what, sizeof(what),
+	    is_path) > 0) {
 		f = ep_finding_add(t, "COMPLY_PATH_DROPS", EP_SEV_ERROR,
-		    "Queries with %s get no answer over UDP, but the server "
-		    "answers the same queries over TCP: something on the "
-		    "path drops them (%s)", what, list);
-		list_tests(t, f, list, sizeof(list), &what, is_path);
+		    "Queries with %s get no answer over UDP, but the same "
+		    "queries over TCP are answered: a filter on the path (or "
+		    "the server's own UDP handling) drops them (%s)", what,
+		    list);
+		list_tests(t, f, list, sizeof(list), what, sizeof(what),
+		    is_path);
 		ep_finding_advise(f, "Look for a DNS-aware firewall or "
 		    "load balancer between here and %s that filters UDP DNS "
 		    "by content, and let EDNS (RFC 6891) through unchanged; "
-		    "the server itself handles these queries.", t->addr_str);
+		    "if there is none, the server drops these over UDP only.",
+		    t->addr_str);
 	}
 	memset(&scratch, 0, sizeof(scratch));
-	list_tests(t, &scratch, list, sizeof(list), &what, is_server_drop);
-	if (scratch.nprobes > 0) {
+	if (list_tests(t, &scratch, list, sizeof(list), what, sizeof(what),
+	    is_server_drop) > 0) {
 		f = ep_finding_add(t, "COMPLY_SERVER_DROPS", EP_SEV_ERROR,
 		    "The server ignores queries with %s: no answer over UDP "
 		    "or TCP, while it answers other queries over TCP (%s)",
 		    what, list);
-		list_tests(t, f, list, sizeof(list), &what, is_server_drop);
+		list_tests(t, f, list, sizeof(list), what, sizeof(what),
+		    is_server_drop);
 		ep_finding_advise(f, "Resolvers take silence for a dead "
 		    "server (DNS Flag Day 2019): upgrade or reconfigure the "
 		    "server (or the filter in front of it on both transports) "
 		    "to answer, with FORMERR, NOTIMP or BADVERS if need be.");
 	}
 	memset(&scratch, 0, sizeof(scratch));
-	list_tests(t, &scratch, list, sizeof(list), &what, is_unknown_drop);
-	if (scratch.nprobes > 0) {
+	if (list_tests(t, &scratch, list, sizeof(list), what, sizeof(what),
+	    is_unknown_drop) > 0) {
 		f = ep_finding_add(t, "COMPLY_NO_ANSWER", EP_SEV_WARNING,
 		    "Queries with %s get no answer over UDP, and TCP fails "
 		    "too, so the server cannot be told from the path (%s)",
 		    what, list);
-		list_tests(t, f, list, sizeof(list), &what, is_unknown_drop);
+		list_tests(t, f, list, sizeof(list), what, sizeof(what),
+		    is_unknown_drop);
 		ep_finding_advise(f, "Run `ednsprobe path` to this server: "
 		    "it says whether TCP is blocked on the path.");
 	}
 	memset(&scratch, 0, sizeof(scratch));
-	list_tests(t, &scratch, list, sizeof(list), &what, is_fault);
-	if (scratch.nprobes > 0) {
+	if ((bad = list_tests(t, &scratch, list, sizeof(list), what,
+	    sizeof(what), is_fault)) > 0) {
 		f = ep_finding_add(t, "COMPLY_FAILED", EP_SEV_WARNING,
-		    "%d of %d compliance tests fail: %s", n - nok, n, list);
-		list_tests(t, f, list, sizeof(list), &what, is_fault);
+		    "%d of %d compliance tests answered wrongly: %s", bad, n,
+		    list);
+		list_tests(t, f, list, sizeof(list), what, sizeof(what),
+		    is_fault);
 		ep_finding_advise(f, "Each word is ISC's compliance "
 		    "tester's (docs/faults.md): fix or upgrade the server "
 		    "software; https://ednscomp.isc.org explains each test.");
@@ -930,8 +971,16 @@ ep_comply_verdict(struct ep_target *t, int alone)
 			c->cause = cause(t, re);
 		}
 	}
-	if (alone && ep_verdict_silent(t))
-		return;
+	/* Nothing came back at all (malformed replies are replies). */
+	if (alone) {
+		int any = 0;
+
+		for (int i = 0; i < t->nprobes; i++)
+			any |= answered(&t->probes[i]) ||
+			    t->probes[i].res.outcome == EP_OUT_MALFORMED;
+		if (!any && ep_verdict_silent(t))
+			return;
+	}
 	findings(t);
 }
 

@@ -328,9 +328,9 @@ probe_done(struct ep_probe *p, void *arg)
 	if (p->rec->spec.role == EP_ROLE_HOP && res->outcome == EP_OUT_ANSWER &&
 	    !rt->run->stopping)
 		beyond_server(rt, p->rec->spec.ttl);
-	if (rt->pending == 0 && rt->phase == 2 && !rt->followed &&
-	    !rt->run->stopping && (rt->run->o->cmd == EP_CMD_COMPLY ||
-	    rt->run->o->compliance))
+	if (rt->pending == 0 && !rt->followed && !rt->run->stopping &&
+	    (rt->run->o->cmd == EP_CMD_COMPLY || (rt->phase == 2 &&
+	    rt->run->o->compliance)))
 		comply_next(rt);
 	if (rt->pending == 0)
 		idle_check(rt->run);
@@ -538,10 +538,13 @@ ep_run_path(const struct ep_options *o, struct ep_report *r,
 	}
 	ep_timer_arm(run.watchdog, run_bound_ms(o));
 	/* Baselines of every target at once; each target's phase 2
-	 * starts on its own first reply. */
+	 * starts on its own first reply.  Compliance tests all start now:
+	 * each is a verdict of its own, whatever the others get (the first
+	 * answer still shortens the waits of the rest). */
 	for (int i = 0; i < run.nrts; i++)
 		for (int k = 0; k < run.rts[i].t->nprobes; k++)
-			if (run.rts[i].t->probes[k].spec.role == EP_ROLE_BASE)
+			if (run.rts[i].t->probes[k].spec.role == EP_ROLE_BASE ||
+			    o->cmd == EP_CMD_COMPLY)
 				start_probe(&run.rts[i], k, o->timeout_ms);
 	if (ep_loop_run(run.loop, err) == -1)
 		goto out;

@@ -696,7 +696,7 @@ build(struct msg *m, const struct query *q, int tcp)
 		at = m->n;	/* ptr-self: the name points at itself */
 		if (c == C_PTR_PAST)
 			at = 0x3fff;
-		else
+		else if (c == C_PTR_FORWARD)
 			at = m->n + 2 + 10;	/* into its own RDATA */
 		name[0] = (uint8_t)(0xc0 | at >> 8);
 		name[1] = (uint8_t)at;

@@ -219,6 +219,26 @@ expect h-opt-silent 'W("ednsopt") == "timeout" and CAUSE("ednsopt") ==
     (HAS("COMPLY_PATH_DROPS") | not)' \
 	"a server that ignores options: COMPLY_SERVER_DROPS"
 same_offline h-opt-silent
+# Garbage and a TCP that closes at once: every test still ends, graded.
+comply h-ptr-loop $H4 ptr-loop.hostile
+expect h-ptr-loop '[C.tests[] | select(.genreport and .test != "signed")
+    | .result] | all(test("malformed|timeout|ok"))' \
+	"compression loops: each test malformed (or its own verdict)"
+# Nothing over UDP, or only replies that are not ours: every test is
+# still sent (TCP answers), none skipped.
+comply h-silent-udp $H4 silent-udp.hostile
+expect h-silent-udp 'W("dns") == "timeout" and W("ednstcp") == "ok" and
+    CAUSE("edns") == "path" and ([C.tests[].result | select(. ==
+    "skipped")] | length == 0) and HAS("COMPLY_PATH_DROPS") and
+    (HAS("NO_REPLY") | not)' "silent over UDP only: tested, TCP answers"
+comply h-wrong-id $H4 wrong-id.hostile
+expect h-wrong-id 'W("dns") == "timeout" and W("ednstcp") == "ok" and
+    (HAS("NO_REPLY") | not)' "UDP replies with another id: not answers"
+comply h-trailing $H4 trailing.hostile
+expect h-trailing 'W("dns") == "malformed" and (HAS("NO_REPLY") | not)
+    and HAS("COMPLY_FAILED")' "malformed replies: malformed, not no reply"
+comply h-tcp-rst $H4 tcp-rst.hostile
+expect h-tcp-rst 'W("ednstcp") == "reset"' "TCP reset after the query: reset"
 hostile_stop
 
 # ---------------------------------------------------------------- path

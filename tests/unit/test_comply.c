@@ -442,6 +442,20 @@ identify(void **state)
 		assert_int_equal(target.probes[i].spec.ctest, ctest[i]);
 		assert_int_equal(target.probes[i].spec.role, role[i]);
 	}
+	/* The tester's -R: every query with RD, named as such. */
+	plan(2);
+	run(&sv);
+	for (int i = 0; i < target.nprobes; i++) {
+		ctest[i] = target.probes[i].spec.ctest;
+		target.probes[i].spec.ctest = 0;
+		target.probes[i].spec.rmode = 0;
+	}
+	assert_int_equal(ep_comply_identify(&target), 1);
+	for (int i = 0; i < target.nprobes; i++) {
+		assert_int_equal(target.probes[i].spec.ctest, ctest[i]);
+		assert_int_equal(target.probes[i].spec.rmode,
+		    target.probes[i].spec.ctest ? 1 : 0);
+	}
 	/* And a path run's queries are not a compliance run. */
 	{
 		struct ep_probe_spec *s = &target.probes[0].spec;
