@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# tests/lab/valgrind.sh SCENARIO EDNSPROBE: a lab scenario (test_path.sh)
-# with every run of the binary, live and analyze, under valgrind's
+# tests/lab/valgrind.sh SCENARIO EDNSPROBE [HOSTILE]: a lab scenario
+# (test_path.sh; "compliance": test_compliance.sh, which needs the hostile
+# server) with every run of the binary, live and analyze, under valgrind's
 # memcheck: no invalid read or write, no use of uninitialised memory, no
 # leak (definite or indirect), no descriptor left open at exit.  Each run
 # leaves a log; any error in any log fails the test.
@@ -20,7 +21,11 @@ exec valgrind -q --error-exitcode=99 --leak-check=full \\
 	--log-file="$logs/vg.%p.log" "$bin" "\$@"
 WRAP
 chmod 755 "$logs/ednsprobe"
-"$here/test_path.sh" "$scenario" "$logs/ednsprobe"
+if [ "$scenario" = compliance ]; then
+	"$here/test_compliance.sh" "$logs/ednsprobe" "$3"
+else
+	"$here/test_path.sh" "$scenario" "$logs/ednsprobe"
+fi
 rc=$?
 runs=$(ls "$logs"/vg.*.log 2>/dev/null | wc -l)
 # --track-fds lists the descriptors open at exit; those inherited from
