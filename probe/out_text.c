@@ -144,7 +144,7 @@ comply_text(FILE *fp, const struct ep_target *t, const char *server)
 	char line[2048];
 
 	fprintf(fp, "  %-12s %-34s %5s  %s\n", "test", "result", "probe",
-	    "no answer over UDP: asked again over TCP");
+	    "no answer (or TC) over UDP: asked again over TCP");
 	for (int i = 0; i < t->ncomply; i++) {
 		const struct ep_comply_result *c = &t->comply[i];
 		char id[16] = "-";
@@ -158,7 +158,9 @@ comply_text(FILE *fp, const struct ep_target *t, const char *server)
 			    c->recheck].spec.id, c->recheck_words,
 			    c->cause == EP_CAUSE_PATH ? "the path drops it" :
 			    c->cause == EP_CAUSE_SERVER ? "the server "
-			    "ignores it" : "cannot tell (TCP fails too)");
+			    "ignores it" : c->cause == EP_CAUSE_UNKNOWN ?
+			    "cannot tell (TCP fails too)" : "TC over UDP: "
+			    "graded over TCP, as the tester does");
 		fprintf(fp, "\n");
 	}
 	fprintf(fp, "\n  %s\n\n", ep_comply_line(t, server, line,

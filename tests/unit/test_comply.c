@@ -20,6 +20,7 @@
 struct server {
 	int	dead;
 	int	resolver;	/* RA, no AA, RD copied */
+	int	tc_udp;		/* every UDP answer TC, empty */
 	int	edns1_ignored;	/* answers version 1 as version 0 */
 	int	opt_echo;	/* echoes the query's options */
 	int	flags_echo;	/* echoes the EDNS flags */
@@ -121,6 +122,11 @@ answer(const struct server *sv, struct ep_probe_record *r)
 		m->rcode = 16;		/* BADVERS */
 		m->edns_ext_rcode = 1;
 		m->flags &= (uint16_t)~EP_DNS_AA;
+		return;
+	}
+	if (sv->tc_udp && s->transport == EP_UDP) {
+		m->flags |= EP_DNS_TC;
+		r->res.outcome = EP_OUT_TRUNCATED;
 		return;
 	}
 	m->ancount = 1;
@@ -342,6 +348,29 @@ cookies(void **state)
 	assert_int_equal(target.nfindings, 0);
 }
 
+/* TC over UDP: the tester follows it over TCP and grades that answer
+ * (edns@512 excepted: TC is what it wants). */
+static void
+truncated(void **state)
+{
+	struct server sv = { .tc_udp = 1 };
+	const struct ep_comply_result *c;
+
+	(void)state;
+	plan(0);
+	run(&sv);
+	c = result("edns");
+	assert_true(c->recheck >= 0);
+	assert_int_equal(target.probes[c->recheck].spec.transport, EP_TCP);
+	assert_string_equal(c->words, "ok");
+	assert_int_equal(c->cause, EP_CAUSE_NONE);
+	assert_string_equal(words("dns"), "ok");
+	assert_int_equal(result("edns@512")->recheck, -1);
+	if (target.nfindings)
+		show();
+	assert_int_equal(target.nfindings, 0);
+}
+
 /* The tester's -R: a resolver answers without AA, RD on every query. */
 static void
 resolver(void **state)
@@ -481,6 +510,7 @@ main(void)
 		cmocka_unit_test(identify),
 		cmocka_unit_test(resolver),
 		cmocka_unit_test(path_section),
+		cmocka_unit_test(truncated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
