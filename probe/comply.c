@@ -696,7 +696,9 @@ grade_reply(const struct ctest *ct, const struct ep_probe_spec *s,
 		word(w, "nsid");
 	if (has_option(m, OPT_EXPIRE, 4, 4))
 		word(w, "expire");
-	if (cookie && (good_cookie || !ct->ck))
+	if (cookie && !ct->ck)
+		word(w, "cookie");
+	else if (cookie && good_cookie)
 		word(w, rc == RCODE_BADCOOKIE ? "cookie+badcookie" : "cookie");
 	else if (cookie)
 		word(w, rc == RCODE_BADCOOKIE ? "cookie-mismatch+badcookie" :
@@ -844,11 +846,14 @@ is_unknown_drop(const struct ep_comply_result *c)
 	return c->cause == EP_CAUSE_UNKNOWN;
 }
 
-/* Failed, and not for want of an answer the path lost. */
+/* Failed, and not for want of an answer (path, or silence): replies
+ * that were wrong or no answer at all.  "signed" repeats do. */
 static int
 is_fault(const struct ep_comply_result *c)
 {
-	return !c->ok && c->cause == EP_CAUSE_NONE &&
+	return !c->ok && (c->cause == EP_CAUSE_NONE ||
+	    c->cause == EP_CAUSE_REPLIES) &&
+	    strcmp(c->test, "signed") != 0 &&
 	    strcmp(c->words, "skipped") != 0 &&
 	    strcmp(c->words, "interrupted") != 0;
 }
@@ -866,10 +871,9 @@ findings(struct ep_target *t)
 	if (list_tests(t, &scratch, list, sizeof(list), what, sizeof(what),
 	    is_path) > 0) {
 		f = ep_finding_add(t, "COMPLY_PATH_DROPS", EP_SEV_ERROR,
-		    "Queries with %s get no answer over UDP, but the same "
-		    "queries over TCP are answered: a filter on the path (or "
-		    "the server's own UDP handling) drops them (%s)", what,
-		    list);
+		    "Queries with %s get no answer over UDP but do over TCP: "
+		    "dropped on the path (or by the server's UDP handling): "
+		    "%s", what, list);
 		list_tests(t, f, list, sizeof(list), what, sizeof(what),
 		    is_path);
 		ep_finding_advise(f, "Look for a DNS-aware firewall or "
@@ -882,9 +886,8 @@ findings(struct ep_target *t)
 	if (list_tests(t, &scratch, list, sizeof(list), what, sizeof(what),
 	    is_server_drop) > 0) {
 		f = ep_finding_add(t, "COMPLY_SERVER_DROPS", EP_SEV_ERROR,
-		    "The server ignores queries with %s: no answer over UDP "
-		    "or TCP, while it answers other queries over TCP (%s)",
-		    what, list);
+		    "The server ignores queries with %s, over UDP and TCP "
+		    "(other TCP queries are answered): %s", what, list);
 		list_tests(t, f, list, sizeof(list), what, sizeof(what),
 		    is_server_drop);
 		ep_finding_advise(f, "Resolvers take silence for a dead "
@@ -897,8 +900,7 @@ findings(struct ep_target *t)
 	    is_unknown_drop) > 0) {
 		f = ep_finding_add(t, "COMPLY_NO_ANSWER", EP_SEV_WARNING,
 		    "Queries with %s get no answer over UDP, and TCP fails "
-		    "too, so the server cannot be told from the path (%s)",
-		    what, list);
+		    "too: server or path, cannot tell: %s", what, list);
 		list_tests(t, f, list, sizeof(list), what, sizeof(what),
 		    is_unknown_drop);
 		ep_finding_advise(f, "Run `ednsprobe path` to this server: "
@@ -908,20 +910,27 @@ findings(struct ep_target *t)
 	if ((bad = list_tests(t, &scratch, list, sizeof(list), what,
 	    sizeof(what), is_fault)) > 0) {
 		f = ep_finding_add(t, "COMPLY_FAILED", EP_SEV_WARNING,
-		    "%d of %d compliance tests answered wrongly: %s", bad, n,
+		    "%d of %d compliance tests fail: %s", bad, n,
 		    list);
 		list_tests(t, f, list, sizeof(list), what, sizeof(what),
 		    is_fault);
 		ep_finding_advise(f, "Each word is ISC's compliance "
-		    "tester's (docs/faults.md): fix or upgrade the server "
-		    "software; https://ednscomp.isc.org explains each test.");
+		    "tester's (docs/faults.md; a timeout here had replies "
+		    "that answer nothing: ignored_replies): fix or upgrade "
+		    "the server software; ednscomp.isc.org explains each "
+		    "test.");
 	}
 }
 
 /* Why a test got nothing over UDP, from its re-ask over TCP. */
 static enum ep_cause
-cause(const struct ep_target *t, const struct ep_probe_record *re)
+cause(const struct ep_target *t, const struct ep_probe_record *r,
+    const struct ep_probe_record *re)
 {
+	/* The server did reply over UDP, but nothing that answers the
+	 * query: not the path's doing. */
+	if (r->res.ignored > 0)
+		return EP_CAUSE_REPLIES;
 	if (answered(re))
 		return EP_CAUSE_PATH;
 	for (int i = 0; i < t->nprobes; i++)
@@ -992,7 +1001,7 @@ ep_comply_verdict(struct ep_target *t, int alone)
 			}
 			(void)grade(ct, re, t->family, c->recheck_words,
 			    sizeof(c->recheck_words));
-			c->cause = cause(t, re);
+			c->cause = cause(t, r, re);
 		}
 	}
 	/* Nothing came back at all (malformed replies are replies). */

@@ -22,7 +22,9 @@ ep_finding_add(struct ep_target *t, const char *id, enum ep_severity sev,
 	f->id = id;
 	f->severity = sev;
 	va_start(ap, fmt);
-	vsnprintf(f->summary, sizeof(f->summary), fmt, ap);
+	if (vsnprintf(f->summary, sizeof(f->summary), fmt, ap) >=
+	    (int)sizeof(f->summary))
+		memcpy(f->summary + sizeof(f->summary) - 4, "...", 4);
 	va_end(ap);
 	return f;
 }

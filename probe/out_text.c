@@ -159,8 +159,10 @@ comply_text(FILE *fp, const struct ep_target *t, const char *server)
 			    c->cause == EP_CAUSE_PATH ? "the path drops it" :
 			    c->cause == EP_CAUSE_SERVER ? "the server "
 			    "ignores it" : c->cause == EP_CAUSE_UNKNOWN ?
-			    "cannot tell (TCP fails too)" : "TC over UDP: "
-			    "graded over TCP, as the tester does");
+			    "cannot tell (TCP fails too)" : c->cause ==
+			    EP_CAUSE_REPLIES ? "UDP replies came, none an "
+			    "answer to it" : "TC over UDP: graded over TCP, as "
+			    "the tester does");
 		fprintf(fp, "\n");
 	}
 	fprintf(fp, "\n  %s\n\n", ep_comply_line(t, server, line,

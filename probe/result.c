@@ -76,6 +76,7 @@ ep_cause_str(enum ep_cause c)
 	case EP_CAUSE_PATH:	return "path";
 	case EP_CAUSE_SERVER:	return "server";
 	case EP_CAUSE_UNKNOWN:	return "unknown";
+	case EP_CAUSE_REPLIES:	return "replies";
 	}
 	return "unknown";
 }

@@ -228,6 +228,8 @@ enum ep_cause {
 	EP_CAUSE_PATH,		/* UDP got nothing, TCP the same query did */
 	EP_CAUSE_SERVER,	/* nothing over UDP or TCP, though TCP works */
 	EP_CAUSE_UNKNOWN,	/* TCP fails too: cannot tell */
+	EP_CAUSE_REPLIES,	/* UDP replies came, none an answer to it
+				   (wrong id, question, opcode, QR) */
 };
 
 /* One EDNS compliance test of a target, graded (probe/comply.c). */

@@ -235,7 +235,9 @@ expect h-silent-udp 'W("dns") == "timeout" and W("ednstcp") == "ok" and
     (HAS("NO_REPLY") | not)' "silent over UDP only: tested, TCP answers"
 comply h-wrong-id $H4 wrong-id.hostile
 expect h-wrong-id 'W("dns") == "timeout" and W("ednstcp") == "ok" and
-    (HAS("NO_REPLY") | not)' "UDP replies with another id: not answers"
+    CAUSE("edns") == "replies" and HAS("COMPLY_FAILED") and
+    (HAS("COMPLY_PATH_DROPS") | not) and (HAS("NO_REPLY") | not)' \
+	"UDP replies with another id: not answers, not the path's doing"
 comply h-trailing $H4 trailing.hostile
 expect h-trailing 'W("dns") == "malformed" and (HAS("NO_REPLY") | not)
     and HAS("COMPLY_FAILED")' "malformed replies: malformed, not no reply"

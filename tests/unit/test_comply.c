@@ -21,6 +21,7 @@ struct server {
 	int	dead;
 	int	resolver;	/* RA, no AA, RD copied */
 	int	tc_udp;		/* every UDP answer TC, empty */
+	int	wrong_id_udp;	/* UDP replies with another id only */
 	int	edns1_ignored;	/* answers version 1 as version 0 */
 	int	opt_echo;	/* echoes the query's options */
 	int	flags_echo;	/* echoes the EDNS flags */
@@ -78,6 +79,11 @@ answer(const struct server *sv, struct ep_probe_record *r)
 	int nopts = opt_codes(s, codes, data);
 
 	memset(m, 0, sizeof(*m));
+	if (sv->wrong_id_udp && s->transport == EP_UDP) {
+		r->res.outcome = EP_OUT_TIMEOUT;
+		r->res.ignored = 3;
+		return;
+	}
 	if (sv->dead || (nopts > 0 && (sv->server_drops_opts ||
 	    (sv->path_drops_opts && s->transport == EP_UDP)))) {
 		r->res.outcome = s->transport == EP_TCP && !sv->dead ?
@@ -348,6 +354,25 @@ cookies(void **state)
 	assert_int_equal(target.nfindings, 0);
 }
 
+/* UDP replies that answer nothing (another id): the tester's timeout,
+ * but the path is not to blame. */
+static void
+wrong_ids(void **state)
+{
+	struct server sv = { .wrong_id_udp = 1 };
+
+	(void)state;
+	plan(0);
+	run(&sv);
+	assert_string_equal(words("edns"), "timeout");
+	assert_int_equal(result("edns")->cause, EP_CAUSE_REPLIES);
+	assert_string_equal(result("edns")->recheck_words, "ok");
+	assert_string_equal(words("ednstcp"), "ok");
+	assert_true(has_finding("COMPLY_FAILED"));
+	assert_false(has_finding("COMPLY_PATH_DROPS"));
+	assert_false(has_finding("NO_REPLY"));
+}
+
 /* TC over UDP: the tester follows it over TCP and grades that answer
  * (edns@512 excepted: TC is what it wants). */
 static void
@@ -511,6 +536,7 @@ main(void)
 		cmocka_unit_test(resolver),
 		cmocka_unit_test(path_section),
 		cmocka_unit_test(truncated),
+		cmocka_unit_test(wrong_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
