@@ -705,6 +705,49 @@ truncation(struct ep_target *t)
 static void path_verdict(struct ep_target *t);
 
 /*
+ * UDP answers bigger than the query allowed (its EDNS buffer size, or 512
+ * without EDNS; RFC 6891 6.2.5, RFC 1035 4.2.1): the server ignores the
+ * size the client can take, so its answers fragment where the client
+ * asked them not to, or die on the way.  Answers that arrived are the
+ * evidence; raw probes (padded queries) ask nothing of the size.
+ */
+static void
+oversize(struct ep_target *t)
+{
+	struct ep_finding *f = NULL;
+	size_t worst = 0, excess = 0;
+	unsigned worst_max = 0;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+		unsigned max = r->spec.edns && r->spec.bufsize > 512 ?
+		    r->spec.bufsize : 512;
+
+		if (r->spec.transport != EP_UDP || !replied(r) ||
+		    r->res.reply.length <= max)
+			continue;
+		if (f == NULL)
+			f = ep_finding_add(t, "UDP_OVERSIZE", EP_SEV_WARNING,
+			    "%s", "");
+		ep_finding_cite(f, r);
+		if (r->res.reply.length - max > excess) {
+			excess = r->res.reply.length - max;
+			worst = r->res.reply.length;
+			worst_max = max;
+		}
+	}
+	if (f == NULL)
+		return;
+	snprintf(f->summary, sizeof(f->summary), "The server sends UDP "
+	    "answers bigger than the query allows (%zu bytes where %u was "
+	    "the limit): it ignores the EDNS buffer size", worst, worst_max);
+	ep_finding_advise(f, "Fix the server: an answer that does not fit the "
+	    "client's buffer must be truncated (TC=1). Until then its large "
+	    "answers fragment or are dropped wherever clients ask for "
+	    "1232-byte answers.");
+}
+
+/*
  * A path run with compliance tests (path --compliance): the path's facts
  * come from its own probes only, on a copy without the tests (findings
  * cite probes by id, so they hold for t); comply.c adds its findings.
@@ -765,6 +808,7 @@ path_verdict(struct ep_target *t)
 		sized = udp_sizes(t, lo);
 	tcp(t);
 	truncation(t);
+	oversize(t);
 
 	for (int s = 0; s < EP_SUBJ_COUNT; s++)
 		if (t->path.size_known[s] > biggest)

@@ -29,6 +29,7 @@ struct net {
 	int	tcp;			/* 0 ok, 1 timeout, 2 reset, 3 hole */
 	int	dead;			/* nothing answers */
 	int	unreach;		/* no route */
+	int	oversize;		/* ignores the EDNS buffer size */
 };
 
 static struct ep_target target;
@@ -112,7 +113,7 @@ simulate(const struct net *n)
 			continue;
 		}
 		long limit = r->spec.edns ? r->spec.bufsize : 512;
-		int tc = full > limit;
+		int tc = full > limit && !n->oversize;
 		long len = tc ? 60 : full;
 
 		if ((n->frag_drop && len + hdr > n->mtu) ||
@@ -142,7 +143,7 @@ has(const char *id)
 static struct net
 base_net(void)
 {
-	struct net n = { { 100, 1100, 2000 }, 1500, 0, 0, 0, 0, 0, 0, 0 };
+	struct net n = { { 100, 1100, 2000 }, 1500, 0, 0, 0, 0, 0, 0, 0, 0 };
 
 	return n;
 }
@@ -163,6 +164,26 @@ test_clean(void **state)
 	assert_int_equal(target.path.udp_max_response, 2000);
 	assert_int_equal(target.path.size_known[EP_SUBJ_LARGE], 2000);
 	assert_int_equal(ep_verdict_worst(&target), -1);
+}
+
+/* A server that ignores the EDNS buffer size: whole answers bigger than
+ * the query allowed arrive (UDP_OVERSIZE), and nothing else is wrong. */
+static void
+test_oversize(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	plan(4, NULL);
+	n.oversize = 1;
+	simulate(&n);
+	assert_true(has("UDP_OVERSIZE"));
+	assert_int_equal(target.nfindings, 1);
+	assert_non_null(strstr(target.findings[0].summary,
+	    "2000 bytes where 512"));
+	n.oversize = 0;
+	simulate(&n);
+	assert_false(has("UDP_OVERSIZE"));
 }
 
 static void
@@ -725,6 +746,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean),
+		cmocka_unit_test(test_oversize),
 		cmocka_unit_test(test_one_lost_probe_is_not_a_finding),
 		cmocka_unit_test(test_frag_drop),
 		cmocka_unit_test(test_frag_drop_v6),
