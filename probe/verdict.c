@@ -240,6 +240,7 @@ edns(struct ep_target *t)
 	const struct ep_probe_record *plain = NULL;
 	int nedns = 0, nreply = 0, nopt = 0, nudp_reply = 0, ntcp_reply = 0;
 	int nbad = 0, nbad_edns = 0, nign = 0, nmal = 0, nudp = 0;
+	int nbadvers = 0;
 	struct ep_finding *f;
 
 	for (int i = 0; i < t->nprobes; i++) {
@@ -266,8 +267,20 @@ edns(struct ep_target *t)
 		nedns++;
 		nreply += replied(r);
 		nopt += replied(r) && r->res.reply.opt_count == 1;
+		nbadvers += replied(r) && r->res.reply.rcode == 16;
 	}
-	if (nreply > 0 && nopt > 0) {
+	if (nreply > 0 && nbadvers == nreply) {
+		/* BADVERS to version 0 (RFC 6891 6.1.3): EDNS refused. */
+		t->path.edns = EP_FACT_UNSUPPORTED;
+		f = ep_finding_add(t, "EDNS_BADVERS", EP_SEV_ERROR,
+		    "The server answers every version-0 EDNS query with "
+		    "BADVERS: it refuses EDNS0 itself, so no answer bigger "
+		    "than 512 bytes comes over UDP");
+		ep_finding_advise(f, "Fix the server's EDNS handling: version 0 "
+		    "must be answered (RFC 6891 6.1.3); resolvers otherwise "
+		    "retry without EDNS and lose DNSSEC and large answers.");
+		cite_all(f, t, EP_UDP, -1, is_edns_udp);
+	} else if (nreply > 0 && nopt > 0) {
 		t->path.edns = EP_FACT_OK;
 	} else if (nreply > 0) {
 		char rc[16];

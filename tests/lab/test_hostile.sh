@@ -186,8 +186,8 @@ for rc in formerr:FORMERR servfail:SERVFAIL refused:REFUSED \
 	    and ([P[] | select(.edns == false) | .rcode] | unique) ==
 	    [\"NOERROR\"]" "${rc#*:} to EDNS queries only"
 done
-hcase badvers 4 '([LAD[] | .rcode] | unique) == ["BADVERS"]' \
-	"BADVERS to a version-0 query"
+hcase badvers 4 '(([LAD[] | .rcode] | unique) == ["BADVERS"]) and
+    HAS("EDNS_BADVERS")' "BADVERS to a version-0 query: EDNS_BADVERS"
 
 malf ancount-max "records run past the end|malformed or repeated OPT record" "ANCOUNT 65535"
 malf qdcount-max "records run past the end" "QDCOUNT 65535"

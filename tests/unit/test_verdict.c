@@ -30,6 +30,7 @@ struct net {
 	int	dead;			/* nothing answers */
 	int	unreach;		/* no route */
 	int	oversize;		/* ignores the EDNS buffer size */
+	int	badvers;		/* BADVERS to version 0 */
 };
 
 static struct ep_target target;
@@ -112,6 +113,10 @@ simulate(const struct net *n)
 			reply(r, 40, 0, 0, 1);
 			continue;
 		}
+		if (r->spec.edns && n->badvers) {
+			reply(r, 40, 0, 1, 16);
+			continue;
+		}
 		long limit = r->spec.edns ? r->spec.bufsize : 512;
 		int tc = full > limit && !n->oversize;
 		long len = tc ? 60 : full;
@@ -143,7 +148,7 @@ has(const char *id)
 static struct net
 base_net(void)
 {
-	struct net n = { { 100, 1100, 2000 }, 1500, 0, 0, 0, 0, 0, 0, 0, 0 };
+	struct net n = { { 100, 1100, 2000 }, 1500, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 
 	return n;
 }
@@ -184,6 +189,22 @@ test_oversize(void **state)
 	n.oversize = 0;
 	simulate(&n);
 	assert_false(has("UDP_OVERSIZE"));
+}
+
+/* BADVERS to every version-0 EDNS query: EDNS refused by the server. */
+static void
+test_badvers(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	plan(4, NULL);
+	n.badvers = 1;
+	simulate(&n);
+	assert_true(has("EDNS_BADVERS"));
+	assert_false(has("EDNS_UNSUPPORTED"));
+	assert_string_equal(ep_fact_str("edns", target.path.edns),
+	    "unsupported");
 }
 
 static void
@@ -747,6 +768,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_oversize),
+		cmocka_unit_test(test_badvers),
 		cmocka_unit_test(test_one_lost_probe_is_not_a_finding),
 		cmocka_unit_test(test_frag_drop),
 		cmocka_unit_test(test_frag_drop_v6),
