@@ -11,9 +11,14 @@
  * - Ranges are kept merged (adjacent ranges join) and sorted.  A range
  *   that would be disjoint number EP_FRAG_RANGES + 1 is dropped and sets
  *   overflow; the kept ranges are then a subset of what arrived.
- * - overlap: a fragment shared at least one byte with what had arrived,
- *   exact duplicates included (a retransmitted or twin fragment is as
- *   much a finding as a conflicting one; touching is not overlapping).
+ * - overlap: a fragment shared at least one byte with what had arrived
+ *   (touching is not overlapping); receivers drop such a datagram (RFC
+ *   5722).  An exact copy of a fragment already seen (same offset and
+ *   length: duplicated by the network, or captured twice) is counted in
+ *   duplicates instead: receivers drop the copy and keep reassembling
+ *   (RFC 8200 4.5; Linux does).  The first EP_FRAG_FRAMES distinct
+ *   non-empty fragments (range and MF) are remembered for that; a copy
+ *   of a later one counts as overlap.
  * - first_seen: a fragment at offset 0 arrived; the ports and DNS header
  *   are taken from it when it has them (a later copy without them, e.g.
  *   a shorter capture, does not erase what an earlier one gave).
@@ -237,6 +242,7 @@ ep_frag_add(struct ep_frag_table *t, const struct ep_frame *f)
 	const struct ep_ip *ip;
 	struct ep_frag_dgram *d;
 	uint32_t len, from, to;
+	int dup = 0;
 
 	if (t == NULL || f == NULL)
 		return NULL;
@@ -256,7 +262,17 @@ ep_frag_add(struct ep_frag_table *t, const struct ep_frame *f)
 		d->nfrags++;
 	if (d->nframes < EP_FRAG_FRAMES)
 		d->frames[d->nframes++] = f->number;
-	if (to > from)
+	for (int i = 0; i < d->npieces && !dup; i++)
+		dup = d->pieces[i].from == from && d->pieces[i].to == to &&
+		    d->pieces[i].more == ip->more_frags;
+	if (dup && d->duplicates < INT_MAX)
+		d->duplicates++;	/* receivers drop the copy alone */
+	if (!dup && to > from && d->npieces < EP_FRAG_FRAMES) {
+		d->pieces[d->npieces].from = from;
+		d->pieces[d->npieces].to = to;
+		d->pieces[d->npieces++].more = ip->more_frags != 0;
+	}
+	if (!dup && to > from)
 		add_range(d, from, to);
 	if (from == 0) {
 		d->first_seen = 1;

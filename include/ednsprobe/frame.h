@@ -117,8 +117,14 @@ struct ep_frag_dgram {
 	int		 last_seen;	/* MF=0 arrived */
 	uint32_t	 total;		/* payload bytes: known once last_seen */
 	int		 complete;	/* first..last all arrived */
-	int		 overlap;	/* overlapping fragments seen */
+	int		 overlap;	/* overlapping fragments seen (exact
+					   duplicates aside) */
+	int		 duplicates;	/* exact copies of a fragment seen */
 	int		 nfrags;	/* fragments seen (duplicates too) */
+	struct { uint32_t from, to; int more; } pieces[EP_FRAG_FRAMES];
+					/* the first fragments' own ranges
+					   and MF */
+	int		 npieces;
 	uint32_t	 frames[EP_FRAG_FRAMES];
 	int		 nframes;
 	/* From the first fragment, when seen. */

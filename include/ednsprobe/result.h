@@ -158,7 +158,7 @@ struct ep_probe_wire {
 	int		 frag_dgrams;	/* fragmented reply datagrams */
 	int		 frag_complete;	/* of those: every fragment arrived */
 	int		 frag_overlap;	/* of the complete ones: fragments that
-					   overlapped (or repeated), which
+					   overlapped (exact copies aside), which
 					   receivers may drop (RFC 5722) */
 	int		 frags;		/* reply fragments seen */
 	struct ep_wire_icmp icmp;	/* the first ICMP error quoting us */

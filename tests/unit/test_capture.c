@@ -525,7 +525,9 @@ test_frag_table(void **state)
 	assert_int_equal(d->dport, 40000);
 	f = frag(1, 0, 1480, 1, 5);
 	d = ep_frag_add(t, &f);
-	assert_true(d->overlap);
+	assert_false(d->overlap);	/* an exact copy: a duplicate */
+	assert_int_equal(d->duplicates, 1);
+	assert_true(d->complete);
 	assert_int_equal(d->nfrags, 3);
 	assert_int_equal(d->nframes, 3);
 	/* Missing middle: first and last, not complete. */

@@ -176,8 +176,9 @@ test_duplicates(void **state)
 	(void)state;
 	add(t, 4, 1, 0, 1480, 1, 1);
 	d = add(t, 4, 1, 0, 1480, 1, 2);
-	/* An exact duplicate counts as overlap (documented in frag.c). */
-	assert_true(d->overlap);
+	/* An exact duplicate is no overlap: receivers keep reassembling. */
+	assert_false(d->overlap);
+	assert_int_equal(d->duplicates, 1);
 	assert_int_equal(d->nfrags, 2);
 	assert_int_equal(d->nranges, 1);
 	assert_range(d, 0, 0, 1480);
@@ -185,9 +186,14 @@ test_duplicates(void **state)
 	assert_true(d->complete);
 	d = add(t, 4, 1, 1480, 20, 0, 4);
 	assert_true(d->complete);
+	assert_false(d->overlap);
+	assert_int_equal(d->duplicates, 2);
 	assert_int_equal(d->total, 1500);
 	assert_int_equal(d->nfrags, 4);
 	assert_int_equal(d->nframes, 4);
+	/* The same offset with another length is an overlap. */
+	d = add(t, 4, 1, 1480, 16, 0, 5);
+	assert_true(d->overlap);
 	ep_frag_free(t);
 }
 
