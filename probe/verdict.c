@@ -145,6 +145,37 @@ unreachable(const struct ep_probe_record *r)
 	return 0;
 }
 
+/* A UDP probe answered by an ICMP port unreachable from the target's
+ * own address: its host, not a router, says nothing listens. */
+static int
+refused_by_target(const struct ep_target *t, const struct ep_probe_record *r)
+{
+	const struct sockaddr_storage *a = &r->res.icmp_from;
+	int unreach = (r->res.icmp_type == 3 && r->res.icmp_code == 3) ||
+	    (r->res.icmp_type == 1 && r->res.icmp_code == 4);
+
+	if (r->spec.transport != EP_UDP || r->res.outcome != EP_OUT_ICMP ||
+	    !unreach || a->ss_family != t->addr.ss_family)
+		return 0;
+	if (a->ss_family == AF_INET)
+		return memcmp(&((const struct sockaddr_in *)(const void *)a)->
+		    sin_addr, &((const struct sockaddr_in *)(const void *)
+		    &t->addr)->sin_addr, 4) == 0;
+	return memcmp(&((const struct sockaddr_in6 *)(const void *)a)->
+	    sin6_addr, &((const struct sockaddr_in6 *)(const void *)
+	    &t->addr)->sin6_addr, 16) == 0;
+}
+
+static int
+nrefused_by_target(const struct ep_target *t)
+{
+	int n = 0;
+
+	for (int i = 0; i < t->nprobes; i++)
+		n += refused_by_target(t, &t->probes[i]);
+	return n;
+}
+
 /* Nothing came back at all: say whether anything could be sent. */
 static void
 no_reply(struct ep_target *t)
@@ -327,6 +358,17 @@ edns(struct ep_target *t)
 		    "and lose DNSSEC and large answers.");
 		ep_finding_cite(f, plain);
 		cite_all(f, t, EP_UDP, -1, is_edns_udp);
+	} else if (nudp_reply == 0 && ntcp_reply > 0 && nudp > 0 &&
+	    nrefused_by_target(t) == nudp) {
+		f = ep_finding_add(t, "UDP_REFUSED", EP_SEV_ERROR,
+		    "Every UDP query drew an ICMP port unreachable from %s "
+		    "itself, while TCP queries were answered: nothing listens "
+		    "on UDP port 53 there (or its own firewall rejects it)",
+		    t->addr_str);
+		ep_finding_advise(f, "Make the server listen on UDP/53 on this "
+		    "address (check its listen/interface settings), or open "
+		    "its host firewall for UDP/53.");
+		cite_all(f, t, EP_UDP, -1, ran);
 	} else if (nudp_reply == 0 && ntcp_reply > 0) {
 		f = ep_finding_add(t, "UDP_NO_REPLY", EP_SEV_ERROR,
 		    "No UDP query was answered, while TCP queries were: "

@@ -245,9 +245,11 @@ hcase tcp-two-msgs 4 'OUT("tcp") == ["answer"] and IGN("tcp") > 0' \
 	"TCP stray message then the answer"
 
 hcase icmp-unreach 4 'OUT("udp") == ["icmp"] and ([K("udp")[] |
-    .icmp.type == 3 and .icmp.code == 3] | all)' "ICMP port unreachable"
+    .icmp.type == 3 and .icmp.code == 3] | all) and HAS("UDP_REFUSED")' \
+	"ICMP port unreachable from the server: UDP_REFUSED"
 hcase icmp-unreach 6 'OUT("udp") == ["icmp"] and ([K("udp")[] |
-    .icmp.type == 1 and .icmp.code == 4] | all)' "ICMPv6 port unreachable"
+    .icmp.type == 1 and .icmp.code == 4] | all) and HAS("UDP_REFUSED")' \
+	"ICMPv6 port unreachable from the server: UDP_REFUSED"
 TOOBIG='OUT("udp") == ["icmp"] and ([K("udp")[] | .icmp.mtu] | unique)
     == [$m] and .targets[0].too_big.mtu == $m and any(.targets[0].findings[];
     .id == "ICMP_TOO_BIG" and .severity == $sev)'

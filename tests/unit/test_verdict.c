@@ -31,6 +31,7 @@ struct net {
 	int	unreach;		/* no route */
 	int	oversize;		/* ignores the EDNS buffer size */
 	int	badvers;		/* BADVERS to version 0 */
+	int	udp_refused;		/* the host: ICMP port unreachable */
 };
 
 static struct ep_target target;
@@ -105,6 +106,14 @@ simulate(const struct net *n)
 			}
 			continue;
 		}
+		if (n->udp_refused) {
+			r->res.outcome = EP_OUT_ICMP;
+			r->res.icmp_type = 3;
+			r->res.icmp_code = 3;
+			memcpy(&r->res.icmp_from, &target.addr,
+			    sizeof(target.addr));
+			continue;
+		}
 		if (r->spec.edns && n->edns_drop) {
 			r->res.outcome = EP_OUT_TIMEOUT;
 			continue;
@@ -148,7 +157,7 @@ has(const char *id)
 static struct net
 base_net(void)
 {
-	struct net n = { { 100, 1100, 2000 }, 1500, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	struct net n = { { 100, 1100, 2000 }, 1500, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 
 	return n;
 }
@@ -205,6 +214,33 @@ test_badvers(void **state)
 	assert_false(has("EDNS_UNSUPPORTED"));
 	assert_string_equal(ep_fact_str("edns", target.path.edns),
 	    "unsupported");
+}
+
+/* ICMP port unreachable from the server's own address to every UDP
+ * query, TCP fine: nothing listens on UDP there (not the path). */
+static void
+test_udp_refused(void **state)
+{
+	struct net n = base_net();
+	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)&target.addr;
+
+	(void)state;
+	plan(4, NULL);
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, "192.0.2.1", &sin->sin_addr);
+	n.udp_refused = 1;
+	simulate(&n);
+	assert_true(has("UDP_REFUSED"));
+	assert_false(has("UDP_NO_REPLY"));
+	/* From a router instead: the path (UDP_NO_REPLY). */
+	inet_pton(AF_INET, "198.51.100.1", &sin->sin_addr);
+	simulate(&n);
+	for (int i = 0; i < target.nprobes; i++)
+		inet_pton(AF_INET, "192.0.2.1", &((struct sockaddr_in *)(void *)
+		    &target.probes[i].res.icmp_from)->sin_addr);
+	ep_verdict(&target);
+	assert_false(has("UDP_REFUSED"));
+	assert_true(has("UDP_NO_REPLY"));
 }
 
 static void
@@ -769,6 +805,7 @@ main(void)
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_oversize),
 		cmocka_unit_test(test_badvers),
+		cmocka_unit_test(test_udp_refused),
 		cmocka_unit_test(test_one_lost_probe_is_not_a_finding),
 		cmocka_unit_test(test_frag_drop),
 		cmocka_unit_test(test_frag_drop_v6),
