@@ -765,10 +765,10 @@ grade(const struct ctest *ct, const struct ep_probe_record *r, int family,
 static const char *
 feature(const struct ctest *ct)
 {
-	if (ct->version != 0)
-		return "EDNS version 1";
 	if (ct->opts != O_NONE)
 		return "EDNS options";
+	if (ct->version != 0)
+		return "EDNS version 1";
 	if (ct->eflags != 0)
 		return "an unknown EDNS flag";
 	if (ct->edns && ct->dnssec)
