@@ -167,6 +167,18 @@ refused_by_target(const struct ep_target *t, const struct ep_probe_record *r)
 }
 
 static int
+count_outcome(const struct ep_target *t, enum ep_transport tr,
+    enum ep_outcome o)
+{
+	int n = 0;
+
+	for (int i = 0; i < t->nprobes; i++)
+		n += t->probes[i].spec.transport == tr &&
+		    t->probes[i].res.outcome == o;
+	return n;
+}
+
+static int
 nrefused_by_target(const struct ep_target *t)
 {
 	int n = 0;
@@ -358,13 +370,16 @@ edns(struct ep_target *t)
 		    "and lose DNSSEC and large answers.");
 		ep_finding_cite(f, plain);
 		cite_all(f, t, EP_UDP, -1, is_edns_udp);
-	} else if (nudp_reply == 0 && ntcp_reply > 0 && nudp > 0 &&
-	    nrefused_by_target(t) == nudp) {
+	} else if (nudp_reply == 0 && ntcp_reply > 0 &&
+	    nrefused_by_target(t) > 0 &&
+	    nrefused_by_target(t) == count_outcome(t, EP_UDP, EP_OUT_ICMP)) {
+		/* The rest timed out: hosts rate-limit their ICMP errors. */
 		f = ep_finding_add(t, "UDP_REFUSED", EP_SEV_ERROR,
-		    "Every UDP query drew an ICMP port unreachable from %s "
-		    "itself, while TCP queries were answered: nothing listens "
-		    "on UDP port 53 there (or its own firewall rejects it)",
-		    t->addr_str);
+		    "UDP queries drew ICMP port unreachable from %s itself "
+		    "(%d of %d; no reply to any), while TCP queries were "
+		    "answered: nothing listens on UDP port 53 there (or its "
+		    "own firewall rejects it)", t->addr_str,
+		    nrefused_by_target(t), nudp);
 		ep_finding_advise(f, "Make the server listen on UDP/53 on this "
 		    "address (check its listen/interface settings), or open "
 		    "its host firewall for UDP/53.");
