@@ -858,6 +858,16 @@ is_fault(const struct ep_comply_result *c)
 	    strcmp(c->words, "interrupted") != 0;
 }
 
+/* The evidence list_tests gathered in a scratch finding, into f. */
+static void
+take_evidence(struct ep_finding *f, const struct ep_finding *scratch)
+{
+	memcpy(f->probes, scratch->probes, sizeof(f->probes));
+	f->nprobes = scratch->nprobes;
+	memcpy(f->frames, scratch->frames, sizeof(f->frames));
+	f->nframes = scratch->nframes;
+}
+
 static void
 findings(struct ep_target *t)
 {
@@ -874,8 +884,7 @@ findings(struct ep_target *t)
 		    "Queries with %s get no answer over UDP but do over TCP: "
 		    "dropped on the path (or by the server's UDP handling): "
 		    "%s", what, list);
-		list_tests(t, f, list, sizeof(list), what, sizeof(what),
-		    is_path);
+		take_evidence(f, &scratch);
 		ep_finding_advise(f, "Look for a DNS-aware firewall or "
 		    "load balancer between here and %s that filters UDP DNS "
 		    "by content, and let EDNS (RFC 6891) through unchanged; "
@@ -888,8 +897,7 @@ findings(struct ep_target *t)
 		f = ep_finding_add(t, "COMPLY_SERVER_DROPS", EP_SEV_ERROR,
 		    "The server ignores queries with %s, over UDP and TCP "
 		    "(other TCP queries are answered): %s", what, list);
-		list_tests(t, f, list, sizeof(list), what, sizeof(what),
-		    is_server_drop);
+		take_evidence(f, &scratch);
 		ep_finding_advise(f, "Resolvers take silence for a dead "
 		    "server (DNS Flag Day 2019): upgrade or reconfigure the "
 		    "server (or the filter in front of it on both transports) "
@@ -901,8 +909,7 @@ findings(struct ep_target *t)
 		f = ep_finding_add(t, "COMPLY_NO_ANSWER", EP_SEV_WARNING,
 		    "Queries with %s get no answer over UDP, and TCP fails "
 		    "too: server or path, cannot tell: %s", what, list);
-		list_tests(t, f, list, sizeof(list), what, sizeof(what),
-		    is_unknown_drop);
+		take_evidence(f, &scratch);
 		ep_finding_advise(f, "Run `ednsprobe path` to this server: "
 		    "it says whether TCP is blocked on the path.");
 	}
@@ -912,8 +919,7 @@ findings(struct ep_target *t)
 		f = ep_finding_add(t, "COMPLY_FAILED", EP_SEV_WARNING,
 		    "%d of %d compliance tests fail: %s", bad, n,
 		    list);
-		list_tests(t, f, list, sizeof(list), what, sizeof(what),
-		    is_fault);
+		take_evidence(f, &scratch);
 		ep_finding_advise(f, "Each word is ISC's compliance "
 		    "tester's (docs/faults.md; a timeout here had replies "
 		    "that answer nothing: ignored_replies): fix or upgrade "

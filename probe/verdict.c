@@ -283,7 +283,7 @@ edns(struct ep_target *t)
 	const struct ep_probe_record *plain = NULL;
 	int nedns = 0, nreply = 0, nopt = 0, nudp_reply = 0, ntcp_reply = 0;
 	int nbad = 0, nbad_edns = 0, nign = 0, nmal = 0, nudp = 0;
-	int nbadvers = 0;
+	int nbadvers = 0, nrefused = nrefused_by_target(t);
 	struct ep_finding *f;
 
 	for (int i = 0; i < t->nprobes; i++) {
@@ -370,16 +370,14 @@ edns(struct ep_target *t)
 		    "and lose DNSSEC and large answers.");
 		ep_finding_cite(f, plain);
 		cite_all(f, t, EP_UDP, -1, is_edns_udp);
-	} else if (nudp_reply == 0 && ntcp_reply > 0 &&
-	    nrefused_by_target(t) > 0 &&
-	    nrefused_by_target(t) == count_outcome(t, EP_UDP, EP_OUT_ICMP)) {
+	} else if (nudp_reply == 0 && ntcp_reply > 0 && nrefused > 0 &&
+	    nrefused == count_outcome(t, EP_UDP, EP_OUT_ICMP)) {
 		/* The rest timed out: hosts rate-limit their ICMP errors. */
 		f = ep_finding_add(t, "UDP_REFUSED", EP_SEV_ERROR,
 		    "UDP queries drew ICMP port unreachable from %s itself "
 		    "(%d of %d; no reply to any), while TCP queries were "
 		    "answered: nothing listens on UDP port 53 there (or its "
-		    "own firewall rejects it)", t->addr_str,
-		    nrefused_by_target(t), nudp);
+		    "own firewall rejects it)", t->addr_str, nrefused, nudp);
 		ep_finding_advise(f, "Make the server listen on UDP/53 on this "
 		    "address (check its listen/interface settings), or open "
 		    "its host firewall for UDP/53.");
