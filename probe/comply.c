@@ -489,19 +489,20 @@ identify_pass(const struct ep_target *t, int rmode, int *kind,
 int
 ep_comply_identify(struct ep_target *t)
 {
-	static int kind[EP_PROBES_MAX];
-	static enum ep_role role[EP_PROBES_MAX];
-	int rmode, beyond, seen, full = 0;
+	static int kinds[2][EP_PROBES_MAX];
+	static enum ep_role roles[2][EP_PROBES_MAX];
+	int seen[2], beyond[2], rmode, full = 0;
+	const int *kind;
+	const enum ep_role *role;
 
 	/* As sent by default, or as the tester's -R sends them: whichever
 	 * names more of the queries. */
-	seen = identify_pass(t, 1, kind, role, &beyond);
-	rmode = identify_pass(t, 0, kind, role, &beyond) < seen;
-	if (rmode)
-		seen = identify_pass(t, 1, kind, role, &beyond);
-	else
-		seen = identify_pass(t, 0, kind, role, &beyond);
-	if (seen < 3 || !beyond)
+	for (int m = 0; m <= 1; m++)
+		seen[m] = identify_pass(t, m, kinds[m], roles[m], &beyond[m]);
+	rmode = seen[0] < seen[1];
+	kind = kinds[rmode];
+	role = roles[rmode];
+	if (seen[rmode] < 3 || !beyond[rmode])
 		return 0;
 	/* One header test alone is path's own query (SOA with RD looks like
 	 * "rd"): the -f set is there when several are. */
