@@ -15,14 +15,21 @@ ep_evidence_frame(void *arg, uint64_t ts_us, const uint8_t *data,
 	struct ep_frame f;
 	struct ep_err err;
 
+	int ours = 0;
+
+	comment[0] = '\0';
+	/* The frame's number if kept: frames are numbered as written. */
+	if (ep_frame_dissect(ev->link, data, caplen, wirelen, ev->nframes + 1,
+	    ts_us, &f) == 0)
+		ours = ep_wire_frame(ev->wire, &f, comment, sizeof(comment));
+	else
+		ev->undissected += !ev->only_ours;
+	if (ev->only_ours && !ours) {
+		ev->ignored++;
+		return;
+	}
 	ev->nframes++;
 	ev->cut += caplen < wirelen;
-	comment[0] = '\0';
-	if (ep_frame_dissect(ev->link, data, caplen, wirelen, ev->nframes,
-	    ts_us, &f) == 0)
-		ep_wire_frame(ev->wire, &f, comment, sizeof(comment));
-	else
-		ev->undissected++;
 	if (ev->out == NULL)
 		return;
 	if (ep_pcapw_write(ev->out, ts_us, data, caplen, wirelen, comment,

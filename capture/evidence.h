@@ -17,6 +17,10 @@ struct ep_evidence {
 	struct ep_wire	*wire;		/* not owned */
 	struct ep_pcapw	*out;		/* not owned; NULL: no file */
 	struct ep_capture *info;	/* not owned: error goes there */
+	/* Keep only frames about a target (survey: the filter passes all
+	 * DNS); the others are neither numbered nor written. */
+	int		 only_ours;
+	uint64_t	 ignored;	/* frames so left out */
 };
 
 /* An ep_sniff_cb: arg is a struct ep_evidence. */

@@ -304,6 +304,14 @@ ep_frag_at(const struct ep_frag_table *t, int i)
 	return &t->d[(t->oldest + i) % t->max];
 }
 
+struct ep_frag_dgram *
+ep_frag_at_mut(struct ep_frag_table *t, int i)
+{
+	if (t == NULL || i < 0 || i >= t->n)
+		return NULL;
+	return &t->d[(t->oldest + i) % t->max];
+}
+
 int
 ep_frag_evicted(const struct ep_frag_table *t)
 {

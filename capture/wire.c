@@ -149,7 +149,7 @@ is_ptb(const struct ep_frame *f)
 	    f->icmp_code == 4) || (f->l4 == EP_L4_ICMP6 && f->icmp_type == 2);
 }
 
-static void
+static int
 icmp_frame(struct ep_wire *w, const struct ep_frame *f, char *c, size_t len)
 {
 	const struct ep_ip *q = &f->quote;
@@ -160,7 +160,7 @@ icmp_frame(struct ep_wire *w, const struct ep_frame *f, char *c, size_t len)
 	int n = 0, ours = 1;
 
 	if (!f->has_quote || !q->has_ports)
-		return;
+		return 0;
 	/* About our query to a target, or about its reply to us.  The
 	 * latter can only be our own host's (port unreachable after the
 	 * socket closed, or toward a reply from the wrong port): evidence
@@ -172,7 +172,7 @@ icmp_frame(struct ep_wire *w, const struct ep_frame *f, char *c, size_t len)
 		ours = 0;
 	}
 	if (t == NULL)
-		return;
+		return 0;
 	memset(&ic, 0, sizeof(ic));
 	ic.family = f->ip.family;
 	ic.type = f->icmp_type;
@@ -196,9 +196,10 @@ icmp_frame(struct ep_wire *w, const struct ep_frame *f, char *c, size_t len)
 	if (is_ptb(f))
 		snprintf(c + strlen(c), len - strlen(c), ", MTU %u",
 		    f->icmp_mtu);
+	return 1;
 }
 
-void
+int
 ep_wire_frame(struct ep_wire *w, const struct ep_frame *f, char *c,
     size_t len)
 {
@@ -211,28 +212,24 @@ ep_wire_frame(struct ep_wire *w, const struct ep_frame *f, char *c,
 
 	c[0] = '\0';
 	if (ip->family == 0 || w->finished)
-		return;
-	if (f->l4 == EP_L4_ICMP || f->l4 == EP_L4_ICMP6) {
-		if (f->has_quote) {
-			icmp_frame(w, f, c, len);
-			return;
-		}
-	}
-	if (ip->is_frag)
-		d = ep_frag_add(w->frags, f);
+		return 0;
+	if ((f->l4 == EP_L4_ICMP || f->l4 == EP_L4_ICMP6) && f->has_quote)
+		return icmp_frame(w, f, c, len);
 	if ((t = target_at(w, ip->family, ip->src)) != NULL)
 		inbound = 1;
 	else if ((t = target_at(w, ip->family, ip->dst)) != NULL)
 		inbound = 0;
 	else
-		return;
+		return 0;
+	if (ip->is_frag)
+		d = ep_frag_add(w->frags, f);
 	if (ip->has_ports)
 		r = probe_at(t, ip->proto, inbound ? ip->dport : ip->sport, id);
 	else if (d != NULL && d->first_seen && d->has_ports)
 		r = probe_at(t, ip->proto, inbound ? d->dport : d->sport,
 		    d->has_dns ? (long)d->dns.id : -1);
 	if (r == NULL)
-		return;
+		return 1;
 	tie(r, f->number);
 	/* A reply counts only with the query's id: a TCP segment that
 	 * continues a message can pass for a message start by chance. */
@@ -245,7 +242,7 @@ ep_wire_frame(struct ep_wire *w, const struct ep_frame *f, char *c,
 		r->wire.queries++;
 	n = probe_label(r, c, len);
 	if (n < 0 || (size_t)n >= len)
-		return;
+		return 1;
 	if (f->has_dns)
 		snprintf(c + n, len - (size_t)n, ": %s id %u, %zu bytes%s",
 		    f->dns.flags & EP_DNS_QR ? "reply" : "query", f->dns.id,
@@ -262,22 +259,23 @@ ep_wire_frame(struct ep_wire *w, const struct ep_frame *f, char *c,
 		    f->has_dns || ip->proto == IPPROTO_TCP ? ", " : ": ",
 		    ip->frag_off, ip->more_frags ? "" : ", last");
 	}
+	return 1;
 }
 
-void
-ep_wire_finish(struct ep_wire *w)
+/* The fragmented datagrams from t (all targets when t is NULL) not yet
+ * settled: tied to their probe, or counted as t's orphans. */
+static void
+settle(struct ep_wire *w, const struct ep_target *only)
 {
-	const struct ep_frag_dgram *d;
+	struct ep_frag_dgram *d;
 
-	if (w->finished)
-		return;
-	w->finished = 1;
-	for (int i = 0; (d = ep_frag_at(w->frags, i)) != NULL; i++) {
+	for (int i = 0; (d = ep_frag_at_mut(w->frags, i)) != NULL; i++) {
 		struct ep_target *t = target_at(w, d->family, d->src);
 		struct ep_probe_record *r = NULL;
 
-		if (t == NULL)
+		if (t == NULL || d->settled || (only != NULL && t != only))
 			continue;	/* our own fragmented queries: issue 4 */
+		d->settled = 1;
 		if (d->first_seen && d->has_ports)
 			r = probe_at(t, d->proto, d->dport,
 			    d->has_dns ? (long)d->dns.id : -1);
@@ -296,4 +294,20 @@ ep_wire_finish(struct ep_wire *w)
 		for (int k = 0; k < d->nframes; k++)
 			tie(r, d->frames[k]);
 	}
+}
+
+void
+ep_wire_settle(struct ep_wire *w, const struct ep_target *t)
+{
+	if (!w->finished)
+		settle(w, t);
+}
+
+void
+ep_wire_finish(struct ep_wire *w)
+{
+	if (w->finished)
+		return;
+	settle(w, NULL);
+	w->finished = 1;
 }

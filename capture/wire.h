@@ -20,12 +20,20 @@ void	 ep_wire_free(struct ep_wire *);
  * Tie frame f to its probe, if any, and record it.  comment gets a short
  * description for the capture file ("probe 9 udp DNSKEY 4000 do: reply
  * fragment 1480+557, last"), "" when the frame is tied to nothing.
+ * Returns 1 when f is about a target (to or from its address, or an ICMP
+ * error quoting a packet to or from it), else 0.  Targets whose family
+ * is 0 are empty slots: frames about them are about nothing.
  */
-void	 ep_wire_frame(struct ep_wire *, const struct ep_frame *f,
+int	 ep_wire_frame(struct ep_wire *, const struct ep_frame *f,
 	    char *comment, size_t len);
 
-/* After the last frame: settle the fragment datagrams (complete, first
- * fragment only, orphans). Once. */
+/* Target t is done (its last frames read): settle the fragmented
+ * datagrams from it (complete, first fragment only, orphans), before its
+ * slot is given to another target. */
+void	 ep_wire_settle(struct ep_wire *, const struct ep_target *t);
+
+/* After the last frame: settle the fragmented datagrams of every target.
+ * Once; later frames are ignored. */
 void	 ep_wire_finish(struct ep_wire *);
 
 #endif

@@ -2,6 +2,7 @@
  * status. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "output.h"
 #include "privs.h"
 #include "run.h"
+#include "survey.h"
 #include "verdict.h"
 
 /* Exit status: dig's where they overlap (docs/ednsprobe.1). */
@@ -101,6 +103,29 @@ write_json_file(int fd, const char *path, const struct ep_report *r,
 	return rc;
 }
 
+/* The survey writes JSON lines as it goes; its exit status: as path's,
+ * over every target written. */
+static int
+survey(const struct ep_options *o, struct ep_report *r)
+{
+	struct ep_survey_stats st;
+	struct ep_err err = { 0, "" };
+	int rc;
+
+	/* A reader that went away (| head) is a write error, not a kill. */
+	signal(SIGPIPE, SIG_IGN);
+	rc = ep_survey(o, stdout, r, &st, &err);
+	ep_report_fini(r);
+	if (rc == -1) {
+		fprintf(stderr, "ednsprobe: %s\n", err.msg);
+		return err.code == EP_EUSAGE || err.code == ENOENT ||
+		    err.code == EACCES ? EXIT_USAGE : EXIT_INTERNAL;
+	}
+	if (st.interrupted)
+		return EXIT_INTERRUPTED;
+	return st.with_findings > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -135,6 +160,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
+	if (o.cmd == EP_CMD_SURVEY)
+		return survey(&o, &r);
 	if (o.cmd == EP_CMD_ANALYZE) {
 		if (ep_analyze(o.file, &r, &err) == -1) {
 			fprintf(stderr, "ednsprobe: %s\n", err.msg);

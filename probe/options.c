@@ -78,6 +78,18 @@ ep_options_usage(void)
 "  and -4 -6 -p --timeout --tries --rate --json -o --pcap --no-pcap\n"
 "  --pcap-format --iface -Z -v as for path.\n"
 "\n"
+"usage: ednsprobe survey [options] FILE|-\n"
+"The path probes for every target of a list, ADDRESS [NAME [TYPE]] per\n"
+"line ('#' comments), many at once under one packet-rate cap; one JSON\n"
+"line per finished target on stdout, flushed at once, then a summary line.\n"
+"  --rate=PPS          packet-rate cap (default 20, at most 1000)\n"
+"  --parallel=N        targets probed at once (default 64, at most 512)\n"
+"  --budget=S          time per target, seconds (default: the run's bound);\n"
+"                      a target over it is cut and reported as such\n"
+"  --resume=FILE       skip the targets an earlier output reports\n"
+"  and -4 -6 -p --timeout --tries --sizes +dnssec --no-tcp --no-raw\n"
+"  --compliance --pcap --no-pcap --pcap-format --iface -Z -v as for path.\n"
+"\n"
 "usage: ednsprobe analyze [--json] [-o F] [-Z USER] FILE\n"
 "The same analysis over a capture file (pcap or pcapng; tcpdump,\n"
 "Wireshark or ednsprobe): DNS exchanges rebuilt from the frames.\n"
@@ -217,14 +229,16 @@ defaults(struct ep_options *o)
 	o->timeout_ms = EP_TIMEOUT_DEFAULT_MS;
 	o->floor_ms = EP_TIMEOUT_FLOOR_MS;
 	o->tries = EP_TRIES_DEFAULT;
-	o->rate = EP_RATE_DEFAULT;
+	o->rate = 0;		/* set after parsing: depends on the command */
+	o->parallel = EP_PARALLEL_DEFAULT;
 }
 
 enum {
 	OPT_SIZES = 256, OPT_TIMEOUT, OPT_TRIES, OPT_RATE, OPT_JSON,
 	OPT_NOTCP, OPT_TCPONLY, OPT_NODNSSEC, OPT_PCAP, OPT_NOPCAP,
 	OPT_PCAPFMT, OPT_IFACE, OPT_NORAW, OPT_HOPS, OPT_FRAG, OPT_FULL,
-	OPT_FORMAT, OPT_RESOLVER, OPT_COMPLIANCE,
+	OPT_FORMAT, OPT_RESOLVER, OPT_COMPLIANCE, OPT_PARALLEL, OPT_BUDGET,
+	OPT_RESUME,
 };
 
 static const struct option longopts[] = {
@@ -250,6 +264,9 @@ static const struct option longopts[] = {
 	{ "resolver",	no_argument,	   NULL, OPT_RESOLVER },
 	{ "compliance",	no_argument,	   NULL, OPT_COMPLIANCE },
 	{ "format",	required_argument, NULL, OPT_FORMAT },
+	{ "parallel",	required_argument, NULL, OPT_PARALLEL },
+	{ "budget",	required_argument, NULL, OPT_BUDGET },
+	{ "resume",	required_argument, NULL, OPT_RESUME },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
@@ -371,6 +388,20 @@ parse_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
 			return ep_err_set(err, EP_EUSAGE, "--format: \"%.32s\" "
 			    "is not text, json or genreport", arg);
 		return 0;
+	case OPT_PARALLEL:
+		if (parse_long("--parallel", arg, 1, EP_PARALLEL_MAX, &v, err)
+		    == -1)
+			return -1;
+		o->parallel = (int)v;
+		return 0;
+	case OPT_BUDGET:
+		return parse_seconds("--budget", arg, &o->budget_ms, err);
+	case OPT_RESUME:
+		if (strlen(arg) >= sizeof(o->resume) || *arg == '\0')
+			return ep_err_set(err, EP_EUSAGE, "--resume: bad file "
+			    "name");
+		snprintf(o->resume, sizeof(o->resume), "%s", arg);
+		return 0;
 	case 'v':
 		o->verbose++;
 		return 0;
@@ -405,9 +436,12 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	} else if (argc >= 2 && strcmp(argv[1], "compliance") == 0) {
 		o->cmd = EP_CMD_COMPLY;
 		first = 2;
+	} else if (argc >= 2 && strcmp(argv[1], "survey") == 0) {
+		o->cmd = EP_CMD_SURVEY;
+		first = 2;
 	} else if (argc >= 2 && argv[1][0] != '-')
 		return ep_err_set(err, EP_EUSAGE, "unknown command \"%.64s\" "
-		    "(known: path, compliance, analyze)", argv[1]);
+		    "(known: path, compliance, survey, analyze)", argv[1]);
 	/* Pre-pass: dig's @server and +option words never reach getopt. */
 	args[nargs++] = argv[0];
 	for (int i = first; i < argc; i++) {
@@ -449,6 +483,9 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 		if (parse_opt(c, optarg, o, err) == -1)
 			return -1;
 	}
+	if (o->rate == 0)
+		o->rate = o->cmd == EP_CMD_SURVEY ? EP_RATE_SURVEY :
+		    EP_RATE_DEFAULT;
 	if (o->help || o->version)
 		return 0;
 	for (int i = optind; i < nargs; i++) {
@@ -459,6 +496,10 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	}
 	if (o->cmd == EP_CMD_NONE)
 		return ep_err_set(err, EP_EUSAGE, "no command given");
+	if (o->cmd != EP_CMD_SURVEY && (o->parallel != EP_PARALLEL_DEFAULT ||
+	    o->budget_ms || o->resume[0]))
+		return ep_err_set(err, EP_EUSAGE, "--parallel, --budget and "
+		    "--resume are for the survey command");
 	if (o->cmd == EP_CMD_ANALYZE) {
 		if (npos != 1 || o->server[0] != '\0')
 			return ep_err_set(err, EP_EUSAGE, "analyze takes one "
@@ -468,6 +509,29 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 			    "long");
 		snprintf(o->file, sizeof(o->file), "%s", pos[0]);
 		return 0;
+	}
+	if (o->cmd == EP_CMD_SURVEY) {
+		if (npos != 1 || o->server[0] != '\0')
+			return ep_err_set(err, EP_EUSAGE, "survey takes one "
+			    "target list FILE (\"-\": standard input) and no "
+			    "@SERVER: one ADDRESS [NAME [TYPE]] per line");
+		if (strlen(pos[0]) >= sizeof(o->file))
+			return ep_err_set(err, EP_EUSAGE, "file name too "
+			    "long");
+		snprintf(o->file, sizeof(o->file), "%s", pos[0]);
+		if (o->genreport)
+			return ep_err_set(err, EP_EUSAGE, "--format genreport "
+			    "is for the compliance command");
+		if (!o->compliance && (o->full || o->resolver))
+			return ep_err_set(err, EP_EUSAGE, "%s is for the "
+			    "compliance tests (survey --compliance)", o->full ?
+			    "--full" : "--resolver");
+		if (!o->udp && !o->tcp)
+			return ep_err_set(err, EP_EUSAGE, "nothing to probe");
+		if (o->floor_ms > o->timeout_ms)
+			o->floor_ms = o->timeout_ms;
+		return ep_query_parse_name(o->name, o->qname, &o->qname_len,
+		    err);
 	}
 	if (o->server[0] == '\0')
 		return ep_err_set(err, EP_EUSAGE, "no @SERVER given");

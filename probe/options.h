@@ -10,6 +10,7 @@
 
 #define EP_SIZES_MAX	16
 #define EP_RATE_DEFAULT	100	/* packets per second */
+#define EP_RATE_SURVEY	20	/* the survey's default, as scamper's */
 #define EP_RATE_MAX	1000
 #define EP_TIMEOUT_DEFAULT_MS	5000	/* like dig's +timeout */
 #define EP_TIMEOUT_FLOOR_MS	1000
@@ -18,12 +19,15 @@
 #define EP_HOPS_MAX		30
 #define EP_FRAG_DEFAULT		256
 #define EP_FRAG_MAX		584	/* twice it still cuts 1180 bytes */
+#define EP_PARALLEL_DEFAULT	64	/* survey: targets in flight */
+#define EP_PARALLEL_MAX		512
 
 enum ep_command {
 	EP_CMD_NONE,
 	EP_CMD_PATH,
 	EP_CMD_ANALYZE,
 	EP_CMD_COMPLY,		/* compliance @SERVER ZONE */
+	EP_CMD_SURVEY,		/* survey FILE */
 };
 
 struct ep_options {
@@ -47,6 +51,7 @@ struct ep_options {
 					   fragment (and twice that) */
 	uint32_t	 timeout_ms;	/* cap of the adaptive timeout */
 	uint32_t	 floor_ms;	/* floor of the adaptive timeout */
+	uint32_t	 budget_ms;	/* survey: time per target; 0 bound */
 	int		 tries;		/* sends per UDP probe, connects per TCP */
 	unsigned	 rate;		/* packets per second */
 	int		 json;		/* JSON on stdout instead of text */
@@ -61,7 +66,10 @@ struct ep_options {
 	int		 pcap_classic;	/* --pcap-format pcap */
 	char		 iface[64];	/* --iface; "" to follow the route */
 	char		 user[64];	/* --user: who root becomes (privs.h) */
-	char		 file[1024];	/* analyze: the capture file */
+	char		 file[1024];	/* analyze: the capture; survey: the
+					   target list ("-": stdin) */
+	int		 parallel;	/* survey: targets in flight */
+	char		 resume[1024];	/* survey: an earlier output */
 	int		 verbose;
 	int		 help;
 	int		 version;

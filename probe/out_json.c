@@ -247,8 +247,8 @@ comply_json(const struct ep_target *t, const char *server)
 	return o;
 }
 
-static json_t *
-target_json(const struct ep_target *t, int cap, const char *server)
+json_t *
+ep_out_json_target(const struct ep_target *t, int cap, const char *server)
 {
 	const struct ep_path *p = &t->path;
 	json_t *o = json_object(), *probes = json_array(),
@@ -388,7 +388,7 @@ ep_out_json_new(const struct ep_report *r)
 	json_object_set_new(o, "capture_skipped", r->capture.skipped[0] ?
 	    json_string(r->capture.skipped) : json_null());
 	for (int i = 0; i < r->ntargets; i++)
-		json_array_append_new(targets, target_json(&r->targets[i],
+		json_array_append_new(targets, ep_out_json_target(&r->targets[i],
 		    r->capture.on, r->server));
 	json_object_set_new(o, "targets", targets);
 	return o;

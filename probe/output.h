@@ -12,6 +12,10 @@
 
 /* The report as a new JSON object (caller owns it), NULL on no memory. */
 json_t	*ep_out_json_new(const struct ep_report *r);
+/* One target as a new JSON object (the report's targets[] entry); cap:
+ * a capture ran; server: @SERVER as given. */
+json_t	*ep_out_json_target(const struct ep_target *t, int cap,
+	    const char *server);
 /* Write the JSON report to fp, one object and a newline.  0 or -1. */
 int	 ep_out_json(FILE *fp, const struct ep_report *r, struct ep_err *err);
 /* Write the readable report to fp; verbose adds every probe's detail. */

@@ -23,7 +23,7 @@
 #include "sniffer.h"
 #include "verdict.h"
 
-#define TARGETS_MAX	8
+#define TARGETS_MAX	8	/* addresses of one @SERVER */
 #define PACE_BURST	10
 /* Least wait once a sibling probe was answered (see evidence()). */
 #define EVIDENCE_MIN_MS		250
@@ -34,16 +34,25 @@
 
 struct run;
 
-/* The run's view of one target while it is probed. */
+/* The run's view of one target while it is probed: a slot, reused for
+ * target after target when a feed gives them (survey). */
 struct run_target {
 	struct run		*run;		/* not owned */
+	const struct ep_options	*o;		/* not owned: the target's */
 	struct ep_target	*t;		/* not owned: in the report */
 	struct ep_probe		 probes[EP_PROBES_MAX];
 	int			 started[EP_PROBES_MAX];
+	int			 active;	/* probed, or its frames read */
 	int			 phase;		/* 1: baselines, 2: the rest */
 	int			 pending;	/* started, not done */
 	int			 pmtu_round;	/* DF probe rounds started */
 	int			 followed;	/* compliance follow-ups planned */
+	int			 cut;		/* its time budget ran out */
+	int			 ids;		/* probe ids (survey: its own) */
+	int			*next_id;	/* &ids, or the run's (path) */
+	uint64_t		 drops0;	/* capture drops at its start */
+	struct ep_timer		*linger;	/* owned: its last frames */
+	struct ep_timer		*budget;	/* owned: its time bound */
 };
 
 struct run {
@@ -51,15 +60,24 @@ struct run {
 	struct ep_loop		*loop;		/* owned */
 	struct run_target	*rts;		/* owned */
 	int			 nrts;
+	int			 nactive;
+	const struct ep_feed	*feed;		/* NULL: the report's targets */
+	struct ep_options	*opts;		/* owned: the slots' (feed) */
 	int			 failed;	/* internal error during the run */
 	int			 stopping;	/* the loop ended: no new work */
 	struct ep_err		*err;
 	struct ep_sniffer	*sniffer;	/* NULL: no capture */
 	int			 rawfd[2];	/* IPv4, IPv6 raw sockets; -1 */
-	int			 next_id;	/* for probes added on the way */
+	int			 next_id;	/* path: ids across targets */
 	struct ep_report	*report;
-	struct ep_timer		*watchdog;	/* owned */
 };
+
+/* No new work for rt: the run or its own time is over. */
+static int
+halted(const struct run_target *rt)
+{
+	return rt->run->stopping || rt->cut;
+}
 
 static int
 is_reply(enum ep_outcome o)
@@ -86,7 +104,7 @@ start_probe(struct run_target *rt, int i, uint32_t timeout_ms)
 	p->addr = &rt->t->addr;
 	p->addrlen = rt->t->addrlen;
 	p->timeout_ms = timeout_ms;
-	p->tries_max = rt->run->o->tries;
+	p->tries_max = rt->o->tries;
 	p->rawfd = rt->run->rawfd[rt->t->family == 4 ? 0 : 1];
 	/*
 	 * Raw probes ask the SOA the baseline already had answered: the
@@ -132,7 +150,7 @@ start_probe(struct run_target *rt, int i, uint32_t timeout_ms)
 static void
 start_phase2(struct run_target *rt, double rtt_ms)
 {
-	const struct ep_options *o = rt->run->o;
+	const struct ep_options *o = rt->o;
 	uint32_t tmo = ep_plan_timeout(rtt_ms, o->floor_ms, o->timeout_ms);
 
 	rt->phase = 2;
@@ -225,11 +243,11 @@ pmtu_next(struct run_target *rt)
 		if (rt->t->probes[i].spec.role == EP_ROLE_PMTU &&
 		    (!rt->started[i] || !rt->probes[i].finished))
 			return;
-	if (rt->pmtu_round >= 1 || rt->run->stopping)
+	if (rt->pmtu_round >= 1 || halted(rt))
 		return;
 	n = ep_plan_pmtu_next(rt->t, sizes, EP_PLAN_PMTU_NEXT);
 	for (int k = 0; k < n; k++)
-		if (ep_plan_pmtu_add(rt->run->o, rt->t, &rt->run->next_id,
+		if (ep_plan_pmtu_add(rt->o, rt->t, rt->next_id,
 		    sizes[k]) == -1)
 			break;
 	rt->pmtu_round++;
@@ -265,7 +283,7 @@ comply_next(struct run_target *rt)
 	int first = rt->t->nprobes;
 
 	rt->followed = 1;
-	if (ep_comply_next(rt->t, &rt->run->next_id) == 0)
+	if (ep_comply_next(rt->t, rt->next_id) == 0)
 		return;
 	ep_verbose(EP_VERB_OPS, "%s: %d compliance follow-ups",
 	    rt->t->addr_str, rt->t->nprobes - first);
@@ -274,22 +292,16 @@ comply_next(struct run_target *rt)
 }
 
 /*
- * Every probe of every target is done: the capture reads on a little
- * longer (late fragments, ICMP errors), then the loop ends.
+ * Every probe of rt is done: the capture reads on a little longer (late
+ * fragments, ICMP errors: two RTTs more), then the target ends.
  */
 static void
-idle_check(struct run *run)
+target_quiet(struct run_target *rt)
 {
-	double rtt = 0;
+	double rtt = rt->t->base_rtt_ms > 0 ? rt->t->base_rtt_ms : 0;
 
-	for (int i = 0; i < run->nrts; i++) {
-		if (run->rts[i].pending > 0)
-			return;
-		if (run->rts[i].t->base_rtt_ms > rtt)
-			rtt = run->rts[i].t->base_rtt_ms;
-	}
-	ep_timer_disarm(run->watchdog);	/* all done: the loop may end */
-	ep_sniffer_linger(run->sniffer, LINGER_MS + (uint32_t)(2 * rtt));
+	ep_timer_arm(rt->linger, rt->run->sniffer == NULL ? 0 :
+	    LINGER_MS + (uint32_t)(2 * rtt));
 }
 
 static void
@@ -302,7 +314,7 @@ probe_done(struct ep_probe *p, void *arg)
 	if (res->started_us)
 		res->waited_ms = (uint32_t)((ep_loop_now(rt->run->loop) -
 		    res->started_us) / 1000u);
-	if (rt->phase == 1 && !rt->run->stopping && is_reply(res->outcome) &&
+	if (rt->phase == 1 && !halted(rt) && is_reply(res->outcome) &&
 	    res->outcome != EP_OUT_MALFORMED) {
 		/* TCP's RTT is the query's; the handshake is cleaner. */
 		double rtt = p->rec->spec.transport == EP_TCP &&
@@ -310,12 +322,12 @@ probe_done(struct ep_probe *p, void *arg)
 
 		start_phase2(rt, rtt < 0 ? 0 : rtt);
 	}
-	if (rt->phase == 2 && !rt->run->stopping &&
+	if (rt->phase == 2 && !halted(rt) &&
 	    p->rec->spec.transport != EP_UDP && (res->outcome ==
 	    EP_OUT_ANSWER || (p->rec->spec.transport == EP_RAW &&
 	    res->outcome == EP_OUT_TRUNCATED)))
 		evidence(rt, p);
-	if (rt->pending == 0 && rt->phase == 1 && !rt->run->stopping) {
+	if (rt->pending == 0 && rt->phase == 1 && !halted(rt)) {
 		/* No baseline replied: the rest would learn nothing. */
 		for (int i = 0; i < rt->t->nprobes; i++)
 			if (!rt->started[i])
@@ -326,18 +338,19 @@ probe_done(struct ep_probe *p, void *arg)
 	if (p->rec->spec.role == EP_ROLE_PMTU && rt->phase == 2)
 		pmtu_next(rt);
 	if (p->rec->spec.role == EP_ROLE_HOP && res->outcome == EP_OUT_ANSWER &&
-	    !rt->run->stopping)
+	    !halted(rt))
 		beyond_server(rt, p->rec->spec.ttl);
-	if (rt->pending == 0 && !rt->followed && !rt->run->stopping &&
-	    (rt->run->o->cmd == EP_CMD_COMPLY || (rt->phase == 2 &&
-	    rt->run->o->compliance)))
+	if (rt->pending == 0 && !rt->followed && !halted(rt) &&
+	    (rt->o->cmd == EP_CMD_COMPLY || (rt->phase == 2 &&
+	    rt->o->compliance)))
 		comply_next(rt);
-	if (rt->pending == 0)
-		idle_check(rt->run);
+	if (rt->pending == 0 && !rt->run->stopping)
+		target_quiet(rt);
 }
 
-/* The longest a run may take: baselines, the rest, the second MTU round,
- * resends held back by the rate cap, the capture's linger; doubled. */
+/* The longest a target may take: baselines, the rest, the second MTU
+ * round, resends held back by the rate cap, the capture's linger;
+ * doubled. */
 static uint32_t
 run_bound_ms(const struct ep_options *o)
 {
@@ -345,20 +358,9 @@ run_bound_ms(const struct ep_options *o)
 	    o->rate + 1000u) + 10000u;
 }
 
-static void
-watchdog(void *arg)
-{
-	struct run *run = arg;
-
-	ep_err_set(run->err, EP_EINTERNAL, "the run exceeded its bound of "
-	    "%u ms: a probe did not end (a bug: please report it)",
-	    run_bound_ms(run->o));
-	run->failed = 1;
-	ep_loop_stop(run->loop);
-}
-
-/* Raw sockets for the families of the targets with raw probes; without
- * them those probes are skipped and the report says why. */
+/* Raw sockets for the families probed (path: of its targets; a survey:
+ * both unless -4/-6); without them those probes are skipped and the
+ * report says why. */
 static void
 open_raw(struct run *run, const struct ep_options *o, struct ep_report *r)
 {
@@ -366,13 +368,16 @@ open_raw(struct run *run, const struct ep_options *o, struct ep_report *r)
 
 	if (!o->raw || !o->udp)
 		return;
-	for (int i = 0; i < r->ntargets; i++) {
-		int f = r->targets[i].family == 4 ? 0 : 1;
+	for (int f = 0; f < 2; f++) {
+		int family = f == 0 ? 4 : 6, want = 0;
 
-		if (run->rawfd[f] != -1 || r->raw_skipped[0] != '\0')
+		for (int i = 0; i < r->ntargets; i++)
+			want |= r->targets[i].family == family;
+		if (run->feed != NULL)
+			want = o->family == 0 || o->family == family;
+		if (!want || r->raw_skipped[0] != '\0')
 			continue;
-		if ((run->rawfd[f] = ep_raw_open(r->targets[i].family, &err))
-		    == -1)
+		if ((run->rawfd[f] = ep_raw_open(family, &err)) == -1)
 			snprintf(r->raw_skipped, sizeof(r->raw_skipped),
 			    "%s: outbound fragment and path MTU probes "
 			    "skipped%s", err.msg, err.code == EPERM ||
@@ -480,12 +485,190 @@ block_stop_signals(void)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 }
 
-int
-ep_run_path(const struct ep_options *o, struct ep_report *r,
-    struct ep_err *err)
+static int target_begin(struct run_target *rt);
+static void target_end(struct run_target *rt);
+
+/* Take the next targets from the feed into the free slots. */
+static void
+refill(struct run *run)
+{
+	for (int i = 0; i < run->nrts && run->feed != NULL && !run->stopping;
+	    i++) {
+		struct run_target *rt = &run->rts[i];
+
+		if (rt->active)
+			continue;
+		memset(rt->t, 0, sizeof(*rt->t));
+		run->opts[i] = *run->o;
+		if (run->feed->next(run->feed->arg, rt->t, &run->opts[i]) != 1)
+			return;
+		if (target_begin(rt) == -1)
+			return;
+	}
+	if (run->nactive == 0)
+		ep_loop_stop(run->loop);	/* every target is over */
+}
+
+static void
+linger_done(void *arg)
+{
+	struct run_target *rt = arg;
+
+	target_end(rt);
+	if (!rt->run->stopping)
+		refill(rt->run);
+}
+
+/*
+ * rt's time is over.  Path: a probe did not end, a bug: the run stops
+ * and says so.  Survey (--budget): the target is cut, its probes end as
+ * interrupted, and it is reported with what it measured.
+ */
+static void
+budget_done(void *arg)
+{
+	struct run_target *rt = arg;
+	struct run *run = rt->run;
+	uint32_t bound = rt->o->budget_ms ? rt->o->budget_ms :
+	    run_bound_ms(rt->o);
+
+	if (run->feed == NULL) {
+		ep_err_set(run->err, EP_EINTERNAL, "the run exceeded its "
+		    "bound of %u ms: a probe did not end (a bug: please "
+		    "report it)", bound);
+		run->failed = 1;
+		ep_loop_stop(run->loop);
+		return;
+	}
+	ep_verbose(EP_VERB_OPS, "%s: time budget of %u ms spent, cut",
+	    rt->t->addr_str, bound);
+	rt->cut = 1;
+	rt->t->cut = 1;
+	for (int k = 0; k < rt->t->nprobes; k++) {
+		if (rt->started[k] && !rt->probes[k].finished)
+			ep_probe_done(&rt->probes[k], EP_OUT_INTERRUPTED);
+		else if (!rt->started[k] &&
+		    rt->t->probes[k].res.outcome == EP_OUT_PENDING)
+			rt->t->probes[k].res.outcome = EP_OUT_INTERRUPTED;
+	}
+	if (rt->pending == 0)
+		target_quiet(rt);
+}
+
+/* Plan rt's probes and start its baselines (compliance: every test at
+ * once: each is a verdict of its own, whatever the others get; the first
+ * answer still shortens the waits of the rest).  -1: the run failed. */
+static int
+target_begin(struct run_target *rt)
+{
+	struct run *run = rt->run;
+	const struct ep_options *o = rt->o;
+	struct ep_target *t = rt->t;
+	uint64_t drops = 0;
+
+	snprintf(t->name, sizeof(t->name), "%s", o->name);
+	ep_query_type_str(o->qtype ? o->qtype : 48, t->qtype_str,
+	    sizeof(t->qtype_str));
+	t->base_rtt_ms = -1;
+	t->timeout_ms = o->timeout_ms;
+	mtu_of(t);
+	memset(rt->started, 0, sizeof(rt->started));
+	rt->phase = 1;
+	rt->pending = rt->pmtu_round = rt->followed = rt->cut = 0;
+	rt->ids = 1;
+	if (o->cmd == EP_CMD_COMPLY ?
+	    ep_plan_comply(o, t, rt->next_id, run->err) == -1 :
+	    (ep_plan_path(o, t, rt->next_id, run->err) == -1 ||
+	    ep_plan_raw(o, t, rt->next_id, run->err) == -1 ||
+	    (o->compliance && ep_plan_comply(o, t, rt->next_id,
+	    run->err) == -1))) {
+		run->failed = 1;
+		ep_loop_stop(run->loop);
+		return -1;
+	}
+	rt->drops0 = ep_sniffer_drops(run->sniffer, &drops) == 0 ? drops : 0;
+	rt->active = 1;
+	run->nactive++;
+	ep_timer_arm(rt->budget, o->budget_ms ? o->budget_ms :
+	    run_bound_ms(o));
+	for (int k = 0; k < t->nprobes && !run->stopping; k++)
+		if (t->probes[k].spec.role == EP_ROLE_BASE ||
+		    o->cmd == EP_CMD_COMPLY)
+			start_probe(rt, k, o->timeout_ms);
+	if (rt->pending == 0 && !run->stopping)
+		target_quiet(rt);	/* nothing could start */
+	return 0;
+}
+
+/* rt's probes are over and its last frames read (or the run ends): tie
+ * the rest of its frames, make its verdict, hand it over (feed). */
+static void
+target_end(struct run_target *rt)
+{
+	struct run *run = rt->run;
+	struct ep_target *t = rt->t;
+	uint64_t drops = 0;
+
+	if (!rt->active)
+		return;
+	ep_timer_disarm(rt->linger);
+	ep_timer_disarm(rt->budget);
+	ep_sniffer_target_done(run->sniffer, t);
+	t->capture = run->sniffer == NULL ? 0 : ep_sniffer_drops(run->sniffer,
+	    &drops) == 0 && drops > rt->drops0 ? -1 : 1;
+	if (rt->o->cmd != EP_CMD_COMPLY)
+		ep_verdict(t);
+	if (rt->o->cmd == EP_CMD_COMPLY || rt->o->compliance)
+		ep_comply_verdict(t, rt->o->cmd == EP_CMD_COMPLY);
+	rt->active = 0;
+	run->nactive--;
+	if (run->feed != NULL) {
+		run->feed->done(run->feed->arg, t, rt->o, !run->stopping);
+		memset(t, 0, sizeof(*t));	/* the slot is free */
+	} else if (run->nactive == 0)
+		ep_loop_stop(run->loop);
+}
+
+/* The run's slots: one per target of r (path), or feed->slots (r's
+ * targets are then the slots, empty until the feed fills them). */
+static int
+make_slots(struct run *run, struct ep_report *r)
+{
+	int n = run->feed != NULL ? run->feed->slots : r->ntargets;
+
+	if (run->feed != NULL) {
+		r->targets = calloc((size_t)n, sizeof(*r->targets));
+		run->opts = calloc((size_t)n, sizeof(*run->opts));
+		if (r->targets == NULL || run->opts == NULL)
+			return -1;
+		r->ntargets = n;
+	}
+	if ((run->rts = calloc((size_t)n, sizeof(*run->rts))) == NULL)
+		return -1;
+	run->nrts = n;
+	for (int i = 0; i < n; i++) {
+		struct run_target *rt = &run->rts[i];
+
+		rt->run = run;
+		rt->t = &r->targets[i];
+		rt->o = run->feed != NULL ? &run->opts[i] : run->o;
+		rt->next_id = run->feed != NULL ? &rt->ids : &run->next_id;
+		if ((rt->linger = ep_timer_new(run->loop, linger_done, rt))
+		    == NULL || (rt->budget = ep_timer_new(run->loop,
+		    budget_done, rt)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* Both commands: the capture, raw sockets and the drop of privileges,
+ * then every target in the one loop. */
+static int
+run_all(const struct ep_options *o, const struct ep_feed *feed,
+    struct ep_report *r, struct ep_err *err)
 {
 	struct run run = { .o = o, .err = err, .rawfd = { -1, -1 },
-	    .report = r };
+	    .report = r, .feed = feed, .next_id = 1 };
 	uint64_t t0 = ep_clock_us();
 	int rc = -1;
 	time_t now = time(NULL);
@@ -494,34 +677,11 @@ ep_run_path(const struct ep_options *o, struct ep_report *r,
 	block_stop_signals();
 	gmtime_r(&now, &tm);
 	strftime(r->started, sizeof(r->started), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	run.next_id = 1;
 	if ((run.loop = ep_loop_new(o->rate, PACE_BURST, err)) == NULL)
 		return -1;
-	if ((run.rts = calloc((size_t)r->ntargets, sizeof(*run.rts))) == NULL) {
+	if (make_slots(&run, r) == -1) {
 		ep_err_set(err, ENOMEM, "out of memory");
 		goto out;
-	}
-	run.nrts = r->ntargets;
-	for (int i = 0; i < r->ntargets; i++) {
-		struct ep_target *t = &r->targets[i];
-		struct run_target *rt = &run.rts[i];
-
-		snprintf(t->name, sizeof(t->name), "%s", o->name);
-		ep_query_type_str(o->qtype ? o->qtype : 48, t->qtype_str,
-		    sizeof(t->qtype_str));
-		t->base_rtt_ms = -1;
-		t->timeout_ms = o->timeout_ms;
-		mtu_of(t);
-		if (o->cmd == EP_CMD_COMPLY ?
-		    ep_plan_comply(o, t, &run.next_id, err) == -1 :
-		    (ep_plan_path(o, t, &run.next_id, err) == -1 ||
-		    ep_plan_raw(o, t, &run.next_id, err) == -1 ||
-		    (o->compliance && ep_plan_comply(o, t, &run.next_id,
-		    err) == -1)))
-			goto out;
-		rt->run = &run;
-		rt->t = t;
-		rt->phase = 1;
 	}
 	/* The capture starts before the first probe; the raw sockets are
 	 * opened before any probe too (both need CAP_NET_RAW). */
@@ -530,23 +690,13 @@ ep_run_path(const struct ep_options *o, struct ep_report *r,
 	/* Nothing later needs a capability: give them all up. */
 	if (ep_privs_drop(err) == -1)
 		goto out;
-	/* A bound on the whole run, whatever a probe does: every wait is
-	 * bounded, and this says so if one is not. */
-	if ((run.watchdog = ep_timer_new(run.loop, watchdog, &run)) == NULL) {
-		ep_err_set(err, ENOMEM, "out of memory");
-		goto out;
-	}
-	ep_timer_arm(run.watchdog, run_bound_ms(o));
-	/* Baselines of every target at once; each target's phase 2
-	 * starts on its own first reply.  Compliance tests all start now:
-	 * each is a verdict of its own, whatever the others get (the first
-	 * answer still shortens the waits of the rest). */
-	for (int i = 0; i < run.nrts; i++)
-		for (int k = 0; k < run.rts[i].t->nprobes; k++)
-			if (run.rts[i].t->probes[k].spec.role == EP_ROLE_BASE ||
-			    o->cmd == EP_CMD_COMPLY)
-				start_probe(&run.rts[i], k, o->timeout_ms);
-	if (ep_loop_run(run.loop, err) == -1)
+	if (feed != NULL)
+		refill(&run);
+	else
+		for (int i = 0; i < run.nrts; i++)
+			if (target_begin(&run.rts[i]) == -1)
+				break;
+	if (!run.failed && ep_loop_run(run.loop, err) == -1)
 		goto out;
 	r->interrupted = ep_loop_interrupted(run.loop) != 0;
 	run.stopping = 1;
@@ -554,7 +704,7 @@ ep_run_path(const struct ep_options *o, struct ep_report *r,
 	for (int i = 0; i < run.nrts; i++) {
 		struct run_target *rt = &run.rts[i];
 
-		for (int k = 0; k < rt->t->nprobes; k++) {
+		for (int k = 0; rt->active && k < rt->t->nprobes; k++) {
 			if (rt->started[k] && !rt->probes[k].finished)
 				ep_probe_done(&rt->probes[k],
 				    EP_OUT_INTERRUPTED);
@@ -563,30 +713,42 @@ ep_run_path(const struct ep_options *o, struct ep_report *r,
 				rt->t->probes[k].res.outcome =
 				    EP_OUT_INTERRUPTED;
 		}
+		target_end(rt);
 	}
+	r->packets = ep_loop_sent(run.loop);
 	ep_sniffer_stop(run.sniffer, r);
 	run.sniffer = NULL;
-	for (int i = 0; i < run.nrts; i++) {
-		run.rts[i].t->capture = !r->capture.on ? 0 :
-		    r->capture.stats_known && r->capture.dropped > 0 ? -1 : 1;
-		if (o->cmd != EP_CMD_COMPLY)
-			ep_verdict(run.rts[i].t);
-		if (o->cmd == EP_CMD_COMPLY || o->compliance)
-			ep_comply_verdict(run.rts[i].t, o->cmd ==
-			    EP_CMD_COMPLY);
-	}
-	ep_verdict_report(r);
+	if (feed == NULL)
+		ep_verdict_report(r);
 	r->duration_ms = (ep_clock_us() - t0) / 1000u;
 	rc = run.failed ? -1 : 0;
 out:
-	ep_timer_free(run.watchdog);
 	ep_sniffer_stop(run.sniffer, r);
+	for (int i = 0; run.rts != NULL && i < run.nrts; i++) {
+		ep_timer_free(run.rts[i].linger);
+		ep_timer_free(run.rts[i].budget);
+	}
 	for (int f = 0; f < 2; f++)
 		if (run.rawfd[f] != -1)
 			close(run.rawfd[f]);
 	free(run.rts);
+	free(run.opts);
 	ep_loop_free(run.loop);
 	return rc;
+}
+
+int
+ep_run_path(const struct ep_options *o, struct ep_report *r,
+    struct ep_err *err)
+{
+	return run_all(o, NULL, r, err);
+}
+
+int
+ep_run_feed(const struct ep_options *o, const struct ep_feed *feed,
+    struct ep_report *r, struct ep_err *err)
+{
+	return run_all(o, feed, r, err);
 }
 
 void

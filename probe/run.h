@@ -24,6 +24,34 @@ int	ep_run_targets(const struct ep_options *o, struct ep_report *r,
 int	ep_run_path(const struct ep_options *o, struct ep_report *r,
 	    struct ep_err *err);
 
+/*
+ * Where the targets of a survey come from, and where each goes when it
+ * is over.  next() fills t (zeroed: addr, addrlen, family, addr_str; the
+ * port in addr) and o (a copy of the run's options whose name, qname and
+ * qtype it may change) and returns 1, or 0 when it has no target now.
+ * done() gets t with its verdict (finished 1), or cut short by the end
+ * of the run (finished 0); the slot is reused after it returns.  At most
+ * slots targets are probed at once.
+ */
+struct ep_feed {
+	int	(*next)(void *arg, struct ep_target *t, struct ep_options *o);
+	void	(*done)(void *arg, const struct ep_target *t,
+		    const struct ep_options *o, int finished);
+	void	*arg;
+	int	 slots;
+};
+
+/*
+ * Run the path probes (o->compliance: and the compliance tests) of every
+ * target the feed gives, at most feed->slots at once, in one event loop
+ * at o->rate, each within o->budget_ms (0: the run's own bound).  r
+ * keeps the capture, the raw-socket notes and r->packets; r->targets are
+ * the slots.  Returns 0 (also when interrupted) or -1 on an internal
+ * error.
+ */
+int	ep_run_feed(const struct ep_options *o, const struct ep_feed *feed,
+	    struct ep_report *r, struct ep_err *err);
+
 /* Free what r owns (not r itself). */
 void	ep_report_fini(struct ep_report *r);
 

@@ -23,7 +23,6 @@ struct ep_sniffer {
 	struct ep_sniff		*sniff;		/* owned */
 	struct ep_wire		*wire;		/* owned */
 	struct ep_pcapw		*out;		/* owned via ev.out */
-	struct ep_timer		*linger;	/* owned */
 	struct ep_evidence	 ev;
 	uint64_t		 start_us;	/* wall clock */
 	int			 watching;
@@ -82,6 +81,8 @@ choose_iface(const struct ep_options *o, const struct ep_report *r,
 	}
 	name[0] = '\0';
 	for (int i = 0; i < r->ntargets; i++) {
+		if (r->targets[i].family == 0)
+			continue;	/* a survey's empty slot */
 		if (route_iface(&r->targets[i], one, sizeof(one)) == -1 ||
 		    (name[0] != '\0' && strcmp(name, one) != 0)) {
 			snprintf(name, len, "any");
@@ -102,11 +103,15 @@ make_filter(const struct ep_options *o, const struct ep_report *r,
     char *f, size_t len)
 {
 	size_t n = 0;
+	int hosts = 0;
 
 	n += (size_t)snprintf(f + n, len - n, "((");
 	for (int i = 0; i < r->ntargets && n < len; i++)
-		n += (size_t)snprintf(f + n, len - n, "%shost %s",
-		    i ? " or " : "", r->targets[i].addr_str);
+		if (r->targets[i].family != 0)
+			n += (size_t)snprintf(f + n, len - n, "%shost %s",
+			    hosts++ ? " or " : "", r->targets[i].addr_str);
+	if (hosts == 0)
+		n = (size_t)snprintf(f, len, "((ip or ip6");
 	if (n < len)
 		snprintf(f + n, len - n, ") and (port %u or "
 		    "(ip and ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] == 44)))"
@@ -122,7 +127,8 @@ default_name(const struct ep_options *o, char *buf, size_t len)
 	struct tm tm;
 	size_t i;
 
-	snprintf(server, sizeof(server), "%s", o->server);
+	snprintf(server, sizeof(server), "%s", o->cmd == EP_CMD_SURVEY ?
+	    "survey" : o->server);
 	for (i = 0; server[i] != '\0'; i++)
 		if (!((server[i] >= 'a' && server[i] <= 'z') ||
 		    (server[i] >= 'A' && server[i] <= 'Z') ||
@@ -153,18 +159,6 @@ readable(void *arg, int fd, unsigned events)
 	drain(arg);
 }
 
-static void
-linger_done(void *arg)
-{
-	struct ep_sniffer *s = arg;
-
-	drain(s);
-	if (s->watching) {
-		ep_loop_unwatch(s->loop, ep_sniff_fd(s->sniff));
-		s->watching = 0;
-	}
-}
-
 static struct ep_sniffer *
 skip(struct ep_sniffer *s, struct ep_report *r, const char *why)
 {
@@ -175,7 +169,6 @@ skip(struct ep_sniffer *s, struct ep_report *r, const char *why)
 
 		if (s->watching)
 			ep_loop_unwatch(s->loop, ep_sniff_fd(s->sniff));
-		ep_timer_free(s->linger);
 		ep_pcapw_close(s->ev.out, &err);
 		ep_wire_free(s->wire);
 		ep_sniff_close(s->sniff);
@@ -213,8 +206,7 @@ ep_sniffer_start(struct ep_loop *l, const struct ep_options *o,
 			    c->iface, err.msg);
 		return skip(s, r, why);
 	}
-	if ((s->wire = ep_wire_new(r->targets, r->ntargets)) == NULL ||
-	    (s->linger = ep_timer_new(l, linger_done, s)) == NULL)
+	if ((s->wire = ep_wire_new(r->targets, r->ntargets)) == NULL)
 		return skip(s, r, "out of memory");
 	c->link = ep_sniff_link(s->sniff);
 	c->pcapng = !o->pcap_classic;
@@ -236,6 +228,8 @@ ep_sniffer_start(struct ep_loop *l, const struct ep_options *o,
 	s->ev.link = c->link;
 	s->ev.wire = s->wire;
 	s->ev.info = c;
+	for (int i = 0; i < r->ntargets; i++)
+		s->ev.only_ours |= r->targets[i].family == 0;
 	if (ep_loop_watch(l, ep_sniff_fd(s->sniff), EP_EV_READ, readable, s,
 	    &err) == -1)
 		return skip(s, r, err.msg);
@@ -250,10 +244,22 @@ ep_sniffer_start(struct ep_loop *l, const struct ep_options *o,
 }
 
 void
-ep_sniffer_linger(struct ep_sniffer *s, uint32_t ms)
+ep_sniffer_target_done(struct ep_sniffer *s, struct ep_target *t)
 {
-	if (s != NULL && s->watching)
-		ep_timer_arm(s->linger, ms);
+	if (s == NULL)
+		return;
+	drain(s);
+	ep_wire_settle(s->wire, t);
+}
+
+int
+ep_sniffer_drops(struct ep_sniffer *s, uint64_t *drops)
+{
+	uint64_t recv = 0;
+
+	if (s == NULL)
+		return -1;
+	return ep_sniff_stats(s->sniff, &recv, drops);
 }
 
 void
@@ -286,7 +292,6 @@ ep_sniffer_stop(struct ep_sniffer *s, struct ep_report *r)
 			snprintf(c->error, sizeof(c->error), "%s", err.msg);
 	} else if (!c->error[0])
 		c->path[0] = '\0';
-	ep_timer_free(s->linger);
 	ep_wire_free(s->wire);
 	ep_sniff_close(s->sniff);
 	free(s);

@@ -11,16 +11,22 @@
 struct ep_sniffer;
 
 /*
- * Start capturing for the targets of r before any probe is sent.  Never
+ * Start capturing for the targets of r before any probe is sent.  When
+ * r's targets are empty slots (a survey: family 0), every DNS exchange,
+ * fragment and ICMP error on the interface passes the filter and only
+ * the frames about a target then in a slot are kept (numbered, written).  Never
  * fails the run: without permission or interface the capture is skipped,
  * r->capture.skipped says why, and NULL is returned.
  */
 struct ep_sniffer *ep_sniffer_start(struct ep_loop *, const struct ep_options *,
 	    struct ep_report *r);
 
-/* Every probe is done: keep reading for ms (late fragments, ICMP), then
- * let the loop end. */
-void	ep_sniffer_linger(struct ep_sniffer *, uint32_t ms);
+/* Target t is over: read what the kernel holds, settle t's fragments
+ * (wire.h) before its slot is reused.  NULL is a no-op. */
+void	ep_sniffer_target_done(struct ep_sniffer *, struct ep_target *t);
+
+/* The kernel's drops so far: 0, or -1 when unknown (or s is NULL). */
+int	ep_sniffer_drops(struct ep_sniffer *, uint64_t *drops);
 
 /* Read what is left, settle the evidence, record the statistics in
  * r->capture, close the file, free.  NULL is a no-op. */

@@ -133,6 +133,7 @@ struct ep_frag_dgram {
 	int		 has_dns;
 	struct ep_dns_msg dns;
 	uint64_t	 first_us, last_us;	/* capture times */
+	int		 settled;	/* the matcher has counted it (wire.h) */
 };
 
 struct ep_frag_table;
@@ -152,6 +153,7 @@ struct ep_frag_dgram *ep_frag_add(struct ep_frag_table *,
 
 /* Iterate: i from 0 while the result is not NULL. */
 const struct ep_frag_dgram *ep_frag_at(const struct ep_frag_table *, int i);
+struct ep_frag_dgram *ep_frag_at_mut(struct ep_frag_table *, int i);
 int	 ep_frag_evicted(const struct ep_frag_table *);
 
 #endif

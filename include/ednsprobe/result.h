@@ -274,6 +274,7 @@ struct ep_target {
 	/* The capture behind the wire fields: 0 none, 1 complete, -1 the
 	 * kernel dropped frames (the wire fields may miss some). */
 	int			 capture;
+	int			 cut;	/* survey: its time budget ran out */
 };
 
 /* The capture of a run. */
@@ -303,6 +304,7 @@ struct ep_report {
 	char		 raw_skipped[512];	/* why no raw probe ran */
 	char		 server[256];	/* @SERVER as given ("" analyze) */
 	int		 compliance;	/* the compliance command's report */
+	uint64_t	 packets;	/* packets the run sent */
 };
 
 /* Constant names used in JSON and text (stable: see docs/json.md). */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/fuzz/make_seeds.sh: regenerate the seed corpus of the fuzz targets
-# (tests/fuzz/corpus/{frame,dns,pcap,options}) from the reference captures
+# (tests/fuzz/corpus/{frame,dns,pcap,options,survey}) from the reference captures
 # in pcaps/, with tshark and editcap.  Seeds are named by what they hold;
 # regression inputs (crashes the fuzzers found, named crash-*) are kept.
 # Usage: tests/fuzz/make_seeds.sh   (needs tshark, editcap, xxd)
@@ -10,7 +10,7 @@ out=$top/tests/fuzz/corpus
 pcaps=$top/pcaps
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for d in frame dns pcap options; do
+for d in frame dns pcap options survey; do
 	mkdir -p "$out/$d"
 	find "$out/$d" -type f ! -name 'crash-*' -delete
 done
@@ -100,7 +100,19 @@ compliance --full --resolver --format=genreport -6 @h example.net
 compliance --format=json --json -o c.json @h
 path --format genreport @h x
 LINES
+
+# survey: target lists and lines of the survey's own output (--resume).
+printf '%s\n' '# lab farm' '203.0.113.53 probe.test' \
+	'2001:db8:53::53 probe.test TXT' '192.0.2.1' '' '  # only' \
+	'ns1.example.net' '203.0.113.53 probe.test A extra' \
+	'2001:db8::1 a..b' '203.0.113.53 probe.test TYPE65534' \
+	>"$out/survey/list"
+printf '%s\n' '{"type":"target","schema":1,"line":2,"address":"203.0.113.53","family":4,"name":"probe.test","qtype":"DNSKEY","findings":[]}' \
+	'{"type":"summary","schema":1,"targets":1}' \
+	'{"type":"target","address":"2001:db8::53","name":".","qtype":"TXT"}' \
+	'{"type":"target","address":"203.0.113.53","name":"probe.t' \
+	>"$out/survey/resume"
 du -sh "$out"
-for d in frame dns pcap options; do
+for d in frame dns pcap options survey; do
 	echo "$d: $(find "$out/$d" -type f | wc -l) files"
 done

@@ -411,6 +411,50 @@ test_repeated(void **state)
 	}
 }
 
+static void
+test_survey(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("survey", "list.txt", NULL), 0);
+	assert_int_equal(o.cmd, EP_CMD_SURVEY);
+	assert_string_equal(o.file, "list.txt");
+	assert_int_equal(o.rate, EP_RATE_SURVEY);
+	assert_int_equal(o.parallel, EP_PARALLEL_DEFAULT);
+	assert_int_equal(o.budget_ms, 0);
+	assert_string_equal(o.resume, "");
+	assert_int_equal(parse("survey", "--rate", "500", "--parallel", "8",
+	    "--budget", "2.5", "--resume", "old.jsonl", "-", NULL), 0);
+	assert_int_equal(o.rate, 500);
+	assert_int_equal(o.parallel, 8);
+	assert_int_equal(o.budget_ms, 2500);
+	assert_string_equal(o.resume, "old.jsonl");
+	assert_string_equal(o.file, "-");
+	/* path keeps its own default rate */
+	assert_int_equal(parse("path", "@192.0.2.1", NULL), 0);
+	assert_int_equal(o.rate, EP_RATE_DEFAULT);
+	usage_error(parse("survey", NULL), "one target list FILE", NULL);
+	usage_error(parse("survey", "@192.0.2.1", "f", NULL), "no @SERVER",
+	    NULL);
+	usage_error(parse("survey", "a", "b", NULL), "one target list", NULL);
+	usage_error(parse("survey", "--rate", "0", "f", NULL), "--rate",
+	    "out of range", NULL);
+	usage_error(parse("survey", "--rate", "1001", "f", NULL), "--rate",
+	    NULL);
+	usage_error(parse("survey", "--parallel", "0", "f", NULL),
+	    "--parallel", NULL);
+	usage_error(parse("survey", "--parallel", "513", "f", NULL),
+	    "--parallel", NULL);
+	usage_error(parse("survey", "--budget", "0", "f", NULL), "--budget",
+	    NULL);
+	usage_error(parse("survey", "--full", "f", NULL), "--full", NULL);
+	usage_error(parse("path", "--parallel", "4", "@192.0.2.1", NULL),
+	    "for the survey command", NULL);
+	usage_error(parse("analyze", "--resume", "x", "f.pcap", NULL),
+	    "for the survey command", NULL);
+	usage_error(parse("surveys", "f", NULL), "unknown command", "survey",
+	    NULL);
+}
+
 int
 main(void)
 {
@@ -426,6 +470,7 @@ main(void)
 		cmocka_unit_test(test_missing_value),
 		cmocka_unit_test(test_grouped_unknown),
 		cmocka_unit_test(test_repeated),
+		cmocka_unit_test(test_survey),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
