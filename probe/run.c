@@ -500,10 +500,9 @@ refill(struct run *run)
 			continue;
 		memset(rt->t, 0, sizeof(*rt->t));
 		run->opts[i] = *run->o;
-		if (run->feed->next(run->feed->arg, rt->t, &run->opts[i]) != 1)
-			return;
-		if (target_begin(rt) == -1)
-			return;
+		if (run->feed->next(run->feed->arg, rt->t, &run->opts[i]) != 1 ||
+		    target_begin(rt) == -1)
+			break;
 	}
 	if (run->nactive == 0)
 		ep_loop_stop(run->loop);	/* every target is over */

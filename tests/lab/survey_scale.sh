@@ -1,0 +1,115 @@
+# tests/lab/survey_scale.sh: sourced by test_survey.sh (its ok/fail,
+# $bin, $out, $here, $FARM_N): the survey at scale against the farm
+# (tests/lab/farm.sh): FARM_N addresses on one server namespace, a tenth
+# of them each behind an inbound fragment drop, a TCP drop, or silence.
+#   verdict  every target diagnosed as its fault: clean -> no warning;
+#            frag-in-drop -> FRAG_IN_DROPPED; tcp-drop -> TCP_TIMEOUT;
+#            silent -> NO_REPLY
+#   memory   RSS growth under 1 MiB per 1000 targets, from the 10 % mark
+#            to the end (sampled from /proc while it runs)
+#   fds      open descriptors do not grow: the second half's peak is no
+#            higher than the first half's
+#   rate     packets we sent per sliding second, from the capture: never
+#            above the cap plus the bucket's burst (10)
+# Prints the figures: time, targets/min, packets, share of the cap used,
+# CPU time per target, peak RSS.
+SCALE_RATE=${EP_SCALE_RATE:-1000}
+SCALE_PAR=${EP_SCALE_PARALLEL:-128}
+STATE=${EP_LAB_STATE:-/run/ednsprobe-lab}
+
+t0=$(date +%s%N)
+if "$here/farm.sh" up "$FARM_N" >"$out/farm.log" 2>&1; then
+	ok "scale: farm of $FARM_N addresses up in $((($(date +%s%N) - t0) / 1000000)) ms"
+else
+	fail "scale: farm up"; tail -20 "$out/farm.log" | sed 's/^/    /'
+fi
+cp "$STATE/farm.txt" "$STATE/farm-expected.txt" "$out/" 2>/dev/null
+
+# The survey in the background, sampled every 0.2 s: lines written, RSS
+# (KiB), peak RSS, open descriptors, CPU ticks.
+ip netns exec ep-client "$bin" survey --rate "$SCALE_RATE" \
+	--parallel "$SCALE_PAR" --no-raw --timeout 1 \
+	--pcap "$out/scale.pcapng" "$out/farm.txt" \
+	>"$out/scale.jsonl" 2>"$out/scale.err" &
+pid=$!
+: >"$out/samples"
+while kill -0 $pid 2>/dev/null; do
+	rss=$(awk '/^VmRSS/ {print $2}' /proc/$pid/status 2>/dev/null)
+	hwm=$(awk '/^VmHWM/ {print $2}' /proc/$pid/status 2>/dev/null)
+	fds=$(ls /proc/$pid/fd 2>/dev/null | wc -l)
+	cpu=$(awk '{print $14 + $15}' /proc/$pid/stat 2>/dev/null)
+	lines=$(wc -l <"$out/scale.jsonl")
+	[ -n "$rss" ] && echo "$lines $rss $hwm $fds $cpu" >>"$out/samples"
+	sleep 0.2
+done
+wait $pid
+echo $? >"$out/scale.rc"
+expect_rc scale 2
+n=$(jq -s '[.[] | select(.type == "target")] | length' "$out/scale.jsonl")
+[ "$n" = "$FARM_N" ] && ok "scale: $n target lines" ||
+	fail "scale: $n target lines, want $FARM_N"
+
+# verdicts against the farm's faults
+jq -r -s '.[] | select(.type == "target") | [.address,
+	([.findings[] | select(.severity != "info") | .id] | join(","))] |
+	@tsv' "$out/scale.jsonl" | sort >"$out/got.tsv"
+grep -v '^#' "$out/farm-expected.txt" | awk '{print $1 "\t" $2}' | sort \
+	>"$out/want.tsv"
+join -t "$(printf '\t')" -a 1 "$out/want.tsv" "$out/got.tsv" |
+	awk -F '\t' '
+	function has(id) { return ("," $3 ",") ~ ("," id ",") }
+	{ n[$2]++ }
+	$2 == "clean" && $3 != "" { bad[$2]++; print "    " $0; next }
+	$2 == "frag-in-drop" && !has("FRAG_IN_DROPPED") { bad[$2]++; print "    " $0; next }
+	$2 == "tcp-drop" && !has("TCP_TIMEOUT") { bad[$2]++; print "    " $0; next }
+	$2 == "silent" && !has("NO_REPLY") { bad[$2]++; print "    " $0; next }
+	END { for (k in n) printf "%s %d %d\n", k, n[k], bad[k] + 0 > "/dev/stderr" }
+	' 2>"$out/classes" | head -20
+while read -r class total wrong; do
+	[ "$wrong" -eq 0 ] && ok "scale: $class: $total of $total right" ||
+		fail "scale: $class: $wrong of $total wrong"
+done <"$out/classes"
+
+# memory and descriptors
+awk -v n="$FARM_N" '
+	{ l[NR] = $1; r[NR] = $2; h = $3; f[NR] = $4; c = $5 }
+	END {
+		for (i = 1; i <= NR && l[i] < n / 10; i++) ;
+		if (i > NR) { print "nosamples"; exit }
+		d = (r[NR] - r[i]) * 1000 / ((l[NR] - l[i]) > 0 ? l[NR] - l[i] : 1)
+		m1 = 0; m2 = 0
+		for (k = 1; k <= NR; k++)
+			if (k <= NR / 2) { if (f[k] > m1) m1 = f[k] }
+			else if (f[k] > m2) m2 = f[k]
+		printf "%d %d %d %d %d %d %d %d\n", r[i], r[NR], d, h, m1, m2, c, NR
+	}' "$out/samples" >"$out/mem"
+read -r rss10 rssend grow hwm fd1 fd2 ticks nsamp <"$out/mem"
+if [ "$rss10" = nosamples ]; then
+	fail "scale: no memory samples"
+else
+	[ "$grow" -lt 1024 ] &&
+		ok "scale: RSS $rss10 -> $rssend KiB from the 10 % mark: $grow KiB per 1000 targets" ||
+		fail "scale: RSS grows $grow KiB per 1000 targets ($rss10 -> $rssend)"
+	[ "$fd2" -le "$fd1" ] &&
+		ok "scale: descriptors flat (peak $fd1 first half, $fd2 second; $nsamp samples)" ||
+		fail "scale: descriptors grow: peak $fd1 then $fd2"
+fi
+
+# the rate on the wire: our packets per sliding second
+tshark -r "$out/scale.pcapng" -Y "ip.src == $client4 or ipv6.src == $client6" \
+	-T fields -e frame.time_epoch 2>/dev/null | sort -n |
+	awk -v cap="$SCALE_RATE" '
+	{ t[NR] = $1; while (t[NR] - t[lo + 1] >= 1.0) lo++
+	  if (NR - lo > max) max = NR - lo }
+	END { printf "%d %d\n", max, NR }' >"$out/wire"
+read -r peak sent <"$out/wire"
+[ "$peak" -le $((SCALE_RATE + 10)) ] && [ "$sent" -gt 0 ] &&
+	ok "scale: $sent packets sent, at most $peak in any second (cap $SCALE_RATE + burst 10)" ||
+	fail "scale: $peak packets in one second (cap $SCALE_RATE), $sent in all"
+
+# figures
+jq -r -s '.[-1] | "scale: \(.targets) targets in \(.duration_ms) ms, \(.targets_per_minute | floor)/min, \(.packets) packets, \((.rate_used * 100) | floor) % of the cap of \(.rate)/s"' \
+	"$out/scale.jsonl"
+hz=$(getconf CLK_TCK)
+echo "scale: CPU $((ticks * 1000 / hz)) ms in all, $((ticks * 1000000 / hz / FARM_N)) us per target; peak RSS $hwm KiB"
+"$here/farm.sh" down >/dev/null 2>&1
