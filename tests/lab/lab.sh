@@ -279,7 +279,17 @@ remove_state() {
 	fi
 }
 
+# The server farm (tests/lab/farm.sh), if up, goes first: its NSD stopped
+# by its recorded PID, its addresses and its table on r2 removed.  We hold
+# the lock farm.sh would take.  Whatever it leaves, the rest removes.
+stop_farm() {
+	[ -e "$STATE/farm.up" ] && [ -x "$here/farm.sh" ] || return 0
+	EP_LAB_LOCKED=1 EP_LAB_STATE=$STATE "$here/farm.sh" down ||
+		warn "farm.sh down failed: the namespaces go anyway"
+}
+
 teardown() {
+	stop_farm
 	stop_daemons
 	delete_namespaces
 	remove_state
