@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +26,11 @@
 #define BAD_SHOWN	20	/* bad lines named on stderr, then counted */
 #define IDS_MAX		64	/* distinct finding ids in the summary */
 #define PROGRESS_US	500000u
+/* Descriptors a target may hold at once (its probes' sockets: the path
+ * plan's UDP and TCP probes, or the compliance tests, all out at once),
+ * and the run's own (capture, raw sockets, epoll, timers, stdio). */
+#define FDS_PER_TARGET	48
+#define FDS_RUN		64
 
 /* --------------------------------------------------------- list lines */
 
@@ -99,14 +105,16 @@ ep_survey_parse_line(const char *line, struct ep_survey_line *l,
 	    NULL, why, len);
 }
 
+/* FNV-1a over n bytes; fold: ASCII letters in any case are one (names
+ * only: address bytes are not letters). */
 static uint64_t
-fnv(uint64_t h, const uint8_t *p, size_t n)
+fnv(uint64_t h, const uint8_t *p, size_t n, int fold)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c = p[i];
 
-		if (c >= 'A' && c <= 'Z')
-			c = (uint8_t)(c - 'A' + 'a');	/* names: any case */
+		if (fold && c >= 'A' && c <= 'Z')
+			c = (uint8_t)(c - 'A' + 'a');
 		h = (h ^ c) * 0x100000001b3ULL;
 	}
 	return h;
@@ -120,11 +128,12 @@ ep_survey_key(const struct ep_survey_line *l)
 	uint8_t tb[2] = { (uint8_t)(type >> 8), (uint8_t)type };
 	uint64_t h = 0xcbf29ce484222325ULL;
 
-	h = fnv(h, &fam, 1);
-	h = fnv(h, l->addr, l->family == 4 ? 4 : 16);
+	h = fnv(h, &fam, 1, 0);
+	h = fnv(h, l->addr, l->family == 4 ? 4 : 16, 0);
 	/* No name is the root, as the run asks it. */
-	h = l->qname_len ? fnv(h, l->qname, l->qname_len) : fnv(h, &root, 1);
-	return fnv(h, tb, 2);
+	h = l->qname_len ? fnv(h, l->qname, l->qname_len, 1) :
+	    fnv(h, &root, 1, 0);
+	return fnv(h, tb, 2, 0);
 }
 
 int
@@ -613,6 +622,37 @@ summary(struct survey *s, const struct ep_report *r, FILE *out)
 		    r->capture.skipped);
 }
 
+/*
+ * Targets at once within the descriptor limit: the soft limit is raised
+ * toward the hard one as far as --parallel needs (a default soft limit
+ * of 1024 holds about 20 targets), and --parallel is lowered, said on
+ * stderr, when even the hard limit is short.
+ */
+static int
+fit_fds(int parallel)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)parallel * FDS_PER_TARGET + FDS_RUN;
+	int fit;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return parallel;
+	if (rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
+		    rl.rlim_max >= need ? need : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur >= need)
+		return parallel;
+	fit = rl.rlim_cur > FDS_RUN + FDS_PER_TARGET ?
+	    (int)((rl.rlim_cur - FDS_RUN) / FDS_PER_TARGET) : 1;
+	fprintf(stderr, "ednsprobe: %llu file descriptors allowed: %d "
+	    "targets at once, not %d\n", (unsigned long long)rl.rlim_cur,
+	    fit, parallel);
+	return fit;
+}
+
 int
 ep_survey(const struct ep_options *o, FILE *out, struct ep_report *r,
     struct ep_survey_stats *st, struct ep_err *err)
@@ -623,13 +663,14 @@ ep_survey(const struct ep_options *o, FILE *out, struct ep_report *r,
 	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
+	feed.slots = fit_fds(o->parallel);
 	s.tty = isatty(STDERR_FILENO);
 	s.in = strcmp(o->file, "-") == 0 ? stdin : fopen(o->file, "r");
 	if (s.in == NULL)
 		return ep_err_set(err, errno, "%s: %s", o->file,
 		    strerror(errno));
-	s.maxheld = o->parallel + 1;
-	s.nflights = o->parallel;
+	s.maxheld = feed.slots + 1;
+	s.nflights = feed.slots;
 	s.held = calloc((size_t)s.maxheld, sizeof(*s.held));
 	s.flights = calloc((size_t)s.nflights, sizeof(*s.flights));
 	if (s.held == NULL || s.flights == NULL) {

@@ -194,6 +194,13 @@ write_conf() {	# ADDRESS...
 			ipv4-edns-size: 4096
 			ipv6-edns-size: 4096
 			minimal-responses: yes
+			# One NSD answers for every farm address, so a survey
+			# at 1000 queries/s from one client is, to NSD, one
+			# source far over its response rate limit (200/s by
+			# default): it would answer with truncated "slips" and
+			# drop the rest, and the targets would look broken.
+			rrl-ratelimit: 0
+			rrl-whitelist-ratelimit: 0
 			round-robin: no
 			zonefiles-write: 0
 		remote-control:

@@ -33,3 +33,39 @@ finish() {
 	echo "$1: $((checks - fails)) passed, $fails failed"
 	[ "$fails" -eq 0 ]
 }
+
+# What counts as a packet we send: every IP packet from the client except
+# ICMP (the kernel's answers to late replies) and TCP segments that are
+# pure ACKs (the kernel acknowledging the server's data: the server sets
+# their number).  SYN, the query, FIN and RST count.
+SENT="(ip.src == $client4 or ipv6.src == $client6) and
+	not icmp and not icmpv6 and not (tcp and tcp.len == 0 and
+	tcp.flags.syn == 0 and tcp.flags.fin == 0 and tcp.flags.reset == 0)"
+
+# conform FILE RATE BURST [FILTER]: our packets in capture FILE (and
+# FILTER) through a token bucket of RATE per second and depth BURST.
+# Prints: packets, the lowest the bucket fell (>= -1 conforms: one packet
+# of slack for the capture clock), the most packets in any 1-second
+# window, and the span in seconds.
+conform() {
+	tshark -r "$1" -Y "$SENT${4:+ and ($4)}" -T fields \
+		-e frame.time_epoch 2>/dev/null | sort -n |
+	awk -v r="$2" -v b="$3" '
+	{ t[NR] = $1 }
+	END {
+		tok = b; low = b
+		for (i = 1; i <= NR; i++) {
+			if (i > 1) tok += (t[i] - t[i-1]) * r
+			if (tok > b) tok = b
+			tok -= 1
+			if (tok < low) low = tok
+		}
+		j = 1; w = 0
+		for (i = 1; i <= NR; i++) {
+			while (t[i] - t[j] >= 1.0) j++
+			if (i - j + 1 > w) w = i - j + 1
+		}
+		span = NR > 1 ? t[NR] - t[1] : 0
+		printf "%d %.3f %d %.1f\n", NR, low, w, span
+	}'
+}

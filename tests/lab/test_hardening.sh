@@ -22,43 +22,10 @@ done
 RATE=20		# packets per second: low, so the cap binds all run long
 BURST=10	# the pacer's bucket depth (probe/run.c PACE_BURST)
 
-# What counts as a packet we send: every IP packet from the client except
-# ICMP (the kernel's answers to late replies) and TCP segments that are
-# pure ACKs (the kernel acknowledging the server's data: the server sets
-# their number).  SYN, the query, FIN and RST count.  Nor the libc name
-# lookup of @NAME (to the lab's resolver, before the first probe: an A and
-# an AAAA query, outside the run's loop).
-SENT='(ip.src == 192.0.2.10 or ipv6.src == 2001:db8:1::10) and
-	not icmp and not icmpv6 and not (tcp and tcp.len == 0 and
-	tcp.flags.syn == 0 and tcp.flags.fin == 0 and tcp.flags.reset == 0)
-	and not (ip.dst == 192.0.2.153 or ipv6.dst == 2001:db8:2::53)'
-
-# conform LABEL: the client's packets (times from tshark) through a token bucket
-# of RATE per second and depth BURST; one packet of slack for the capture
-# clock.  Prints the largest count in any 1-second window too.
-conform() {
-	local label=$1
-	tshark -r "$out/$label.wire" -Y "$SENT" -T fields \
-		-e frame.time_epoch 2>/dev/null >"$out/$label.ts"
-	awk -v r=$RATE -v b=$BURST '
-	{ t[NR] = $1 }
-	END {
-		tok = b; low = b
-		for (i = 1; i <= NR; i++) {
-			if (i > 1) tok += (t[i] - t[i-1]) * r
-			if (tok > b) tok = b
-			tok -= 1
-			if (tok < low) low = tok
-		}
-		j = 1; w = 0
-		for (i = 1; i <= NR; i++) {
-			while (t[i] - t[j] >= 1.0) j++
-			if (i - j + 1 > w) w = i - j + 1
-		}
-		span = NR > 1 ? t[NR] - t[1] : 0
-		printf "%d %.3f %d %.1f\n", NR, low, w, span
-	}' "$out/$label.ts"
-}
+# Our packets: lib.sh's SENT, minus the libc name lookup of @NAME (to the
+# lab's resolver, before the first probe: an A and an AAAA query, outside
+# the run's loop).
+NOT_RESOLVER='not (ip.dst == 192.0.2.153 or ipv6.dst == 2001:db8:2::53)'
 
 # rate_run LABEL SCENARIO ARGS...: ednsprobe at --rate RATE under tcpdump.
 rate_run() {
@@ -75,7 +42,8 @@ rate_run() {
 	echo $? >"$out/$label.rc"
 	sleep 0.3
 	kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-	read -r n low win span < <(conform "$label")
+	read -r n low win span < <(conform "$out/$label.wire" $RATE $BURST \
+		"$NOT_RESOLVER")
 	if [ "${n:-0}" -ge 10 ] && awk -v l="$low" 'BEGIN { exit !(l >= -1) }'
 	then
 		ok "$label: $n packets in ${span} s conform to $RATE/s" \

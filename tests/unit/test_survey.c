@@ -101,6 +101,11 @@ test_keys(void **state)
 	assert_true(key_of("203.0.113.53 probe.test") !=
 	    key_of("203.0.113.53 other.test"));
 	assert_true(key_of("::ffff:203.0.113.53") != key_of("203.0.113.53"));
+	/* Address bytes that happen to be ASCII letters are not names:
+	 * 0x4b ('K') and 0x6b ('k') are two addresses (a bug once). */
+	assert_true(key_of("2001:db8:53::1:14b") !=
+	    key_of("2001:db8:53::1:16b"));
+	assert_true(key_of("203.0.113.75") != key_of("203.0.113.107"));
 }
 
 static void
