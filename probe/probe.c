@@ -3,12 +3,15 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "probe.h"
+#include "query.h"
 
 void
 ep_probe_done(struct ep_probe *p, enum ep_outcome outcome)
@@ -63,4 +66,16 @@ ep_probe_note_port(struct ep_probe *p, int fd)
 	if (port != 0 && res->nlports < (int)(sizeof(res->lports) /
 	    sizeof(res->lports[0])))
 		res->lports[res->nlports++] = port;
+}
+
+void *
+ep_probe_state_new(size_t size, size_t wire_off)
+{
+	uint8_t *s = malloc(size);
+
+	if (s == NULL)
+		return NULL;
+	memset(s, 0, wire_off);
+	memset(s + wire_off + EP_QUERY_MAX, 0, size - wire_off - EP_QUERY_MAX);
+	return s;
 }

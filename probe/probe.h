@@ -53,6 +53,14 @@ void	ep_probe_done(struct ep_probe *, enum ep_outcome);
 void	ep_probe_answer(struct ep_probe *, const struct ep_dns_msg *m,
 	    enum ep_outcome outcome);
 
+/*
+ * A probe kind's state of size bytes, zeroed except the query buffer at
+ * wire_off (EP_QUERY_MAX bytes, of which a query uses a few hundred):
+ * its untouched pages cost no memory, and a survey holds thousands of
+ * probes at once.  NULL when out of memory.
+ */
+void	*ep_probe_state_new(size_t size, size_t wire_off);
+
 /* A non-blocking socket of type for the probe's address family, or -1. */
 int	ep_probe_socket(const struct ep_probe *, int type, struct ep_err *err);
 

@@ -1,6 +1,7 @@
 /* probe/probe_tcp.c: one DNS query over TCP (RFC 7766), with parallel
  * connect attempts. */
 #include <errno.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -277,7 +278,8 @@ tcp_start(struct ep_probe *p, struct ep_err *err)
 {
 	struct tcp_probe *t;
 
-	if ((t = calloc(1, sizeof(*t))) == NULL)
+	if ((t = ep_probe_state_new(sizeof(*t), offsetof(struct tcp_probe,
+	    q.wire))) == NULL)
 		return ep_err_set(err, errno, "out of memory");
 	t->probe = p;
 	t->live = -1;

@@ -1,6 +1,7 @@
 /* probe/probe_udp.c: one DNS query over UDP, retransmitted within one
  * timeout (RFC 1035 4.2.1). */
 #include <errno.h>
+#include <stddef.h>
 #include <time.h>
 #include <linux/errqueue.h>
 #include <arpa/inet.h>
@@ -278,7 +279,8 @@ udp_start(struct ep_probe *p, struct ep_err *err)
 	struct udp_probe *u;
 	int on = 1, rcvbuf = 256 * 1024;
 
-	if ((u = calloc(1, sizeof(*u))) == NULL)
+	if ((u = ep_probe_state_new(sizeof(*u), offsetof(struct udp_probe,
+	    q.wire))) == NULL)
 		return ep_err_set(err, errno, "out of memory");
 	u->probe = p;
 	u->fd = -1;
