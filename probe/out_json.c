@@ -341,17 +341,9 @@ ep_out_json_target(const struct ep_target *t, int cap, const char *server)
 	return o;
 }
 
-json_t *
-ep_out_json_new(const struct ep_report *r)
+void
+ep_out_json_run(json_t *o, const struct ep_report *r)
 {
-	json_t *o = json_object(), *targets = json_array();
-
-	if (o == NULL || targets == NULL) {
-		json_decref(o);
-		json_decref(targets);
-		return NULL;
-	}
-	json_object_set_new(o, "version", json_integer(1));
 	json_object_set_new(o, "ednsprobe", json_string(EP_VERSION));
 	json_object_set_new(o, "command", json_string(r->command));
 	json_object_set_new(o, "started", json_string(r->started));
@@ -387,6 +379,20 @@ ep_out_json_new(const struct ep_report *r)
 	    json_string(r->raw_skipped) : json_null());
 	json_object_set_new(o, "capture_skipped", r->capture.skipped[0] ?
 	    json_string(r->capture.skipped) : json_null());
+}
+
+json_t *
+ep_out_json_new(const struct ep_report *r)
+{
+	json_t *o = json_object(), *targets = json_array();
+
+	if (o == NULL || targets == NULL) {
+		json_decref(o);
+		json_decref(targets);
+		return NULL;
+	}
+	json_object_set_new(o, "version", json_integer(1));
+	ep_out_json_run(o, r);
 	for (int i = 0; i < r->ntargets; i++)
 		json_array_append_new(targets, ep_out_json_target(&r->targets[i],
 		    r->capture.on, r->server));

@@ -16,6 +16,10 @@ json_t	*ep_out_json_new(const struct ep_report *r);
  * a capture ran; server: @SERVER as given. */
 json_t	*ep_out_json_target(const struct ep_target *t, int cap,
 	    const char *server);
+/* The run's fields of the report (ednsprobe, command, started,
+ * duration_ms, interrupted, pcap, capture, raw_skipped, capture_skipped)
+ * into o: the report's and the survey's summary line. */
+void	 ep_out_json_run(json_t *o, const struct ep_report *r);
 /* Write the JSON report to fp, one object and a newline.  0 or -1. */
 int	 ep_out_json(FILE *fp, const struct ep_report *r, struct ep_err *err);
 /* Write the readable report to fp; verbose adds every probe's detail. */

@@ -546,12 +546,7 @@ summary(struct survey *s, const struct ep_report *r, FILE *out)
 		    json_integer((json_int_t)s->ids[i].n));
 	json_object_set_new(j, "type", json_string("summary"));
 	json_object_set_new(j, "schema", json_integer(1));
-	json_object_set_new(j, "ednsprobe", json_string(EP_VERSION));
-	json_object_set_new(j, "command", json_string(r->command));
-	json_object_set_new(j, "started", json_string(r->started));
-	json_object_set_new(j, "duration_ms", json_integer((json_int_t)
-	    r->duration_ms));
-	json_object_set_new(j, "interrupted", json_boolean(r->interrupted));
+	ep_out_json_run(j, r);
 	json_object_set_new(j, "lines", json_integer(s->lineno));
 	json_object_set_new(j, "targets", json_integer((json_int_t)
 	    st->targets));
@@ -578,17 +573,6 @@ summary(struct survey *s, const struct ep_report *r, FILE *out)
 	json_object_set_new(j, "rate_used", json_real(used));
 	json_object_set_new(j, "targets_per_minute", json_real(secs > 0 ?
 	    60.0 * (double)st->targets / secs : 0));
-	json_object_set_new(j, "pcap", r->capture.path[0] ?
-	    json_string(r->capture.path) : json_null());
-	json_object_set_new(j, "capture_frames", r->capture.on ?
-	    json_integer((json_int_t)r->capture.frames) : json_null());
-	json_object_set_new(j, "capture_dropped", r->capture.on &&
-	    r->capture.stats_known ? json_integer((json_int_t)
-	    r->capture.dropped) : json_null());
-	json_object_set_new(j, "raw_skipped", r->raw_skipped[0] ?
-	    json_string(r->raw_skipped) : json_null());
-	json_object_set_new(j, "capture_skipped", r->capture.skipped[0] ?
-	    json_string(r->capture.skipped) : json_null());
 	if (json_dumpf(j, out, JSON_COMPACT | JSON_PRESERVE_ORDER) == -1 ||
 	    fputc('\n', out) == EOF || fflush(out) == EOF) {
 		ep_err_set(&s->werr, errno, "writing the survey's output: %s",

@@ -9,13 +9,15 @@
 #            target alone (finding ids), on a clean path and on frag-drop
 #   capture  one capture for the survey: tshark reads it, only frames to,
 #            from or about a target, and every frame a finding cites
+#   comply   --compliance: the compliance command's words per line
 #   analyze  the survey's capture analysed offline gives the findings
 #   resume   SIGINT mid-survey: exit 130, every line whole JSON, the capture
 #            readable; --resume with that output does the rest, and the
 #            two outputs hold every target exactly once
 #   budget   --budget cuts a target that would wait longer, says so
 #   input    empty list, only comments, no file, stdin, --rate 0 / 5000,
-#            --parallel 0, output to a reader that goes away
+#            --parallel 0, output to a reader that goes away, a million
+#            lines; progress on stderr only when it is a terminal
 #   scale    (tests/lab/farm.sh) 1000 addresses, some behind faults: every
 #            target diagnosed as its fault, memory and descriptors flat,
 #            the packet rate on the wire under the cap
@@ -135,7 +137,7 @@ others=$(tshark -r "$cap" -Y "not (ip.addr in {$targets} or
 	2>/dev/null | wc -l)
 [ "$others" -eq 0 ] && ok "capture: only frames about the targets" ||
 	fail "capture: $others frames about nothing surveyed"
-jqc list '.[-1].capture_frames > 0 and (.[-1].pcap | test("list.pcapng$"))'\
+jqc list '.[-1].capture.frames > 0 and (.[-1].pcap | test("list.pcapng$"))'\
 	"summary names the capture"
 
 # ------------------------------------------ the same verdict as path
@@ -181,6 +183,25 @@ done < <(jq -r '.[] | select(.type == "target") | .address as $a |
 	"$out/nsd-frag-drop.jsonl")
 [ "$bad" -eq 0 ] && ok "frag-drop: every cited frame is the target's" ||
 	fail "frag-drop: $bad cited frames are not the target's"
+
+# --compliance: each line carries the compliance tests of its zone, the
+# same words as the compliance command gives that address alone.
+printf '203.0.113.%s probe.test\n' 53 54 55 56 >"$out/comply.txt"
+survey comply 60 "$out/comply.txt" --compliance --no-raw --timeout 1 \
+	--rate 200 --no-pcap
+jqc comply '[.[] | select(.type == "target")] | length == 4 and
+	all(.compliance.tests | length >= 14)' \
+	"--compliance: the tests in each of the 4 lines"
+for a in 53 55; do
+	want=$(timeout 60 ip netns exec ep-client "$bin" compliance \
+		--format genreport --no-pcap --timeout 1 --rate 200 \
+		"@203.0.113.$a" probe.test 2>/dev/null | cut -d: -f2-)
+	got=$(jq -r -s --arg a "203.0.113.$a" '.[] | select(.address == $a) |
+		.compliance.genreport' "$out/comply.jsonl" | cut -d: -f2-)
+	[ -n "$want" ] && [ "$want" = "$got" ] &&
+		ok "--compliance 203.0.113.$a: as the compliance command:$got" ||
+		fail "--compliance 203.0.113.$a: '$got', compliance says '$want'"
+done
 
 # ----------------------------------------------------------- analyze
 ip netns exec ep-client "$bin" analyze --json "$out/nsd-frag-drop.pcapng" \
@@ -289,6 +310,38 @@ rc=${PIPESTATUS[0]}
 [ "$rc" = 10 ] && grep -q "writing the survey's output" "$out/pipe.err" &&
 	ok "closed output: exit 10, says why" ||
 	fail "closed output: exit $rc: $(head -c 300 "$out/pipe.err")"
+
+# A million lines: one target, the rest repeats of it and bad lines.  The
+# list is streamed (memory: a key per distinct target), stderr names the
+# first 20 bad lines and counts the rest.
+{
+	echo "$server4 probe.test"
+	awk 'BEGIN { for (i = 0; i < 499999; i++) {
+		print "203.0.113.53 PROBE.test"; print "not-an-address" } }'
+} >"$out/million.txt"
+survey million 120 "$out/million.txt" --no-pcap --no-raw --timeout 1 \
+	--rate 200
+expect_rc million 0
+jqc million '.[-1].lines == 999999 and .[-1].targets == 1 and
+	.[-1].duplicates == 499999 and .[-1].bad_lines == 499999' \
+	"a million lines: 1 target, the repeats and bad lines counted"
+n=$(wc -l <"$out/million.err")
+[ "$n" -le 24 ] && ok "a million lines: stderr stays short ($n lines)" ||
+	fail "a million lines: $n lines on stderr"
+echo "a million lines: $(cat "$out/million.ms") ms"
+
+# Progress on stderr when it is a terminal (script(1) gives a pty), not
+# otherwise (the list run above).
+if command -v script >/dev/null; then
+	printf '%s probe.test\n' $server4 $server6 >"$out/tty.txt"
+	script -qec "ip netns exec ep-client $bin survey --no-pcap --no-raw \
+		--timeout 1 --rate 200 $out/tty.txt >$out/tty.jsonl" \
+		/dev/null >"$out/tty.err" 2>&1
+	grep -q 'done, [0-9]* in flight' "$out/tty.err" &&
+		! grep -q 'in flight' "$out/list.err" &&
+		ok "progress on a terminal only" ||
+		fail "progress on a terminal only"
+fi
 
 # --------------------------------------------------------------- scale
 if [ -x "$here/farm.sh" ] && [ "$FARM_N" -gt 0 ]; then
