@@ -236,6 +236,7 @@ struct survey {
 	int			 nids;
 	uint64_t		 bad, dups, resumed, other_family, cut_budget;
 	uint64_t		 started, last_progress;
+	uint64_t		 shown;	/* skipped lines named on stderr */
 	int			 tty, failed;
 	struct ep_err		 werr;	/* writing the output failed */
 	struct ep_survey_stats	*st;
@@ -254,15 +255,17 @@ utc_now(char *buf, size_t len)
 	snprintf(buf, len, "%s.%03dZ", s, (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
+/* A line skipped: named on stderr (the first BAD_SHOWN), counted. */
 static void
-bad_line(struct survey *s, const char *why)
+skip_line(struct survey *s, uint64_t *count, const char *why)
 {
-	if (++s->bad <= BAD_SHOWN)
+	(*count)++;
+	if (++s->shown <= BAD_SHOWN)
 		fprintf(stderr, "ednsprobe: %s:%u: %s, skipped\n",
 		    s->o->file, s->lineno, why);
-	else if (s->bad == BAD_SHOWN + 1)
-		fprintf(stderr, "ednsprobe: %s: more bad lines; the summary "
-		    "counts them\n", s->o->file);
+	else if (s->shown == BAD_SHOWN + 1)
+		fprintf(stderr, "ednsprobe: %s: more lines skipped; the "
+		    "summary counts them\n", s->o->file);
 }
 
 static int
@@ -301,14 +304,14 @@ read_entry(struct survey *s, struct entry *e)
 
 			while ((c = getc(s->in)) != EOF && c != '\n')
 				;	/* the rest of an overlong line */
-			bad_line(s, "line longer than 1024 bytes");
+			skip_line(s, &s->bad, "line longer than 1024 bytes");
 			continue;
 		}
 		if ((rc = ep_survey_parse_line(buf, &e->l, why, sizeof(why)))
 		    == 0)
 			continue;
 		if (rc == -1) {
-			bad_line(s, why);
+			skip_line(s, &s->bad, why);
 			continue;
 		}
 		if (s->o->family != 0 && e->l.family != s->o->family) {
@@ -316,8 +319,8 @@ read_entry(struct survey *s, struct entry *e)
 			continue;
 		}
 		if (s->o->compliance && e->l.qname_len <= 1) {
-			bad_line(s, "--compliance needs a zone NAME on each "
-			    "line");
+			skip_line(s, &s->bad, "--compliance needs a zone "
+			    "NAME on each line");
 			continue;
 		}
 		key = ep_survey_key(&e->l);
@@ -328,9 +331,7 @@ read_entry(struct survey *s, struct entry *e)
 		if ((first = keyset_find(&s->seen, key)) != NULL) {
 			snprintf(why, sizeof(why), "the same target as line "
 			    "%u", *first);
-			s->dups++;
-			bad_line(s, why);
-			s->bad--;	/* counted as a duplicate */
+			skip_line(s, &s->dups, why);
 			continue;
 		}
 		if (s->seen.n >= EP_SURVEY_TARGETS_MAX ||
