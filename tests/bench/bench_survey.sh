@@ -49,7 +49,9 @@ for rate in "${rates[@]}"; do
 			-o "$tmp/time" "$bin" survey --rate "$rate" \
 			--parallel "$par" --timeout 1 --no-pcap "${extra[@]}" \
 			"$list" >"$tmp/out.jsonl" 2>"$tmp/err"
-		read -r user sys rss <"$tmp/time"
+		# time(1) says first when the exit status is not 0 (2:
+		# findings): its figures are the last line.
+		read -r user sys rss < <(tail -1 "$tmp/time")
 		jq -r -s --arg r "$rate" --arg p "$probes" --arg u "$user" \
 			--arg s "$sys" --arg m "$rss" '.[-1] |
 			[$r, $p, .targets, (.duration_ms / 1000),
