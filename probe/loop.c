@@ -41,6 +41,7 @@ struct ep_loop {
 	/* Token bucket: tokens in millionths of a packet. */
 	uint64_t	  tokens, tokens_max, per_us, last_fill;
 	uint64_t	  sent;
+	uint64_t	  backlog;	/* packets queued (their costs) */
 	int		  stop;
 	int		  interrupted;
 };
@@ -289,6 +290,7 @@ ep_loop_pace(struct ep_loop *l, struct ep_pace *p, ep_pace_cb *cb, void *arg)
 	p->arg = arg;
 	p->next = NULL;
 	p->queued = 1;
+	l->backlog += p->cost ? p->cost : 1;
 	if (l->qtail)
 		l->qtail->next = p;
 	else
@@ -313,12 +315,19 @@ ep_loop_unpace(struct ep_loop *l, struct ep_pace *p)
 	}
 	p->queued = 0;
 	p->next = NULL;
+	l->backlog -= p->cost ? p->cost : 1;
 }
 
 uint64_t
 ep_loop_sent(const struct ep_loop *l)
 {
 	return l->sent;
+}
+
+uint64_t
+ep_loop_backlog(const struct ep_loop *l)
+{
+	return l->backlog;
 }
 
 uint64_t
@@ -368,6 +377,7 @@ run_paced(struct ep_loop *l)
 			l->qtail = NULL;
 		p->queued = 0;
 		p->next = NULL;
+		l->backlog -= p->cost ? p->cost : 1;
 		l->tokens -= need;
 		l->sent += need / 1000000u;
 		p->cb(p->arg);

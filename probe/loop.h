@@ -61,6 +61,8 @@ void		 ep_loop_pace(struct ep_loop *, struct ep_pace *, ep_pace_cb *,
 void		 ep_loop_unpace(struct ep_loop *, struct ep_pace *);
 /* Packets sent through pacing so far. */
 uint64_t	 ep_loop_sent(const struct ep_loop *);
+/* Packets queued for pacing now (the sum of their costs). */
+uint64_t	 ep_loop_backlog(const struct ep_loop *);
 
 /* Monotonic time in microseconds, read once per turn. */
 uint64_t	 ep_loop_now(const struct ep_loop *);

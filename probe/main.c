@@ -2,6 +2,7 @@
  * status. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +136,13 @@ main(int argc, char **argv)
 	int status, json_fd = -1;
 
 	memset(&r, 0, sizeof(r));
+	/* Probe states hold 64 KiB buffers of which a query uses a few
+	 * hundred bytes (raw probes: 192 KiB): mapped and unmapped whole,
+	 * the pages never touched cost nothing.  Without a fixed threshold
+	 * glibc raises it after the first free and serves them from the
+	 * heap, which keeps whatever pages were ever touched: a survey of
+	 * 128 targets with raw probes grew to 370 MB. */
+	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 	if (ep_options_parse(argc, argv, &o, &err) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		fprintf(stderr, "usage: ednsprobe path [options] @SERVER "

@@ -25,6 +25,7 @@
 
 #define TARGETS_MAX	8	/* addresses of one @SERVER */
 #define PACE_BURST	10
+#define FEED_MS		50	/* survey: how often the queue is looked at */
 /* Least wait once a sibling probe was answered (see evidence()). */
 #define EVIDENCE_MIN_MS		250
 /* The capture's wait after the last probe, plus two RTTs. */
@@ -70,6 +71,7 @@ struct run {
 	int			 rawfd[2];	/* IPv4, IPv6 raw sockets; -1 */
 	int			 next_id;	/* path: ids across targets */
 	struct ep_report	*report;
+	struct ep_timer		*feeder;	/* owned: refill (feed) */
 };
 
 /* No new work for rt: the run or its own time is over. */
@@ -488,16 +490,30 @@ block_stop_signals(void)
 static int target_begin(struct run_target *rt);
 static void target_end(struct run_target *rt);
 
-/* Take the next targets from the feed into the free slots. */
+/*
+ * Take the next targets from the feed into the free slots, while the
+ * pacer has less than half a second of packets queued: the cap is the
+ * bottleneck at any rate, so new targets start as the queue runs low,
+ * not all at once (at 20 packets/s, 128 targets started together would
+ * each get a packet every 6 s and run into their time bound).  The
+ * feeder timer looks again every FEED_MS while the list lasts.
+ */
 static void
 refill(struct run *run)
 {
+	uint64_t low = run->o->rate / 2 > PACE_BURST ? run->o->rate / 2 :
+	    PACE_BURST;
+
 	for (int i = 0; i < run->nrts && run->feed != NULL && !run->stopping;
 	    i++) {
 		struct run_target *rt = &run->rts[i];
 
 		if (rt->active)
 			continue;
+		if (ep_loop_backlog(run->loop) >= low && run->nactive > 0) {
+			ep_timer_arm(run->feeder, FEED_MS);
+			return;
+		}
 		memset(rt->t, 0, sizeof(*rt->t));
 		run->opts[i] = *run->o;
 		if (run->feed->next(run->feed->arg, rt->t, &run->opts[i]) != 1 ||
@@ -506,6 +522,12 @@ refill(struct run *run)
 	}
 	if (run->nactive == 0)
 		ep_loop_stop(run->loop);	/* every target is over */
+}
+
+static void
+feeder(void *arg)
+{
+	refill(arg);
 }
 
 static void
@@ -689,6 +711,11 @@ run_all(const struct ep_options *o, const struct ep_feed *feed,
 	/* Nothing later needs a capability: give them all up. */
 	if (ep_privs_drop(err) == -1)
 		goto out;
+	if (feed != NULL &&
+	    (run.feeder = ep_timer_new(run.loop, feeder, &run)) == NULL) {
+		ep_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
 	if (feed != NULL)
 		refill(&run);
 	else
@@ -722,6 +749,7 @@ run_all(const struct ep_options *o, const struct ep_feed *feed,
 	r->duration_ms = (ep_clock_us() - t0) / 1000u;
 	rc = run.failed ? -1 : 0;
 out:
+	ep_timer_free(run.feeder);
 	ep_sniffer_stop(run.sniffer, r);
 	for (int i = 0; run.rts != NULL && i < run.nrts; i++) {
 		ep_timer_free(run.rts[i].linger);

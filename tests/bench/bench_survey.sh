@@ -4,8 +4,9 @@
 # 1000, a tenth each behind an inbound fragment drop, a TCP drop or
 # silence).  For each packet-rate cap (default 20 200 1000) and each probe
 # set (socket probes only, --no-raw; and every probe) it prints targets per
-# minute, packets sent, the share of the cap used, CPU time per target
-# and peak RSS, from the survey's own summary line and /usr/bin/time.  At
+# minute, packets sent, the share of the cap used, CPU time per target,
+# peak RSS and the targets cut by their time bound ("cut", must be 0),
+# from the survey's own summary line and /usr/bin/time.  At
 # 20/s only the first 100 targets are surveyed (a full 1000 would take
 # about half an hour).  Not a pass/fail test.  Run as root; brings the lab
 # up and leaves it down.  Serialise with other lab users:
@@ -37,8 +38,8 @@ trap cleanup EXIT
 grep -v '^#' "$state/farm.txt" >"$tmp/all.txt"
 head -100 "$tmp/all.txt" >"$tmp/100.txt"
 
-printf '%-6s %-7s %7s %8s %10s %8s %7s %12s %9s\n' rate probes targets \
-	seconds targets/min packets "cap%" "CPU ms/tgt" "RSS KiB"
+printf '%-6s %-7s %7s %8s %10s %8s %7s %12s %9s %6s\n' rate probes targets \
+	seconds targets/min packets "cap%" "CPU ms/tgt" "RSS KiB" "cut"
 for rate in "${rates[@]}"; do
 	list=$tmp/all.txt
 	[ "$rate" -lt 100 ] && list=$tmp/100.txt
@@ -58,7 +59,8 @@ for rate in "${rates[@]}"; do
 			 (.targets_per_minute | floor), .packets,
 			 ((.rate_used * 1000 | floor) / 10),
 			 ((($u | tonumber) + ($s | tonumber)) * 1000 /
-			  .targets * 100 | floor) / 100, $m] | @tsv' \
-			"$tmp/out.jsonl" | awk -F '\t' '{ printf "%-6s %-7s %7s %8.1f %10s %8s %7s %12s %9s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }'
+			  .targets * 100 | floor) / 100, $m,
+			 .budget_exceeded] | @tsv' \
+			"$tmp/out.jsonl" | awk -F '\t' '{ printf "%-6s %-7s %7s %8.1f %10s %8s %7s %12s %9s %6s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }'
 	done
 done
