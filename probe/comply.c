@@ -7,11 +7,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "comply.h"
 #include "finding.h"
 #include "plan.h"
+#include "query.h"
 #include "verdict.h"
 
 #define TYPE_SOA	6
@@ -24,7 +24,7 @@
 #define OPT_NSID	3
 #define OPT_SUBNET	8
 #define OPT_EXPIRE	9
-#define OPT_COOKIE	10
+#define OPT_COOKIE	EP_OPT_COOKIE
 #define OPT_UNKNOWN	100	/* the tester's unknown option */
 #define EDNS_UNKNOWN_FLAG 0x0080	/* the tester's unknown EDNS flag */
 
@@ -165,35 +165,6 @@ test_index(const char *name)
 	return -1;
 }
 
-/* Our client cookie (RFC 7873 4.1: random), once per process. */
-static const uint8_t *
-client_cookie(void)
-{
-	static uint8_t c[8];
-	static int made;
-
-	if (!made && getrandom(c, sizeof(c), 0) != (ssize_t)sizeof(c))
-		memcpy(c, "ednsprob", 8);	/* no entropy: still 8 bytes */
-	made = 1;
-	return c;
-}
-
-/* Append a COOKIE option: our client cookie, then server (n bytes). */
-static void
-put_cookie(struct ep_probe_spec *s, const uint8_t *server, size_t n)
-{
-	uint8_t *p = s->opts + s->opts_len;
-
-	p[0] = 0;
-	p[1] = OPT_COOKIE;
-	p[2] = 0;
-	p[3] = (uint8_t)(8 + n);
-	memcpy(p + 4, client_cookie(), 8);
-	if (n > 0)
-		memcpy(p + 12, server, n);
-	s->opts_len = (uint8_t)(s->opts_len + 12 + n);
-}
-
 /* The client cookie a query sent (the first 8 bytes of its COOKIE
  * option), or NULL: graded against what was sent, so a capture's
  * queries are graded like our own. */
@@ -241,7 +212,7 @@ add_test(struct ep_target *t, int *next_id, const uint8_t *apex,
 	s->edns_version = ct->version;
 	s->edns_flags = ct->eflags;
 	if (ct->opts == O_COOKIE)
-		put_cookie(s, NULL, 0);	/* the follow-ups add theirs */
+		ep_query_put_cookie(s, NULL, 0);	/* the follow-ups add theirs */
 	else if (opt_bytes[ct->opts].len > 0) {
 		memcpy(s->opts, opt_bytes[ct->opts].bytes,
 		    opt_bytes[ct->opts].len);
@@ -336,7 +307,7 @@ ep_comply_next(struct ep_target *t, int *next_id)
 		if ((s = add_test(t, next_id, ck->spec.qname,
 		    ck->spec.qname_len, test_index("cookie-echo"),
 		    EP_ROLE_COMPLY, ck->spec.rmode)) != NULL) {
-			put_cookie(s, m->edns_cookie + 8,
+			ep_query_put_cookie(s, m->edns_cookie + 8,
 			    m->edns_cookie_len - 8);
 			added++;
 		}
@@ -346,7 +317,7 @@ ep_comply_next(struct ep_target *t, int *next_id)
 		if ((s = add_test(t, next_id, ck->spec.qname,
 		    ck->spec.qname_len, test_index("cookie-bad"),
 		    EP_ROLE_COMPLY, ck->spec.rmode)) != NULL) {
-			put_cookie(s, wrong, sizeof(wrong));
+			ep_query_put_cookie(s, wrong, sizeof(wrong));
 			added++;
 		}
 	}

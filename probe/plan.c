@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "query.h"
 
 #define TYPE_SOA	6
 #define TYPE_A		1
@@ -76,7 +77,22 @@ ep_plan_path(const struct ep_options *o, struct ep_target *t, int *next_id,
 		ok &= add(t, next_id, EP_TCP, EP_ROLE_BASE, EP_SUBJ_SMALL,
 		    o->qname, o->qname_len, TYPE_SOA, 1, 1232, 0, o) != NULL;
 
-	/* Phase 2: the ladder for a large and a medium answer, then TCP. */
+	/*
+	 * Phase 2: the EDNS baseline again with a client cookie and DO, as
+	 * a validating resolver (BIND) asks: filters that drop queries
+	 * whose OPT carries options break resolvers while plain EDNS
+	 * passes.  (DO keeps it unlike every compliance test's shape.)
+	 */
+	if (o->udp) {
+		struct ep_probe_spec *s = add(t, next_id, EP_UDP,
+		    EP_ROLE_OPTION, EP_SUBJ_SMALL, o->qname, o->qname_len,
+		    TYPE_SOA, 1, 1232, 1, o);
+
+		ok &= s != NULL;
+		if (s != NULL)
+			ep_query_put_cookie(s, NULL, 0);
+	}
+	/* The ladder for a large and a medium answer, then TCP. */
 	if (o->udp) {
 		for (int i = 0; i < o->nsizes; i++)
 			ok &= add(t, next_id, EP_UDP, EP_ROLE_LADDER,

@@ -241,3 +241,33 @@ ep_query_match(const struct ep_probe_spec *spec, const struct ep_query *q,
 		return EP_MATCH_MALFORMED;	/* NOERROR needs the question */
 	return st == EP_DNS_OK ? EP_MATCH_OK : EP_MATCH_MALFORMED;
 }
+
+/* Our client cookie (RFC 7873 4.1: random), once per process. */
+static const uint8_t *
+client_cookie(void)
+{
+	static uint8_t c[8];
+	static int made;
+
+	if (!made && getrandom(c, sizeof(c), 0) != (ssize_t)sizeof(c))
+		memcpy(c, "ednsprob", 8);	/* no entropy: still 8 bytes */
+	made = 1;
+	return c;
+}
+
+void
+ep_query_put_cookie(struct ep_probe_spec *s, const uint8_t *server, size_t n)
+{
+	uint8_t *p = s->opts + s->opts_len;
+
+	if (s->opts_len + 12 + n > sizeof(s->opts))
+		return;
+	p[0] = 0;
+	p[1] = EP_OPT_COOKIE;
+	p[2] = 0;
+	p[3] = (uint8_t)(8 + n);
+	memcpy(p + 4, client_cookie(), 8);
+	if (n > 0)
+		memcpy(p + 12, server, n);
+	s->opts_len = (uint8_t)(s->opts_len + 12 + n);
+}

@@ -55,4 +55,12 @@ enum ep_match ep_query_match(const struct ep_probe_spec *spec,
 	    const struct ep_query *q, const uint8_t *buf, size_t len,
 	    struct ep_dns_msg *m);
 
+#define EP_OPT_COOKIE	10	/* RFC 7873 */
+
+/* Append a COOKIE option to s's options: this process's client cookie
+ * (8 random bytes), then server (n bytes, 0..32).  Nothing when the
+ * options are full. */
+void	ep_query_put_cookie(struct ep_probe_spec *s, const uint8_t *server,
+	    size_t n);
+
 #endif

@@ -93,6 +93,7 @@ ep_role_str(enum ep_role r)
 	case EP_ROLE_HOP:	return "hop";
 	case EP_ROLE_COMPLY:	return "compliance";
 	case EP_ROLE_RECHECK:	return "recheck";
+	case EP_ROLE_OPTION:	return "option";
 	}
 	return "unknown";
 }

@@ -248,6 +248,8 @@ sizes(struct ep_target *t, long lo[EP_SUBJ_COUNT])
 		long len = (long)r->res.reply.length;
 		int s = r->spec.subject;
 
+		if (r->spec.role == EP_ROLE_OPTION)
+			continue;	/* its answer carries a server cookie */
 		if (r->res.outcome == EP_OUT_ANSWER &&
 		    r->spec.transport == EP_UDP && t->path.size_known[s] < len)
 			t->path.size_known[s] = len;
@@ -293,8 +295,10 @@ edns(struct ep_target *t)
 			ntcp_reply += replied(r);
 			continue;
 		}
-		if (r->spec.transport == EP_RAW)
-			continue;	/* padded, DF, fragments: not EDNS facts */
+		if (r->spec.transport == EP_RAW ||
+		    r->spec.role == EP_ROLE_OPTION)
+			continue;	/* padded, DF, fragments, options: their
+					   own findings */
 		nudp_reply += replied(r);
 		nudp += ran(r);
 		if (bad_reply(r)) {
@@ -403,7 +407,7 @@ udp_max(const struct ep_target *t)
 		const struct ep_probe_record *r = &t->probes[i];
 
 		if (r->spec.transport == EP_UDP && replied(r) &&
-		    (best == NULL ||
+		    r->spec.role != EP_ROLE_OPTION && (best == NULL ||
 		    r->res.reply.length > best->res.reply.length))
 			best = r;
 	}
@@ -843,6 +847,51 @@ ep_verdict(struct ep_target *t)
 	t->nfindings = scratch.nfindings;
 }
 
+/*
+ * The EDNS baseline asked again with a client cookie and DO, as a
+ * validating resolver asks: unanswered while the question without the
+ * option was answered, and a DO query without options too, something on
+ * the path drops queries whose OPT carries an option.
+ */
+static void
+options(struct ep_target *t)
+{
+	const struct ep_probe_record *opt = NULL, *base = NULL, *dok = NULL;
+	struct ep_finding *f;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+
+		if (r->spec.transport != EP_UDP)
+			continue;
+		if (r->spec.role == EP_ROLE_OPTION)
+			opt = r;
+		else if (r->spec.opts_len == 0 && r->spec.edns &&
+		    r->res.outcome == EP_OUT_ANSWER) {
+			if (r->spec.role == EP_ROLE_BASE)
+				base = r;
+			if (r->spec.dnssec_ok)
+				dok = r;
+		}
+	}
+	if (opt == NULL || base == NULL || dok == NULL || !is_timeout(opt) ||
+	    t->path.edns != EP_FACT_OK)
+		return;
+	f = ep_finding_add(t, "EDNS_OPTION_DROPPED", EP_SEV_ERROR,
+	    "A UDP query whose OPT record carried an option (a DNS cookie, "
+	    "as BIND, dig and Unbound send) went unanswered after %d tries, "
+	    "while the same question without it was answered, and a query "
+	    "with DO too: something on the path drops EDNS queries that "
+	    "carry options", opt->res.tries);
+	ep_finding_advise(f, "Find the firewall or DNS-inspection rule that "
+	    "drops DNS queries with EDNS options (cookies, NSID, client "
+	    "subnet, padding) and fix or remove it: RFC 6891 says unknown "
+	    "options are ignored, not dropped; resolvers otherwise retry "
+	    "without EDNS and lose DNSSEC and large answers.");
+	ep_finding_cite(f, base);
+	ep_finding_cite(f, opt);
+}
+
 static void
 path_verdict(struct ep_target *t)
 {
@@ -872,6 +921,7 @@ path_verdict(struct ep_target *t)
 			t->path.frag_in = EP_FACT_OK;	/* it came in pieces */
 	}
 	edns(t);
+	options(t);
 	if (t->path.edns == EP_FACT_OK)
 		sized = udp_sizes(t, lo);
 	tcp(t);

@@ -27,6 +27,8 @@ enum ep_role {
 	EP_ROLE_COMPLY,	/* one EDNS compliance test (probe/comply.c) */
 	EP_ROLE_RECHECK,/* a compliance test that got no answer, asked again
 			   another way (over TCP) to tell server from path */
+	EP_ROLE_OPTION,	/* the EDNS baseline with an option (a client cookie,
+			   as resolvers send): do options pass the path */
 };
 
 /*

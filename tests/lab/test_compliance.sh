@@ -264,8 +264,9 @@ if "$here/lab.sh" scenario ednsopt-drop >/dev/null; then
 			"the TCP re-ask answered"
 		same_offline "optdrop-v$fam"
 	done
-	# As a section of path: path's own verdict stays clean (--no-raw:
-	# the raw probes' Padding option is an EDNS option too).
+	# As a section of path: path's own cookie query finds the filter
+	# too (EDNS_OPTION_DROPPED), nothing else (--no-raw: the raw
+	# probes' Padding option is an EDNS option too).
 	timeout -k 2 $LIMIT ip netns exec ep-client "$bin" path --json \
 		--compliance --no-raw --timeout $TO \
 		--pcap "$out/path-optdrop.pcapng" @203.0.113.53 $zone \
@@ -274,8 +275,9 @@ if "$here/lab.sh" scenario ednsopt-drop >/dev/null; then
 	expect_rc path-optdrop 2
 	expect path-optdrop '.targets[0].path.edns == "ok" and
 	    .targets[0].path.tcp == "ok" and HAS("COMPLY_PATH_DROPS") and
-	    (F - ["COMPLY_PATH_DROPS"] | length == 0) and CAUSE("ednsopt") ==
-	    "path"' "path --compliance: the path clean, the filter found"
+	    HAS("EDNS_OPTION_DROPPED") and (F - ["COMPLY_PATH_DROPS",
+	    "EDNS_OPTION_DROPPED"] | length == 0) and CAUSE("ednsopt") ==
+	    "path"' "path --compliance: EDNS fine, the filter found by both"
 	same_offline path-optdrop
 	"$here/lab.sh" scenario clean >/dev/null
 else

@@ -314,6 +314,27 @@ check_edns_drop() {
 	expect_path "$1" tcp ok
 }
 
+# Queries whose OPT carries an option dropped on r2 (the cookie query, as
+# resolvers send it): EDNS itself works; the finding cites the answered
+# EDNS baseline and the lost cookie query.
+check_ednsopt_drop() {
+	run "$1" "$2" "$3"
+	expect_rc "$1" 2
+	expect_finding "$1" EDNS_OPTION_DROPPED
+	expect_no_finding "$1" EDNS_DROPPED
+	expect_no_finding "$1" FRAG_IN_DROPPED
+	expect_path "$1" edns ok
+	expect_path "$1" tcp ok
+	if jq -e '.targets[0] | ([.probes[] | select(.role == "option")
+	    | .id]) as $o | [.findings[] | select(.id ==
+	    "EDNS_OPTION_DROPPED") | .evidence.probes[]] | contains($o)' \
+	    "$out/$1.json" >/dev/null; then
+		ok "$1: the finding cites the cookie query"
+	else
+		fail "$1: the finding does not cite the cookie query"
+	fi
+}
+
 check_loss5() {
 	for i in 1 2 3 4 5; do
 		run "$1-$i" "$2" "$3"

@@ -32,6 +32,7 @@ struct net {
 	int	oversize;		/* ignores the EDNS buffer size */
 	int	badvers;		/* BADVERS to version 0 */
 	int	udp_refused;		/* the host: ICMP port unreachable */
+	int	opt_drop;		/* drop queries whose OPT has options */
 };
 
 static struct ep_target target;
@@ -54,7 +55,7 @@ plan(int family, const char *type)
 	target.timeout_ms = 1000;
 	snprintf(target.addr_str, sizeof(target.addr_str), "192.0.2.1");
 	assert_int_equal(ep_plan_path(&o, &target, &id, &err), 0);
-	assert_int_equal(target.nprobes, 19);
+	assert_int_equal(target.nprobes, 20);
 }
 
 static void
@@ -114,7 +115,8 @@ simulate(const struct net *n)
 			    sizeof(target.addr));
 			continue;
 		}
-		if (r->spec.edns && n->edns_drop) {
+		if ((r->spec.edns && n->edns_drop) ||
+		    (r->spec.opts_len > 0 && n->opt_drop)) {
 			r->res.outcome = EP_OUT_TIMEOUT;
 			continue;
 		}
@@ -157,7 +159,8 @@ has(const char *id)
 static struct net
 base_net(void)
 {
-	struct net n = { { 100, 1100, 2000 }, 1500, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	struct net n = { { 100, 1100, 2000 }, 1500, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0 };
 
 	return n;
 }
@@ -198,6 +201,59 @@ test_oversize(void **state)
 	n.oversize = 0;
 	simulate(&n);
 	assert_false(has("UDP_OVERSIZE"));
+}
+
+/* A filter that drops queries whose OPT carries an option (the cookie
+ * query, as resolvers send it): EDNS_OPTION_DROPPED citing the answered
+ * EDNS baseline and the lost cookie query; nothing else.  With EDNS
+ * dropped altogether it is EDNS_DROPPED alone. */
+static void
+test_option_drop(void **state)
+{
+	struct net n = base_net();
+	const struct ep_finding *f;
+	int opt = -1, base = -1;
+
+	(void)state;
+	plan(4, NULL);
+	for (int i = 0; i < target.nprobes; i++) {
+		const struct ep_probe_spec *s = &target.probes[i].spec;
+
+		if (s->role == EP_ROLE_OPTION) {
+			opt = s->id;
+			/* a client cookie, DO, 1232: as BIND resolves */
+			assert_int_equal(s->opts_len, 12);
+			assert_int_equal(s->opts[1], 10);
+			assert_true(s->dnssec_ok && s->bufsize == 1232);
+		} else if (s->role == EP_ROLE_BASE && s->edns &&
+		    s->transport == EP_UDP)
+			base = s->id;
+	}
+	assert_true(opt > 0 && base > 0);
+	n.opt_drop = 1;
+	simulate(&n);
+	assert_true(has("EDNS_OPTION_DROPPED"));
+	assert_int_equal(target.nfindings, 1);
+	f = &target.findings[0];
+	assert_int_equal(f->nprobes, 2);
+	assert_int_equal(f->probes[0], base);
+	assert_int_equal(f->probes[1], opt);
+	assert_string_equal(ep_fact_str("edns", target.path.edns), "ok");
+	assert_int_equal(target.path.udp_max_response, 2000);
+	n.edns_drop = 1;
+	simulate(&n);
+	assert_true(has("EDNS_DROPPED"));
+	assert_false(has("EDNS_OPTION_DROPPED"));
+	/* Answered: no finding, and its answer (a server cookie more)
+	 * is not the small answer's size. */
+	n = base_net();
+	simulate(&n);
+	for (int i = 0; i < target.nprobes; i++)
+		if (target.probes[i].spec.role == EP_ROLE_OPTION)
+			target.probes[i].res.reply.length = 400;
+	ep_verdict(&target);
+	assert_int_equal(target.nfindings, 0);
+	assert_int_equal(target.path.size_known[EP_SUBJ_SMALL], 100);
 }
 
 /* BADVERS to every version-0 EDNS query: EDNS refused by the server. */
@@ -811,6 +867,7 @@ main(void)
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_oversize),
 		cmocka_unit_test(test_badvers),
+		cmocka_unit_test(test_option_drop),
 		cmocka_unit_test(test_udp_refused),
 		cmocka_unit_test(test_one_lost_probe_is_not_a_finding),
 		cmocka_unit_test(test_frag_drop),
