@@ -881,13 +881,16 @@ options(struct ep_target *t)
 	    "A UDP query whose OPT record carried an option (a DNS cookie, "
 	    "as BIND, dig and Unbound send) went unanswered after %d tries, "
 	    "while the same question without it was answered, and a query "
-	    "with DO too: something on the path drops EDNS queries that "
-	    "carry options", opt->res.tries);
-	ep_finding_advise(f, "Find the firewall or DNS-inspection rule that "
-	    "drops DNS queries with EDNS options (cookies, NSID, client "
-	    "subnet, padding) and fix or remove it: RFC 6891 says unknown "
-	    "options are ignored, not dropped; resolvers otherwise retry "
-	    "without EDNS and lose DNSSEC and large answers.");
+	    "with DO too: EDNS queries that carry options are dropped, by "
+	    "a filter on the path or by the server itself (the compliance "
+	    "command asks again over TCP to tell which)", opt->res.tries);
+	ep_finding_advise(f, "Run 'ednsprobe compliance' against the server: "
+	    "if TCP gets the same queries answered, find the firewall or "
+	    "DNS-inspection rule that drops DNS queries with EDNS options "
+	    "(cookies, NSID, client subnet, padding) and fix or remove it; "
+	    "else fix the server. RFC 6891 says unknown options are "
+	    "ignored, not dropped; resolvers otherwise retry without EDNS "
+	    "and lose DNSSEC and large answers.");
 	ep_finding_cite(f, base);
 	ep_finding_cite(f, opt);
 }
