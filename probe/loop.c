@@ -362,9 +362,13 @@ pace_need(const struct ep_loop *l, const struct ep_pace *p)
 static uint64_t
 run_paced(struct ep_loop *l)
 {
-	uint64_t add = (l->now - l->last_fill) * l->per_us;
+	/* The clock now, not the turn's: the callbacks of this turn may
+	 * have taken milliseconds, and tokens counted from the turn's start
+	 * would let a burst out sooner than the cap allows. */
+	uint64_t now = ep_clock_us();
+	uint64_t add = (now - l->last_fill) * l->per_us;
 
-	l->last_fill = l->now;
+	l->last_fill = now;
 	l->tokens = l->tokens + add > l->tokens_max ?
 	    l->tokens_max : l->tokens + add;
 	while (l->qhead != NULL && l->tokens >= pace_need(l, l->qhead) &&
