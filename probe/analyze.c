@@ -559,9 +559,8 @@ classify(struct ep_target *t)
 		if (s->qtype == TYPE_SOA || s->qname_len == 0) {
 			/* With an option: path's cookie query (plan.c). */
 			s->subject = EP_SUBJ_SMALL;
-			s->role = s->edns && s->opts_len > 0 &&
-			    s->transport == EP_UDP ? EP_ROLE_OPTION :
-			    EP_ROLE_BASE;
+			s->role = s->edns && s->opts_len > 0 ?
+			    EP_ROLE_OPTION : EP_ROLE_BASE;
 			continue;
 		}
 		s->subject = same || big == NULL ? EP_SUBJ_LARGE :

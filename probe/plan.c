@@ -254,3 +254,19 @@ ep_plan_pmtu_add(const struct ep_options *o, struct ep_target *t,
 	return add_raw(t, next_id, EP_ROLE_PMTU, EP_RAW_DF, size, 0, o) ?
 	    0 : -1;
 }
+
+int
+ep_plan_option_tcp(struct ep_target *t, int *next_id,
+    const struct ep_probe_spec *udp)
+{
+	struct ep_probe_spec *s = ep_plan_new_probe(t, next_id);
+	int id;
+
+	if (s == NULL)
+		return -1;
+	id = s->id;
+	*s = *udp;
+	s->id = id;
+	s->transport = EP_TCP;
+	return 0;
+}

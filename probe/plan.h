@@ -57,4 +57,10 @@ int	ep_plan_pmtu_add(const struct ep_options *o, struct ep_target *t,
  */
 uint32_t ep_plan_timeout(double rtt_ms, uint32_t floor_ms, uint32_t cap_ms);
 
+/* The option query (EP_ROLE_OPTION) went unanswered over UDP: the same
+ * query over TCP, added to t, tells a filter on the path (TCP answered)
+ * from a server that ignores it.  -1 when t is full. */
+int	ep_plan_option_tcp(struct ep_target *t, int *next_id,
+	    const struct ep_probe_spec *udp);
+
 #endif

@@ -339,6 +339,11 @@ probe_done(struct ep_probe *p, void *arg)
 	}
 	if (p->rec->spec.role == EP_ROLE_PMTU && rt->phase == 2)
 		pmtu_next(rt);
+	if (p->rec->spec.role == EP_ROLE_OPTION &&
+	    p->rec->spec.transport == EP_UDP && res->outcome ==
+	    EP_OUT_TIMEOUT && rt->o->tcp && !halted(rt) &&
+	    ep_plan_option_tcp(rt->t, rt->next_id, &p->rec->spec) == 0)
+		start_probe(rt, rt->t->nprobes - 1, rt->t->timeout_ms);
 	if (p->rec->spec.role == EP_ROLE_HOP && res->outcome == EP_OUT_ANSWER &&
 	    !halted(rt))
 		beyond_server(rt, p->rec->spec.ttl);

@@ -610,10 +610,13 @@ udp_sizes(struct ep_target *t, const long lo[EP_SUBJ_COUNT])
 	return 1;
 }
 
+/* A TCP probe of the path's TCP facts (the option query's TCP twin has
+ * its own finding). */
 static int
 is_tcp_ran(const struct ep_probe_record *r)
 {
-	return r->spec.transport == EP_TCP && ran(r);
+	return r->spec.transport == EP_TCP && r->spec.role != EP_ROLE_OPTION &&
+	    ran(r);
 }
 
 static void
@@ -735,7 +738,7 @@ truncation(struct ep_target *t)
 		for (int i = 0; i < t->nprobes; i++) {
 			const struct ep_probe_record *r = &t->probes[i];
 
-			if (r->spec.transport != EP_TCP || !ran(r))
+			if (!is_tcp_ran(r))
 				continue;
 			if (r->res.outcome == EP_OUT_ANSWER)
 				answered |= (int)r->spec.subject == s;
@@ -849,24 +852,29 @@ ep_verdict(struct ep_target *t)
 
 /*
  * The EDNS baseline asked again with a client cookie and DO, as a
- * validating resolver asks: unanswered while the question without the
- * option was answered, and a DO query without options too, something on
- * the path drops queries whose OPT carries an option.
+ * validating resolver asks: unanswered over UDP while the question
+ * without the option was answered (and a DO query too), queries that
+ * carry an option are dropped.  Its TCP twin (run.c asks it then) tells
+ * where: answered, a filter on the path; silent while TCP answers the
+ * rest, the server ignores them; no twin, either.
  */
 static void
 options(struct ep_target *t)
 {
-	const struct ep_probe_record *opt = NULL, *base = NULL, *dok = NULL;
+	const struct ep_probe_record *opt = NULL, *twin = NULL, *base = NULL;
+	const struct ep_probe_record *dok = NULL;
 	struct ep_finding *f;
 
 	for (int i = 0; i < t->nprobes; i++) {
 		const struct ep_probe_record *r = &t->probes[i];
 
-		if (r->spec.transport != EP_UDP)
-			continue;
-		if (r->spec.role == EP_ROLE_OPTION)
-			opt = r;
-		else if (r->spec.opts_len == 0 && r->spec.edns &&
+		if (r->spec.role == EP_ROLE_OPTION) {
+			if (r->spec.transport == EP_UDP)
+				opt = r;
+			else if (r->spec.transport == EP_TCP && ran(r))
+				twin = r;
+		} else if (r->spec.transport == EP_UDP &&
+		    r->spec.opts_len == 0 && r->spec.edns &&
 		    r->res.outcome == EP_OUT_ANSWER) {
 			if (r->spec.role == EP_ROLE_BASE)
 				base = r;
@@ -877,22 +885,39 @@ options(struct ep_target *t)
 	if (opt == NULL || base == NULL || dok == NULL || !is_timeout(opt) ||
 	    t->path.edns != EP_FACT_OK)
 		return;
-	f = ep_finding_add(t, "EDNS_OPTION_DROPPED", EP_SEV_ERROR,
-	    "A UDP query whose OPT record carried an option (a DNS cookie, "
-	    "as BIND, dig and Unbound send) went unanswered after %d tries, "
-	    "while the same question without it was answered, and a query "
-	    "with DO too: EDNS queries that carry options are dropped, by "
-	    "a filter on the path or by the server itself (the compliance "
-	    "command asks again over TCP to tell which)", opt->res.tries);
-	ep_finding_advise(f, "Run 'ednsprobe compliance' against the server: "
-	    "if TCP gets the same queries answered, find the firewall or "
-	    "DNS-inspection rule that drops DNS queries with EDNS options "
-	    "(cookies, NSID, client subnet, padding) and fix or remove it; "
-	    "else fix the server. RFC 6891 says unknown options are "
-	    "ignored, not dropped; resolvers otherwise retry without EDNS "
-	    "and lose DNSSEC and large answers.");
+	if (twin != NULL && twin->res.outcome != EP_OUT_ANSWER &&
+	    t->path.tcp == EP_FACT_OK) {
+		f = ep_finding_add(t, "EDNS_OPTION_IGNORED", EP_SEV_ERROR,
+		    "The server ignores queries with an EDNS option (a "
+		    "cookie, as resolvers send): unanswered over UDP (%d "
+		    "tries) and TCP, while the same without it is answered",
+		    opt->res.tries);
+		ep_finding_advise(f, "Fix or upgrade the server (or the "
+		    "load balancer in front of it): RFC 6891 says unknown "
+		    "options are ignored, not the query; resolvers otherwise "
+		    "time out, retry without EDNS and lose DNSSEC and large "
+		    "answers.");
+	} else {
+		int path = twin != NULL && twin->res.outcome == EP_OUT_ANSWER;
+
+		f = ep_finding_add(t, "EDNS_OPTION_DROPPED", EP_SEV_ERROR,
+		    "UDP queries with an EDNS option (a cookie, as resolvers "
+		    "send) go unanswered (%d tries) while the same without "
+		    "it, and with DO, are answered: %s", opt->res.tries,
+		    path ? "a filter on the path drops them (TCP got the "
+		    "answer)" : "dropped by a filter on the path or by the "
+		    "server itself (no TCP twin to tell)");
+		ep_finding_advise(f, "Find the firewall or DNS-inspection "
+		    "rule that drops DNS queries with EDNS options (cookies, "
+		    "NSID, client subnet, padding) and fix or remove it: RFC "
+		    "6891 says unknown options are ignored, not dropped; "
+		    "resolvers otherwise retry without EDNS and lose DNSSEC "
+		    "and large answers.");
+	}
 	ep_finding_cite(f, base);
 	ep_finding_cite(f, opt);
+	if (twin != NULL)
+		ep_finding_cite(f, twin);
 }
 
 static void
@@ -924,10 +949,10 @@ path_verdict(struct ep_target *t)
 			t->path.frag_in = EP_FACT_OK;	/* it came in pieces */
 	}
 	edns(t);
-	options(t);
 	if (t->path.edns == EP_FACT_OK)
 		sized = udp_sizes(t, lo);
 	tcp(t);
+	options(t);
 	truncation(t);
 	oversize(t);
 

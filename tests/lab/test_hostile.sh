@@ -293,6 +293,17 @@ hcase wrong-id 6 "$RAW"' and IGN("raw") > 0' \
 hcase frag-overlap 4 "$RAW" \
 	"raw probes vs overlapping fragments: nothing measured" --raw
 
+# A server that ignores queries carrying an EDNS option, on UDP and TCP
+# (the compliance case opt-silent): path's cookie query and its TCP twin
+# say it is the server, not a filter on the path.
+hcase opt-silent 4 'HAS("EDNS_OPTION_IGNORED") and
+    (HAS("EDNS_OPTION_DROPPED") | not) and PATH.edns == "ok" and
+    ([P[] | select(.role == "option") | .kind] | sort == ["tcp", "udp"])' \
+	"ignores EDNS options on both transports: EDNS_OPTION_IGNORED"
+hcase compliant 4 '(HAS("EDNS_OPTION_IGNORED") or
+    HAS("EDNS_OPTION_DROPPED") | not) and ([P[] | select(.role ==
+    "option") | .outcome] == ["answer"])' "the control: the cookie query answered"
+
 for l in wrong-id-v4 ptr-loop-v4 tcp-len-short-v4 frag-overlap-v4 \
     icmp-unreach-v6 duplicates-v6; do
 	readable "$l"

@@ -321,17 +321,24 @@ check_ednsopt_drop() {
 	run "$1" "$2" "$3"
 	expect_rc "$1" 2
 	expect_finding "$1" EDNS_OPTION_DROPPED
+	expect_no_finding "$1" EDNS_OPTION_IGNORED
 	expect_no_finding "$1" EDNS_DROPPED
 	expect_no_finding "$1" FRAG_IN_DROPPED
 	expect_path "$1" edns ok
 	expect_path "$1" tcp ok
 	if jq -e '.targets[0] | ([.probes[] | select(.role == "option")
-	    | .id]) as $o | [.findings[] | select(.id ==
-	    "EDNS_OPTION_DROPPED") | .evidence.probes[]] | contains($o)' \
+	    | .id]) as $o | ($o | length == 2) and ([.findings[] |
+	    select(.id == "EDNS_OPTION_DROPPED") | .evidence.probes[]] |
+	    contains($o)) and ([.probes[] | select(.role == "option") |
+	    "\(.kind) \(.outcome)"] == ["udp timeout", "tcp answer"]) and
+	    ([.findings[] | select(.id == "EDNS_OPTION_DROPPED") |
+	    .summary] | .[0] | test("filter on the path drops them"))' \
 	    "$out/$1.json" >/dev/null; then
-		ok "$1: the finding cites the cookie query"
+		ok "$1: the cookie query lost over UDP, answered over TCP: the path"
 	else
-		fail "$1: the finding does not cite the cookie query"
+		fail "$1: the cookie query and its TCP twin"
+		jq -c '.targets[0].probes[] | select(.role == "option") |
+		    {id, kind, outcome}' "$out/$1.json" | sed 's/^/    /'
 	fi
 }
 

@@ -240,6 +240,38 @@ test_option_drop(void **state)
 	assert_int_equal(f->probes[1], opt);
 	assert_string_equal(ep_fact_str("edns", target.path.edns), "ok");
 	assert_int_equal(target.path.udp_max_response, 2000);
+	assert_non_null(strstr(f->summary, "or by the server itself"));
+	assert_null(strstr(f->summary, "..."));
+	/* The TCP twin run.c then asks: answered, the path; silent while
+	 * TCP answers the rest, the server (and TCP stays "ok"). */
+	{
+		int id = 100, k;
+		const struct ep_probe_spec *os = NULL;
+
+		for (k = 0; k < target.nprobes; k++)
+			if (target.probes[k].spec.role == EP_ROLE_OPTION)
+				os = &target.probes[k].spec;
+		assert_int_equal(ep_plan_option_tcp(&target, &id, os), 0);
+		k = target.nprobes - 1;
+		assert_int_equal(target.probes[k].spec.transport, EP_TCP);
+		assert_int_equal(target.probes[k].spec.opts_len, 12);
+		reply(&target.probes[k], 130, 0, 1, 0);
+		target.probes[k].res.connected = 1;
+		ep_verdict(&target);
+		assert_true(has("EDNS_OPTION_DROPPED"));
+		assert_int_equal(target.nfindings, 1);
+		assert_non_null(strstr(target.findings[0].summary,
+		    "a filter on the path"));
+		assert_int_equal(target.findings[0].nprobes, 3);
+		target.probes[k].res.outcome = EP_OUT_NOANSWER;
+		ep_verdict(&target);
+		assert_true(has("EDNS_OPTION_IGNORED"));
+		assert_false(has("EDNS_OPTION_DROPPED"));
+		assert_false(has("TCP_NO_ANSWER"));
+		assert_int_equal(target.nfindings, 1);
+		assert_string_equal(ep_fact_str("tcp", target.path.tcp), "ok");
+		plan(4, NULL);
+	}
 	n.edns_drop = 1;
 	simulate(&n);
 	assert_true(has("EDNS_DROPPED"));
