@@ -81,9 +81,10 @@ ep_plan_path(const struct ep_options *o, struct ep_target *t, int *next_id,
 	 * Phase 2: the EDNS baseline again with a client cookie and DO, as
 	 * a validating resolver (BIND) asks: filters that drop queries
 	 * whose OPT carries options break resolvers while plain EDNS
-	 * passes.  (DO keeps it unlike every compliance test's shape.)
+	 * passes.  (DO keeps it unlike every compliance test's shape.)  Two
+	 * of them, each with its tries: random loss is not a filter.
 	 */
-	if (o->udp) {
+	for (int k = 0; o->udp && k < EP_PLAN_OPTION_TWINS; k++) {
 		struct ep_probe_spec *s = add(t, next_id, EP_UDP,
 		    EP_ROLE_OPTION, EP_SUBJ_SMALL, o->qname, o->qname_len,
 		    TYPE_SOA, 1, 1232, 1, o);

@@ -57,6 +57,8 @@ int	ep_plan_pmtu_add(const struct ep_options *o, struct ep_target *t,
  */
 uint32_t ep_plan_timeout(double rtt_ms, uint32_t floor_ms, uint32_t cap_ms);
 
+#define EP_PLAN_OPTION_TWINS	2	/* UDP option queries per target */
+
 /* The option query (EP_ROLE_OPTION) went unanswered over UDP: the same
  * query over TCP, added to t, tells a filter on the path (TCP answered)
  * from a server that ignores it.  -1 when t is full. */

@@ -191,6 +191,9 @@ same_kind(const struct ep_probe_spec *a, const struct ep_probe_spec *b)
 	 * query: it gets its whole wait. */
 	if (a->ctest != 0 || b->ctest != 0)
 		return 0;
+	/* Nor the option queries: a lost one is a finding. */
+	if (a->role == EP_ROLE_OPTION || b->role == EP_ROLE_OPTION)
+		return 0;
 	if (b->transport == EP_TCP)
 		return a->transport == EP_UDP && a->subject == b->subject;
 	return a->transport == EP_RAW && a->role == b->role;
@@ -255,6 +258,32 @@ pmtu_next(struct run_target *rt)
 	rt->pmtu_round++;
 	for (int i = first; i < rt->t->nprobes; i++)
 		start_probe(rt, i, rt->t->timeout_ms);
+}
+
+/*
+ * Every UDP option query is done and none was answered (each lost all
+ * its tries): the same query over TCP tells a filter on the path from a
+ * server that ignores options (verdict.c).
+ */
+static void
+option_next(struct run_target *rt)
+{
+	const struct ep_probe_spec *udp = NULL;
+
+	for (int i = 0; i < rt->t->nprobes; i++) {
+		const struct ep_probe_record *r = &rt->t->probes[i];
+
+		if (r->spec.role != EP_ROLE_OPTION)
+			continue;
+		if (r->spec.transport != EP_UDP || !rt->started[i] ||
+		    !rt->probes[i].finished ||
+		    r->res.outcome != EP_OUT_TIMEOUT)
+			return;
+		udp = &r->spec;
+	}
+	if (udp != NULL && rt->o->tcp && !halted(rt) &&
+	    ep_plan_option_tcp(rt->t, rt->next_id, udp) == 0)
+		start_probe(rt, rt->t->nprobes - 1, rt->t->timeout_ms);
 }
 
 /*
@@ -340,10 +369,8 @@ probe_done(struct ep_probe *p, void *arg)
 	if (p->rec->spec.role == EP_ROLE_PMTU && rt->phase == 2)
 		pmtu_next(rt);
 	if (p->rec->spec.role == EP_ROLE_OPTION &&
-	    p->rec->spec.transport == EP_UDP && res->outcome ==
-	    EP_OUT_TIMEOUT && rt->o->tcp && !halted(rt) &&
-	    ep_plan_option_tcp(rt->t, rt->next_id, &p->rec->spec) == 0)
-		start_probe(rt, rt->t->nprobes - 1, rt->t->timeout_ms);
+	    p->rec->spec.transport == EP_UDP)
+		option_next(rt);
 	if (p->rec->spec.role == EP_ROLE_HOP && res->outcome == EP_OUT_ANSWER &&
 	    !halted(rt))
 		beyond_server(rt, p->rec->spec.ttl);

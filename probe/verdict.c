@@ -864,14 +864,17 @@ options(struct ep_target *t)
 	const struct ep_probe_record *opt = NULL, *twin = NULL, *base = NULL;
 	const struct ep_probe_record *dok = NULL;
 	struct ep_finding *f;
+	int nopt = 0, lost = 0;
 
 	for (int i = 0; i < t->nprobes; i++) {
 		const struct ep_probe_record *r = &t->probes[i];
 
 		if (r->spec.role == EP_ROLE_OPTION) {
-			if (r->spec.transport == EP_UDP)
+			if (r->spec.transport == EP_UDP) {
 				opt = r;
-			else if (r->spec.transport == EP_TCP && ran(r))
+				nopt++;
+				lost += is_timeout(r);
+			} else if (r->spec.transport == EP_TCP && ran(r))
 				twin = r;
 		} else if (r->spec.transport == EP_UDP &&
 		    r->spec.opts_len == 0 && r->spec.edns &&
@@ -882,16 +885,17 @@ options(struct ep_target *t)
 				dok = r;
 		}
 	}
-	if (opt == NULL || base == NULL || dok == NULL || !is_timeout(opt) ||
+	/* Every UDP option query lost all its tries: not random loss. */
+	if (opt == NULL || base == NULL || dok == NULL || lost < nopt ||
 	    t->path.edns != EP_FACT_OK)
 		return;
 	if (twin != NULL && twin->res.outcome != EP_OUT_ANSWER &&
 	    t->path.tcp == EP_FACT_OK) {
 		f = ep_finding_add(t, "EDNS_OPTION_IGNORED", EP_SEV_ERROR,
 		    "The server ignores queries with an EDNS option (a "
-		    "cookie, as resolvers send): unanswered over UDP (%d "
+		    "cookie, as resolvers send): unanswered over UDP (%d x %d "
 		    "tries) and TCP, while the same without it is answered",
-		    opt->res.tries);
+		    nopt, opt->res.tries);
 		ep_finding_advise(f, "Fix or upgrade the server (or the "
 		    "load balancer in front of it): RFC 6891 says unknown "
 		    "options are ignored, not the query; resolvers otherwise "
@@ -902,8 +906,9 @@ options(struct ep_target *t)
 
 		f = ep_finding_add(t, "EDNS_OPTION_DROPPED", EP_SEV_ERROR,
 		    "UDP queries with an EDNS option (a cookie, as resolvers "
-		    "send) go unanswered (%d tries) while the same without "
-		    "it, and with DO, are answered: %s", opt->res.tries,
+		    "send) go unanswered (%d x %d tries) while the same "
+		    "without it, and with DO, are answered: %s", nopt,
+		    opt->res.tries,
 		    path ? "a filter on the path drops them (TCP got the "
 		    "answer)" : "dropped by a filter on the path or by the "
 		    "server itself (no TCP twin to tell)");
@@ -915,9 +920,10 @@ options(struct ep_target *t)
 		    "and large answers.");
 	}
 	ep_finding_cite(f, base);
-	ep_finding_cite(f, opt);
-	if (twin != NULL)
-		ep_finding_cite(f, twin);
+	for (int i = 0; i < t->nprobes; i++)
+		if (t->probes[i].spec.role == EP_ROLE_OPTION &&
+		    ran(&t->probes[i]))
+			ep_finding_cite(f, &t->probes[i]);
 }
 
 static void

@@ -327,14 +327,15 @@ check_ednsopt_drop() {
 	expect_path "$1" edns ok
 	expect_path "$1" tcp ok
 	if jq -e '.targets[0] | ([.probes[] | select(.role == "option")
-	    | .id]) as $o | ($o | length == 2) and ([.findings[] |
+	    | .id]) as $o | ($o | length == 3) and ([.findings[] |
 	    select(.id == "EDNS_OPTION_DROPPED") | .evidence.probes[]] |
 	    contains($o)) and ([.probes[] | select(.role == "option") |
-	    "\(.kind) \(.outcome)"] == ["udp timeout", "tcp answer"]) and
+	    "\(.kind) \(.outcome)"] == ["udp timeout", "udp timeout",
+	    "tcp answer"]) and
 	    ([.findings[] | select(.id == "EDNS_OPTION_DROPPED") |
 	    .summary] | .[0] | test("filter on the path drops them"))' \
 	    "$out/$1.json" >/dev/null; then
-		ok "$1: the cookie query lost over UDP, answered over TCP: the path"
+		ok "$1: both cookie queries lost over UDP, answered over TCP: the path"
 	else
 		fail "$1: the cookie query and its TCP twin"
 		jq -c '.targets[0].probes[] | select(.role == "option") |
