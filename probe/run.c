@@ -70,7 +70,6 @@ struct run {
 	struct ep_sniffer	*sniffer;	/* NULL: no capture */
 	int			 rawfd[2];	/* IPv4, IPv6 raw sockets; -1 */
 	int			 next_id;	/* path: ids across targets */
-	struct ep_report	*report;
 	struct ep_timer		*feeder;	/* owned: refill (feed) */
 };
 
@@ -721,7 +720,7 @@ run_all(const struct ep_options *o, const struct ep_feed *feed,
     struct ep_report *r, struct ep_err *err)
 {
 	struct run run = { .o = o, .err = err, .rawfd = { -1, -1 },
-	    .report = r, .feed = feed, .next_id = 1 };
+	    .feed = feed, .next_id = 1 };
 	uint64_t t0 = ep_clock_us();
 	int rc = -1;
 	time_t now = time(NULL);

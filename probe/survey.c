@@ -235,7 +235,7 @@ struct survey {
 	struct { char id[32]; uint64_t n; } ids[IDS_MAX];
 	int			 nids;
 	uint64_t		 bad, dups, resumed, other_family, cut_budget;
-	uint64_t		 started, last_progress;
+	uint64_t		 last_progress;
 	uint64_t		 shown;	/* skipped lines named on stderr */
 	int			 tty, failed;
 	struct ep_err		 werr;	/* writing the output failed */
@@ -410,7 +410,6 @@ feed_next(void *arg, struct ep_target *t, struct ep_options *o)
 	}
 	if (e.l.qtype != 0)
 		o->qtype = e.l.qtype;
-	s->started++;
 	ep_verbose(EP_VERB_OPS, "survey: line %u, %s %s starts", e.line,
 	    t->addr_str, o->name);
 	return 1;
