@@ -18,6 +18,7 @@
 #include "run.h"
 #include "survey.h"
 #include "verdict.h"
+#include "zone.h"
 
 /* Exit status: dig's where they overlap (docs/ednsprobe.1). */
 enum {
@@ -68,6 +69,35 @@ exit_status(const struct ep_report *r)
 		return EXIT_UNREACHABLE;
 	if (noreply + unreach == r->ntargets)
 		return EXIT_NOREPLY;
+	return worst >= EP_SEV_WARNING ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+/* zone: no delegation found is an error of the name (4) or of the
+ * parent's servers (9); else findings of the zone or any address. */
+static int
+zone_status(const struct ep_report *r)
+{
+	const struct ep_zone *z = r->zone;
+	int worst = -1;
+
+	if (r->interrupted)
+		return EXIT_INTERRUPTED;
+	switch (z->error_kind) {
+	case EP_ZONE_ENONE:
+		break;
+	case EP_ZONE_ENXDOMAIN:
+	case EP_ZONE_ENOTZONE:
+	case EP_ZONE_EALIAS:
+		return EXIT_RESOLVE;
+	default:
+		return EXIT_NOREPLY;
+	}
+	for (int i = 0; i < z->nfindings; i++)
+		if ((int)z->findings[i].f.severity > worst)
+			worst = (int)z->findings[i].f.severity;
+	for (int i = 0; i < r->ntargets; i++)
+		if (ep_verdict_worst(&r->targets[i]) > worst)
+			worst = ep_verdict_worst(&r->targets[i]);
 	return worst >= EP_SEV_WARNING ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
@@ -170,7 +200,17 @@ main(int argc, char **argv)
 	}
 	if (o.cmd == EP_CMD_SURVEY)
 		return survey(&o, &r);
-	if (o.cmd == EP_CMD_ANALYZE) {
+	if (o.cmd == EP_CMD_ZONE) {
+		if (ep_zone_run(&o, &r, &err) == -1) {
+			fprintf(stderr, "ednsprobe: %s\n", err.msg);
+			ep_report_fini(&r);
+			return err.code == EP_EUSAGE || err.code == ENOENT ||
+			    err.code == EACCES ? EXIT_USAGE : EXIT_INTERNAL;
+		}
+		if (r.zone->error[0] != '\0')
+			fprintf(stderr, "ednsprobe: zone %s: %s\n",
+			    r.zone->name, r.zone->error);
+	} else if (o.cmd == EP_CMD_ANALYZE) {
 		if (ep_analyze(o.file, &r, &err) == -1) {
 			fprintf(stderr, "ednsprobe: %s\n", err.msg);
 			ep_report_fini(&r);
@@ -188,7 +228,7 @@ main(int argc, char **argv)
 		ep_report_fini(&r);
 		return EXIT_INTERNAL;
 	}
-	status = exit_status(&r);
+	status = o.cmd == EP_CMD_ZONE ? zone_status(&r) : exit_status(&r);
 	if (o.genreport) {
 		char line[2048];
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ednsprobe/zone.h"
 #include "options.h"
 #include "query.h"
 
@@ -89,6 +90,20 @@ ep_options_usage(void)
 "  --resume=FILE       skip the targets an earlier output reports\n"
 "  and -4 -6 -p --timeout --tries --sizes +dnssec --no-tcp --no-raw\n"
 "  --compliance --pcap --no-pcap --pcap-format --iface -Z -v as for path.\n"
+"\n"
+"usage: ednsprobe zone [options] ZONE\n"
+"Check ZONE's delegation as a resolver sees it, from the root (or the\n"
+"parent servers given) down: the parent's NS set, glue and DS against\n"
+"what each of the zone's servers says (NS, SOA serial, addresses,\n"
+"DNSKEY, signatures), then the path probes against every server\n"
+"address, IPv4 and IPv6, all at once.\n"
+"  --parent=ADDR       start from this server (repeatable, up to 8)\n"
+"                      instead of the root servers\n"
+"  --hints=FILE        start from the A/AAAA records of a root hints file\n"
+"  --max-addresses=N   server addresses checked (1..64, default 32)\n"
+"  --no-path           the delegation only, no path probes\n"
+"  and -4 -6 -p --timeout --tries --rate --sizes --no-tcp --no-raw --json\n"
+"  -o --pcap --no-pcap --pcap-format --iface -Z -v as for path.\n"
 "\n"
 "usage: ednsprobe analyze [--json] [-o F] [-Z USER] FILE\n"
 "The same analysis over a capture file (pcap or pcapng; tcpdump,\n"
@@ -231,6 +246,7 @@ defaults(struct ep_options *o)
 	o->tries = EP_TRIES_DEFAULT;
 	o->rate = 0;		/* set after parsing: depends on the command */
 	o->parallel = EP_PARALLEL_DEFAULT;
+	o->max_addresses = EP_ZONE_ADDRS_DEFAULT;
 }
 
 enum {
@@ -238,7 +254,7 @@ enum {
 	OPT_NOTCP, OPT_TCPONLY, OPT_NODNSSEC, OPT_PCAP, OPT_NOPCAP,
 	OPT_PCAPFMT, OPT_IFACE, OPT_NORAW, OPT_HOPS, OPT_FRAG, OPT_FULL,
 	OPT_FORMAT, OPT_RESOLVER, OPT_COMPLIANCE, OPT_PARALLEL, OPT_BUDGET,
-	OPT_RESUME,
+	OPT_RESUME, OPT_PARENT, OPT_HINTS, OPT_MAXADDR, OPT_NOPATH,
 };
 
 static const struct option longopts[] = {
@@ -267,6 +283,10 @@ static const struct option longopts[] = {
 	{ "parallel",	required_argument, NULL, OPT_PARALLEL },
 	{ "budget",	required_argument, NULL, OPT_BUDGET },
 	{ "resume",	required_argument, NULL, OPT_RESUME },
+	{ "parent",	required_argument, NULL, OPT_PARENT },
+	{ "hints",	required_argument, NULL, OPT_HINTS },
+	{ "max-addresses", required_argument, NULL, OPT_MAXADDR },
+	{ "no-path",	no_argument,	   NULL, OPT_NOPATH },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
@@ -402,6 +422,33 @@ parse_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
 			    "name");
 		snprintf(o->resume, sizeof(o->resume), "%s", arg);
 		return 0;
+	case OPT_PARENT:
+		if (*arg == '@')
+			arg++;
+		if (o->nparents == EP_PARENTS_MAX)
+			return ep_err_set(err, EP_EUSAGE, "--parent: at most "
+			    "%d", EP_PARENTS_MAX);
+		if (*arg == '\0' || strlen(arg) >= sizeof(o->parents[0]))
+			return ep_err_set(err, EP_EUSAGE, "--parent: bad "
+			    "address \"%.64s\"", arg);
+		snprintf(o->parents[o->nparents++], sizeof(o->parents[0]),
+		    "%s", arg);
+		return 0;
+	case OPT_HINTS:
+		if (strlen(arg) >= sizeof(o->hints) || *arg == '\0')
+			return ep_err_set(err, EP_EUSAGE, "--hints: bad file "
+			    "name");
+		snprintf(o->hints, sizeof(o->hints), "%s", arg);
+		return 0;
+	case OPT_MAXADDR:
+		if (parse_long("--max-addresses", arg, 1, EP_ZONE_ADDR_MAX,
+		    &v, err) == -1)
+			return -1;
+		o->max_addresses = (int)v;
+		return 0;
+	case OPT_NOPATH:
+		o->no_path = 1;
+		return 0;
 	case 'v':
 		o->verbose++;
 		return 0;
@@ -413,6 +460,35 @@ parse_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
 		return 0;
 	}
 	return ep_err_set(err, EP_EUSAGE, "unknown option");
+}
+
+/* zone ZONE: one name, no @SERVER (the servers are found). */
+static int
+zone_args(struct ep_options *o, const char **pos, int npos,
+    struct ep_err *err)
+{
+	if (o->server[0] != '\0')
+		return ep_err_set(err, EP_EUSAGE, "zone takes no @SERVER: its "
+		    "servers are found from the parent (--parent ADDR to "
+		    "start elsewhere than the root)");
+	if (npos != 1)
+		return ep_err_set(err, EP_EUSAGE, "zone takes one ZONE name");
+	if (strlen(pos[0]) >= sizeof(o->name))
+		return ep_err_set(err, EP_EUSAGE, "name too long");
+	snprintf(o->name, sizeof(o->name), "%s", pos[0]);
+	if (ep_query_parse_name(o->name, o->qname, &o->qname_len, err) == -1)
+		return -1;
+	if (o->qname_len <= 1)
+		return ep_err_set(err, EP_EUSAGE, "zone: the root zone has no "
+		    "parent to check it against");
+	if (o->genreport || o->compliance || o->full || o->resolver)
+		return ep_err_set(err, EP_EUSAGE, "--format genreport, "
+		    "--compliance, --full and --resolver are not for zone");
+	if (!o->udp && !o->tcp)
+		return ep_err_set(err, EP_EUSAGE, "nothing to probe");
+	if (o->floor_ms > o->timeout_ms)
+		o->floor_ms = o->timeout_ms;
+	return 0;
 }
 
 int
@@ -439,9 +515,13 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	} else if (argc >= 2 && strcmp(argv[1], "survey") == 0) {
 		o->cmd = EP_CMD_SURVEY;
 		first = 2;
+	} else if (argc >= 2 && strcmp(argv[1], "zone") == 0) {
+		o->cmd = EP_CMD_ZONE;
+		first = 2;
 	} else if (argc >= 2 && argv[1][0] != '-')
 		return ep_err_set(err, EP_EUSAGE, "unknown command \"%.64s\" "
-		    "(known: path, compliance, survey, analyze)", argv[1]);
+		    "(known: path, compliance, survey, zone, analyze)",
+		    argv[1]);
 	/* Pre-pass: dig's @server and +option words never reach getopt. */
 	args[nargs++] = argv[0];
 	for (int i = first; i < argc; i++) {
@@ -533,6 +613,12 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 		return ep_query_parse_name(o->name, o->qname, &o->qname_len,
 		    err);
 	}
+	if (o->cmd != EP_CMD_ZONE && (o->nparents || o->hints[0] ||
+	    o->no_path || o->max_addresses != EP_ZONE_ADDRS_DEFAULT))
+		return ep_err_set(err, EP_EUSAGE, "--parent, --hints, "
+		    "--max-addresses and --no-path are for the zone command");
+	if (o->cmd == EP_CMD_ZONE)
+		return zone_args(o, pos, npos, err);
 	if (o->server[0] == '\0')
 		return ep_err_set(err, EP_EUSAGE, "no @SERVER given");
 	if (o->cmd == EP_CMD_COMPLY && npos != 1)

@@ -21,6 +21,7 @@
 #define EP_FRAG_MAX		584	/* twice it still cuts 1180 bytes */
 #define EP_PARALLEL_DEFAULT	64	/* survey: targets in flight */
 #define EP_PARALLEL_MAX		512
+#define EP_PARENTS_MAX		8	/* zone: --parent addresses */
 
 enum ep_command {
 	EP_CMD_NONE,
@@ -28,6 +29,7 @@ enum ep_command {
 	EP_CMD_ANALYZE,
 	EP_CMD_COMPLY,		/* compliance @SERVER ZONE */
 	EP_CMD_SURVEY,		/* survey FILE */
+	EP_CMD_ZONE,		/* zone NAME */
 };
 
 struct ep_options {
@@ -70,6 +72,11 @@ struct ep_options {
 					   target list ("-": stdin) */
 	int		 parallel;	/* survey: targets in flight */
 	char		 resume[1024];	/* survey: an earlier output */
+	char		 parents[EP_PARENTS_MAX][64];	/* zone: --parent */
+	int		 nparents;
+	char		 hints[1024];	/* zone: --hints FILE */
+	int		 max_addresses;	/* zone: server addresses probed */
+	int		 no_path;	/* zone: delegation only */
 	int		 verbose;
 	int		 help;
 	int		 version;

@@ -397,6 +397,8 @@ ep_out_json_new(const struct ep_report *r)
 		json_array_append_new(targets, ep_out_json_target(&r->targets[i],
 		    r->capture.on, r->server));
 	json_object_set_new(o, "targets", targets);
+	if (r->zone != NULL)
+		json_object_set_new(o, "zone", ep_out_json_zone(r->zone));
 	return o;
 }
 

@@ -254,6 +254,8 @@ ep_out_text(FILE *fp, const struct ep_report *r, int verbose)
 	fprintf(fp, "ednsprobe %s  %s  (%s, %llu ms)%s\n", EP_VERSION,
 	    r->command, r->started, (unsigned long long)r->duration_ms,
 	    r->interrupted ? "  INTERRUPTED: results are partial" : "");
+	if (r->zone != NULL)
+		ep_out_text_zone(fp, r->zone);
 	for (int i = 0; i < r->ntargets; i++)
 		target_text(fp, &r->targets[i], r->server);
 	if (r->capture.on) {

@@ -24,6 +24,10 @@ void	 ep_out_json_run(json_t *o, const struct ep_report *r);
 int	 ep_out_json(FILE *fp, const struct ep_report *r, struct ep_err *err);
 /* Write the readable report to fp; verbose adds every probe's detail. */
 void	 ep_out_text(FILE *fp, const struct ep_report *r, int verbose);
+struct ep_zone;
+/* The zone command's section: as a JSON object, as text. */
+json_t	*ep_out_json_zone(const struct ep_zone *z);
+void	 ep_out_text_zone(FILE *fp, const struct ep_zone *z);
 /* The one-line resume of a target into buf ("Resume: ..."). */
 const char *ep_out_resume(const struct ep_target *t, char *buf, size_t len);
 

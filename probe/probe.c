@@ -31,9 +31,14 @@ ep_probe_done(struct ep_probe *p, enum ep_outcome outcome)
 
 void
 ep_probe_answer(struct ep_probe *p, const struct ep_dns_msg *m,
-    enum ep_outcome outcome)
+    enum ep_outcome outcome, const uint8_t *buf, size_t len)
 {
 	p->rec->res.reply = *m;
+	if (p->keep && p->kept == NULL && (p->kept = malloc(len ? len : 1))
+	    != NULL) {
+		memcpy(p->kept, buf, len);
+		p->kept_len = len;
+	}
 	if (outcome == EP_OUT_ANSWER && (m->flags & EP_DNS_TC))
 		outcome = EP_OUT_TRUNCATED;
 	ep_probe_done(p, outcome);

@@ -2,6 +2,7 @@
 #ifndef EP_PROBE_H
 #define EP_PROBE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ednsprobe/err.h"
@@ -41,6 +42,11 @@ struct ep_probe {
 	void			*done_arg;
 	int			 finished;
 	void			*state;	/* owned by ops */
+	/* Set keep to have the answer's bytes kept (lookup.c reads its
+	 * records): kept (malloc, the caller frees it) and kept_len. */
+	int			 keep;
+	uint8_t			*kept;
+	size_t			 kept_len;
 };
 
 extern const struct ep_probe_ops ep_probe_udp_ops;
@@ -49,9 +55,10 @@ extern const struct ep_probe_ops ep_probe_tcp_ops;
 /* Record outcome, free the kind's state and tell the run.  Once only. */
 void	ep_probe_done(struct ep_probe *, enum ep_outcome);
 
-/* Store a matched reply in the result and finish with its outcome. */
+/* Store a matched reply (len bytes at buf) in the result and finish
+ * with its outcome. */
 void	ep_probe_answer(struct ep_probe *, const struct ep_dns_msg *m,
-	    enum ep_outcome outcome);
+	    enum ep_outcome outcome, const uint8_t *buf, size_t len);
 
 /*
  * A probe kind's state of size bytes, zeroed except the query buffer at

@@ -137,7 +137,8 @@ tcp_read(struct tcp_probe *t, int fd)
 			    need - 2, &m);
 			if (r != EP_MATCH_IGNORE) {
 				ep_probe_answer(p, &m, r == EP_MATCH_OK ?
-				    EP_OUT_ANSWER : EP_OUT_MALFORMED);
+				    EP_OUT_ANSWER : EP_OUT_MALFORMED, t->buf + 2,
+				    need - 2);
 				return;
 			}
 			res->ignored++;

@@ -124,10 +124,12 @@ udp_readable(void *arg, int fd, unsigned events)
 		switch (ep_query_match(&p->rec->spec, &u->q, buf, (size_t)n,
 		    &m)) {
 		case EP_MATCH_OK:
-			ep_probe_answer(p, &m, EP_OUT_ANSWER);
+			ep_probe_answer(p, &m, EP_OUT_ANSWER, buf,
+			    (size_t)n);
 			return;
 		case EP_MATCH_MALFORMED:
-			ep_probe_answer(p, &m, EP_OUT_MALFORMED);
+			ep_probe_answer(p, &m, EP_OUT_MALFORMED, buf,
+			    (size_t)n);
 			return;
 		case EP_MATCH_IGNORE:
 			p->rec->res.ignored++;

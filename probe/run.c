@@ -26,6 +26,7 @@
 #define TARGETS_MAX	8	/* addresses of one @SERVER */
 #define PACE_BURST	10
 #define FEED_MS		50	/* survey: how often the queue is looked at */
+#define FEED_POLL_MS	5	/* a feed with more to come (zone) */
 /* Least wait once a sibling probe was answered (see evidence()). */
 #define EVIDENCE_MIN_MS		250
 /* The capture's wait after the last probe, plus two RTTs. */
@@ -551,7 +552,12 @@ refill(struct run *run)
 		    target_begin(rt) == -1)
 			break;
 	}
-	if (run->nactive == 0)
+	/* A feed still working on the loop (zone discovery) is asked
+	 * again soon; else the run is over once every target is. */
+	if (run->feed != NULL && !run->stopping && run->feed->more != NULL &&
+	    run->feed->more(run->feed->arg))
+		ep_timer_arm(run->feeder, FEED_POLL_MS);
+	else if (run->nactive == 0)
 		ep_loop_stop(run->loop);	/* every target is over */
 }
 
@@ -747,6 +753,9 @@ run_all(const struct ep_options *o, const struct ep_feed *feed,
 		ep_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
+	if (feed != NULL && feed->start != NULL &&
+	    feed->start(feed->arg, run.loop, err) == -1)
+		goto out;
 	if (feed != NULL)
 		refill(&run);
 	else
@@ -757,6 +766,8 @@ run_all(const struct ep_options *o, const struct ep_feed *feed,
 		goto out;
 	r->interrupted = ep_loop_interrupted(run.loop) != 0;
 	run.stopping = 1;
+	if (feed != NULL && feed->stop != NULL)
+		feed->stop(feed->arg);
 	/* Whatever is still running is cut short: say so per probe. */
 	for (int i = 0; i < run.nrts; i++) {
 		struct run_target *rt = &run.rts[i];
@@ -780,6 +791,8 @@ run_all(const struct ep_options *o, const struct ep_feed *feed,
 	r->duration_ms = (ep_clock_us() - t0) / 1000u;
 	rc = run.failed ? -1 : 0;
 out:
+	if (!run.stopping && feed != NULL && feed->stop != NULL)
+		feed->stop(feed->arg);
 	ep_timer_free(run.feeder);
 	ep_sniffer_stop(run.sniffer, r);
 	for (int i = 0; run.rts != NULL && i < run.nrts; i++) {
@@ -815,4 +828,6 @@ ep_report_fini(struct ep_report *r)
 	free(r->targets);
 	r->targets = NULL;
 	r->ntargets = 0;
+	free(r->zone);
+	r->zone = NULL;
 }

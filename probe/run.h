@@ -5,6 +5,7 @@
 
 #include "ednsprobe/err.h"
 #include "ednsprobe/result.h"
+#include "loop.h"
 #include "options.h"
 
 /*
@@ -37,6 +38,16 @@ struct ep_feed {
 	int	(*next)(void *arg, struct ep_target *t, struct ep_options *o);
 	void	(*done)(void *arg, const struct ep_target *t,
 		    const struct ep_options *o, int finished);
+	/* Optional.  start: called once with the run's loop, before the
+	 * first next(), for work of the feed's own on the loop (the zone
+	 * command's discovery); -1 with err fails the run.  more: non-zero
+	 * while next() may still give targets later, though it has none now
+	 * (the run then asks again every few ms instead of ending). */
+	int	(*start)(void *arg, struct ep_loop *loop, struct ep_err *err);
+	int	(*more)(void *arg);
+	/* stop: the loop is over (ended or interrupted); end the work
+	 * start began, before the loop is freed. */
+	void	(*stop)(void *arg);
 	void	*arg;
 	int	 slots;
 };

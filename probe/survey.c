@@ -642,7 +642,8 @@ ep_survey(const struct ep_options *o, FILE *out, struct ep_report *r,
     struct ep_survey_stats *st, struct ep_err *err)
 {
 	struct survey s = { .o = o, .out = out, .st = st };
-	struct ep_feed feed = { feed_next, feed_done, &s, o->parallel };
+	struct ep_feed feed = { .next = feed_next, .done = feed_done, .arg = &s,
+	    .slots = o->parallel };
 	struct entry first;
 	int rc = -1;
 

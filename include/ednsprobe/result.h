@@ -279,6 +279,8 @@ struct ep_target {
 	int			 cut;	/* survey: its time budget ran out */
 };
 
+struct ep_zone;
+
 /* The capture of a run. */
 struct ep_capture {
 	int		 on;		/* a capture ran */
@@ -307,6 +309,8 @@ struct ep_report {
 	char		 server[256];	/* @SERVER as given ("" analyze) */
 	int		 compliance;	/* the compliance command's report */
 	uint64_t	 packets;	/* packets the run sent */
+	struct ep_zone	*zone;		/* the zone command's (owned), or
+					   NULL */
 };
 
 /* Constant names used in JSON and text (stable: see docs/json.md). */

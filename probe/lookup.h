@@ -1,0 +1,63 @@
+/* probe/lookup.h: one DNS question to one server address, asked on the
+ * run's loop (paced, retransmitted, over TCP when the UDP answer is
+ * truncated), its answer kept whole for its records (ldns).  The zone
+ * command's discovery asks its questions this way; the path probes are
+ * probes (probe.h) of their own. */
+#ifndef EP_LOOKUP_H
+#define EP_LOOKUP_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <ldns/ldns.h>
+
+#include "ednsprobe/err.h"
+#include "ednsprobe/result.h"
+#include "loop.h"
+#include "probe.h"
+
+struct ep_lookup;
+typedef void ep_lookup_cb(struct ep_lookup *, void *arg);
+
+struct ep_lookup {
+	/* What to ask, where (set before ep_lookup_start). */
+	struct sockaddr_storage	 addr;		/* the port in it */
+	socklen_t		 addrlen;
+	uint8_t			 qname[EP_DNAME_MAX];	/* wire form */
+	size_t			 qname_len;
+	uint16_t		 qtype;
+	int			 dnssec_ok;	/* DO (EDNS 1232 always) */
+	/* What came back. */
+	enum ep_outcome		 outcome;	/* ANSWER (also TC over TCP
+						   failing: TRUNCATED), ... */
+	ldns_pkt		*pkt;		/* the answer; NULL if none or
+						   unparsable (owned) */
+	double			 rtt_ms;
+	int			 tcp;		/* asked over TCP (after TC) */
+	/* The caller's. */
+	int			 tag;		/* what it is for */
+	int			 index;		/* and about whom */
+	/* Private. */
+	struct ep_probe_record	 rec;
+	struct ep_probe		 probe;
+	struct ep_loop		*loop;
+	uint32_t		 timeout_ms;
+	int			 tries;
+	ep_lookup_cb		*cb;
+	void			*arg;
+	int			 busy;
+};
+
+/*
+ * Ask l's question of l->addr within timeout_ms (tries UDP sends); cb
+ * runs once with l filled.  A truncated UDP answer is asked again over
+ * TCP.  Returns 0, or -1 with err (no socket, no memory): cb not run.
+ */
+int	ep_lookup_start(struct ep_loop *loop, struct ep_lookup *l,
+	    uint32_t timeout_ms, int tries, ep_lookup_cb *cb, void *arg,
+	    struct ep_err *err);
+
+/* Stop l if it is still asking (cb is not run); free what it kept. */
+void	ep_lookup_fini(struct ep_lookup *l);
+
+#endif
