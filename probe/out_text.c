@@ -170,7 +170,8 @@ comply_text(FILE *fp, const struct ep_target *t, const char *server)
 }
 
 static void
-target_text(FILE *fp, const struct ep_target *t, const char *server)
+target_text(FILE *fp, const struct ep_target *t, const char *server,
+    int brief)
 {
 	char frames[256];
 	int beyond = 0;
@@ -199,6 +200,8 @@ target_text(FILE *fp, const struct ep_target *t, const char *server)
 	fprintf(fp, ", route MTU %s\n\n", mtu);
 	if (t->ncomply > 0)
 		comply_text(fp, t, server);
+	if (brief)
+		goto findings;	/* zone: the probes of each address with -v */
 	fprintf(fp, "  %3s %-3s %-36s %5s %-2s %4s %-11s %5s %-2s %-8s %8s "
 	    "%s\n", "id", "via", "question", "edns", "do", "sent", "outcome",
 	    "bytes", "tc", "rcode", "ms", "tries");
@@ -221,6 +224,7 @@ target_text(FILE *fp, const struct ep_target *t, const char *server)
 		fprintf(fp, "  (%d UDP probes needed more than one try: loss "
 		    "that a retry recovered is not a finding)\n", retried);
 	fprintf(fp, "\n");
+findings:
 	if (t->nfindings == 0)
 		fprintf(fp, "  No findings: %s.\n", ep_comply_alone(t) ?
 		    "every compliance test passed" : t->ncomply > 0 ?
@@ -250,14 +254,14 @@ target_text(FILE *fp, const struct ep_target *t, const char *server)
 void
 ep_out_text(FILE *fp, const struct ep_report *r, int verbose)
 {
-	(void)verbose;
 	fprintf(fp, "ednsprobe %s  %s  (%s, %llu ms)%s\n", EP_VERSION,
 	    r->command, r->started, (unsigned long long)r->duration_ms,
 	    r->interrupted ? "  INTERRUPTED: results are partial" : "");
 	if (r->zone != NULL)
 		ep_out_text_zone(fp, r->zone);
 	for (int i = 0; i < r->ntargets; i++)
-		target_text(fp, &r->targets[i], r->server);
+		target_text(fp, &r->targets[i], r->server,
+		    r->zone != NULL && !verbose);
 	if (r->capture.on) {
 		fprintf(fp, "Capture: %llu frames%s%s", (unsigned long long)
 		    r->capture.frames, r->capture.iface[0] ? " on " : "",

@@ -363,13 +363,26 @@ new_walk(struct zrun *zr, const uint8_t *qname, size_t len, uint16_t qtype,
 	return 0;
 }
 
+/* Who w's servers are: "a server of ZONE", or the --parent ones (the
+ * walk does not know their zone). */
+static const char *
+whose(const struct zrun *zr, const struct walk *w, char *buf, size_t len)
+{
+	char cut[EP_DNAME_STRMAX];
+
+	if (w->depth == 0 && zr->o->nparents > 0)
+		return "given by --parent";
+	snprintf(buf, len, "of %.1000s", rdf_str(w->cut, cut, sizeof(cut)));
+	return buf;
+}
+
 /* The walk w could not reach an answer. */
 static void
 walk_failed(struct zrun *zr, struct walk *w, const char *why)
 {
-	char cut[EP_DNAME_STRMAX];
+	char cut[EP_DNAME_STRMAX + 8];
 
-	rdf_str(w->cut, cut, sizeof(cut));
+	whose(zr, w, cut, sizeof(cut));
 	if (w->ns >= 0) {
 		ep_verbose(EP_VERB_OPS, "zone: %s of %s not found: %s",
 		    w->qtype == LDNS_RR_TYPE_A ? "A" : "AAAA",
@@ -377,14 +390,14 @@ walk_failed(struct zrun *zr, struct walk *w, const char *why)
 		return;
 	}
 	if (w->refused > 0 && w->silent == 0)
-		zone_error(zr, EP_ZONE_EREFUSED, "every server of %s asked "
+		zone_error(zr, EP_ZONE_EREFUSED, "every server %s asked "
 		    "refused or failed (%s)", cut, w->rcodes);
 	else if (w->silent > 0 && w->refused == 0)
-		zone_error(zr, EP_ZONE_ESILENT, "no server of %s answered "
+		zone_error(zr, EP_ZONE_ESILENT, "no server %s answered "
 		    "(%d asked)", cut, w->silent);
 	else
-		zone_error(zr, EP_ZONE_EWALK, "the walk down from %s stopped: "
-		    "%s", cut, why);
+		zone_error(zr, EP_ZONE_EWALK, "the walk down stopped at the "
+		    "servers %s: %s", cut, why);
 }
 
 static void
@@ -524,8 +537,8 @@ walk_answer(struct zrun *zr, int wi, struct ep_lookup *l)
 	if (rc == LDNS_RCODE_NXDOMAIN) {
 		if (w->ns < 0)
 			zone_error(zr, EP_ZONE_ENXDOMAIN, "%s does not exist: "
-			    "NXDOMAIN from %s (a server of %s)",
-			    zr->z->name, at, rdf_str(w->cut, buf, sizeof(buf)));
+			    "NXDOMAIN from %s (a server %s)", zr->z->name, at,
+			    whose(zr, w, buf, sizeof(buf)));
 		else {
 			zr->z->ns[w->ns].nxdomain = 1;
 			zr->z->ns[w->ns].answered |= w->qtype ==
@@ -815,6 +828,26 @@ server_answer(struct zrun *zr, struct ep_lookup *l)
 	}
 }
 
+/* The parent zone's name, from its answer to the DS question: the
+ * signer of the DS RRset, or the owner of the SOA of a NODATA answer
+ * (the walk knows it only when it came down from the root). */
+static void
+parent_name(struct zrun *zr, const ldns_pkt *pkt)
+{
+	ldns_rr_list *l = ldns_pkt_rr_list_by_type(pkt, LDNS_RR_TYPE_RRSIG,
+	    LDNS_SECTION_ANSWER);
+	const ldns_rdf *name = NULL;
+
+	if (l != NULL)
+		name = ldns_rr_rrsig_signame(ldns_rr_list_rr(l, 0));
+	else if ((l = ldns_pkt_rr_list_by_type(pkt, LDNS_RR_TYPE_SOA,
+	    LDNS_SECTION_AUTHORITY)) != NULL)
+		name = ldns_rr_owner(ldns_rr_list_rr(l, 0));
+	if (name != NULL)
+		rdf_str(name, zr->z->parent, sizeof(zr->z->parent));
+	ldns_rr_list_deep_free(l);
+}
+
 static void
 zone_answer(struct zrun *zr, struct ep_lookup *l)
 {
@@ -827,6 +860,7 @@ zone_answer(struct zrun *zr, struct ep_lookup *l)
 		return;
 	switch (l->tag) {
 	case T_DS:
+		parent_name(zr, l->pkt);
 		set = ldns_pkt_rr_list_by_name_and_type(l->pkt, zr->zname,
 		    LDNS_RR_TYPE_DS, LDNS_SECTION_ANSWER);
 		if (set == NULL && rcode == LDNS_RCODE_NOERROR)
