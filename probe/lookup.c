@@ -1,6 +1,10 @@
 /* probe/lookup.c: one DNS question on the loop, its answer parsed by ldns. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "lookup.h"
 
 #define LOOKUP_BUFSIZE	1232	/* DNS flag day 2020: fits every path */
@@ -51,6 +55,7 @@ ask(struct ep_lookup *l, enum ep_transport tr, struct ep_err *err)
 	s->edns = 1;
 	s->bufsize = LOOKUP_BUFSIZE;
 	s->dnssec_ok = l->dnssec_ok;
+	s->recurse = l->recurse;
 	l->rec.res.rtt_ms = -1;
 	l->rec.res.connect_ms = -1;
 	memset(p, 0, sizeof(*p));
@@ -103,4 +108,91 @@ ep_lookup_fini(struct ep_lookup *l)
 	l->probe.kept = NULL;
 	ldns_pkt_free(l->pkt);
 	l->pkt = NULL;
+}
+
+socklen_t
+ep_lookup_sockaddr(int family, const uint8_t *a, uint16_t port,
+    struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == 4) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		memcpy(&s4->sin_addr, a, 4);
+		return sizeof(*s4);
+	}
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = htons(port);
+	memcpy(&s6->sin6_addr, a, 16);
+	return sizeof(*s6);
+}
+
+static void
+lookups_answered(struct ep_lookup *l, void *arg)
+{
+	struct ep_lookups *ls = arg;
+
+	ls->outstanding--;
+	ls->cb(l, ls->arg);
+	/* The answer is read: its memory goes back at once. */
+	ldns_pkt_free(l->pkt);
+	l->pkt = NULL;
+}
+
+int
+ep_lookups_ask(struct ep_lookups *ls, const struct sockaddr_storage *ss,
+    const uint8_t *qname, size_t qname_len, uint16_t qtype, int recurse,
+    int tag, int index)
+{
+	struct ep_lookup *l;
+	struct ep_err err;
+
+	if (ls->n == EP_LOOKUPS_MAX) {
+		ls->cut++;
+		return -1;
+	}
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return -1;
+	ls->lk[ls->n++] = l;
+	l->addrlen = ss->ss_family == AF_INET ?
+	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	memcpy(&l->addr, ss, l->addrlen);
+	memcpy(l->qname, qname, qname_len);
+	l->qname_len = qname_len;
+	l->qtype = qtype;
+	l->dnssec_ok = 1;
+	l->recurse = recurse;
+	l->tag = tag;
+	l->index = index;
+	ls->outstanding++;
+	if (ep_lookup_start(ls->loop, l, ls->timeout_ms, ls->tries,
+	    lookups_answered, ls, &err) == -1) {
+		ep_verbose(EP_VERB_OPS, "a question could not be asked: %s",
+		    err.msg);
+		ls->outstanding--;
+		return -1;
+	}
+	return 0;
+}
+
+void
+ep_lookups_stop(struct ep_lookups *ls)
+{
+	for (int i = 0; i < ls->n; i++)
+		ep_lookup_fini(ls->lk[i]);
+	ls->outstanding = 0;
+}
+
+void
+ep_lookups_free(struct ep_lookups *ls)
+{
+	for (int i = 0; i < ls->n; i++) {
+		ep_lookup_fini(ls->lk[i]);
+		free(ls->lk[i]);
+	}
+	ls->n = 0;
 }

@@ -27,6 +27,7 @@ struct ep_lookup {
 	size_t			 qname_len;
 	uint16_t		 qtype;
 	int			 dnssec_ok;	/* DO (EDNS 1232 always) */
+	int			 recurse;	/* RD: asked of a resolver */
 	/* What came back. */
 	enum ep_outcome		 outcome;	/* ANSWER (also TC over TCP
 						   failing: TRUNCATED), ... */
@@ -59,5 +60,36 @@ int	ep_lookup_start(struct ep_loop *loop, struct ep_lookup *l,
 
 /* Stop l if it is still asking (cb is not run); free what it kept. */
 void	ep_lookup_fini(struct ep_lookup *l);
+
+/* A socket address of family (4 or 6), address bytes and port into ss;
+ * its length. */
+socklen_t ep_lookup_sockaddr(int family, const uint8_t *addr, uint16_t port,
+	    struct sockaddr_storage *ss);
+
+/*
+ * The questions of one command, bounded: each ep_lookups_ask() makes a
+ * lookup (DO set; RD when recurse) and starts it; cb gets it with its tag
+ * and index.  outstanding counts those not yet answered.
+ */
+#define EP_LOOKUPS_MAX	512
+struct ep_lookups {
+	struct ep_loop		*loop;
+	uint32_t		 timeout_ms;
+	int			 tries;
+	ep_lookup_cb		*cb;
+	void			*arg;
+	struct ep_lookup	*lk[EP_LOOKUPS_MAX];
+	int			 n, outstanding, cut;
+};
+
+/* 0, or -1 when the bound is spent or it could not be sent (it then
+ * counts as unanswered: cb is not run). */
+int	ep_lookups_ask(struct ep_lookups *ls, const struct sockaddr_storage *ss,
+	    const uint8_t *qname, size_t qname_len, uint16_t qtype,
+	    int recurse, int tag, int index);
+/* Stop every question still out (the loop is ending). */
+void	ep_lookups_stop(struct ep_lookups *ls);
+/* Free them all. */
+void	ep_lookups_free(struct ep_lookups *ls);
 
 #endif

@@ -17,7 +17,6 @@
 #include "verdict.h"
 #include "zone.h"
 
-#define Z_LOOKUPS_MAX	512	/* questions of one discovery, at most */
 #define Z_WALK_SERVERS	16	/* servers of one zone cut tried */
 #define Z_WALK_DEPTH	16	/* zone cuts followed down */
 #define Z_WALKS_MAX	(2 * EP_ZONE_NS_MAX + 1)
@@ -55,9 +54,7 @@ struct walk {
 struct zrun {
 	const struct ep_options	*o;
 	struct ep_zone		*z;
-	struct ep_loop		*loop;
-	struct ep_lookup	*lk[Z_LOOKUPS_MAX];
-	int			 nlk, outstanding, lookups_cut;
+	struct ep_lookups	 ls;		/* discovery's questions */
 	struct walk		 walks[Z_WALKS_MAX];
 	int			 nwalks;
 	struct sockaddr_storage	 start[Z_WALK_SERVERS];
@@ -69,7 +66,6 @@ struct zrun {
 	ldns_rr_list		*sets[Z_SETS];	/* RRset + its RRSIGs */
 	struct ep_target	*targets;	/* owned until handed to r */
 	int			 ntargets;
-	uint32_t		 timeout_ms;
 };
 
 /* The root servers (IANA root hints), when neither --parent nor --hints
@@ -106,68 +102,14 @@ rdf_str(const ldns_rdf *rdf, char *buf, size_t len)
 	return buf;
 }
 
-static int
-sockaddr_of(int family, const uint8_t *a, uint16_t port,
-    struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (family == 4) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		memcpy(&s4->sin_addr, a, 4);
-		return (int)sizeof(*s4);
-	}
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-	s6->sin6_family = AF_INET6;
-	s6->sin6_port = htons(port);
-	memcpy(&s6->sin6_addr, a, 16);
-	return (int)sizeof(*s6);
-}
-
-static socklen_t
-ss_len(const struct sockaddr_storage *ss)
-{
-	return ss->ss_family == AF_INET ? sizeof(struct sockaddr_in) :
-	    sizeof(struct sockaddr_in6);
-}
-
-/* Ask a question; 0, or -1 when the discovery's bound is spent or the
- * question could not be sent (it then counts as unanswered). */
+/* Ask a question (DO, no RD); 0 or -1 (see ep_lookups_ask). */
 static int
 ask(struct zrun *zr, const struct sockaddr_storage *ss, const uint8_t *qname,
     size_t qname_len, uint16_t qtype, int tag, int index)
 {
-	struct ep_lookup *l;
-	struct ep_err err;
-
-	if (zr->nlk == Z_LOOKUPS_MAX) {
-		zr->lookups_cut++;
-		return -1;
-	}
-	if ((l = calloc(1, sizeof(*l))) == NULL)
-		return -1;
-	zr->lk[zr->nlk++] = l;
-	memcpy(&l->addr, ss, ss_len(ss));
-	l->addrlen = ss_len(ss);
-	memcpy(l->qname, qname, qname_len);
-	l->qname_len = qname_len;
-	l->qtype = qtype;
-	l->dnssec_ok = 1;
-	l->tag = tag;
-	l->index = index;
-	zr->outstanding++;
 	zr->z->queries++;
-	if (ep_lookup_start(zr->loop, l, zr->timeout_ms, zr->o->tries,
-	    answered, zr, &err) == -1) {
-		ep_verbose(EP_VERB_OPS, "zone: a question could not be "
-		    "asked: %s", err.msg);
-		zr->outstanding--;
-		return -1;
-	}
-	return 0;
+	return ep_lookups_ask(&zr->ls, ss, qname, qname_len, qtype, 0, tag,
+	    index);
 }
 
 static int
@@ -175,7 +117,7 @@ zask(struct zrun *zr, int a, uint16_t qtype, int tag)
 {
 	struct sockaddr_storage ss;
 
-	sockaddr_of(zr->z->addrs[a].family, zr->z->addrs[a].addr,
+	ep_lookup_sockaddr(zr->z->addrs[a].family, zr->z->addrs[a].addr,
 	    zr->o->port, &ss);
 	return ask(zr, &ss, zr->z->wire, zr->z->wire_len, qtype, tag, a);
 }
@@ -313,7 +255,7 @@ take_addrs(struct zrun *zr, const ldns_pkt *pkt, ldns_pkt_section sec,
 			if (n >= 0)
 				add_addr(zr, n, fam, ldns_rdf_data(rd), glue);
 			if (out != NULL && *nout < max)
-				*nout += sockaddr_of(fam, ldns_rdf_data(rd),
+				*nout += ep_lookup_sockaddr(fam, ldns_rdf_data(rd),
 				    zr->o->port, &out[*nout]) > 0;
 		}
 		ldns_rr_list_deep_free(l);
@@ -617,7 +559,7 @@ ns_resolve(struct zrun *zr, int n)
 		if (zr->first_auth < 0)
 			return;		/* asked when a server answers */
 		ns->asked = 1;
-		sockaddr_of(zr->z->addrs[zr->first_auth].family,
+		ep_lookup_sockaddr(zr->z->addrs[zr->first_auth].family,
 		    zr->z->addrs[zr->first_auth].addr, zr->o->port, &ss);
 		ask(zr, &ss, ns->wire, ns->wire_len, LDNS_RR_TYPE_A, T_ADDR, n);
 		ask(zr, &ss, ns->wire, ns->wire_len, LDNS_RR_TYPE_AAAA, T_ADDR,
@@ -746,7 +688,7 @@ apex_questions(struct zrun *zr, int a)
 		nx[0] = (uint8_t)lab;
 		memcpy(nx + 1, EP_PLAN_NXLABEL, lab);
 		memcpy(nx + 1 + lab, z->wire, z->wire_len);
-		sockaddr_of(z->addrs[a].family, z->addrs[a].addr, zr->o->port,
+		ep_lookup_sockaddr(z->addrs[a].family, z->addrs[a].addr, zr->o->port,
 		    &ss);
 		ask(zr, &ss, nx, 1 + lab + z->wire_len, LDNS_RR_TYPE_A, T_NX,
 		    a);
@@ -927,7 +869,6 @@ answered(struct ep_lookup *l, void *arg)
 {
 	struct zrun *zr = arg;
 
-	zr->outstanding--;
 	switch (l->tag) {
 	case T_WALK:
 		walk_answer(zr, l->index, l);
@@ -944,9 +885,6 @@ answered(struct ep_lookup *l, void *arg)
 		zone_answer(zr, l);
 		break;
 	}
-	/* The answer is read: its memory goes back at once. */
-	ldns_pkt_free(l->pkt);
-	l->pkt = NULL;
 }
 
 /* ---------------------------------------------------------------- the feed */
@@ -957,7 +895,7 @@ feed_start(void *arg, struct ep_loop *loop, struct ep_err *err)
 	struct zrun *zr = arg;
 
 	(void)err;
-	zr->loop = loop;
+	zr->ls.loop = loop;
 	zr->z->checked_at = (int64_t)time(NULL);
 	return new_walk(zr, zr->z->wire, zr->z->wire_len, LDNS_RR_TYPE_NS,
 	    -1) == -1 ? ep_err_set(err, EP_EINTERNAL, "no walk") : 0;
@@ -977,7 +915,7 @@ feed_next(void *arg, struct ep_target *t, struct ep_options *o)
 		if (za->probed)
 			continue;
 		za->probed = 1;
-		t->addrlen = (socklen_t)sockaddr_of(za->family, za->addr,
+		t->addrlen = (socklen_t)ep_lookup_sockaddr(za->family, za->addr,
 		    zr->o->port, &t->addr);
 		t->family = za->family;
 		snprintf(t->addr_str, sizeof(t->addr_str), "%s", za->str);
@@ -992,7 +930,7 @@ feed_more(void *arg)
 {
 	struct zrun *zr = arg;
 
-	if (zr->outstanding > 0)
+	if (zr->ls.outstanding > 0)
 		return 1;
 	for (int a = 0; !zr->o->no_path && a < zr->z->naddrs; a++)
 		if (!zr->z->addrs[a].probed)
@@ -1026,9 +964,7 @@ feed_stop(void *arg)
 {
 	struct zrun *zr = arg;
 
-	for (int i = 0; i < zr->nlk; i++)
-		ep_lookup_fini(zr->lk[i]);
-	zr->outstanding = 0;
+	ep_lookups_stop(&zr->ls);
 }
 
 /* ------------------------------------------------------------ the command */
@@ -1046,7 +982,7 @@ add_start(struct zrun *zr, const char *s, struct ep_err *err)
 	if (zr->o->family != 0 && zr->o->family != fam)
 		return 0;
 	if (zr->nstart < Z_WALK_SERVERS)
-		sockaddr_of(fam, a, zr->o->port, &zr->start[zr->nstart++]);
+		ep_lookup_sockaddr(fam, a, zr->o->port, &zr->start[zr->nstart++]);
 	return 0;
 }
 
@@ -1094,10 +1030,7 @@ read_hints(struct zrun *zr, const char *path, struct ep_err *err)
 static void
 zrun_free(struct zrun *zr)
 {
-	for (int i = 0; i < zr->nlk; i++) {
-		ep_lookup_fini(zr->lk[i]);
-		free(zr->lk[i]);
-	}
+	ep_lookups_free(&zr->ls);
 	for (int i = 0; i < zr->nwalks; i++)
 		ldns_rdf_deep_free(zr->walks[i].cut);
 	for (int k = 0; k < Z_SETS; k++)
@@ -1132,8 +1065,11 @@ ep_zone_run(const struct ep_options *o, struct ep_report *r,
 	ep_dns_name_str(z->wire, z->wire_len, z->name, sizeof(z->name));
 	zr.zname = ldns_dname_new_frm_data((uint16_t)z->wire_len, z->wire);
 	z->nsec3param = -1;
-	zr.timeout_ms = o->timeout_ms < Z_TIMEOUT_MS ? o->timeout_ms :
+	zr.ls.timeout_ms = o->timeout_ms < Z_TIMEOUT_MS ? o->timeout_ms :
 	    Z_TIMEOUT_MS;
+	zr.ls.tries = o->tries;
+	zr.ls.cb = answered;
+	zr.ls.arg = &zr;
 	for (int i = 0; i < o->nparents; i++)
 		if (add_start(&zr, o->parents[i], err) == -1)
 			goto out;
@@ -1157,9 +1093,9 @@ ep_zone_run(const struct ep_options *o, struct ep_report *r,
 	r->targets = zr.targets;
 	r->ntargets = zr.ntargets;
 	zr.targets = NULL;
-	if (zr.lookups_cut > 0)
+	if (zr.ls.cut > 0)
 		ep_verbose(EP_VERB_OPS, "zone: %d questions not asked: the "
-		    "bound of %d was reached", zr.lookups_cut, Z_LOOKUPS_MAX);
+		    "bound of %d was reached", zr.ls.cut, EP_LOOKUPS_MAX);
 	ep_zone_dnssec(z, zr.ds, zr.dnskey,
 	    (const ldns_rr_list *const *)zr.sets, Z_SETS,
 	    (time_t)z->checked_at);
