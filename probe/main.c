@@ -15,6 +15,7 @@
 #include "options.h"
 #include "output.h"
 #include "privs.h"
+#include "resolver.h"
 #include "run.h"
 #include "survey.h"
 #include "verdict.h"
@@ -210,6 +211,14 @@ main(int argc, char **argv)
 		if (r.zone->error[0] != '\0')
 			fprintf(stderr, "ednsprobe: zone %s: %s\n",
 			    r.zone->name, r.zone->error);
+	} else if (o.cmd == EP_CMD_RESOLVER) {
+		if (ep_resolver_run(&o, &r, &err) == -1) {
+			fprintf(stderr, "ednsprobe: %s\n", err.msg);
+			ep_report_fini(&r);
+			return err.code == EP_ERESOLVE ? EXIT_RESOLVE :
+			    err.code == EP_EUSAGE || err.code == ENOENT ||
+			    err.code == EACCES ? EXIT_USAGE : EXIT_INTERNAL;
+		}
 	} else if (o.cmd == EP_CMD_ANALYZE) {
 		if (ep_analyze(o.file, &r, &err) == -1) {
 			fprintf(stderr, "ednsprobe: %s\n", err.msg);

@@ -107,6 +107,15 @@ ep_options_usage(void)
 "  and -4 -6 -p --timeout --tries --sizes --no-tcp --no-raw --json -o\n"
 "  --pcap --no-pcap --pcap-format --iface -Z -v as for path.\n"
 "\n"
+"usage: ednsprobe resolver [options] [@RESOLVER] [NAME [TYPE]]\n"
+"The path probes through RESOLVER (default: each nameserver of\n"
+"/etc/resolv.conf) with RD set, and the same questions asked directly of\n"
+"NAME's authoritative servers (found through the resolver), all at once:\n"
+"the largest answer that reaches us through it, TCP, DO and AD, and\n"
+"whether a failure lies between us and the resolver or behind it.\n"
+"  --resolv-conf=FILE  read the resolvers from FILE\n"
+"  and the options of path.\n"
+"\n"
 "usage: ednsprobe analyze [--json] [-o F] [-Z USER] FILE\n"
 "The same analysis over a capture file (pcap or pcapng; tcpdump,\n"
 "Wireshark or ednsprobe): DNS exchanges rebuilt from the frames.\n"
@@ -257,6 +266,7 @@ enum {
 	OPT_PCAPFMT, OPT_IFACE, OPT_NORAW, OPT_HOPS, OPT_FRAG, OPT_FULL,
 	OPT_FORMAT, OPT_RESOLVER, OPT_COMPLIANCE, OPT_PARALLEL, OPT_BUDGET,
 	OPT_RESUME, OPT_PARENT, OPT_HINTS, OPT_MAXADDR, OPT_NOPATH,
+	OPT_RESOLVCONF,
 };
 
 static const struct option longopts[] = {
@@ -289,6 +299,7 @@ static const struct option longopts[] = {
 	{ "hints",	required_argument, NULL, OPT_HINTS },
 	{ "max-addresses", required_argument, NULL, OPT_MAXADDR },
 	{ "no-path",	no_argument,	   NULL, OPT_NOPATH },
+	{ "resolv-conf", required_argument, NULL, OPT_RESOLVCONF },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
@@ -451,6 +462,12 @@ parse_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
 	case OPT_NOPATH:
 		o->no_path = 1;
 		return 0;
+	case OPT_RESOLVCONF:
+		if (strlen(arg) >= sizeof(o->resolv_conf) || *arg == '\0')
+			return ep_err_set(err, EP_EUSAGE, "--resolv-conf: bad "
+			    "file name");
+		snprintf(o->resolv_conf, sizeof(o->resolv_conf), "%s", arg);
+		return 0;
 	case 'v':
 		o->verbose++;
 		return 0;
@@ -520,9 +537,13 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	} else if (argc >= 2 && strcmp(argv[1], "zone") == 0) {
 		o->cmd = EP_CMD_ZONE;
 		first = 2;
+	} else if (argc >= 2 && strcmp(argv[1], "resolver") == 0) {
+		o->cmd = EP_CMD_RESOLVER;
+		first = 2;
 	} else if (argc >= 2 && argv[1][0] != '-')
 		return ep_err_set(err, EP_EUSAGE, "unknown command \"%.64s\" "
-		    "(known: path, compliance, survey, zone, analyze)",
+		    "(known: path, compliance, survey, zone, resolver, "
+		    "analyze)",
 		    argv[1]);
 	/* Pre-pass: dig's @server and +option words never reach getopt. */
 	args[nargs++] = argv[0];
@@ -621,7 +642,16 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 		    "--max-addresses and --no-path are for the zone command");
 	if (o->cmd == EP_CMD_ZONE)
 		return zone_args(o, pos, npos, err);
-	if (o->server[0] == '\0')
+	if (o->cmd != EP_CMD_RESOLVER && o->resolv_conf[0])
+		return ep_err_set(err, EP_EUSAGE, "--resolv-conf is for the "
+		    "resolver command");
+	if (o->cmd == EP_CMD_RESOLVER && o->compliance)
+		return ep_err_set(err, EP_EUSAGE, "--compliance is not for "
+		    "resolver (compliance --resolver runs the tests)");
+	if (o->cmd == EP_CMD_RESOLVER && o->server[0] && o->resolv_conf[0])
+		return ep_err_set(err, EP_EUSAGE, "@RESOLVER or --resolv-conf, "
+		    "not both");
+	if (o->server[0] == '\0' && o->cmd != EP_CMD_RESOLVER)
 		return ep_err_set(err, EP_EUSAGE, "no @SERVER given");
 	if (o->cmd == EP_CMD_COMPLY && npos != 1)
 		return ep_err_set(err, EP_EUSAGE, "compliance takes one ZONE "

@@ -32,6 +32,7 @@ enum ep_command {
 	EP_CMD_COMPLY,		/* compliance @SERVER ZONE */
 	EP_CMD_SURVEY,		/* survey FILE */
 	EP_CMD_ZONE,		/* zone NAME */
+	EP_CMD_RESOLVER,	/* resolver [@SERVER] [NAME [TYPE]] */
 };
 
 struct ep_options {
@@ -79,6 +80,7 @@ struct ep_options {
 	char		 hints[1024];	/* zone: --hints FILE */
 	int		 max_addresses;	/* zone: server addresses probed */
 	int		 no_path;	/* zone: delegation only */
+	char		 resolv_conf[1024];	/* resolver: --resolv-conf */
 	int		 verbose;
 	int		 help;
 	int		 version;

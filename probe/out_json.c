@@ -257,6 +257,8 @@ ep_out_json_target(const struct ep_target *t, int cap, const char *server)
 
 	json_object_set_new(o, "address", json_string(t->addr_str));
 	json_object_set_new(o, "family", json_integer(t->family));
+	if (t->role != NULL)
+		json_object_set_new(o, "role", json_string(t->role));
 	json_object_set_new(o, "name", json_string(t->name));
 	json_object_set_new(o, "qtype", json_string(t->qtype_str));
 	json_object_set_new(o, "timeout_ms", json_integer(t->timeout_ms));

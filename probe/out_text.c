@@ -187,8 +187,9 @@ target_text(FILE *fp, const struct ep_target *t, const char *server,
 		    "  baseline RTT %s, ", t->addr_str, t->family, t->name,
 		    rtt);
 	else
-		fprintf(fp, "\n%s (IPv%d), name %s, large answer %s\n"
-		    "  baseline RTT %s, ", t->addr_str, t->family, t->name,
+		fprintf(fp, "\n%s (IPv%d%s%s), name %s, large answer %s\n"
+		    "  baseline RTT %s, ", t->addr_str, t->family,
+		    t->role ? ", " : "", t->role ? t->role : "", t->name,
 		    t->qtype_str, rtt);
 	if (t->timeout_ms)
 		fprintf(fp, "timeout %u ms", t->timeout_ms);
@@ -261,7 +262,7 @@ ep_out_text(FILE *fp, const struct ep_report *r, int verbose)
 		ep_out_text_zone(fp, r->zone);
 	for (int i = 0; i < r->ntargets; i++)
 		target_text(fp, &r->targets[i], r->server,
-		    r->zone != NULL && !verbose);
+		    (r->zone != NULL || r->resolver) && !verbose);
 	if (r->capture.on) {
 		fprintf(fp, "Capture: %llu frames%s%s", (unsigned long long)
 		    r->capture.frames, r->capture.iface[0] ? " on " : "",

@@ -277,6 +277,8 @@ struct ep_target {
 	 * kernel dropped frames (the wire fields may miss some). */
 	int			 capture;
 	int			 cut;	/* survey: its time budget ran out */
+	const char		*role;	/* resolver command: "resolver" or
+					   "authoritative"; NULL otherwise */
 };
 
 struct ep_zone;
@@ -311,6 +313,7 @@ struct ep_report {
 	uint64_t	 packets;	/* packets the run sent */
 	struct ep_zone	*zone;		/* the zone command's (owned), or
 					   NULL */
+	int		 resolver;	/* the resolver command's report */
 };
 
 /* Constant names used in JSON and text (stable: see docs/json.md). */
