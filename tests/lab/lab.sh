@@ -12,7 +12,8 @@
 #   lab.sh exec CMD...      run CMD in the client namespace
 #   lab.sh status           namespaces, addresses, daemons, scenario
 #
-# State (keys, signed zone, configs, pid files, logs, sizes.txt, ds.txt,
+# State (keys, signed zones, configs, pid files, logs, sizes.txt, ds.txt,
+# root-anchor.txt, zones-expected.txt,
 # current_scenario): $EP_LAB_STATE, default /run/ednsprobe-lab.
 #
 # Topology (5 namespaces, veth pairs, dual stack, MTU 1500 unless a
@@ -51,6 +52,12 @@
 # (.54), Knot DNS (.55) and PowerDNS with its bind backend (.56) are for
 # the compliance tests and keep their own EDNS defaults (buffer size,
 # cookies); authoritative only, they send no packet of their own.
+#
+# A DNS hierarchy for the zone command (tests/lab/zones.sh, sourced here):
+# four more NSD instances on ep-server serve a root zone (.60 ::60), the
+# TLD test. (.61 ::61), and child zones with delegation and DNSSEC faults
+# (.62-.65 ::62-::65, a stale copy on .67 ::67; .66 ::66 is silent).
+# test. delegates probe.test to the NSD above with its DS.
 #
 # Why the routers are stateless: no conntrack rule exists anywhere in the
 # lab.  As soon as a namespace uses conntrack, the kernel reassembles IP
@@ -145,6 +152,9 @@ ROUTES=(
 )
 # The link whose MTU the mtu1280 / pmtu-blackhole scenarios lower.
 FAULT_LINK=("ep-r1 to-r2" "ep-r2 to-r1")
+
+# shellcheck source=tests/lab/zones.sh
+. "$here/zones.sh"	# the DNS hierarchy: zones_up, zones_stop, zones_status
 
 say() { echo "lab: $*"; }
 warn() { echo "lab: $*" >&2; }
@@ -256,6 +266,7 @@ stop_daemons() {
 	stop_pid knotd "$STATE/knotd/knot.pid" ep-server
 	stop_pid pdns_server "$STATE/pdns_server.lab.pid" ep-server
 	stop_pid pdns_server "$STATE/pdns_server/pdns.pid" ep-server
+	zones_stop
 	sweep_daemons
 }
 
@@ -1025,6 +1036,7 @@ cmd_up() {
 	start_unbound
 	wait_unbound
 	measure_sizes
+	zones_up
 	echo clean >"$STATE/current_scenario"
 	trap - EXIT
 	say "up: NSD $SERVER4 / $SERVER6, Unbound $RES4 / $RES6," \
@@ -1083,6 +1095,7 @@ cmd_status() {
 		printf '%-13s PID %s (%s)%s\n' "$name:" "${pid:--}" "$st" \
 			"$(daemon_where "$name")"
 	done
+	zones_status
 	for ns in "${NAMESPACES[@]}"; do
 		if ns_exists "$ns"; then
 			echo "namespace $ns:"
