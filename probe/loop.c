@@ -318,6 +318,12 @@ ep_loop_unpace(struct ep_loop *l, struct ep_pace *p)
 	l->backlog -= p->cost ? p->cost : 1;
 }
 
+void
+ep_loop_set_rate(struct ep_loop *l, unsigned pps)
+{
+	l->per_us = pps ? pps : 1;
+}
+
 uint64_t
 ep_loop_sent(const struct ep_loop *l)
 {

@@ -59,6 +59,8 @@ void		 ep_loop_pace(struct ep_loop *, struct ep_pace *, ep_pace_cb *,
 		    void *arg);
 /* Remove a queued send (no-op when not queued). */
 void		 ep_loop_unpace(struct ep_loop *, struct ep_pace *);
+/* Change the packet-rate cap from now on (zone: as servers are found). */
+void		 ep_loop_set_rate(struct ep_loop *, unsigned pps);
 /* Packets sent through pacing so far. */
 uint64_t	 ep_loop_sent(const struct ep_loop *);
 /* Packets queued for pacing now (the sum of their costs). */

@@ -102,8 +102,8 @@ ep_options_usage(void)
 "  --hints=FILE        start from the A/AAAA records of a root hints file\n"
 "  --max-addresses=N   server addresses checked (1..64, default 32)\n"
 "  --no-path           the delegation only, no path probes\n"
-"  --rate=PPS          packet-rate cap of the whole run, over every server\n"
-"                      address (default 400, at most 1000)\n"
+"  --rate=PPS          packet-rate cap per server address (default 100);\n"
+"                      the run's cap grows with the addresses, at most 1000\n"
 "  and -4 -6 -p --timeout --tries --sizes --no-tcp --no-raw --json -o\n"
 "  --pcap --no-pcap --pcap-format --iface -Z -v as for path.\n"
 "\n"
@@ -588,7 +588,7 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	}
 	if (o->rate == 0)
 		o->rate = o->cmd == EP_CMD_SURVEY ? EP_RATE_SURVEY :
-		    o->cmd == EP_CMD_ZONE ? EP_RATE_ZONE : EP_RATE_DEFAULT;
+		    EP_RATE_DEFAULT;
 	if (o->help || o->version)
 		return 0;
 	for (int i = optind; i < nargs; i++) {

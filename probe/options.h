@@ -11,8 +11,6 @@
 #define EP_SIZES_MAX	16
 #define EP_RATE_DEFAULT	100	/* packets per second */
 #define EP_RATE_SURVEY	20	/* the survey's default, as scamper's */
-#define EP_RATE_ZONE	400	/* zone: the cap of the run, spread over
-				   every server address of the zone */
 #define EP_RATE_MAX	1000
 #define EP_TIMEOUT_DEFAULT_MS	5000	/* like dig's +timeout */
 #define EP_TIMEOUT_FLOOR_MS	1000

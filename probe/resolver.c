@@ -31,7 +31,7 @@ struct rrun {
 	const struct ep_options	*o;
 	struct ep_lookups	 ls;
 	struct raddr		 addrs[EP_RESOLVERS_MAX + EP_RESOLVER_AUTH_MAX];
-	int			 naddrs, nresolvers, nauth;
+	int			 naddrs, nresolvers, nauth, nprobed;
 	int			 asking;	/* the resolver discovery uses */
 	uint8_t			 apex[EP_DNAME_MAX];
 	size_t			 apex_len;
@@ -193,6 +193,11 @@ feed_next(void *arg, struct ep_target *t, struct ep_options *o)
 		if (ra->probed)
 			continue;
 		ra->probed = 1;
+		/* --rate is per address, as for zone. */
+		rr->nprobed++;
+		ep_loop_set_rate(rr->ls.loop, rr->o->rate * (unsigned)
+		    rr->nprobed < EP_RATE_MAX ? rr->o->rate *
+		    (unsigned)rr->nprobed : EP_RATE_MAX);
 		t->addrlen = ep_lookup_sockaddr(ra->family, ra->addr,
 		    rr->o->port, &t->addr);
 		t->family = ra->family;

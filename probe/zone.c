@@ -55,6 +55,7 @@ struct zrun {
 	const struct ep_options	*o;
 	struct ep_zone		*z;
 	struct ep_lookups	 ls;		/* discovery's questions */
+	int			 nprobed;	/* addresses handed to probes */
 	struct walk		 walks[Z_WALKS_MAX];
 	int			 nwalks;
 	struct sockaddr_storage	 start[Z_WALK_SERVERS];
@@ -194,6 +195,8 @@ add_addr(struct zrun *zr, int n, int family, const uint8_t *bytes, int glue)
 		if (a == EP_ZONE_ADDR_MAX || a >= zr->o->max_addresses) {
 			size_t used = strlen(z->left_out);
 
+			if (ns != NULL)
+				ns->left_out++;	/* its facts are partial */
 			if (z->addrs_left_out++ < 8)
 				snprintf(z->left_out + used,
 				    sizeof(z->left_out) - used, "%s%s",
@@ -322,9 +325,8 @@ whose(const struct zrun *zr, const struct walk *w, char *buf, size_t len)
 static void
 walk_failed(struct zrun *zr, struct walk *w, const char *why)
 {
-	char cut[EP_DNAME_STRMAX + 8];
-
-	whose(zr, w, cut, sizeof(cut));
+	char buf[EP_DNAME_STRMAX + 8];
+	const char *cut = whose(zr, w, buf, sizeof(buf));
 	if (w->ns >= 0) {
 		ep_verbose(EP_VERB_OPS, "zone: %s of %s not found: %s",
 		    w->qtype == LDNS_RR_TYPE_A ? "A" : "AAAA",
@@ -915,6 +917,12 @@ feed_next(void *arg, struct ep_target *t, struct ep_options *o)
 		if (za->probed)
 			continue;
 		za->probed = 1;
+		/* --rate is per server address: each one gets about what
+		 * path would send it alone, the run at most EP_RATE_MAX. */
+		zr->nprobed++;
+		ep_loop_set_rate(zr->ls.loop, zr->o->rate * (unsigned)
+		    zr->nprobed < EP_RATE_MAX ? zr->o->rate *
+		    (unsigned)zr->nprobed : EP_RATE_MAX);
 		t->addrlen = (socklen_t)ep_lookup_sockaddr(za->family, za->addr,
 		    zr->o->port, &t->addr);
 		t->family = za->family;

@@ -197,6 +197,7 @@ glue(struct ep_zone *z)
 			struct ep_zone_finding *f;
 
 			if (ns->nglue == 0 || !(ns->answered & bit) ||
+			    ns->left_out > 0 ||
 			    ns->cname[0] != '\0' || same_addrs(z, ns, fam))
 				continue;
 			addr_list(z, ns->glue, ns->nglue, fam, g, sizeof(g));
@@ -235,7 +236,7 @@ ns_names(struct ep_zone *z)
 			cite(f, "%s CNAME %s", ns->name, ns->cname);
 			continue;
 		}
-		if (ns->nglue > 0 || ns->nauth > 0 ||
+		if (ns->nglue > 0 || ns->nauth > 0 || ns->left_out > 0 ||
 		    !(ns->nxdomain || ns->answered == 3))
 			continue;
 		f = add(z, "ZONE_NS_NO_ADDRESS", EP_SEV_ERROR, "Name server "

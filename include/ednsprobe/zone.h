@@ -41,6 +41,7 @@ struct ep_zone_ns {
 	int		 nglue;
 	int		 auth[EP_ZONE_ADDR_MAX / 4];	/* from A/AAAA answers */
 	int		 nauth;
+	int		 left_out;	/* its addresses beyond the bound */
 	int		 asked;		/* its A/AAAA were asked (0: bounded) */
 	int		 answered;	/* an authoritative answer (A/AAAA or
 					   NODATA/NXDOMAIN) came */

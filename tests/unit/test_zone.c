@@ -169,6 +169,12 @@ test_no_address_cname_lame(void **state)
 	assert_int_equal(finding("ZONE_LAME")->ncites, 2);
 	assert_non_null(strstr(finding("ZONE_LAME")->cites[0], "silent"));
 	assert_non_null(strstr(finding("ZONE_LAME")->cites[1], "refused"));
+	/* Its addresses beyond --max-addresses: no claim either. */
+	zone_init();
+	n2 = ns("ns2.example.test.", 1, 1);
+	z.ns[n2].left_out = 2;
+	ep_zone_verdict(&z, NULL);
+	assert_null(finding("ZONE_NS_NO_ADDRESS"));
 	/* Not asked (answered 0): no NO_ADDRESS claim. */
 	zone_init();
 	n2 = ns("ns2.example.test.", 1, 1);
