@@ -146,6 +146,10 @@ probe_json(const struct ep_probe_record *pr, int cap)
 	    m->rcode, rc, sizeof(rc))) : json_null());
 	json_object_set_new(o, "aa", reply ? json_boolean(m->flags &
 	    EP_DNS_AA) : json_null());
+	json_object_set_new(o, "ad", reply ? json_boolean(m->flags &
+	    EP_DNS_AD) : json_null());
+	json_object_set_new(o, "rrsig", reply ? json_boolean(m->an_rrsig) :
+	    json_null());
 	if (reply && m->opt_count > 0) {
 		json_t *e = json_object();
 

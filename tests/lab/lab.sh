@@ -88,6 +88,10 @@
 #   frag-out-drop   r2 drops fragments coming from the client side only
 #   frag-in-drop    r2 drops fragments coming from the server side only
 #   frag-drop-r1    frag-drop, but on r1 (one hop closer to the client)
+#   res-upstream-drop  on r1, between the resolver's net and the servers'
+#                   only: drop IP fragments and TCP/53: the resolver cannot
+#                   fetch a large answer (UDP truncated at its 1232-byte
+#                   buffer, TCP dropped); the client's own paths are clean
 #   ednsopt-drop    drop UDP queries to port 53 whose OPT record carries
 #                   options (RDLENGTH != 0), read at its offset in a query
 #                   for probe.test's apex: a DNS-aware filter that drops
@@ -106,7 +110,8 @@ ROUTERS=(ep-r1 ep-r2)
 CLIENT=ep-client
 SCENARIOS=(clean mtu1280 frag-drop tcp-drop tcp-reset udp512 edns-drop
 	loss5 pmtu-blackhole frag-nonfirst-drop frag-first-drop frag6-drop
-	host-drop frag-out-drop frag-in-drop frag-drop-r1 ednsopt-drop)
+	host-drop frag-out-drop frag-in-drop frag-drop-r1 ednsopt-drop
+	res-upstream-drop)
 
 ZONE=probe.test
 SERVER4=203.0.113.53
@@ -906,6 +911,21 @@ scenario_frag_drop_r1() {
 	nft_rules ep-r1 "
 		ip frag-off & 0x3fff != 0 counter drop
 		exthdr frag exists counter drop"
+}
+
+# The resolver's upstream only (resolver net <-> server net, both ways):
+# fragments and TCP/53 dropped on r1, which the client's paths to the
+# resolver and to the servers cross too, untouched by these rules.
+scenario_res_upstream_drop() {
+	local v4="{ 192.0.2.128/25, 203.0.113.0/24 }"
+	local v6="{ 2001:db8:2::/64, 2001:db8:53::/64 }"
+	nft_rules ep-r1 "
+		ip saddr $v4 ip daddr $v4 ip frag-off & 0x3fff != 0 counter drop
+		ip6 saddr $v6 ip6 daddr $v6 exthdr frag exists counter drop
+		ip saddr $v4 ip daddr $v4 tcp dport 53 counter drop
+		ip saddr $v4 ip daddr $v4 tcp sport 53 counter drop
+		ip6 saddr $v6 ip6 daddr $v6 tcp dport 53 counter drop
+		ip6 saddr $v6 ip6 daddr $v6 tcp sport 53 counter drop"
 }
 
 # Only non-first fragments: IPv4 offset != 0; IPv6 Fragment header (right
