@@ -56,6 +56,11 @@ ask(struct ep_lookup *l, enum ep_transport tr, struct ep_err *err)
 	s->bufsize = LOOKUP_BUFSIZE;
 	s->dnssec_ok = l->dnssec_ok;
 	s->recurse = l->recurse;
+	/* Through a resolver, CD: the records even when the resolver
+	 * cannot validate them (the resolver command's discovery must
+	 * work where the answers it diagnoses fail). */
+	if (l->recurse)
+		s->hdr_flags |= EP_DNS_CD;
 	l->rec.res.rtt_ms = -1;
 	l->rec.res.connect_ms = -1;
 	memset(p, 0, sizeof(*p));

@@ -32,6 +32,7 @@ struct rrun {
 	struct ep_lookups	 ls;
 	struct raddr		 addrs[EP_RESOLVERS_MAX + EP_RESOLVER_AUTH_MAX];
 	int			 naddrs, nresolvers, nauth, nprobed;
+	int			 alive;		/* the resolver asked answered */
 	int			 asking;	/* the resolver discovery uses */
 	uint8_t			 apex[EP_DNAME_MAX];
 	size_t			 apex_len;
@@ -101,6 +102,8 @@ answered(struct ep_lookup *l, void *arg)
 	ldns_pkt *pkt = l->pkt;
 	ldns_rr_list *set = NULL;
 
+	if (pkt != NULL)
+		rr->alive = 1;	/* the resolver answers, whatever it says */
 	if (pkt == NULL || ldns_pkt_get_rcode(pkt) != LDNS_RCODE_NOERROR) {
 		if (l->tag == T_APEX)
 			note(rr, "the resolver did not answer NAME's SOA");
@@ -332,6 +335,10 @@ ep_resolver_run(const struct ep_options *o, struct ep_report *r,
 	r->targets = rr.targets;
 	r->ntargets = rr.ntargets;
 	rr.targets = NULL;
+	for (int i = 0; i < r->ntargets; i++)
+		r->targets[i].alive = rr.alive && r->targets[i].role ==
+		    EP_ROLE_RESOLVER && strcmp(r->targets[i].addr_str,
+		    rr.addrs[rr.asking].str) == 0;
 	if (rr.nauth == 0)
 		note(&rr, "no address of NAME's authoritative servers came "
 		    "back through the resolver");
@@ -421,15 +428,18 @@ judge(struct ep_target *rt, const struct ep_report *r)
 			auth_loss = a;
 		signed_zone |= au.rrsig + at.rrsig > 0;
 	}
-	if (rt->base_rtt_ms >= 0 && ru.ok + rtc.ok == 0 && auth_ok != NULL) {
+	if ((rt->base_rtt_ms >= 0 || rt->alive) && ru.ok + rtc.ok == 0 &&
+	    auth_ok != NULL) {
 		f = ep_finding_add(rt, "RESOLVER_UPSTREAM_FAILS", EP_SEV_ERROR,
-		    "The resolver answers small questions but not %s %s "
-		    "(%d SERVFAIL, %d of %d unanswered), while its "
+		    "The resolver answers%s, but not %s %s (%d SERVFAIL, %d "
+		    "of %d unanswered over UDP and TCP), while its "
 		    "authoritative server %s gives it to us directly: the loss "
 		    "lies behind the resolver, on its path to the servers or "
-		    "in its settings", rt->name, rt->qtype_str, ru.servfail +
-		    rtc.servfail, ru.asked + rtc.asked - ru.servfail -
-		    rtc.servfail, ru.asked + rtc.asked, auth_ok->addr_str);
+		    "in its settings", rt->base_rtt_ms >= 0 ? "" :
+		    " (other questions, with CD)", rt->name, rt->qtype_str,
+		    ru.servfail + rtc.servfail, ru.asked + rtc.asked -
+		    ru.ok - rtc.ok - ru.servfail - rtc.servfail,
+		    ru.asked + rtc.asked, auth_ok->addr_str);
 		ep_finding_advise(f, "Check the resolver's own path to the "
 		    "authoritative servers for fragment and TCP drops (run "
 		    "ednsprobe path from the resolver's host), set its EDNS "

@@ -414,22 +414,6 @@ udp_max(const struct ep_target *t)
 	return best;
 }
 
-/* The limit below which the server would send subject s whole. */
-static long
-server_limit(const struct ep_target *t, const struct ep_probe_record *r)
-{
-	long limit = r->spec.bufsize;
-
-	for (int i = 0; i < t->nprobes; i++) {
-		const struct ep_dns_msg *m = &t->probes[i].res.reply;
-
-		if (replied(&t->probes[i]) && m->opt_count == 1 &&
-		    m->edns_udp >= UDP_CLASSIC && m->edns_udp < limit)
-			limit = m->edns_udp;
-	}
-	return limit;
-}
-
 /* What the capture saw of the lost UDP answers of subject s. */
 struct lost_wire {
 	int	 probes;	/* lost probes */
@@ -551,7 +535,11 @@ udp_sizes(struct ep_target *t, const long lo[EP_SUBJ_COUNT])
 			    r->spec.role != EP_ROLE_LADDER ||
 			    (int)r->spec.subject != s || !ran(r))
 				continue;
-			if (full >= 0 ? full <= server_limit(t, r) :
+			/* The server's own OPT size is what it receives, not
+			 * a cap on what it sends (RFC 6891 6.2.3): one that
+			 * caps sends there answers TC, never silence, so a
+			 * probe whose buffer fits the answer expects it. */
+			if (full >= 0 ? full <= r->spec.bufsize :
 			    lo[s] > 0 && r->spec.bufsize >= lo[s]) {
 				expect++;
 				got += r->res.outcome == EP_OUT_ANSWER;

@@ -279,6 +279,8 @@ struct ep_target {
 	int			 cut;	/* survey: its time budget ran out */
 	const char		*role;	/* resolver command: "resolver" or
 					   "authoritative"; NULL otherwise */
+	int			 alive;	/* resolver: it answered a question
+					   outside the plan (discovery) */
 };
 
 struct ep_zone;

@@ -80,6 +80,16 @@ test_upstream_fails(void **state)
 	large(&tg[1], EP_UDP, EP_OUT_TIMEOUT, 0, 0, 0);
 	ep_resolver_verdict(&r, NULL);
 	assert_false(found(&tg[0], "RESOLVER_UPSTREAM_FAILS"));
+	/* Silent for NAME altogether, but alive (discovery with CD). */
+	setup();
+	tg[0].base_rtt_ms = -1;
+	large(&tg[0], EP_UDP, EP_OUT_TIMEOUT, 0, 0, 0);
+	large(&tg[1], EP_TCP, EP_OUT_ANSWER, 0, 0, 0);
+	ep_resolver_verdict(&r, NULL);
+	assert_false(found(&tg[0], "RESOLVER_UPSTREAM_FAILS"));
+	tg[0].alive = 1;
+	ep_resolver_verdict(&r, NULL);
+	assert_true(found(&tg[0], "RESOLVER_UPSTREAM_FAILS"));
 }
 
 static void
