@@ -395,6 +395,20 @@ apex:
 		cite(f, "@%s: DNSKEY %u flags %u", z->keys_from, k->tag,
 		    k->flags);
 	}
+	for (int i = 0; i < z->ndnskey; i++) {
+		const struct ep_zone_key *k = &z->dnskey[i];
+
+		if (!k->matches || !(k->flags & 0x0100) || (k->flags & 1))
+			continue;
+		f = add(z, "DNSSEC_DS_KEY_NOT_SEP", EP_SEV_INFO, "The DS of "
+		    "%s points at DNSKEY %u, which lacks the SEP flag", z->name,
+		    k->tag);
+		advise(f, "Validators do not need the flag, but signers and "
+		    "operators take the SEP key for the KSK: give the key the "
+		    "DS points at flags 257 (JPRS A-28).");
+		cite(f, "@%s: DNSKEY %u flags %u", z->keys_from, k->tag,
+		    k->flags);
+	}
 }
 
 /* Is the DNSKEY RRset signed (a valid RRSIG) by a key a DS points at? */

@@ -351,6 +351,19 @@ test_dnssec_misc(void **state)
 	ep_zone_verdict(&z, NULL);
 	assert_non_null(finding("DNSSEC_NSEC3PARAM_MISSING"));
 	assert_non_null(finding("DNSSEC_DS_AT_APEX"));
+	/* The DS points at a zone key without SEP (flags 256): info. */
+	dnssec_zone();
+	z.ndnskey = 1;
+	z.dnskey[0].tag = 7;
+	z.dnskey[0].flags = 256;
+	z.dnskey[0].matches = 1;
+	ep_zone_verdict(&z, NULL);
+	assert_non_null(finding("DNSSEC_DS_KEY_NOT_SEP"));
+	assert_null(finding("DNSSEC_DS_KEY_NOT_ZONE"));
+	z.dnskey[0].flags = 1;	/* SEP, but not a zone key */
+	ep_zone_verdict(&z, NULL);
+	assert_non_null(finding("DNSSEC_DS_KEY_NOT_ZONE"));
+	assert_null(finding("DNSSEC_DS_KEY_NOT_SEP"));
 	dnssec_zone();
 	z.nsec3 = 1;
 	z.nsec3param = -1;	/* not asked: no claim */
