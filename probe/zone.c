@@ -22,6 +22,7 @@
 #define Z_WALKS_MAX	(2 * EP_ZONE_NS_MAX + 1)
 #define Z_TIMEOUT_MS	2000	/* a question's wait (capped by --timeout) */
 #define Z_SETS		3	/* signed RRsets kept: SOA, NS, DNSKEY */
+#define Z_DISCOVERY_MS	20000	/* discovery's own time bound */
 
 /* What a question is for (ep_lookup.tag); index says about whom. */
 enum {
@@ -56,6 +57,7 @@ struct zrun {
 	struct ep_zone		*z;
 	struct ep_lookups	 ls;		/* discovery's questions */
 	int			 nprobed;	/* addresses handed to probes */
+	uint64_t		 started_us;	/* discovery's start */
 	struct walk		 walks[Z_WALKS_MAX];
 	int			 nwalks;
 	struct sockaddr_storage	 start[Z_WALK_SERVERS];
@@ -898,6 +900,7 @@ feed_start(void *arg, struct ep_loop *loop, struct ep_err *err)
 
 	(void)err;
 	zr->ls.loop = loop;
+	zr->started_us = ep_clock_us();
 	zr->z->checked_at = (int64_t)time(NULL);
 	return new_walk(zr, zr->z->wire, zr->z->wire_len, LDNS_RR_TYPE_NS,
 	    -1) == -1 ? ep_err_set(err, EP_EINTERNAL, "no walk") : 0;
@@ -938,6 +941,19 @@ feed_more(void *arg)
 {
 	struct zrun *zr = arg;
 
+	if (zr->ls.outstanding > 0 && ep_clock_us() - zr->started_us >
+	    Z_DISCOVERY_MS * 1000ull) {
+		/* Servers that each wait out every try, one after another
+		 * down a long walk: the run is bounded, say what is left. */
+		zr->z->questions_cut = zr->ls.outstanding;
+		ep_lookups_stop(&zr->ls);
+		if (!zr->z->delegated && !zr->z->parent_is_child)
+			zone_error(zr, EP_ZONE_EWALK, "discovery stopped after "
+			    "%d s, the delegation not found (%d questions "
+			    "unanswered)", Z_DISCOVERY_MS / 1000,
+			    zr->z->questions_cut);
+		return 0;
+	}
 	if (zr->ls.outstanding > 0)
 		return 1;
 	for (int a = 0; !zr->o->no_path && a < zr->z->naddrs; a++)

@@ -333,6 +333,13 @@ bounds(struct ep_zone *z)
 			cite(f, "not checked: %s%s", z->left_out,
 			    z->addrs_left_out > 8 ? " ..." : "");
 	}
+	if (z->questions_cut > 0) {
+		f = add(z, "ZONE_DISCOVERY_CUT", EP_SEV_INFO, "Discovery "
+		    "stopped at its time bound with %d questions unanswered: "
+		    "facts that needed them are missing", z->questions_cut);
+		advise(f, "Servers that never answer make each question wait "
+		    "out every try; the lame findings name them.");
+	}
 	if (z->naddrs == 0 && z->nns > 0) {
 		f = add(z, "ZONE_NO_ADDRESS", EP_SEV_ERROR, "No address was "
 		    "found for any name server of %s", z->name);

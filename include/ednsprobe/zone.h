@@ -129,6 +129,8 @@ struct ep_zone {
 	struct ep_zone_finding findings[EP_ZONE_FINDINGS_MAX];
 	int		 nfindings;
 	uint64_t	 queries;	/* discovery questions asked */
+	int		 questions_cut;	/* unanswered when discovery's time
+					   bound ran out */
 };
 
 #endif
