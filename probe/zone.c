@@ -359,6 +359,26 @@ walk_ask(struct zrun *zr, int wi)
 	    "no server answered");
 }
 
+/* The NS names of nsrrs (parent: the referral's, else the zone's own)
+ * with their addresses from pkt's additional section (glue when parent),
+ * then every name's addresses looked up. */
+static void
+take_ns_set(struct zrun *zr, const ldns_pkt *pkt, const ldns_rr_list *nsrrs,
+    int parent)
+{
+	for (size_t i = 0; i < ldns_rr_list_rr_count(nsrrs); i++) {
+		const ldns_rdf *name = ldns_rr_rdf(ldns_rr_list_rr(nsrrs, i),
+		    0);
+		int n = name != NULL ? add_ns(zr, name, parent) : -1;
+
+		if (n >= 0)
+			take_addrs(zr, pkt, LDNS_SECTION_ADDITIONAL, name, n,
+			    parent, NULL, NULL, 0);
+	}
+	for (int n = 0; n < zr->z->nns; n++)
+		ns_resolve(zr, n);
+}
+
 /* The parent's referral to the zone: its NS set, glue and DS. */
 static void
 delegation(struct zrun *zr, struct walk *w, const ldns_pkt *pkt,
@@ -370,19 +390,9 @@ delegation(struct zrun *zr, struct walk *w, const ldns_pkt *pkt,
 	z->delegated = 1;
 	rdf_str(w->cut, z->parent, sizeof(z->parent));
 	ep_sockaddr_str(&parent, z->parent_addr, sizeof(z->parent_addr));
-	for (size_t i = 0; i < ldns_rr_list_rr_count(nsrrs); i++) {
-		const ldns_rdf *name = ldns_rr_rdf(ldns_rr_list_rr(nsrrs, i),
-		    0);
-		int n = name != NULL ? add_ns(zr, name, 1) : -1;
-
-		if (n >= 0)
-			take_addrs(zr, pkt, LDNS_SECTION_ADDITIONAL, name, n, 1,
-			    NULL, NULL, 0);
-	}
 	z->ds_asked = ask(zr, &parent, z->wire, z->wire_len, LDNS_RR_TYPE_DS,
 	    T_DS, 0) == 0;
-	for (int n = 0; n < z->nns; n++)
-		ns_resolve(zr, n);
+	take_ns_set(zr, pkt, nsrrs, 1);
 }
 
 /* The server asked answers for the zone itself: no parent view. */
@@ -390,23 +400,11 @@ static void
 parent_is_child(struct zrun *zr, struct walk *w, const ldns_pkt *pkt,
     const ldns_rr_list *nsrrs)
 {
-	char at[64];
-
 	zr->z->parent_is_child = 1;
-	ep_sockaddr_str(&w->srv[w->cur], at, sizeof(at));
-	snprintf(zr->z->parent_addr, sizeof(zr->z->parent_addr), "%s", at);
-	for (size_t i = 0; i < ldns_rr_list_rr_count(nsrrs); i++) {
-		const ldns_rdf *name = ldns_rr_rdf(ldns_rr_list_rr(nsrrs, i),
-		    0);
-		int n = name != NULL ? add_ns(zr, name, 0) : -1;
-
-		if (n >= 0)
-			take_addrs(zr, pkt, LDNS_SECTION_ADDITIONAL, name, n, 0,
-			    NULL, NULL, 0);
-	}
 	zr->ns_from_child = 1;
-	for (int n = 0; n < zr->z->nns; n++)
-		ns_resolve(zr, n);
+	ep_sockaddr_str(&w->srv[w->cur], zr->z->parent_addr,
+	    sizeof(zr->z->parent_addr));
+	take_ns_set(zr, pkt, nsrrs, 0);
 }
 
 /* A referral from w's servers: go one cut down, to the glue of its

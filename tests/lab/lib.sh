@@ -28,6 +28,29 @@ expect_rc() {
 	else fail "$1 exit $rc, want $2"; sed 's/^/    /' "$out/$1.err"; fi
 }
 
+# timed_run LABEL LIMIT OUT CMD...: CMD in ep-client within LIMIT seconds,
+# stdout to OUT, stderr in $out/LABEL.err, exit status in .rc, wall time
+# in .ms; a hang or a sanitizer report is a failure.
+timed_run() {
+	local label=$1 limit=$2 dest=$3 rc t0 t1
+	shift 3
+	t0=$(date +%s%N)
+	timeout -k 2 "$limit" ip netns exec ep-client "$@" >"$dest" \
+		2>"$out/$label.err"
+	rc=$?
+	t1=$(date +%s%N)
+	echo "$rc" >"$out/$label.rc"
+	echo "$(((t1 - t0) / 1000000))" >"$out/$label.ms"
+	case $rc in
+	124 | 137) fail "$label: hung (killed after ${limit}s)" ;;
+	esac
+	if grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' \
+	    "$out/$label.err"; then
+		fail "$label: sanitizer report"
+		head -40 "$out/$label.err" | sed 's/^/    /'
+	fi
+}
+
 # finish NAME: the summary line and the script's exit status.
 finish() {
 	echo "$1: $((checks - fails)) passed, $fails failed"

@@ -28,18 +28,10 @@ trap teardown EXIT
 
 # res LABEL ARGS...: one run in ep-client: JSON in $out/LABEL.json.
 res() {
-	local label=$1 rc
+	local label=$1
 	shift
-	timeout -k 2 60 ip netns exec ep-client "$bin" resolver --json \
-		--pcap "$out/$label.pcapng" "$@" >"$out/$label.json" \
-		2>"$out/$label.err"
-	rc=$?
-	echo "$rc" >"$out/$label.rc"
-	case $rc in
-	124 | 137) fail "$label: hung" ;;
-	esac
-	grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' \
-	    "$out/$label.err" && fail "$label: sanitizer report"
+	timed_run "$label" 60 "$out/$label.json" "$bin" resolver --json \
+		--pcap "$out/$label.pcapng" "$@"
 }
 
 # ids LABEL ROLE: the non-info finding ids of the targets of ROLE

@@ -39,24 +39,10 @@ trap teardown EXIT
 # survey LABEL LIMIT LIST [ARGS...]: one run in ep-client; JSON lines in
 # $out/LABEL.jsonl, stderr in .err, exit status in .rc, capture .pcapng.
 survey() {
-	local label=$1 limit=$2 list=$3 rc t0 t1
+	local label=$1 limit=$2 list=$3
 	shift 3
-	t0=$(date +%s%N)
-	timeout -k 2 "$limit" ip netns exec ep-client "$bin" survey \
-		--pcap "$out/$label.pcapng" "$@" "$list" \
-		>"$out/$label.jsonl" 2>"$out/$label.err"
-	rc=$?
-	t1=$(date +%s%N)
-	echo "$rc" >"$out/$label.rc"
-	echo "$(((t1 - t0) / 1000000))" >"$out/$label.ms"
-	case $rc in
-	124 | 137) fail "$label: hung (killed after ${limit}s)" ;;
-	esac
-	if grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' \
-	    "$out/$label.err"; then
-		fail "$label: sanitizer report"
-		head -40 "$out/$label.err" | sed 's/^/    /'
-	fi
+	timed_run "$label" "$limit" "$out/$label.jsonl" "$bin" survey \
+		--pcap "$out/$label.pcapng" "$@" "$list"
 }
 
 # jqc LABEL FILTER WHAT: FILTER (jq -s over the JSON lines) must be true.

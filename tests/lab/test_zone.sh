@@ -29,24 +29,10 @@ trap teardown EXIT
 # zone LABEL LIMIT ARGS...: one run in ep-client; JSON in $out/LABEL.json,
 # stderr in .err, exit status in .rc, wall time in .ms.
 zone() {
-	local label=$1 limit=$2 rc t0 t1
+	local label=$1 limit=$2
 	shift 2
-	t0=$(date +%s%N)
-	timeout -k 2 "$limit" ip netns exec ep-client "$bin" zone --json \
-		--pcap "$out/$label.pcapng" "$@" \
-		>"$out/$label.json" 2>"$out/$label.err"
-	rc=$?
-	t1=$(date +%s%N)
-	echo "$rc" >"$out/$label.rc"
-	echo "$(((t1 - t0) / 1000000))" >"$out/$label.ms"
-	case $rc in
-	124 | 137) fail "$label: hung (killed after ${limit}s)" ;;
-	esac
-	if grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' \
-	    "$out/$label.err"; then
-		fail "$label: sanitizer report"
-		head -40 "$out/$label.err" | sed 's/^/    /'
-	fi
+	timed_run "$label" "$limit" "$out/$label.json" "$bin" zone --json \
+		--pcap "$out/$label.pcapng" "$@"
 }
 
 # zq LABEL JQ: jq over LABEL's report.
