@@ -309,6 +309,38 @@ hcase compliant 4 '(HAS("EDNS_OPTION_IGNORED") or
     "option") | .outcome] == ["answer", "answer"])' \
 	"the control: the cookie queries answered"
 
+# zone and resolver (issue 5) read whole answers with ldns: every case as
+# the parent of a zone (the walk, the referral, the child's questions)
+# and as a resolver (discovery through it, then its path probes), over
+# IPv4: a documented exit status, no hang, no sanitizer report.
+for c in sane wrong-id wrong-qname no-qr no-question empty short silent \
+    formerr-edns servfail-edns refused-edns ancount-max qdcount-max \
+    arcount-max rr-cut trailing huge-name label-64 ptr-self ptr-loop \
+    ptr-past ptr-forward opt-rdlen opt-twice opt-in-answer tc-full \
+    duplicates tcp-len-long-hang tcp-slowloris tcp-two-msgs; do
+	for cmd in zone resolver; do
+		label=$cmd-$c
+		ncases=$((ncases + 1))
+		if [ $cmd = zone ]; then
+			timed_run "$label" $LIMIT "$out/$label.json" "$bin" \
+				zone --json --no-pcap --no-raw --timeout $TO \
+				--parent "$H4" "$c.hostile."
+		else
+			timed_run "$label" $LIMIT "$out/$label.json" "$bin" \
+				resolver --json --no-pcap --no-raw \
+				--timeout $TO "@$H4" "$c.hostile."
+		fi
+		rc=$(cat "$out/$label.rc")
+		case $rc in
+		0 | 2 | 4 | 9) ok "$label: exit $rc in $(cat \
+		    "$out/$label.ms") ms" ;;
+		124 | 137) ;;	# timed_run said so
+		*) fail "$label: exit $rc"; head -c 400 "$out/$label.err" |
+			sed 's/^/    /' ;;
+		esac
+	done
+done
+
 for l in wrong-id-v4 ptr-loop-v4 tcp-len-short-v4 frag-overlap-v4 \
     icmp-unreach-v6 duplicates-v6; do
 	readable "$l"
