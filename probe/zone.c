@@ -58,6 +58,7 @@ struct zrun {
 	struct ep_lookups	 ls;		/* discovery's questions */
 	int			 nprobed;	/* addresses handed to probes */
 	uint64_t		 started_us;	/* discovery's start */
+	double			 max_rtt_ms;	/* of every answer so far */
 	struct walk		 walks[Z_WALKS_MAX];
 	int			 nwalks;
 	struct sockaddr_storage	 start[Z_WALK_SERVERS];
@@ -871,6 +872,8 @@ answered(struct ep_lookup *l, void *arg)
 {
 	struct zrun *zr = arg;
 
+	if (l->pkt != NULL && l->rtt_ms > zr->max_rtt_ms)
+		zr->max_rtt_ms = l->rtt_ms;
 	switch (l->tag) {
 	case T_WALK:
 		walk_answer(zr, l->index, l);
@@ -904,6 +907,14 @@ feed_start(void *arg, struct ep_loop *loop, struct ep_err *err)
 	    -1) == -1 ? ep_err_set(err, EP_EINTERNAL, "no walk") : 0;
 }
 
+static uint32_t
+zone_cap(const struct zrun *zr)
+{
+	double ten = 10 * zr->max_rtt_ms;
+
+	return ten > Z_TIMEOUT_MS ? (uint32_t)ten : Z_TIMEOUT_MS;
+}
+
 static int
 feed_next(void *arg, struct ep_target *t, struct ep_options *o)
 {
@@ -929,6 +940,14 @@ feed_next(void *arg, struct ep_target *t, struct ep_options *o)
 		t->family = za->family;
 		snprintf(t->addr_str, sizeof(t->addr_str), "%s", za->str);
 		o->recurse = 0;
+		/* Before its own baseline answers, an address waits as long
+		 * as discovery waits for any server (it has found the zone's
+		 * servers answering within a tenth of that), not the full
+		 * --timeout: a silent server of the zone costs 2 s, not 5. */
+		if (zone_cap(zr) < o->timeout_ms)
+			o->timeout_ms = zone_cap(zr);
+		if (o->floor_ms > o->timeout_ms)
+			o->floor_ms = o->timeout_ms;
 		return 1;
 	}
 	return 0;
