@@ -56,7 +56,6 @@ struct zrun {
 	const struct ep_options	*o;
 	struct ep_zone		*z;
 	struct ep_lookups	 ls;		/* discovery's questions */
-	int			 nprobed;	/* addresses handed to probes */
 	uint64_t		 started_us;	/* discovery's start */
 	double			 max_rtt_ms;	/* of every answer so far */
 	struct walk		 walks[Z_WALKS_MAX];
@@ -214,6 +213,12 @@ add_addr(struct zrun *zr, int n, int family, const uint8_t *bytes, int glue)
 		z->addrs[a].rtt_ms = -1;
 		z->addrs[a].target = -1;
 		z->naddrs++;
+		/* --rate is per server: each address (and the parents, one
+		 * share) gets about what path would send it alone; the run
+		 * at most EP_RATE_MAX.  Its questions and probes follow. */
+		ep_loop_set_rate(zr->ls.loop, zr->o->rate * (unsigned)(a + 2) <
+		    EP_RATE_MAX ? zr->o->rate * (unsigned)(a + 2) :
+		    EP_RATE_MAX);
 		child_questions(zr, a);
 	}
 	if (glue)
@@ -929,12 +934,6 @@ feed_next(void *arg, struct ep_target *t, struct ep_options *o)
 		if (za->probed)
 			continue;
 		za->probed = 1;
-		/* --rate is per server address: each one gets about what
-		 * path would send it alone, the run at most EP_RATE_MAX. */
-		zr->nprobed++;
-		ep_loop_set_rate(zr->ls.loop, zr->o->rate * (unsigned)
-		    zr->nprobed < EP_RATE_MAX ? zr->o->rate *
-		    (unsigned)zr->nprobed : EP_RATE_MAX);
 		t->addrlen = (socklen_t)ep_lookup_sockaddr(za->family, za->addr,
 		    zr->o->port, &t->addr);
 		t->family = za->family;

@@ -188,6 +188,20 @@ echo "  figures: one address ${one} ms, zone of 8 addresses ${all} ms"
 	ok "speed: 8 addresses in ${all} ms, one in ${one} ms" ||
 	fail "speed: 8 addresses in ${all} ms, one in ${one} ms"
 
+# --rate is per server address: 20/s for good.test's 8 addresses and its
+# parents' share is a cap of 180/s for the run; the probes on the wire
+# (the capture keeps only them) must pass that bucket (depth 10, the
+# pacer's burst; 2 packets of slack for the capture's clock).
+zone rate 60 --parent "$ROOT4" --no-raw --rate 20 good.test
+read -r sent low peak span < <(conform "$out/rate.pcapng" 180 10)
+if [ "${sent:-0}" -gt 100 ] && awk -v l="$low" 'BEGIN { exit !(l >= -2) }'
+then
+	ok "rate: $sent packets in $span s conform to 20/s x 9 (lowest" \
+		"bucket $low, busiest second $peak)"
+else
+	fail "rate: $sent packets, lowest bucket $low at 180/s"
+fi
+
 echo "== input"
 zone nosuch 30 --parent "$ROOT4" nosuch.test
 expect_rc nosuch 4
