@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "finding.h"
 #include "zone.h"
 
 #define EXPIRING_S	(3 * 86400)	/* RRSIG: warn this long before */
@@ -31,20 +32,6 @@ add(struct ep_zone *z, const char *id, enum ep_severity sev,
 	vsnprintf(f->f.summary, sizeof(f->f.summary), fmt, ap);
 	va_end(ap);
 	return f;
-}
-
-static void
-advise(struct ep_zone_finding *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-advise(struct ep_zone_finding *f, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(f->f.advice, sizeof(f->f.advice), fmt, ap);
-	va_end(ap);
 }
 
 static void
@@ -114,10 +101,11 @@ ns_sets(struct ep_zone *z)
 	names_where(z, 0, cset, sizeof(cset));
 	f = add(z, "ZONE_NS_MISMATCH", EP_SEV_WARNING, "The parent's NS set "
 	    "for %s differs from the zone's own NS RRset: %s", z->name, only);
-	advise(f, "Make the NS set at the parent (%s, through the registrar "
-	    "or the parent's operator) and the NS RRset in the zone the "
-	    "same list: resolvers use either, so a name on one side only "
-	    "gets queries it may not answer, or never gets any.", z->parent);
+	ep_finding_advise(&f->f, "Make the NS set at the parent (%s, through "
+	    "the registrar or the parent's operator) and the NS RRset in the "
+	    "zone the same list: resolvers use either, so a name on one side "
+	    "only gets queries it may not answer, or never gets any.",
+	    z->parent);
 	cite(f, "@%s (parent %s): %s NS %s", z->parent_addr, z->parent,
 	    z->name, pset);
 	if (a >= 0)
@@ -141,8 +129,9 @@ nsset_disagree(struct ep_zone *z)
 			f = add(z, "ZONE_NS_RRSET_DIFFERS", EP_SEV_WARNING,
 			    "The servers of %s give different NS RRsets",
 			    z->name);
-			advise(f, "The servers serve different copies of the "
-			    "zone: check zone transfers to the secondaries.");
+			ep_finding_advise(&f->f, "The servers serve different "
+			    "copies of the zone: check zone transfers to the "
+			    "secondaries.");
 			cite(f, "@%s: %s NS %s", z->addrs[a0].str, z->name,
 			    z->addrs[a0].nsset);
 		}
@@ -207,10 +196,10 @@ glue(struct ep_zone *z)
 			f = add(z, "ZONE_GLUE_MISMATCH", EP_SEV_ERROR,
 			    "The parent's glue for %s says %s, the zone says "
 			    "%s", ns->name, g, a[0] ? a : "no address");
-			advise(f, "Resolvers that follow the referral use the "
-			    "glue address, others the zone's: correct the "
-			    "glue at the parent (%s) so both give the same "
-			    "address.", z->parent);
+			ep_finding_advise(&f->f, "Resolvers that follow the "
+			    "referral use the glue address, others the "
+			    "zone's: correct the glue at the parent (%s) so "
+			    "both give the same address.", z->parent);
 			cite(f, "@%s (parent %s): %s %s %s", z->parent_addr,
 			    z->parent, ns->name, fam == 4 ? "A" : "AAAA", g);
 			cite(f, "zone %s: %s %s %s", z->name, ns->name,
@@ -230,9 +219,10 @@ ns_names(struct ep_zone *z)
 			f = add(z, "ZONE_NS_CNAME", EP_SEV_ERROR, "Name server "
 			    "name %s is an alias (CNAME to %s)", ns->name,
 			    ns->cname);
-			advise(f, "An NS record must name a host with A/AAAA "
-			    "records, not an alias (RFC 2181 10.3): list the "
-			    "target name in the NS set instead.");
+			ep_finding_advise(&f->f, "An NS record must name a "
+			    "host with A/AAAA records, not an alias (RFC 2181 "
+			    "10.3): list the target name in the NS set "
+			    "instead.");
 			cite(f, "%s CNAME %s", ns->name, ns->cname);
 			continue;
 		}
@@ -243,7 +233,8 @@ ns_names(struct ep_zone *z)
 		    "%s has no address: %s", ns->name, ns->nxdomain ?
 		    "the name does not exist" : "no A or AAAA record, and "
 		    "no glue at the parent");
-		advise(f, ns->in_zone ? "Add A/AAAA records for %s to the "
+		ep_finding_advise(&f->f, ns->in_zone ?
+		    "Add A/AAAA records for %s to the "
 		    "zone and glue at the parent, or take the name out of "
 		    "the NS set: resolvers waste queries on it." : "Give %s "
 		    "an address, or take it out of the NS set.", ns->name);
@@ -271,7 +262,8 @@ lame(struct ep_zone *z)
 		return;
 	f = add(z, "ZONE_LAME", EP_SEV_ERROR, "%d of %d server addresses of "
 	    "%s do not answer for it with authority", bad, tested, z->name);
-	advise(f, bad == tested ? "No server answers for the zone: the "
+	ep_finding_advise(&f->f, bad == tested ?
+	    "No server answers for the zone: the "
 	    "delegation is broken; fix the servers or the NS set." :
 	    "Resolvers that pick these addresses wait or fail before they "
 	    "try another (\"sometimes fails\"): configure the zone on them, "
@@ -304,8 +296,8 @@ serials(struct ep_zone *z)
 		return;
 	f = add(z, "ZONE_SERIAL_MISMATCH", EP_SEV_WARNING, "The servers of "
 	    "%s serve different SOA serials", z->name);
-	advise(f, "A secondary is not up to date: check NOTIFY and zone "
-	    "transfers from the primary, and the SOA refresh timers.");
+	ep_finding_advise(&f->f, "A secondary is not up to date: check NOTIFY "
+	    "and zone transfers from the primary, and the SOA refresh timers.");
 	for (int a = 0; a < z->naddrs; a++)
 		if (z->addrs[a].have_serial)
 			cite(f, "@%s: SOA serial %u", z->addrs[a].str,
@@ -321,14 +313,16 @@ bounds(struct ep_zone *z)
 		f = add(z, "ZONE_PARENT_NOT_SEEN", EP_SEV_WARNING, "%s "
 		    "answered for %s itself: the parent's NS set, glue and DS "
 		    "were not seen", z->parent_addr, z->name);
-		advise(f, "Start from the parent zone's servers (--parent) "
-		    "or from the root to check the delegation.");
+		ep_finding_advise(&f->f, "Start from the parent zone's "
+		    "servers (--parent) or from the root to check the "
+		    "delegation.");
 	}
 	if (z->addrs_left_out > 0 || z->ns_left_out > 0) {
 		f = add(z, "ZONE_ADDRESSES_LEFT_OUT", EP_SEV_INFO, "%d server "
 		    "addresses and %d name server names were not checked: "
 		    "beyond the bound", z->addrs_left_out, z->ns_left_out);
-		advise(f, "Raise --max-addresses to check them too.");
+		ep_finding_advise(&f->f, "Raise --max-addresses to check them "
+		    "too.");
 		if (z->left_out[0] != '\0')
 			cite(f, "not checked: %s%s", z->left_out,
 			    z->addrs_left_out > 8 ? " ..." : "");
@@ -337,14 +331,15 @@ bounds(struct ep_zone *z)
 		f = add(z, "ZONE_DISCOVERY_CUT", EP_SEV_INFO, "Discovery "
 		    "stopped at its time bound with %d questions unanswered: "
 		    "facts that needed them are missing", z->questions_cut);
-		advise(f, "Servers that never answer make each question wait "
-		    "out every try; the lame findings name them.");
+		ep_finding_advise(&f->f, "Servers that never answer make each "
+		    "question wait out every try; the lame findings name "
+		    "them.");
 	}
 	if (z->naddrs == 0 && z->nns > 0) {
 		f = add(z, "ZONE_NO_ADDRESS", EP_SEV_ERROR, "No address was "
 		    "found for any name server of %s", z->name);
-		advise(f, "Give the name servers addresses (glue at the "
-		    "parent for names inside the zone).");
+		ep_finding_advise(&f->f, "Give the name servers addresses "
+		    "(glue at the parent for names inside the zone).");
 	}
 }
 
@@ -374,7 +369,8 @@ ds_keys(struct ep_zone *z)
 		f = add(z, "DNSSEC_DS_STALE", EP_SEV_INFO, "%d DS records of "
 		    "%s at the parent match no DNSKEY (the rest do)",
 		    z->nds - match, z->name);
-	advise(f, match == 0 ? "Validating resolvers answer SERVFAIL for "
+	ep_finding_advise(&f->f, match == 0 ?
+	    "Validating resolvers answer SERVFAIL for "
 	    "every name in the zone.  Publish the DS of the zone's current "
 	    "KSK at the parent (%s), or put the key back (JPRS A-47, "
 	    "A-49)." : "Remove the DS records of retired keys from the "
@@ -397,8 +393,8 @@ apex:
 		f = add(z, "DNSSEC_DS_KEY_NOT_ZONE", EP_SEV_ERROR, "The DS "
 		    "of %s points at DNSKEY %u, which lacks the Zone Key flag",
 		    z->name, k->tag);
-		advise(f, "Only zone keys (flags 256/257) validate; publish "
-		    "the DS of the KSK (JPRS A-27).");
+		ep_finding_advise(&f->f, "Only zone keys (flags 256/257) "
+		    "validate; publish the DS of the KSK (JPRS A-27).");
 		cite(f, "@%s: DNSKEY %u flags %u", z->keys_from, k->tag,
 		    k->flags);
 	}
@@ -410,9 +406,9 @@ apex:
 		f = add(z, "DNSSEC_DS_KEY_NOT_SEP", EP_SEV_INFO, "The DS of "
 		    "%s points at DNSKEY %u, which lacks the SEP flag", z->name,
 		    k->tag);
-		advise(f, "Validators do not need the flag, but signers and "
-		    "operators take the SEP key for the KSK: give the key the "
-		    "DS points at flags 257 (JPRS A-28).");
+		ep_finding_advise(&f->f, "Validators do not need the flag, "
+		    "but signers and operators take the SEP key for the KSK: "
+		    "give the key the DS points at flags 257 (JPRS A-28).");
 		cite(f, "@%s: DNSKEY %u flags %u", z->keys_from, k->tag,
 		    k->flags);
 	}
@@ -444,8 +440,9 @@ dnskey_signed(struct ep_zone *z)
 	f = add(z, "DNSSEC_DNSKEY_NOT_SIGNED_BY_DS", EP_SEV_ERROR, "The "
 	    "DNSKEY RRset of %s carries no valid signature by the key the "
 	    "parent's DS points at", z->name);
-	advise(f, "Sign the DNSKEY RRset with the KSK whose DS is at the "
-	    "parent (JPRS A-58): until then the chain of trust is broken.");
+	ep_finding_advise(&f->f, "Sign the DNSKEY RRset with the KSK whose DS "
+	    "is at the parent (JPRS A-58): until then the chain of trust is "
+	    "broken.");
 	for (int s = 0; s < z->nrrsig; s++)
 		if (z->rrsig[s].covered == 48)
 			cite(f, "@%s: RRSIG DNSKEY by key %u: %s", z->keys_from,
@@ -480,10 +477,10 @@ sig_times(struct ep_zone *z)
 				fx = add(z, "DNSSEC_RRSIG_EXPIRED",
 				    EP_SEV_ERROR, "Signatures of %s have "
 				    "expired", z->name);
-				advise(fx, "Validating resolvers answer "
-				    "SERVFAIL: re-sign the zone and check that "
-				    "the signer runs regularly (JPRS A-76, "
-				    "A-78).");
+				ep_finding_advise(&fx->f, "Validating "
+				    "resolvers answer SERVFAIL: re-sign the "
+				    "zone and check that the signer runs "
+				    "regularly (JPRS A-76, A-78).");
 			}
 			cite(fx, "@%s: RRSIG %s by key %u expired %s",
 			    z->keys_from, type_str(k->covered), k->tag, exp);
@@ -492,10 +489,11 @@ sig_times(struct ep_zone *z)
 				fn = add(z, "DNSSEC_RRSIG_NOT_YET_VALID",
 				    EP_SEV_ERROR, "Signatures of %s are not "
 				    "valid yet", z->name);
-				advise(fn, "The signer's clock runs ahead, or "
-				    "ours is behind: check NTP on the signer "
-				    "and here; sign with an inception some "
-				    "time in the past (JPRS A-79, A-80).");
+				ep_finding_advise(&fn->f, "The signer's clock "
+				    "runs ahead, or ours is behind: check NTP "
+				    "on the signer and here; sign with an "
+				    "inception some time in the past (JPRS "
+				    "A-79, A-80).");
 			}
 			cite(fn, "@%s: RRSIG %s by key %u valid from %s",
 			    z->keys_from, type_str(k->covered), k->tag, inc);
@@ -504,10 +502,10 @@ sig_times(struct ep_zone *z)
 				fs = add(z, "DNSSEC_RRSIG_EXPIRING",
 				    EP_SEV_WARNING, "Signatures of %s expire "
 				    "within 3 days", z->name);
-				advise(fs, "Re-sign the zone before then; "
-				    "resolvers keep answers up to their TTL, "
-				    "so expiry must stay well beyond it "
-				    "(JPRS A-76).");
+				ep_finding_advise(&fs->f, "Re-sign the zone "
+				    "before then; resolvers keep answers up "
+				    "to their TTL, so expiry must stay well "
+				    "beyond it (JPRS A-76).");
 			}
 			cite(fs, "@%s: RRSIG %s by key %u expires %s",
 			    z->keys_from, type_str(k->covered), k->tag, exp);
@@ -516,8 +514,8 @@ sig_times(struct ep_zone *z)
 				fb = add(z, "DNSSEC_RRSIG_BOGUS",
 				    EP_SEV_ERROR, "Signatures of %s do not "
 				    "verify", z->name);
-				advise(fb, "Re-sign the zone with the keys it "
-				    "publishes (JPRS A-58).");
+				ep_finding_advise(&fb->f, "Re-sign the zone "
+				    "with the keys it publishes (JPRS A-58).");
 			}
 			cite(fb, "@%s: RRSIG %s by key %u: %s", z->keys_from,
 			    type_str(k->covered), k->tag, k->why);
@@ -534,16 +532,16 @@ dnssec_misc(struct ep_zone *z)
 		f = add(z, "DNSSEC_NO_DS", EP_SEV_INFO, "%s is signed, but the "
 		    "parent has no DS for it: validators treat it as unsigned",
 		    z->name);
-		advise(f, "Publish the DS of the KSK at the parent (%s) to "
-		    "have the zone validated.", z->parent);
+		ep_finding_advise(&f->f, "Publish the DS of the KSK at the "
+		    "parent (%s) to have the zone validated.", z->parent);
 		cite(f, "@%s (parent): %s DS: NODATA", z->parent_addr,
 		    z->name);
 	}
 	if (z->ds_at_apex) {
 		f = add(z, "DNSSEC_DS_AT_APEX", EP_SEV_WARNING, "The zone %s "
 		    "serves a DS record at its own apex", z->name);
-		advise(f, "DS records belong in the parent zone only: remove "
-		    "it from the zone file (JPRS A-229).");
+		ep_finding_advise(&f->f, "DS records belong in the parent "
+		    "zone only: remove it from the zone file (JPRS A-229).");
 		cite(f, "@%s: %s DS (authoritative)", z->keys_from[0] ?
 		    z->keys_from : "child", z->name);
 	}
@@ -551,8 +549,8 @@ dnssec_misc(struct ep_zone *z)
 		f = add(z, "DNSSEC_NSEC3PARAM_MISSING", EP_SEV_WARNING, "%s "
 		    "denies names with NSEC3 but publishes no NSEC3PARAM",
 		    z->name);
-		advise(f, "Publish the NSEC3PARAM record at the apex: "
-		    "secondaries and signers need it (JPRS A-61).");
+		ep_finding_advise(&f->f, "Publish the NSEC3PARAM record at "
+		    "the apex: secondaries and signers need it (JPRS A-61).");
 		cite(f, "%s: NSEC3 in a negative answer; NSEC3PARAM: NODATA",
 		    z->name);
 	}
