@@ -16,6 +16,15 @@ static const uint16_t default_sizes[] = {
 	512, 1220, 1232, 1400, 1480, 4000, 4096
 };
 
+unsigned
+ep_options_rate(const struct ep_options *o, int servers)
+{
+	unsigned long r = (unsigned long)o->rate * (unsigned long)(servers > 0 ?
+	    servers : 1);
+
+	return r < EP_RATE_MAX ? (unsigned)r : EP_RATE_MAX;
+}
+
 const char *
 ep_options_usage(void)
 {

@@ -92,6 +92,10 @@ struct ep_options {
 int	ep_options_parse(int argc, char **argv, struct ep_options *o,
 	    struct ep_err *err);
 
+/* zone, resolver: the run's packet-rate cap when it talks to servers
+ * servers, o->rate each (per-server --rate), at most EP_RATE_MAX. */
+unsigned ep_options_rate(const struct ep_options *o, int servers);
+
 /* The usage text. */
 const char *ep_options_usage(void);
 

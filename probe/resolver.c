@@ -198,9 +198,8 @@ feed_next(void *arg, struct ep_target *t, struct ep_options *o)
 		ra->probed = 1;
 		/* --rate is per address, as for zone. */
 		rr->nprobed++;
-		ep_loop_set_rate(rr->ls.loop, rr->o->rate * (unsigned)
-		    rr->nprobed < EP_RATE_MAX ? rr->o->rate *
-		    (unsigned)rr->nprobed : EP_RATE_MAX);
+		ep_loop_set_rate(rr->ls.loop, ep_options_rate(rr->o,
+		    rr->nprobed));
 		t->addrlen = ep_lookup_sockaddr(ra->family, ra->addr,
 		    rr->o->port, &t->addr);
 		t->family = ra->family;

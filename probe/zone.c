@@ -216,9 +216,7 @@ add_addr(struct zrun *zr, int n, int family, const uint8_t *bytes, int glue)
 		/* --rate is per server: each address (and the parents, one
 		 * share) gets about what path would send it alone; the run
 		 * at most EP_RATE_MAX.  Its questions and probes follow. */
-		ep_loop_set_rate(zr->ls.loop, zr->o->rate * (unsigned)(a + 2) <
-		    EP_RATE_MAX ? zr->o->rate * (unsigned)(a + 2) :
-		    EP_RATE_MAX);
+		ep_loop_set_rate(zr->ls.loop, ep_options_rate(zr->o, a + 2));
 		child_questions(zr, a);
 	}
 	if (glue)
@@ -396,8 +394,7 @@ delegation(struct zrun *zr, struct walk *w, const ldns_pkt *pkt,
 	z->delegated = 1;
 	rdf_str(w->cut, z->parent, sizeof(z->parent));
 	ep_sockaddr_str(&parent, z->parent_addr, sizeof(z->parent_addr));
-	z->ds_asked = ask(zr, &parent, z->wire, z->wire_len, LDNS_RR_TYPE_DS,
-	    T_DS, 0) == 0;
+	ask(zr, &parent, z->wire, z->wire_len, LDNS_RR_TYPE_DS, T_DS, 0);
 	take_ns_set(zr, pkt, nsrrs, 1);
 }
 
@@ -985,14 +982,13 @@ feed_done(void *arg, const struct ep_target *t, const struct ep_options *o,
 	struct zrun *zr = arg;
 
 	(void)o;
+	(void)finished;	/* cut short: reported with what it measured */
 	for (int a = 0; a < zr->z->naddrs; a++) {
 		struct ep_zone_addr *za = &zr->z->addrs[a];
 
 		if (za->target >= 0 || za->family != t->family ||
 		    strcmp(za->str, t->addr_str) != 0)
 			continue;
-		if (!finished && zr->ntargets >= zr->o->max_addresses)
-			return;
 		za->target = zr->ntargets;
 		zr->targets[zr->ntargets++] = *t;
 		return;

@@ -113,7 +113,7 @@ struct ep_zone {
 	char		 left_out[256];	/* which, "a b c ..." */
 	/* DNSSEC: the parent's DS RRset, the child's DNSKEY RRset and the
 	 * RRSIGs over DNSKEY, SOA and NS. */
-	int		 ds_asked, ds_nodata;	/* DS asked of the parent */
+	int		 ds_nodata;	/* the parent says: no DS */
 	struct ep_zone_key ds[EP_ZONE_KEYS_MAX];
 	int		 nds;
 	struct ep_zone_key dnskey[EP_ZONE_KEYS_MAX];
