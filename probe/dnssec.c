@@ -14,6 +14,15 @@ rdf16(const ldns_rr *rr, size_t i)
 	    ldns_rdf2native_int16(r) : 0;
 }
 
+static uint32_t
+rdf32(const ldns_rr *rr, size_t i)
+{
+	const ldns_rdf *r = ldns_rr_rdf(rr, i);
+
+	return r != NULL && ldns_rdf_size(r) >= 4 ?
+	    ldns_rdf2native_int32(r) : 0;
+}
+
 static uint8_t
 rdf8(const ldns_rr *rr, size_t i)
 {
@@ -43,16 +52,26 @@ judge_sig(struct ep_zone_key *k, const ldns_rr *sig, const ldns_rr_list *set,
 	ldns_rr_list *rrset = ldns_rr_list_new(), *good = ldns_rr_list_new();
 	ldns_status st;
 
-	k->covered = ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(sig));
+	/* Read field by field: a hostile answer's RRSIG may lack some. */
+	k->covered = rdf16(sig, 0);
 	k->alg = rdf8(sig, 1);
 	k->tag = rdf16(sig, 6);
-	k->inception = ldns_rdf2native_int32(ldns_rr_rrsig_inception(sig));
-	k->expiration = ldns_rdf2native_int32(ldns_rr_rrsig_expiration(sig));
+	k->inception = rdf32(sig, 5);
+	k->expiration = rdf32(sig, 4);
+	if (ldns_rr_rd_count(sig) < 9) {
+		snprintf(k->why, sizeof(k->why), "malformed RRSIG");
+		ldns_rr_list_free(rrset);
+		ldns_rr_list_free(good);
+		return;
+	}
 	for (size_t i = 0; i < ldns_rr_list_rr_count(set); i++)
 		if (ldns_rr_get_type(ldns_rr_list_rr(set, i)) ==
 		    k->covered)
 			ldns_rr_list_push_rr(rrset, ldns_rr_list_rr(set, i));
-	if (keys == NULL || ldns_rr_list_rr_count(keys) == 0) {
+	if (ldns_rr_list_rr_count(rrset) == 0) {
+		/* ldns dereferences the RRset's first record */
+		snprintf(k->why, sizeof(k->why), "covers no record here");
+	} else if (keys == NULL || ldns_rr_list_rr_count(keys) == 0) {
 		snprintf(k->why, sizeof(k->why), "no DNSKEY to check it with");
 	} else {
 		st = ldns_verify_rrsig_keylist_time(rrset, sig,

@@ -245,6 +245,9 @@ take_addrs(struct zrun *zr, const ldns_pkt *pkt, ldns_pkt_section sec,
 {
 	int got = 0;
 
+	if (name == NULL)
+		return 0;	/* an NS record without its name */
+
 	for (int t = 0; t < 2; t++) {
 		ldns_rr_type type = t == 0 ? LDNS_RR_TYPE_A :
 		    LDNS_RR_TYPE_AAAA;
@@ -620,8 +623,8 @@ nsset_str(const ldns_rr_list *set, char *buf, size_t len)
 	size_t n = 0, used = 0;
 
 	for (size_t i = 0; i < ldns_rr_list_rr_count(set) && n < 64; i++) {
-		ldns_rdf *r = ldns_rdf_clone(ldns_rr_rdf(ldns_rr_list_rr(set,
-		    i), 0));
+		const ldns_rdf *rd = ldns_rr_rdf(ldns_rr_list_rr(set, i), 0);
+		ldns_rdf *r = rd != NULL ? ldns_rdf_clone(rd) : NULL;
 
 		if (r == NULL)
 			continue;
@@ -726,7 +729,8 @@ server_answer(struct zrun *zr, struct ep_lookup *l)
 			ldns_rr *rr = ldns_rr_list_rr(set, i);
 
 			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA &&
-			    ldns_rr_rdf(rr, 2) != NULL) {
+			    ldns_rr_rdf(rr, 2) != NULL &&
+			    ldns_rdf_size(ldns_rr_rdf(rr, 2)) == 4) {
 				a->have_serial = 1;
 				a->serial = ldns_rdf2native_int32(
 				    ldns_rr_rdf(rr, 2));
@@ -751,8 +755,9 @@ server_answer(struct zrun *zr, struct ep_lookup *l)
 		if (!zr->ns_from_child) {
 			zr->ns_from_child = 1;
 			for (size_t i = 0; i < ldns_rr_list_rr_count(set); i++) {
-				int n = add_ns(zr, ldns_rr_rdf(
-				    ldns_rr_list_rr(set, i), 0), 0);
+				const ldns_rdf *name = ldns_rr_rdf(
+				    ldns_rr_list_rr(set, i), 0);
+				int n = name != NULL ? add_ns(zr, name, 0) : -1;
 
 				if (n >= 0)
 					ns_resolve(zr, n);
