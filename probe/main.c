@@ -73,6 +73,24 @@ exit_status(const struct ep_report *r)
 	return worst >= EP_SEV_WARNING ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
+/* --report: the ticket report into fd (opened before the run). */
+static int
+write_report_file(int fd, const char *path, const struct ep_report *r,
+    struct ep_err *err)
+{
+	FILE *fp;
+	int rc;
+
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		return ep_err_set(err, errno, "%s: %s", path, strerror(errno));
+	}
+	rc = ep_out_report(fp, r, err);
+	if (fclose(fp) == EOF && rc == 0)
+		rc = ep_err_set(err, errno, "%s: %s", path, strerror(errno));
+	return rc;
+}
+
 /* zone: no delegation found is an error of the name (4) or of the
  * parent's servers (9); else findings of the zone or any address. */
 static int
@@ -102,11 +120,11 @@ zone_status(const struct ep_report *r)
 	return worst >= EP_SEV_WARNING ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
-/* The -o file is created before the run: a path that cannot be written
+/* The -o and --report files are created before the run: a path that cannot be written
  * fails at once, not after the probes; and it exists while the process
  * may still hand it to the sudo user (privs.h). */
 static int
-open_json_file(const char *path, struct ep_err *err)
+open_out_file(const char *path, struct ep_err *err)
 {
 	/* O_NOFOLLOW: never write through a planted symlink. */
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
@@ -164,7 +182,7 @@ main(int argc, char **argv)
 	struct ep_options o;
 	struct ep_report r;
 	struct ep_err err = { 0, "" };
-	int status, json_fd = -1;
+	int status, json_fd = -1, report_fd = -1;
 
 	memset(&r, 0, sizeof(r));
 	/* Probe states hold 64 KiB buffers of which a query uses a few
@@ -195,8 +213,13 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (o.json_file[0] != '\0' &&
-	    (json_fd = open_json_file(o.json_file, &err)) == -1) {
+	    (json_fd = open_out_file(o.json_file, &err)) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
+		return EXIT_USAGE;
+	}
+	if (o.report[0] != '\0' &&
+	    (report_fd = open_out_file(o.report, &err)) == -1) {
+		fprintf(stderr, "ednsprobe: --report: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
 	if (o.cmd == EP_CMD_SURVEY)
@@ -256,6 +279,13 @@ main(int argc, char **argv)
 			status = EXIT_INTERNAL;
 		} else if (!o.json)
 			printf("JSON report: %s\n", o.json_file);
+	}
+	if (o.report[0] != '\0') {
+		if (write_report_file(report_fd, o.report, &r, &err) == -1) {
+			fprintf(stderr, "ednsprobe: %s\n", err.msg);
+			status = EXIT_INTERNAL;
+		} else if (!o.json)
+			printf("Ticket report: %s\n", o.report);
 	}
 	if (status == EXIT_INTERNAL && err.msg[0])
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);

@@ -52,6 +52,10 @@ ep_options_usage(void)
 "  --rate=PPS          packet-rate cap (default 100, at most 1000)\n"
 "  --json              JSON report on stdout instead of text\n"
 "  -o, --json-file=F   also write the JSON report to F\n"
+"  --report=F          also write a ticket report (Markdown) to F: each\n"
+"                      finding with its frames, the Wireshark filter and\n"
+"                      tshark command that show them, the advice and the\n"
+"                      command to reproduce (every command but survey)\n"
 "  --pcap=FILE         write the capture here (default:\n"
 "                      ednsprobe-SERVER-UTCTIME.pcapng in this directory)\n"
 "  --pcap-format=F     pcapng (default, frames commented) or pcap\n"
@@ -275,7 +279,7 @@ enum {
 	OPT_PCAPFMT, OPT_IFACE, OPT_NORAW, OPT_HOPS, OPT_FRAG, OPT_FULL,
 	OPT_FORMAT, OPT_RESOLVER, OPT_COMPLIANCE, OPT_PARALLEL, OPT_BUDGET,
 	OPT_RESUME, OPT_PARENT, OPT_HINTS, OPT_MAXADDR, OPT_NOPATH,
-	OPT_RESOLVCONF,
+	OPT_RESOLVCONF, OPT_REPORT,
 };
 
 static const struct option longopts[] = {
@@ -309,6 +313,7 @@ static const struct option longopts[] = {
 	{ "max-addresses", required_argument, NULL, OPT_MAXADDR },
 	{ "no-path",	no_argument,	   NULL, OPT_NOPATH },
 	{ "resolv-conf", required_argument, NULL, OPT_RESOLVCONF },
+	{ "report",	required_argument, NULL, OPT_REPORT },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
@@ -471,6 +476,12 @@ parse_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
 	case OPT_NOPATH:
 		o->no_path = 1;
 		return 0;
+	case OPT_REPORT:
+		if (strlen(arg) >= sizeof(o->report) || *arg == '\0')
+			return ep_err_set(err, EP_EUSAGE, "--report: bad file "
+			    "name");
+		snprintf(o->report, sizeof(o->report), "%s", arg);
+		return 0;
 	case OPT_RESOLVCONF:
 		if (strlen(arg) >= sizeof(o->resolv_conf) || *arg == '\0')
 			return ep_err_set(err, EP_EUSAGE, "--resolv-conf: bad "
@@ -623,6 +634,9 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 		return 0;
 	}
 	if (o->cmd == EP_CMD_SURVEY) {
+		if (o->report[0])
+			return ep_err_set(err, EP_EUSAGE, "--report is not for "
+			    "survey (its output is JSON lines)");
 		if (npos != 1 || o->server[0] != '\0')
 			return ep_err_set(err, EP_EUSAGE, "survey takes one "
 			    "target list FILE (\"-\": standard input) and no "

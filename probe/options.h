@@ -64,6 +64,7 @@ struct ep_options {
 	int		 resolver;	/* compliance: genreport's -R mode */
 	int		 compliance;	/* path --compliance: the tests too */
 	char		 json_file[1024];	/* also write JSON here */
+	char		 report[1024];	/* --report: the ticket report */
 	char		 pcap[1024];	/* --pcap FILE; "" for the default */
 	int		 no_pcap;	/* --no-pcap: capture, write no file */
 	int		 pcap_classic;	/* --pcap-format pcap */

@@ -115,8 +115,8 @@ cmp_u32(const void *a, const void *b)
 }
 
 /* "3-5, 9, 12" for Wireshark's "Go to packet" and frame.number filters. */
-static const char *
-frame_list(const struct ep_finding *f, char *buf, size_t len)
+const char *
+ep_out_frames(const struct ep_finding *f, char *buf, size_t len)
 {
 	uint32_t v[EP_EVIDENCE_MAX];
 	size_t n = 0;
@@ -243,7 +243,7 @@ findings:
 				fprintf(fp, "%s %d", k ? "," : "",
 				    f->probes[k]);
 			if (f->nframes > 0)
-				fprintf(fp, "; frames %s", frame_list(f,
+				fprintf(fp, "; frames %s", ep_out_frames(f,
 				    frames, sizeof(frames)));
 			fprintf(fp, "\n");
 		}

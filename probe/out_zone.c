@@ -5,6 +5,7 @@
 
 #include "ednsprobe/zone.h"
 #include "output.h"
+#include "query.h"
 #include "zone.h"
 
 static json_t *
@@ -207,10 +208,14 @@ ep_out_text_zone(FILE *fp, const struct ep_zone *z)
 			    z->dnskey[i].alg, z->dnskey[i].flags,
 			    z->dnskey[i].matches ? " (DS)" : "");
 		fprintf(fp, "\n");
-		for (int i = 0; i < z->nrrsig; i++)
-			fprintf(fp, "    RRSIG type %u by %u: %s\n",
-			    z->rrsig[i].covered, z->rrsig[i].tag,
+		for (int i = 0; i < z->nrrsig; i++) {
+			char type[16];
+
+			fprintf(fp, "    RRSIG %s by key %u: %s\n",
+			    ep_query_type_str(z->rrsig[i].covered, type,
+			    sizeof(type)), z->rrsig[i].tag,
 			    z->rrsig[i].matches ? "valid" : z->rrsig[i].why);
+		}
 	}
 	fprintf(fp, "\n");
 	if (z->nfindings == 0)

@@ -28,6 +28,13 @@ struct ep_zone;
 /* The zone command's section: as a JSON object, as text. */
 json_t	*ep_out_json_zone(const struct ep_zone *z);
 void	 ep_out_text_zone(FILE *fp, const struct ep_zone *z);
+/* A finding's frames, sorted, runs joined: "3-5, 9, 12". */
+const char *ep_out_frames(const struct ep_finding *f, char *buf, size_t len);
+/* The ticket report (--report): Markdown for a vendor or a colleague:
+ * what was tested from where, each finding with its frames, the
+ * Wireshark filter and tshark command that show them, the advice, the
+ * command to reproduce.  0 or -1 with err. */
+int	 ep_out_report(FILE *fp, const struct ep_report *r, struct ep_err *err);
 /* The one-line resume of a target into buf ("Resume: ..."). */
 const char *ep_out_resume(const struct ep_target *t, char *buf, size_t len);
 

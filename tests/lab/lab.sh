@@ -92,6 +92,8 @@
 #                   only: drop IP fragments and TCP/53: the resolver cannot
 #                   fetch a large answer (UDP truncated at its 1232-byte
 #                   buffer, TCP dropped); the client's own paths are clean
+#   res-frag-drop   res-upstream-drop's fragment rules alone (TCP passes):
+#                   a resolver with a 1232-byte buffer takes TC and TCP
 #   ednsopt-drop    drop UDP queries to port 53 whose OPT record carries
 #                   options (RDLENGTH != 0), read at its offset in a query
 #                   for probe.test's apex: a DNS-aware filter that drops
@@ -111,7 +113,7 @@ CLIENT=ep-client
 SCENARIOS=(clean mtu1280 frag-drop tcp-drop tcp-reset udp512 edns-drop
 	loss5 pmtu-blackhole frag-nonfirst-drop frag-first-drop frag6-drop
 	host-drop frag-out-drop frag-in-drop frag-drop-r1 ednsopt-drop
-	res-upstream-drop)
+	res-upstream-drop res-frag-drop)
 
 ZONE=probe.test
 SERVER4=203.0.113.53
@@ -916,16 +918,22 @@ scenario_frag_drop_r1() {
 # The resolver's upstream only (resolver net <-> server net, both ways):
 # fragments and TCP/53 dropped on r1, which the client's paths to the
 # resolver and to the servers cross too, untouched by these rules.
+RES_UP4="{ 192.0.2.128/25, 203.0.113.0/24 }"
+RES_UP6="{ 2001:db8:2::/64, 2001:db8:53::/64 }"
+RES_UP_FRAG="
+	ip saddr $RES_UP4 ip daddr $RES_UP4 ip frag-off & 0x3fff != 0 counter drop
+	ip6 saddr $RES_UP6 ip6 daddr $RES_UP6 exthdr frag exists counter drop"
 scenario_res_upstream_drop() {
-	local v4="{ 192.0.2.128/25, 203.0.113.0/24 }"
-	local v6="{ 2001:db8:2::/64, 2001:db8:53::/64 }"
-	nft_rules ep-r1 "
-		ip saddr $v4 ip daddr $v4 ip frag-off & 0x3fff != 0 counter drop
-		ip6 saddr $v6 ip6 daddr $v6 exthdr frag exists counter drop
-		ip saddr $v4 ip daddr $v4 tcp dport 53 counter drop
-		ip saddr $v4 ip daddr $v4 tcp sport 53 counter drop
-		ip6 saddr $v6 ip6 daddr $v6 tcp dport 53 counter drop
-		ip6 saddr $v6 ip6 daddr $v6 tcp sport 53 counter drop"
+	nft_rules ep-r1 "$RES_UP_FRAG
+		ip saddr $RES_UP4 ip daddr $RES_UP4 tcp dport 53 counter drop
+		ip saddr $RES_UP4 ip daddr $RES_UP4 tcp sport 53 counter drop
+		ip6 saddr $RES_UP6 ip6 daddr $RES_UP6 tcp dport 53 counter drop
+		ip6 saddr $RES_UP6 ip6 daddr $RES_UP6 tcp sport 53 counter drop"
+}
+
+# The fragment rules alone: the resolver's upstream still has TCP.
+scenario_res_frag_drop() {
+	nft_rules ep-r1 "$RES_UP_FRAG"
 }
 
 # Only non-first fragments: IPv4 offset != 0; IPv6 Fragment header (right

@@ -6,7 +6,8 @@
 #   clean         no finding; DO honoured and AD set (Unbound validates)
 #   behind        res-upstream-drop: the resolver cannot fetch the 2 kB
 #                 DNSKEY (fragments and TCP dropped between it and NSD)
-#                 while NSD gives it to us: RESOLVER_UPSTREAM_FAILS
+#                 while NSD gives it to us: RESOLVER_UPSTREAM_FAILS;
+#                 res-frag-drop (fragments only): it copes over TCP
 #   between       frag-drop-r1: fragments die on r1, on our way to the
 #                 resolver too; the resolver has the answer (TCP):
 #                 RESOLVER_PATH_LOSES
@@ -73,6 +74,16 @@ expect behind resolver RESOLVER_UPSTREAM_FAILS
 [ -z "$(ids behind authoritative)" ] &&
 	ok "behind: our own paths to NSD are clean" ||
 	fail "behind: NSD findings [$(ids behind authoritative)]"
+
+# Fragments alone dropped behind the resolver: with its 1232-byte buffer
+# Unbound gets TC and asks over TCP, so nothing is lost: no finding, and
+# the 2 kB answer reaches us through it.
+"$here/lab.sh" scenario res-frag-drop >/dev/null
+res fragonly "@$RES4" probe.test
+expect_rc fragonly 0
+[ -z "$(ids fragonly resolver)" ] &&
+	ok "fragonly: the resolver copes (TCP upstream), no finding" ||
+	fail "fragonly: resolver findings [$(ids fragonly resolver)]"
 
 echo "== between us and the resolver"
 "$here/lab.sh" scenario frag-drop-r1 >/dev/null

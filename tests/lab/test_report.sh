@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# tests/lab/test_report.sh EDNSPROBE: the ticket report (--report, issue
+# 6's third part) of real runs, opened and checked against the capture
+# it cites, as the vendor would:
+#   path      frag-drop: every finding's tshark command, run as written,
+#             shows exactly the frames it names, each about the target;
+#             FRAG_IN_DROPPED's frames are our queries whose answers never
+#             came (no response among them); the command to reproduce
+#   analyze   the same capture analysed offline: the same frames cited
+#   zone      lame.test: the delegation section and its evidence
+#   input     an unwritable report path fails before any probe; survey
+#             refuses --report
+set -uo pipefail
+bin=$1
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+trap '"$here/lab.sh" scenario clean >/dev/null 2>&1; rm -rf "$out"' EXIT
+
+# check_tshark LABEL: every tshark command of LABEL's report, run as
+# written, shows as many frames as its filter names, each to or from the
+# address of the finding it belongs to ("### severity `ID` at ADDR").
+check_tshark() {
+	local label=$1 n=0 addr cmd filter want got about who
+	while IFS=$'\t' read -r addr cmd; do
+		n=$((n + 1))
+		filter=$(sed -n "s/.*-Y '\(.*\)'\$/\1/p" <<<"$cmd")
+		want=$(sed 's/.*{\(.*\)}.*/\1/' <<<"$filter" | wc -w)
+		got=$(eval "$cmd" 2>/dev/null | wc -l)
+		case $addr in
+		*:*) who="ipv6.addr == $addr" ;;
+		*) who="ip.addr == $addr" ;;
+		esac
+		about=$(tshark -r "$out/$label.pcapng" -Y "($filter) and \
+		    ($who)" 2>/dev/null | wc -l)
+		if [ "$want" -gt 0 ] && [ "$got" = "$want" ] &&
+		    [ "$about" = "$want" ]; then
+			ok "$label: tshark command $n shows its $want frames," \
+				"all about $addr"
+		else
+			fail "$label: tshark command $n: $got frames, $about" \
+				"about $addr, want $want: $cmd"
+		fi
+	done < <(awk '/^### / { addr = $NF }
+	    /^- tshark: `/ { c = $0; sub(/^- tshark: `/, "", c);
+	    sub(/`$/, "", c); print addr "\t" c }' "$out/$label.md")
+	[ "$n" -gt 0 ] || fail "$label: no tshark command in the report"
+}
+
+echo "== path, frag-drop"
+"$here/lab.sh" scenario frag-drop >/dev/null
+ip netns exec ep-client "$bin" path --pcap "$out/path.pcapng" \
+	--report "$out/path.md" -4 "@$server4" "$zone" >"$out/path.txt" \
+	2>"$out/path.err"
+rc=$?
+[ "$rc" = 2 ] && ok "path: exit 2" || fail "path: exit $rc"
+grep -q "^### error \`FRAG_IN_DROPPED\` at $server4" "$out/path.md" &&
+	ok "path: FRAG_IN_DROPPED reported" || fail "path: no FRAG_IN_DROPPED"
+grep -qF -- "- Command (run it again to reproduce): \`ednsprobe path" \
+	"$out/path.md" && ok "path: the command to reproduce" ||
+	fail "path: no command"
+grep -q "Ticket report: $out/path.md" "$out/path.txt" &&
+	ok "path: the text report names the ticket report" ||
+	fail "path: ticket report not named"
+check_tshark path
+# FRAG_IN_DROPPED's frames: our queries, none answered among them.
+f=$(awk '/^### error `FRAG_IN_DROPPED`/ { on = 1 } on && /^- Wireshark/ {
+    sub(/.*filter: `/, ""); sub(/`$/, ""); print; exit }' "$out/path.md")
+q=$(tshark -r "$out/path.pcapng" -Y "($f) and dns.flags.response == 0 and \
+    ip.src == $client4" 2>/dev/null | wc -l)
+a=$(tshark -r "$out/path.pcapng" -Y "($f) and dns.flags.response == 1" \
+    2>/dev/null | wc -l)
+[ "$q" -gt 0 ] && [ "$a" = 0 ] &&
+	ok "path: FRAG_IN_DROPPED cites $q of our queries, no answer" ||
+	fail "path: FRAG_IN_DROPPED frames: $q queries, $a answers ($f)"
+
+echo "== analyze of that capture"
+cp "$out/path.pcapng" "$out/analyze.pcapng"
+"$bin" analyze --report "$out/analyze.md" "$out/analyze.pcapng" \
+	>/dev/null 2>&1
+rc=$?
+[ "$rc" = 2 ] && ok "analyze: exit 2" || fail "analyze: exit $rc"
+check_tshark analyze
+p1=$(grep -A4 '^### error `FRAG_IN_DROPPED`' "$out/path.md" | grep Wireshark)
+p2=$(grep -A4 '^### error `FRAG_IN_DROPPED`' "$out/analyze.md" |
+	grep Wireshark)
+[ -n "$p1" ] && [ "$p1" = "$p2" ] &&
+	ok "analyze: FRAG_IN_DROPPED cites the same frames" ||
+	fail "analyze: [$p2] vs live [$p1]"
+
+echo "== zone"
+"$here/lab.sh" scenario clean >/dev/null
+ip netns exec ep-client "$bin" zone --no-raw --pcap "$out/zone.pcapng" \
+	--report "$out/zone.md" --parent 203.0.113.60 lame.test \
+	>/dev/null 2>&1
+grep -q '^## Delegation of lame.test.' "$out/zone.md" &&
+	grep -qF -- '- Evidence: `@203.0.113.66 (ns2.lame.test.): SOA silent`' \
+	"$out/zone.md" && ok "zone: delegation section with its evidence" ||
+	fail "zone: no delegation evidence"
+check_tshark zone
+
+echo "== input"
+t0=$(date +%s%N)
+ip netns exec ep-client "$bin" path --report /nonexistent/dir/r.md \
+	"@$server4" "$zone" >/dev/null 2>"$out/bad.err"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$rc" = 1 ] && grep -q -- "--report: /nonexistent/dir/r.md" \
+	"$out/bad.err" && [ "$ms" -lt 500 ] &&
+	ok "unwritable report: exit 1 in $ms ms, before any probe" ||
+	fail "unwritable report: exit $rc in $ms ms: $(cat "$out/bad.err")"
+echo "$server4" >"$out/list"
+ip netns exec ep-client "$bin" survey --report "$out/s.md" "$out/list" \
+	>/dev/null 2>"$out/bad.err"
+rc=$?
+[ "$rc" = 1 ] && [ ! -e "$out/s.md" ] && ok "survey --report: usage error" ||
+	fail "survey --report: exit $rc"
+
+finish lab_report
