@@ -20,8 +20,8 @@ cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* "frame.number in {3 4 5 9}": every frame named (no ranges: any
- * Wireshark 3 or 4 reads it). */
+/* "frame.number in {3, 4, 5, 9}": every frame named, commas between
+ * (Wireshark 4 wants them; 3.6 reads them too). */
 static const char *
 frame_filter(const struct ep_finding *f, char *buf, size_t len)
 {
@@ -32,7 +32,7 @@ frame_filter(const struct ep_finding *f, char *buf, size_t len)
 	qsort(v, (size_t)f->nframes, sizeof(v[0]), cmp_u32);
 	n = (size_t)snprintf(buf, len, "frame.number in {");
 	for (int i = 0; i < f->nframes && n < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%u", i ? " " : "",
+		n += (size_t)snprintf(buf + n, len - n, "%s%u", i ? ", " : "",
 		    v[i]);
 	if (n < len)
 		snprintf(buf + n, len - n, "}");
