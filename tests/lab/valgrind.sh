@@ -13,9 +13,12 @@ command -v valgrind >/dev/null || { echo "valgrind is missing" >&2; exit 1; }
 logs=$(mktemp -d /tmp/ednsprobe-vg.XXXXXX)
 trap 'rm -rf "$logs"' EXIT
 chmod 1777 "$logs"	# runs as nobody (setpriv, sudo) log here too
+# --vgdb=no: no gdbserver FIFOs in /tmp.  A run as nobody whose PID
+# matches a root-owned FIFO left by an earlier valgrind could not start
+# (lab_valgrind_bad-input's noperm run failed so, now and then).
 cat >"$logs/ednsprobe" <<WRAP
 #!/bin/sh
-exec valgrind -q --error-exitcode=99 --leak-check=full \\
+exec valgrind -q --vgdb=no --error-exitcode=99 --leak-check=full \\
 	--show-leak-kinds=definite,indirect \\
 	--errors-for-leak-kinds=definite,indirect --track-fds=yes \\
 	--log-file="$logs/vg.%p.log" "$bin" "\$@"
