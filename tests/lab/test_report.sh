@@ -47,6 +47,12 @@ check_tshark() {
 	[ "$n" -gt 0 ] || fail "$label: no tshark command in the report"
 }
 
+# frag_filter REPORT: the Wireshark filter of its FRAG_IN_DROPPED.
+frag_filter() {
+	awk '/^### error `FRAG_IN_DROPPED`/ { on = 1 } on && /^- Wireshark/ {
+	    sub(/.*filter: `/, ""); sub(/`$/, ""); print; exit }' "$1"
+}
+
 echo "== path, frag-drop"
 "$here/lab.sh" scenario frag-drop >/dev/null
 ip netns exec ep-client "$bin" path --pcap "$out/path.pcapng" \
@@ -67,8 +73,7 @@ check_tshark path
 # for it among its frames have no UDP answer anywhere in the capture
 # (its other frames are the contrast: the smaller answer that did come,
 # the TCP exchange that gives the full size).
-f=$(awk '/^### error `FRAG_IN_DROPPED`/ { on = 1 } on && /^- Wireshark/ {
-    sub(/.*filter: `/, ""); sub(/`$/, ""); print; exit }' "$out/path.md")
+f=$(frag_filter "$out/path.md")
 ids=$(tshark -r "$out/path.pcapng" -Y "($f) and udp and \
     dns.flags.response == 0 and dns.qry.type == 48" -T fields -e dns.id \
     2>/dev/null | sort -u)
@@ -90,9 +95,8 @@ cp "$out/path.pcapng" "$out/analyze.pcapng"
 rc=$?
 [ "$rc" = 2 ] && ok "analyze: exit 2" || fail "analyze: exit $rc"
 check_tshark analyze
-p1=$(grep -A4 '^### error `FRAG_IN_DROPPED`' "$out/path.md" | grep Wireshark)
-p2=$(grep -A4 '^### error `FRAG_IN_DROPPED`' "$out/analyze.md" |
-	grep Wireshark)
+p1=$(frag_filter "$out/path.md")
+p2=$(frag_filter "$out/analyze.md")
 [ -n "$p1" ] && [ "$p1" = "$p2" ] &&
 	ok "analyze: FRAG_IN_DROPPED cites the same frames" ||
 	fail "analyze: [$p2] vs live [$p1]"
