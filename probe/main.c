@@ -73,24 +73,6 @@ exit_status(const struct ep_report *r)
 	return worst >= EP_SEV_WARNING ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
-/* --report: the ticket report into fd (opened before the run). */
-static int
-write_report_file(int fd, const char *path, const struct ep_report *r,
-    struct ep_err *err)
-{
-	FILE *fp;
-	int rc;
-
-	if ((fp = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		return ep_err_set(err, errno, "%s: %s", path, strerror(errno));
-	}
-	rc = ep_out_report(fp, r, err);
-	if (fclose(fp) == EOF && rc == 0)
-		rc = ep_err_set(err, errno, "%s: %s", path, strerror(errno));
-	return rc;
-}
-
 /* zone: no delegation found is an error of the name (4) or of the
  * parent's servers (9); else findings of the zone or any address. */
 static int
@@ -136,8 +118,11 @@ open_out_file(const char *path, struct ep_err *err)
 	return fd;
 }
 
+/* Write the report with writer (ep_out_json, ep_out_report) into fd,
+ * the file opened before the run. */
 static int
-write_json_file(int fd, const char *path, const struct ep_report *r,
+write_out_file(int fd, const char *path, const struct ep_report *r,
+    int (*writer)(FILE *, const struct ep_report *, struct ep_err *),
     struct ep_err *err)
 {
 	FILE *fp;
@@ -147,7 +132,7 @@ write_json_file(int fd, const char *path, const struct ep_report *r,
 		close(fd);
 		return ep_err_set(err, errno, "%s: %s", path, strerror(errno));
 	}
-	rc = ep_out_json(fp, r, err);
+	rc = writer(fp, r, err);
 	if (fclose(fp) == EOF && rc == 0)
 		rc = ep_err_set(err, errno, "%s: %s", path, strerror(errno));
 	return rc;
@@ -274,14 +259,16 @@ main(int argc, char **argv)
 	} else
 		ep_out_text(stdout, &r, o.verbose);
 	if (o.json_file[0] != '\0') {
-		if (write_json_file(json_fd, o.json_file, &r, &err) == -1) {
+		if (write_out_file(json_fd, o.json_file, &r, ep_out_json,
+		    &err) == -1) {
 			fprintf(stderr, "ednsprobe: %s\n", err.msg);
 			status = EXIT_INTERNAL;
 		} else if (!o.json)
 			printf("JSON report: %s\n", o.json_file);
 	}
 	if (o.report[0] != '\0') {
-		if (write_report_file(report_fd, o.report, &r, &err) == -1) {
+		if (write_out_file(report_fd, o.report, &r, ep_out_report,
+		    &err) == -1) {
 			fprintf(stderr, "ednsprobe: %s\n", err.msg);
 			status = EXIT_INTERNAL;
 		} else if (!o.json)
