@@ -3,34 +3,8 @@
  * with the zone's keys at the time of the check. */
 #include <string.h>
 
+#include "lookup.h"
 #include "zone.h"
-
-static uint16_t
-rdf16(const ldns_rr *rr, size_t i)
-{
-	const ldns_rdf *r = ldns_rr_rdf(rr, i);
-
-	return r != NULL && ldns_rdf_size(r) >= 2 ?
-	    ldns_rdf2native_int16(r) : 0;
-}
-
-static uint32_t
-rdf32(const ldns_rr *rr, size_t i)
-{
-	const ldns_rdf *r = ldns_rr_rdf(rr, i);
-
-	return r != NULL && ldns_rdf_size(r) >= 4 ?
-	    ldns_rdf2native_int32(r) : 0;
-}
-
-static uint8_t
-rdf8(const ldns_rr *rr, size_t i)
-{
-	const ldns_rdf *r = ldns_rr_rdf(rr, i);
-
-	return r != NULL && ldns_rdf_size(r) >= 1 ?
-	    ldns_rdf2native_int8(r) : 0;
-}
 
 /* Does any record of list match rr as DS and DNSKEY (either way)? */
 static int
@@ -53,11 +27,11 @@ judge_sig(struct ep_zone_key *k, const ldns_rr *sig, const ldns_rr_list *set,
 	ldns_status st;
 
 	/* Read field by field: a hostile answer's RRSIG may lack some. */
-	k->covered = rdf16(sig, 0);
-	k->alg = rdf8(sig, 1);
-	k->tag = rdf16(sig, 6);
-	k->inception = rdf32(sig, 5);
-	k->expiration = rdf32(sig, 4);
+	k->covered = ep_rdf_uint(sig, 0);
+	k->alg = ep_rdf_uint(sig, 1);
+	k->tag = ep_rdf_uint(sig, 6);
+	k->inception = ep_rdf_uint(sig, 5);
+	k->expiration = ep_rdf_uint(sig, 4);
 	if (ldns_rr_rd_count(sig) < 9) {
 		snprintf(k->why, sizeof(k->why), "malformed RRSIG");
 		ldns_rr_list_free(rrset);
@@ -100,9 +74,9 @@ ep_zone_dnssec(struct ep_zone *z, const ldns_rr_list *ds,
 		struct ep_zone_key *k = &z->ds[z->nds++];
 
 		memset(k, 0, sizeof(*k));
-		k->tag = rdf16(rr, 0);
-		k->alg = rdf8(rr, 1);
-		k->digest_type = rdf8(rr, 2);
+		k->tag = ep_rdf_uint(rr, 0);
+		k->alg = ep_rdf_uint(rr, 1);
+		k->digest_type = ep_rdf_uint(rr, 2);
 		k->matches = ds_key_match(rr, dnskey);
 	}
 	for (size_t i = 0; dnskey != NULL &&
@@ -113,8 +87,8 @@ ep_zone_dnssec(struct ep_zone *z, const ldns_rr_list *ds,
 
 		memset(k, 0, sizeof(*k));
 		k->tag = ldns_calc_keytag(rr);
-		k->flags = rdf16(rr, 0);
-		k->alg = rdf8(rr, 2);
+		k->flags = ep_rdf_uint(rr, 0);
+		k->alg = ep_rdf_uint(rr, 2);
 		k->matches = ds_key_match(rr, ds);
 	}
 	for (int s = 0; s < nsets; s++) {

@@ -115,6 +115,20 @@ ep_lookup_fini(struct ep_lookup *l)
 	l->pkt = NULL;
 }
 
+uint32_t
+ep_rdf_uint(const ldns_rr *rr, size_t i)
+{
+	const ldns_rdf *r = ldns_rr_rdf(rr, i);
+	size_t n = r != NULL ? ldns_rdf_size(r) : 0;
+	uint32_t v = 0;
+
+	if (n != 1 && n != 2 && n != 4)
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		v = v << 8 | ldns_rdf_data(r)[k];
+	return v;
+}
+
 socklen_t
 ep_lookup_sockaddr(int family, const uint8_t *a, uint16_t port,
     struct sockaddr_storage *ss)

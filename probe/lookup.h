@@ -61,6 +61,11 @@ int	ep_lookup_start(struct ep_loop *loop, struct ep_lookup *l,
 /* Stop l if it is still asking (cb is not run); free what it kept. */
 void	ep_lookup_fini(struct ep_lookup *l);
 
+/* Field i of rr as an unsigned number (a 1-, 2- or 4-byte field, big
+ * endian); 0 when rr has no such field: answers from the wire may lack
+ * fields, and ldns's own readers assert. */
+uint32_t ep_rdf_uint(const ldns_rr *rr, size_t i);
+
 /* A socket address of family (4 or 6), address bytes and port into ss;
  * its length. */
 socklen_t ep_lookup_sockaddr(int family, const uint8_t *addr, uint16_t port,

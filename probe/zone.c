@@ -729,11 +729,9 @@ server_answer(struct zrun *zr, struct ep_lookup *l)
 			ldns_rr *rr = ldns_rr_list_rr(set, i);
 
 			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA &&
-			    ldns_rr_rdf(rr, 2) != NULL &&
-			    ldns_rdf_size(ldns_rr_rdf(rr, 2)) == 4) {
+			    ldns_rr_rd_count(rr) >= 3) {
 				a->have_serial = 1;
-				a->serial = ldns_rdf2native_int32(
-				    ldns_rr_rdf(rr, 2));
+				a->serial = ep_rdf_uint(rr, 2);
 			}
 		}
 		if (!a->have_serial) {

@@ -460,66 +460,66 @@ utc(uint32_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* What can be wrong with one signature, each a finding of its own
+ * that cites every signature it applies to. */
+static const struct sig_problem {
+	const char		*id;
+	enum ep_severity	 sev;
+	const char		*what;		/* "Signatures of ZONE %s" */
+	const char		*advice;
+	const char		*cite;		/* after "RRSIG TYPE by key N" */
+} sig_problems[] = {
+	{ "DNSSEC_RRSIG_EXPIRED", EP_SEV_ERROR, "have expired",
+	  "Validating resolvers answer SERVFAIL: re-sign the zone and check "
+	  "that the signer runs regularly (JPRS A-76, A-78).", "expired" },
+	{ "DNSSEC_RRSIG_NOT_YET_VALID", EP_SEV_ERROR, "are not valid yet",
+	  "The signer's clock runs ahead, or ours is behind: check NTP on the "
+	  "signer and here; sign with an inception some time in the past "
+	  "(JPRS A-79, A-80).", "valid from" },
+	{ "DNSSEC_RRSIG_EXPIRING", EP_SEV_WARNING, "expire within 3 days",
+	  "Re-sign the zone before then; resolvers keep answers up to their "
+	  "TTL, so expiry must stay well beyond it (JPRS A-76).", "expires" },
+	{ "DNSSEC_RRSIG_BOGUS", EP_SEV_ERROR, "do not verify",
+	  "Re-sign the zone with the keys it publishes (JPRS A-58).", "" },
+};
+
+enum { SIG_EXPIRED, SIG_EARLY, SIG_EXPIRING, SIG_BOGUS, SIG_PROBLEMS };
+
 static void
 sig_times(struct ep_zone *z)
 {
-	int64_t now = z->checked_at;
-	struct ep_zone_finding *fx = NULL, *fn = NULL, *fs = NULL, *fb = NULL;
+	struct ep_zone_finding *f[SIG_PROBLEMS] = { NULL };
 
 	for (int s = 0; s < z->nrrsig; s++) {
 		const struct ep_zone_key *k = &z->rrsig[s];
-		char inc[32], exp[32];
+		const struct sig_problem *sp;
+		char when[96];
+		int p;
 
-		utc(k->inception, inc, sizeof(inc));
-		utc(k->expiration, exp, sizeof(exp));
-		if ((int64_t)k->expiration < now) {
-			if (fx == NULL) {
-				fx = add(z, "DNSSEC_RRSIG_EXPIRED",
-				    EP_SEV_ERROR, "Signatures of %s have "
-				    "expired", z->name);
-				ep_finding_advise(&fx->f, "Validating "
-				    "resolvers answer SERVFAIL: re-sign the "
-				    "zone and check that the signer runs "
-				    "regularly (JPRS A-76, A-78).");
-			}
-			cite(fx, "@%s: RRSIG %s by key %u expired %s",
-			    z->keys_from, type_str(k->covered), k->tag, exp);
-		} else if ((int64_t)k->inception > now) {
-			if (fn == NULL) {
-				fn = add(z, "DNSSEC_RRSIG_NOT_YET_VALID",
-				    EP_SEV_ERROR, "Signatures of %s are not "
-				    "valid yet", z->name);
-				ep_finding_advise(&fn->f, "The signer's clock "
-				    "runs ahead, or ours is behind: check NTP "
-				    "on the signer and here; sign with an "
-				    "inception some time in the past (JPRS "
-				    "A-79, A-80).");
-			}
-			cite(fn, "@%s: RRSIG %s by key %u valid from %s",
-			    z->keys_from, type_str(k->covered), k->tag, inc);
-		} else if ((int64_t)k->expiration - now < EXPIRING_S) {
-			if (fs == NULL) {
-				fs = add(z, "DNSSEC_RRSIG_EXPIRING",
-				    EP_SEV_WARNING, "Signatures of %s expire "
-				    "within 3 days", z->name);
-				ep_finding_advise(&fs->f, "Re-sign the zone "
-				    "before then; resolvers keep answers up "
-				    "to their TTL, so expiry must stay well "
-				    "beyond it (JPRS A-76).");
-			}
-			cite(fs, "@%s: RRSIG %s by key %u expires %s",
-			    z->keys_from, type_str(k->covered), k->tag, exp);
-		} else if (!k->matches) {
-			if (fb == NULL) {
-				fb = add(z, "DNSSEC_RRSIG_BOGUS",
-				    EP_SEV_ERROR, "Signatures of %s do not "
-				    "verify", z->name);
-				ep_finding_advise(&fb->f, "Re-sign the zone "
-				    "with the keys it publishes (JPRS A-58).");
-			}
-			cite(fb, "@%s: RRSIG %s by key %u: %s", z->keys_from,
-			    type_str(k->covered), k->tag, k->why);
+		if ((int64_t)k->expiration < z->checked_at)
+			p = SIG_EXPIRED;
+		else if ((int64_t)k->inception > z->checked_at)
+			p = SIG_EARLY;
+		else if ((int64_t)k->expiration - z->checked_at < EXPIRING_S)
+			p = SIG_EXPIRING;
+		else if (!k->matches)
+			p = SIG_BOGUS;
+		else
+			continue;
+		sp = &sig_problems[p];
+		if (f[p] == NULL) {
+			f[p] = add(z, sp->id, sp->sev, "Signatures of %s %s",
+			    z->name, sp->what);
+			ep_finding_advise(&f[p]->f, "%s", sp->advice);
 		}
+		if (p == SIG_BOGUS)
+			snprintf(when, sizeof(when), ": %s", k->why);
+		else
+			utc(p == SIG_EARLY ? k->inception : k->expiration,
+			    when + snprintf(when, sizeof(when), " %s ",
+			    sp->cite), sizeof(when) - strlen(sp->cite) - 2);
+		cite(f[p], "@%s: RRSIG %s by key %u%s", z->keys_from,
+		    type_str(k->covered), k->tag, when);
 	}
 }
 
