@@ -57,7 +57,9 @@ expect_rc clean 0
 	ok "clean: the resolver and NSD's two addresses, found through it" ||
 	fail "clean: roles $(jq -c '[.targets[] | [.role, .address]]' \
 	    "$out/clean.json")"
-[ -z "$(ids clean resolver)" ] && ok "clean: no finding" ||
+[ -n "$(jq '.targets[] | select(.role == "resolver") | .address' \
+    "$out/clean.json" 2>/dev/null)" ] && [ -z "$(ids clean resolver)" ] &&
+	ok "clean: no finding" ||
 	fail "clean: resolver findings [$(ids clean resolver)]"
 # The DO answers through the resolver: RRSIG and AD (it validates).
 ad=$(jq '[.targets[] | select(.role == "resolver") | .probes[] |
@@ -71,8 +73,10 @@ echo "== behind the resolver"
 res behind "@$RES4" probe.test
 expect_rc behind 2
 expect behind resolver RESOLVER_UPSTREAM_FAILS
-[ -z "$(ids behind authoritative)" ] &&
-	ok "behind: our own paths to NSD are clean" ||
+[ "$(jq '[.targets[] | select(.role == "authoritative")] | length' \
+    "$out/behind.json" 2>/dev/null)" = 2 ] &&
+    [ -z "$(ids behind authoritative)" ] &&
+	ok "behind: our own paths to NSD's 2 addresses are clean" ||
 	fail "behind: NSD findings [$(ids behind authoritative)]"
 
 # Fragments alone dropped behind the resolver: with its 1232-byte buffer
@@ -81,8 +85,11 @@ expect behind resolver RESOLVER_UPSTREAM_FAILS
 "$here/lab.sh" scenario res-frag-drop >/dev/null
 res fragonly "@$RES4" probe.test
 expect_rc fragonly 0
-[ -z "$(ids fragonly resolver)" ] &&
-	ok "fragonly: the resolver copes (TCP upstream), no finding" ||
+big=$(jq '.targets[] | select(.role == "resolver") |
+    .path.udp_max_response // 0' "$out/fragonly.json" 2>/dev/null)
+[ "${big:-0}" -ge 2000 ] && [ -z "$(ids fragonly resolver)" ] &&
+	ok "fragonly: the resolver copes (TCP upstream): the ${big}-byte" \
+		"answer reaches us, no finding" ||
 	fail "fragonly: resolver findings [$(ids fragonly resolver)]"
 
 echo "== between us and the resolver"

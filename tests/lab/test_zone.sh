@@ -57,6 +57,11 @@ has() {
 only() {
 	local label=$1 got want
 	shift
+	# An empty or zone-less report has no findings either: not a pass.
+	if [ -z "$(zq "$label" '.zone.name // empty')" ]; then
+		fail "$label: no zone report"
+		return
+	fi
 	got=$(zq "$label" '[.zone.findings[].id] | sort | join(" ")')
 	want=$(printf '%s\n' "$@" | sort | xargs)
 	if [ "$got" = "$want" ]; then ok "$label: findings [$want]"
