@@ -493,7 +493,7 @@ sig_times(struct ep_zone *z)
 	for (int s = 0; s < z->nrrsig; s++) {
 		const struct ep_zone_key *k = &z->rrsig[s];
 		const struct sig_problem *sp;
-		char when[96];
+		char when[128];	/* ": " + why (96), or a cite word and a date */
 		int p;
 
 		if ((int64_t)k->expiration < z->checked_at)
