@@ -98,6 +98,64 @@ wire_json(json_t *o, const struct ep_probe_wire *w, int cap)
 	json_object_set_new(o, "frames", frames_json(w->frames, w->nframes));
 }
 
+/* What the responder's log says of a two-ended probe, or null. */
+static json_t *
+far_json(const struct ep_probe_record *pr)
+{
+	const struct ep_probe_far *f = &pr->far;
+	json_t *o;
+
+	if (!f->known)
+		return json_null();
+	o = json_object();
+	json_object_set_new(o, "arrived", json_integer(f->seen));
+	json_object_set_new(o, "query_bytes", f->seen ?
+	    json_integer(f->qsize) : json_null());
+	json_object_set_new(o, "fragment_in", f->frag ?
+	    json_integer(f->frag) : json_null());
+	json_object_set_new(o, "answer_bytes", f->sent ?
+	    json_integer(f->sent) : json_null());
+	json_object_set_new(o, "tc", json_boolean(f->tc));
+	json_object_set_new(o, "packets", f->pkts ? json_integer(f->pkts) :
+	    json_null());
+	json_object_set_new(o, "how", f->seen ? json_string(f->how) :
+	    json_null());
+	return o;
+}
+
+/* Two-ended facts of t (docs/json.md), or null when t is no responder. */
+static json_t *
+twoway_json(const struct ep_target *t)
+{
+	const struct ep_twoway *w = &t->twoway;
+	json_t *o;
+
+	if (!w->responder)
+		return json_null();
+	o = json_object();
+	json_object_set_new(o, "token", json_string(w->token));
+	json_object_set_new(o, "log", json_string(w->log == 1 ? "read" :
+	    w->log == -1 ? "failed" : "not asked"));
+	json_object_set_new(o, "log_entries", json_integer(w->entries));
+	json_object_set_new(o, "out_max", num_or_null(w->out_max ?
+	    (long)w->out_max : -1));
+	json_object_set_new(o, "out_lost", num_or_null(w->out_lost ?
+	    (long)w->out_lost : -1));
+	json_object_set_new(o, "in_max", num_or_null(w->in_max ?
+	    (long)w->in_max : -1));
+	json_object_set_new(o, "in_lost", num_or_null(w->in_lost ?
+	    (long)w->in_lost : -1));
+	json_object_set_new(o, "frag_out", json_string(ep_fact_str(
+	    "frag_out", w->frag_out)));
+	json_object_set_new(o, "frag_in", json_string(ep_fact_str(
+	    "frag_in", w->frag_in)));
+	json_object_set_new(o, "mtu_in", num_or_null(w->mtu_in ?
+	    (long)w->mtu_in : -1));
+	json_object_set_new(o, "mtu_in_lost", num_or_null(w->mtu_in_lost ?
+	    (long)w->mtu_in_lost : -1));
+	return o;
+}
+
 static json_t *
 probe_json(const struct ep_probe_record *pr, int cap)
 {
@@ -198,6 +256,8 @@ probe_json(const struct ep_probe_record *pr, int cap)
 		json_object_set_new(o, "ignored_replies", json_integer(
 		    r->ignored));
 	wire_json(o, &pr->wire, cap);
+	if (s->tw_want != 0)
+		json_object_set_new(o, "far", far_json(pr));
 	return o;
 }
 
@@ -321,6 +381,7 @@ ep_out_json_target(const struct ep_target *t, int cap, const char *server)
 		    num_or_null(p->size_known[s]));
 	json_object_set_new(path, "answer_sizes", sz);
 	json_object_set_new(o, "path", path);
+	json_object_set_new(o, "twoway", twoway_json(t));
 
 	for (int i = 0; i < t->nfindings; i++) {
 		const struct ep_finding *f = &t->findings[i];

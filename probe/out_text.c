@@ -169,6 +169,46 @@ comply_text(FILE *fp, const struct ep_target *t, const char *server)
 	    sizeof(line)));
 }
 
+/* Size facts of one direction: "up to A bytes arrived, from L none". */
+static void
+tw_sizes(FILE *fp, const char *what, uint32_t max, uint32_t lost)
+{
+	if (max)
+		fprintf(fp, "%s up to %u bytes arrived", what, max);
+	else
+		fprintf(fp, "no %s arrived", what);
+	if (lost)
+		fprintf(fp, ", none of %u bytes or more", lost);
+}
+
+/* What the responder's log and our side say of each direction. */
+static void
+twoway_text(FILE *fp, const struct ep_target *t)
+{
+	const struct ep_twoway *w = &t->twoway;
+
+	if (!w->responder)
+		return;
+	fprintf(fp, "  Two-ended: the server is an ednsprobe responder "
+	    "(log token %s", w->token);
+	if (w->log != 1) {
+		fprintf(fp, "; its log could not be read)\n\n");
+		return;
+	}
+	fprintf(fp, ", %d log entries)\n    toward it: ", w->entries);
+	tw_sizes(fp, "queries", w->out_max, w->out_lost);
+	fprintf(fp, "; fragmented queries: %s\n    back:      ",
+	    ep_fact_str("frag_out", w->frag_out));
+	tw_sizes(fp, "answers", w->in_max, w->in_lost);
+	fprintf(fp, "; its fragments: %s", ep_fact_str("frag_in",
+	    w->frag_in));
+	if (w->mtu_in)
+		fprintf(fp, "; DF answers up to %u IP bytes arrived", w->mtu_in);
+	if (w->mtu_in_lost)
+		fprintf(fp, ", of %u not", w->mtu_in_lost);
+	fprintf(fp, "\n\n");
+}
+
 static void
 target_text(FILE *fp, const struct ep_target *t, const char *server,
     int brief)
@@ -225,6 +265,7 @@ target_text(FILE *fp, const struct ep_target *t, const char *server,
 		fprintf(fp, "  (%d UDP probes needed more than one try: loss "
 		    "that a retry recovered is not a finding)\n", retried);
 	fprintf(fp, "\n");
+	twoway_text(fp, t);
 findings:
 	if (t->nfindings == 0)
 		fprintf(fp, "  No findings: %s.\n", ep_comply_alone(t) ?

@@ -1,12 +1,15 @@
 /* probe/plan.c: the probes of one target: baseline, EDNS ladder (RFC 6891),
  * TCP (RFC 7766). */
+#include <stdio.h>
 #include <string.h>
 
 #include "plan.h"
 #include "query.h"
+#include "twoway.h"
 
 #define TYPE_SOA	6
 #define TYPE_A		1
+#define TYPE_TXT	16
 #define TYPE_DNSKEY	48
 
 struct ep_probe_spec *
@@ -44,6 +47,23 @@ add(struct ep_target *t, int *next_id, enum ep_transport tr, enum ep_role role,
 	s->dnssec_ok = edns && dnssec_ok;
 	s->recurse = o->recurse;
 	return s;
+}
+
+/* The hello of two-ended mode (twoway.h): _ednsprobe.NAME TXT, which
+ * any other server answers with a name error. */
+static int
+plan_hello(const struct ep_options *o, struct ep_target *t, int *next_id)
+{
+	uint8_t name[EP_DNAME_MAX];
+	size_t lbl = strlen(EP_TW_HELLO_LABEL);
+
+	if (1 + lbl + o->qname_len > EP_DNAME_MAX)
+		return 1;	/* NAME too long to be a responder's zone */
+	name[0] = (uint8_t)lbl;
+	memcpy(name + 1, EP_TW_HELLO_LABEL, lbl);
+	memcpy(name + 1 + lbl, o->qname, o->qname_len);
+	return add(t, next_id, EP_UDP, EP_ROLE_HELLO, EP_SUBJ_SMALL, name,
+	    1 + lbl + o->qname_len, TYPE_TXT, 1, 1232, 0, o) != NULL;
 }
 
 int
@@ -113,6 +133,11 @@ ep_plan_path(const struct ep_options *o, struct ep_target *t, int *next_id,
 			    EP_SUBJ_MEDIUM, nx, nxlen, TYPE_A, 1, tcpsize,
 			    o->dnssec, o) != NULL;
 	}
+	/* Phase 1 too (run.c starts it with the baselines), last so the
+	 * others keep their places: is it `ednsprobe respond`, and phase 2
+	 * then two-ended. */
+	if (o->udp && o->cmd == EP_CMD_PATH)
+		ok &= plan_hello(o, t, next_id);
 	if (!ok)
 		return ep_err_set(err, EP_EINTERNAL, "more than %d probes",
 		    EP_PROBES_MAX);
@@ -269,5 +294,122 @@ ep_plan_option_tcp(struct ep_target *t, int *next_id,
 	*s = *udp;
 	s->id = id;
 	s->transport = EP_TCP;
+	return 0;
+}
+
+/* The name of req below NAME into s (qname, TXT); 0 when it does not
+ * fit. */
+static int
+tw_name(const struct ep_options *o, const struct ep_tw_req *req,
+    struct ep_probe_spec *s)
+{
+	size_t n = ep_tw_build_name(req, o->qname, o->qname_len, s->qname);
+
+	if (n == 0)
+		return 0;
+	s->qname_len = n;
+	s->qtype = TYPE_TXT;
+	s->tw_want = (uint16_t)req->size;
+	s->tw_frag = req->frag;
+	s->tw_df = (uint8_t)req->df;
+	return 1;
+}
+
+/* A two-ended probe: answer size want (f frag, DF df) at buffer bufsize,
+ * the query padded to qsize (0: not padded). */
+static int
+tw_add(const struct ep_options *o, struct ep_target *t, int *next_id,
+    enum ep_role role, uint16_t want, uint16_t frag, int df, uint16_t bufsize,
+    uint16_t qsize)
+{
+	struct ep_tw_req req = { .kind = EP_TW_TEST, .size = want,
+	    .frag = frag, .df = df };
+	struct ep_probe_spec *s;
+
+	memcpy(req.token, t->twoway.token, sizeof(req.token));
+	if ((s = add(t, next_id, EP_UDP, role, EP_SUBJ_LARGE, o->qname,
+	    o->qname_len, TYPE_TXT, 1, bufsize, o->dnssec, o)) == NULL)
+		return 0;
+	if (!tw_name(o, &req, s)) {
+		t->nprobes--;
+		(*next_id)--;
+		return 0;
+	}
+	s->msg_len = qsize;
+	return 1;
+}
+
+void
+ep_plan_twoway(const struct ep_options *o, struct ep_target *t, int *next_id,
+    const int *started)
+{
+	static const uint16_t df_ip[] = { 1280, 1400, 1450, 1480, 1500 };
+	uint16_t large = 0, frag = (uint16_t)(o->frag_size & ~7u);
+	int hdr = t->family == 4 ? 28 : 48;
+	int mtu = t->path.iface_mtu > 0 ? t->path.iface_mtu : 1500;
+
+	for (int i = 0; i < o->nsizes; i++)
+		if (o->sizes[i] > large)
+			large = o->sizes[i];
+	/*
+	 * The ladder not started yet asks for answers of exact sizes: the
+	 * largest rung's size (LARGE), 1200 bytes (MEDIUM: one packet on any
+	 * path); the verdict then knows each answer's size, not a guess.
+	 */
+	for (int i = 0; i < t->nprobes; i++) {
+		struct ep_probe_spec *s = &t->probes[i].spec;
+		struct ep_tw_req req = { .kind = EP_TW_TEST };
+
+		if (started[i] || (s->role != EP_ROLE_LADDER &&
+		    s->role != EP_ROLE_TCPSIZE) || s->subject == EP_SUBJ_SMALL)
+			continue;
+		req.size = s->subject == EP_SUBJ_LARGE ? large : 1200;
+		memcpy(req.token, t->twoway.token, sizeof(req.token));
+		tw_name(o, &req, s);
+	}
+	snprintf(t->qtype_str, sizeof(t->qtype_str), "TXT");
+	if (!o->udp)
+		return;
+	/* Inbound: answers as big as each rung's buffer. */
+	for (int i = 0; i < o->nsizes; i++)
+		tw_add(o, t, next_id, EP_ROLE_TWIN, o->sizes[i], 0, 0,
+		    o->sizes[i], 0);
+	/* Outbound: queries as big as each rung (above the MTU our kernel
+	 * sends them in fragments), a small answer each. */
+	for (int i = 0; i < o->nsizes; i++)
+		tw_add(o, t, next_id, EP_ROLE_TWOUT, EP_TW_SMALL, 0, 0, 1232,
+		    o->sizes[i]);
+	/* Inbound fragments the responder makes, two sizes (as FRAGOUT). */
+	if (frag >= EP_TW_FRAG_MIN && frag <= EP_TW_FRAG_MAX / 2) {
+		tw_add(o, t, next_id, EP_ROLE_TWIN, EP_PLAN_FRAGOUT_SIZE, frag,
+		    0, 1232, 0);
+		tw_add(o, t, next_id, EP_ROLE_TWIN, EP_PLAN_FRAGOUT_SIZE,
+		    (uint16_t)(2 * frag), 0, 1232, 0);
+	}
+	/* The inbound path MTU: answers with DF at the usual sizes. */
+	for (size_t i = 0; i < sizeof(df_ip) / sizeof(df_ip[0]); i++)
+		if (df_ip[i] <= mtu)
+			tw_add(o, t, next_id, EP_ROLE_TWIN,
+			    (uint16_t)(df_ip[i] - hdr), 0, 1,
+			    (uint16_t)(df_ip[i] - hdr), 0);
+}
+
+int
+ep_plan_twoway_log(const struct ep_options *o, struct ep_target *t,
+    int *next_id)
+{
+	struct ep_tw_req req = { .kind = EP_TW_LOG };
+	struct ep_probe_spec *s;
+
+	memcpy(req.token, t->twoway.token, sizeof(req.token));
+	if ((s = add(t, next_id, o->tcp ? EP_TCP : EP_UDP, EP_ROLE_TWLOG,
+	    EP_SUBJ_SMALL, o->qname, o->qname_len, TYPE_TXT, 1, 65535, 0,
+	    o)) == NULL)
+		return -1;
+	if (!tw_name(o, &req, s)) {
+		t->nprobes--;
+		(*next_id)--;
+		return -1;
+	}
 	return 0;
 }

@@ -65,4 +65,20 @@ uint32_t ep_plan_timeout(double rtt_ms, uint32_t floor_ms, uint32_t cap_ms);
 int	ep_plan_option_tcp(struct ep_target *t, int *next_id,
 	    const struct ep_probe_spec *udp);
 
+/*
+ * Two-ended mode: t is `ednsprobe respond` (its hello answered) with the
+ * log token t->twoway.token.  The ladder and TCP probes not started yet
+ * (started[i] 0) ask for answers of exact sizes instead; appended:
+ * answers as big as each rung (EP_ROLE_TWIN), queries padded to each
+ * rung's size (EP_ROLE_TWOUT), answers in the responder's fragments and
+ * with DF (TWIN).  As many as fit in t.
+ */
+#define EP_TW_SMALL	200	/* the answer to an outbound probe */
+void	ep_plan_twoway(const struct ep_options *o, struct ep_target *t,
+	    int *next_id, const int *started);
+/* The log fetch (EP_ROLE_TWLOG: TCP unless disabled).  0, or -1 when t
+ * is full. */
+int	ep_plan_twoway_log(const struct ep_options *o, struct ep_target *t,
+	    int *next_id);
+
 #endif

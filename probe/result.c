@@ -94,6 +94,10 @@ ep_role_str(enum ep_role r)
 	case EP_ROLE_COMPLY:	return "compliance";
 	case EP_ROLE_RECHECK:	return "recheck";
 	case EP_ROLE_OPTION:	return "option";
+	case EP_ROLE_HELLO:	return "hello";
+	case EP_ROLE_TWIN:	return "twoway-in";
+	case EP_ROLE_TWOUT:	return "twoway-out";
+	case EP_ROLE_TWLOG:	return "twoway-log";
 	}
 	return "unknown";
 }

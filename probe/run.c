@@ -21,6 +21,7 @@
 #include "raw.h"
 #include "run.h"
 #include "sniffer.h"
+#include "twoway_verdict.h"
 #include "verdict.h"
 
 #define TARGETS_MAX	8	/* addresses of one @SERVER */
@@ -55,6 +56,13 @@ struct run_target {
 	uint64_t		 drops0;	/* capture drops at its start */
 	struct ep_timer		*linger;	/* owned: its last frames */
 	struct ep_timer		*budget;	/* owned: its time bound */
+	/* Two-ended mode: phase 2 waits a little for the hello's answer
+	 * (due: a baseline replied, with RTT p2_rtt). */
+	struct ep_timer		*hello_wait;	/* owned */
+	int			 p2_due;
+	double			 p2_rtt;
+	int			 tw_planned;	/* ep_plan_twoway done */
+	int			 tw_logged;	/* the log fetch planned */
 };
 
 struct run {
@@ -108,6 +116,8 @@ start_probe(struct run_target *rt, int i, uint32_t timeout_ms)
 	p->timeout_ms = timeout_ms;
 	p->tries_max = rt->o->tries;
 	p->rawfd = rt->run->rawfd[rt->t->family == 4 ? 0 : 1];
+	p->keep = p->rec->spec.role == EP_ROLE_HELLO ||
+	    p->rec->spec.role == EP_ROLE_TWLOG;
 	/*
 	 * Raw probes ask the SOA the baseline already had answered: the
 	 * server has it at hand, so an answer is due within two baseline
@@ -156,6 +166,12 @@ start_phase2(struct run_target *rt, double rtt_ms)
 	uint32_t tmo = ep_plan_timeout(rtt_ms, o->floor_ms, o->timeout_ms);
 
 	rt->phase = 2;
+	rt->p2_due = 0;
+	ep_timer_disarm(rt->hello_wait);
+	if (rt->t->twoway.responder && !rt->tw_planned) {
+		ep_plan_twoway(o, rt->t, rt->next_id, rt->started);
+		rt->tw_planned = 1;
+	}
 	rt->t->timeout_ms = tmo;
 	rt->t->base_rtt_ms = rtt_ms;
 	ep_verbose(EP_VERB_OPS, "%s: baseline RTT %.2f ms, timeout %u ms",
@@ -322,6 +338,103 @@ comply_next(struct run_target *rt)
 		start_probe(rt, i, rt->t->timeout_ms);
 }
 
+/* The hello's probe (phase 1) is still out. */
+static int
+hello_pending(const struct run_target *rt)
+{
+	for (int i = 0; i < rt->t->nprobes; i++)
+		if (rt->t->probes[i].spec.role == EP_ROLE_HELLO &&
+		    rt->started[i] && !rt->probes[i].finished)
+			return 1;
+	return 0;
+}
+
+/* A baseline replied while the hello is out: phase 2 waits for it at
+ * most max(EVIDENCE_MIN_MS, 4 RTT), so a responder gets the two-ended
+ * plan from the start and any other server loses no time. */
+static void
+hello_wait_done(void *arg)
+{
+	struct run_target *rt = arg;
+
+	if (rt->phase == 1 && rt->p2_due && !halted(rt))
+		start_phase2(rt, rt->p2_rtt);
+}
+
+static void
+phase2_due(struct run_target *rt, double rtt)
+{
+	uint32_t w = (uint32_t)(4 * rtt);
+
+	if (!hello_pending(rt)) {
+		start_phase2(rt, rtt);
+		return;
+	}
+	if (rt->p2_due)
+		return;
+	rt->p2_due = 1;
+	rt->p2_rtt = rtt;
+	ep_timer_arm(rt->hello_wait, w < EVIDENCE_MIN_MS ? EVIDENCE_MIN_MS :
+	    w);
+}
+
+/* The hello is over: a responder's answer makes the run two-ended (the
+ * plan now, or when phase 2 starts); then phase 2 may start. */
+static void
+hello_done(struct run_target *rt, struct ep_probe *p)
+{
+	struct ep_target *t = rt->t;
+	int first = t->nprobes;
+
+	if (p->rec->res.outcome == EP_OUT_ANSWER &&
+	    ep_tw_is_hello(p->kept, p->kept_len)) {
+		t->twoway.responder = 1;
+		snprintf(t->twoway.token, sizeof(t->twoway.token), "%04x%04x",
+		    ep_query_random_id(), ep_query_random_id());
+		ep_verbose(EP_VERB_OPS, "%s: an ednsprobe responder, token %s",
+		    t->addr_str, t->twoway.token);
+	}
+	free(p->kept);
+	p->kept = NULL;
+	if (rt->phase == 1 && rt->p2_due && !halted(rt))
+		start_phase2(rt, rt->p2_rtt);
+	else if (rt->phase == 2 && t->twoway.responder && !rt->tw_planned &&
+	    !halted(rt)) {
+		/* Late: what is not started yet is too late to change. */
+		ep_plan_twoway(rt->o, t, rt->next_id, rt->started);
+		rt->tw_planned = 1;
+		for (int i = first; i < t->nprobes; i++)
+			start_probe(rt, i, t->timeout_ms);
+	}
+}
+
+/* Every probe the responder logs is over: ask for its log. */
+static void
+twoway_log_next(struct run_target *rt)
+{
+	struct ep_target *t = rt->t;
+
+	if (!rt->tw_planned || rt->tw_logged || halted(rt))
+		return;
+	for (int i = 0; i < t->nprobes; i++)
+		if (t->probes[i].spec.tw_want != 0 &&
+		    (!rt->started[i] || !rt->probes[i].finished))
+			return;
+	rt->tw_logged = 1;
+	t->twoway.log = -1;
+	if (ep_plan_twoway_log(rt->o, t, rt->next_id) == 0)
+		start_probe(rt, t->nprobes - 1, t->timeout_ms);
+}
+
+static void
+twoway_log_done(struct run_target *rt, struct ep_probe *p)
+{
+	if (p->rec->res.outcome == EP_OUT_ANSWER && p->kept != NULL)
+		ep_tw_read_log(rt->t, p->kept, p->kept_len);
+	free(p->kept);
+	p->kept = NULL;
+}
+
 /*
  * Every probe of rt is done: the capture reads on a little longer (late
  * fragments, ICMP errors: two RTTs more), then the target ends.
@@ -345,13 +458,17 @@ probe_done(struct ep_probe *p, void *arg)
 	if (res->started_us)
 		res->waited_ms = (uint32_t)((ep_loop_now(rt->run->loop) -
 		    res->started_us) / 1000u);
+	if (p->rec->spec.role == EP_ROLE_HELLO)
+		hello_done(rt, p);
+	else if (p->rec->spec.role == EP_ROLE_TWLOG)
+		twoway_log_done(rt, p);
 	if (rt->phase == 1 && !halted(rt) && is_reply(res->outcome) &&
 	    res->outcome != EP_OUT_MALFORMED) {
 		/* TCP's RTT is the query's; the handshake is cleaner. */
 		double rtt = p->rec->spec.transport == EP_TCP &&
 		    res->connect_ms >= 0 ? res->connect_ms : res->rtt_ms;
 
-		start_phase2(rt, rtt < 0 ? 0 : rtt);
+		phase2_due(rt, rtt < 0 ? 0 : rtt);
 	}
 	if (rt->phase == 2 && !halted(rt) &&
 	    p->rec->spec.transport != EP_UDP && (res->outcome ==
@@ -374,6 +491,8 @@ probe_done(struct ep_probe *p, void *arg)
 	if (p->rec->spec.role == EP_ROLE_HOP && res->outcome == EP_OUT_ANSWER &&
 	    !halted(rt))
 		beyond_server(rt, p->rec->spec.ttl);
+	if (rt->phase == 2)
+		twoway_log_next(rt);
 	if (rt->pending == 0 && !rt->followed && !halted(rt) &&
 	    (rt->o->cmd == EP_CMD_COMPLY || (rt->phase == 2 &&
 	    rt->o->compliance)))
@@ -633,6 +752,7 @@ target_begin(struct run_target *rt)
 	memset(rt->started, 0, sizeof(rt->started));
 	rt->phase = 1;
 	rt->pending = rt->pmtu_round = rt->followed = rt->cut = 0;
+	rt->p2_due = rt->tw_planned = rt->tw_logged = 0;
 	rt->ids = 1;
 	if (o->cmd == EP_CMD_COMPLY ?
 	    ep_plan_comply(o, t, rt->next_id, run->err) == -1 :
@@ -651,6 +771,7 @@ target_begin(struct run_target *rt)
 	    run_bound_ms(o));
 	for (int k = 0; k < t->nprobes && !run->stopping; k++)
 		if (t->probes[k].spec.role == EP_ROLE_BASE ||
+		    t->probes[k].spec.role == EP_ROLE_HELLO ||
 		    o->cmd == EP_CMD_COMPLY)
 			start_probe(rt, k, o->timeout_ms);
 	if (rt->pending == 0 && !run->stopping)
@@ -671,6 +792,7 @@ target_end(struct run_target *rt)
 		return;
 	ep_timer_disarm(rt->linger);
 	ep_timer_disarm(rt->budget);
+	ep_timer_disarm(rt->hello_wait);
 	ep_sniffer_target_done(run->sniffer, t);
 	t->capture = run->sniffer == NULL ? 0 : ep_sniffer_drops(run->sniffer,
 	    &drops) == 0 && drops > rt->drops0 ? -1 : 1;
@@ -713,7 +835,8 @@ make_slots(struct run *run, struct ep_report *r)
 		rt->next_id = run->feed != NULL ? &rt->ids : &run->next_id;
 		if ((rt->linger = ep_timer_new(run->loop, linger_done, rt))
 		    == NULL || (rt->budget = ep_timer_new(run->loop,
-		    budget_done, rt)) == NULL)
+		    budget_done, rt)) == NULL || (rt->hello_wait =
+		    ep_timer_new(run->loop, hello_wait_done, rt)) == NULL)
 			return -1;
 	}
 	return 0;
@@ -798,6 +921,7 @@ out:
 	for (int i = 0; run.rts != NULL && i < run.nrts; i++) {
 		ep_timer_free(run.rts[i].linger);
 		ep_timer_free(run.rts[i].budget);
+		ep_timer_free(run.rts[i].hello_wait);
 	}
 	for (int f = 0; f < 2; f++)
 		if (run.rawfd[f] != -1)

@@ -9,6 +9,7 @@
 #include "finding.h"
 #include "options.h"
 #include "plan.h"
+#include "twoway_verdict.h"
 #include "verdict.h"
 
 #define UDP_CLASSIC	512	/* RFC 1035 2.3.4: UDP messages up to 512 */
@@ -815,6 +816,16 @@ oversize(struct ep_target *t)
  * come from its own probes only, on a copy without the tests (findings
  * cite probes by id, so they hold for t); comply.c adds its findings.
  */
+/* Probes the path verdict leaves to others: the compliance tests
+ * (comply.c) and the two-ended ones (twoway_verdict.c). */
+static int
+not_path(const struct ep_probe_spec *s)
+{
+	return s->ctest != 0 || s->role == EP_ROLE_HELLO ||
+	    s->role == EP_ROLE_TWIN || s->role == EP_ROLE_TWOUT ||
+	    s->role == EP_ROLE_TWLOG;
+}
+
 void
 ep_verdict(struct ep_target *t)
 {
@@ -822,7 +833,7 @@ ep_verdict(struct ep_target *t)
 	int n = 0;
 
 	for (int i = 0; i < t->nprobes; i++)
-		n += t->probes[i].spec.ctest != 0;
+		n += not_path(&t->probes[i].spec);
 	if (n == 0) {
 		path_verdict(t);
 		return;
@@ -830,12 +841,13 @@ ep_verdict(struct ep_target *t)
 	scratch = *t;
 	scratch.nprobes = 0;
 	for (int i = 0; i < t->nprobes; i++)
-		if (t->probes[i].spec.ctest == 0)
+		if (!not_path(&t->probes[i].spec))
 			scratch.probes[scratch.nprobes++] = t->probes[i];
 	path_verdict(&scratch);
 	t->path = scratch.path;
 	memcpy(t->findings, scratch.findings, sizeof(t->findings));
 	t->nfindings = scratch.nfindings;
+	ep_tw_verdict(t);
 }
 
 /*

@@ -29,6 +29,12 @@ enum ep_role {
 			   another way (over TCP) to tell server from path */
 	EP_ROLE_OPTION,	/* the EDNS baseline with an option (a client cookie,
 			   as resolvers send): do options pass the path */
+	/* Two-ended mode (probe/twoway.h): toward `ednsprobe respond`. */
+	EP_ROLE_HELLO,	/* is the server a responder (phase 1) */
+	EP_ROLE_TWIN,	/* an answer of an exact size (tw_want), perhaps
+			   in fragments (tw_frag) or with DF (tw_df) */
+	EP_ROLE_TWOUT,	/* a query padded to an exact size (msg_len) */
+	EP_ROLE_TWLOG,	/* the responder's log of this run's queries */
 };
 
 /*
@@ -77,6 +83,10 @@ struct ep_probe_spec {
 	int		 no_question;	/* a bare 12-byte header */
 	uint8_t		 opts[64];	/* EDNS options, wire form, in order */
 	uint8_t		 opts_len;
+	/* Two-ended probes: what the name asks of the responder. */
+	uint16_t	 tw_want;	/* answer size (s<N>); 0: none */
+	uint16_t	 tw_frag;	/* in fragments of this (f<M>); 0 */
+	uint8_t		 tw_df;		/* with DF (df) */
 };
 
 /* How a raw probe's query leaves. */
@@ -166,11 +176,28 @@ struct ep_probe_wire {
 	struct ep_wire_icmp icmp;	/* the first ICMP error quoting us */
 };
 
+/* What the far end (`ednsprobe respond`) logged of a probe's query
+ * (twoway.h), matched by DNS id: all 0 without its log. */
+struct ep_probe_far {
+	int		 known;		/* the log was read: seen is a fact */
+	int		 seen;		/* copies of the query that arrived */
+	uint32_t	 qsize;		/* DNS bytes it received */
+	uint16_t	 frag;		/* largest IP fragment it came in; 0:
+					   whole */
+	uint32_t	 sent;		/* DNS bytes answered; 0: none */
+	int		 tc;
+	uint16_t	 pkts;		/* IP packets the answer left in (its
+					   own fragments or DF); 0: kernel's */
+	char		 how[16];	/* udp df frag tcp noraw sendfail */
+};
+
 struct ep_probe_record {
 	struct ep_probe_spec	spec;
 	struct ep_probe_result	res;
 	struct ep_probe_wire	wire;
+	struct ep_probe_far	far;
 };
+
 
 enum ep_severity {
 	EP_SEV_INFO,
@@ -218,6 +245,24 @@ struct ep_path {
 	char		 drop_addr[64];		/* the last hop it reached */
 	const char	*drop_what;		/* "fragments", "large DF" */
 	int		 server_ttl;		/* hops to the server, 0: unknown */
+};
+
+/* Two-ended facts of a target that is `ednsprobe respond` (sizes in DNS
+ * message bytes; 0: not measured). */
+struct ep_twoway {
+	int		 responder;	/* its hello was answered */
+	char		 token[20];	/* this run's log token */
+	int		 log;		/* 1: its log was read; -1: asked,
+					   not had; 0: not asked */
+	int		 entries;	/* log entries read */
+	uint32_t	 out_max;	/* largest query that reached it */
+	uint32_t	 out_lost;	/* smallest query it never saw */
+	uint32_t	 in_max;	/* largest answer that reached us */
+	uint32_t	 in_lost;	/* smallest answer it sent, lost */
+	enum ep_fact	 frag_out;	/* fragmented queries reach it */
+	enum ep_fact	 frag_in;	/* its fragmented answers reach us */
+	uint32_t	 mtu_in;	/* largest DF answer (IP bytes) here */
+	uint32_t	 mtu_in_lost;	/* smallest DF answer sent, lost */
 };
 
 #define EP_FINDINGS_MAX	16
@@ -281,6 +326,7 @@ struct ep_target {
 					   "authoritative"; NULL otherwise */
 	int			 alive;	/* resolver: it answered a question
 					   outside the plan (discovery) */
+	struct ep_twoway	 twoway;	/* path toward a responder */
 };
 
 struct ep_zone;

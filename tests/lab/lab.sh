@@ -33,6 +33,8 @@
 #                       |                                  |  Knot DNS   |
 #                       |                                  |  .56 ::56   |
 #                       |                                  |  PowerDNS   |
+#                       |                                  |  .70 ::70   |
+#                       |                                  |  (respond)  |
 #                       |                                  +-------------+
 #                       | 192.0.2.128/25, 2001:db8:2::/64
 #                 +-----------+
@@ -88,6 +90,9 @@
 #   frag-out-drop   r2 drops fragments coming from the client side only
 #   frag-in-drop    r2 drops fragments coming from the server side only
 #   frag-drop-r1    frag-drop, but on r1 (one hop closer to the client)
+#   mtu-out1280     route MTU 1280 toward the servers (r1's default
+#                   route), 1500 back: a path MTU that differs by direction
+#   mtu-in1280      route MTU 1280 back toward the client (r2), 1500 out
 #   res-upstream-drop  on r1, between the resolver's net and the servers'
 #                   only: drop IP fragments and TCP/53: the resolver cannot
 #                   fetch a large answer (UDP truncated at its 1232-byte
@@ -113,7 +118,7 @@ CLIENT=ep-client
 SCENARIOS=(clean mtu1280 frag-drop tcp-drop tcp-reset udp512 edns-drop
 	loss5 pmtu-blackhole frag-nonfirst-drop frag-first-drop frag6-drop
 	host-drop frag-out-drop frag-in-drop frag-drop-r1 ednsopt-drop
-	res-upstream-drop res-frag-drop)
+	res-upstream-drop res-frag-drop mtu-out1280 mtu-in1280)
 
 ZONE=probe.test
 SERVER4=203.0.113.53
@@ -127,6 +132,9 @@ AUTHS=(
 	"knotd 203.0.113.55 2001:db8:53::55"
 	"pdns_server 203.0.113.56 2001:db8:53::56"
 )
+# Free for `ednsprobe respond` (tests start and stop it themselves).
+RESPONDER4=203.0.113.70
+RESPONDER6=2001:db8:53::70
 DAEMONS=(nsd unbound named knotd pdns_server)	# every program lab.sh starts
 TXT_SIZES=(512 1200 1400 1600 2000 3000 4000)
 NFT_TABLE="inet eplab"	# the one nftables table the lab makes per router
@@ -357,6 +365,7 @@ add_auth_addrs() {	# the compliance servers' addresses, after NSD's
 		read -r name a4 a6 <<<"$a"
 		add_addrs ep-server to-r2 "$a4/24,$a6/64"
 	done
+	add_addrs ep-server to-r2 "$RESPONDER4/24,$RESPONDER6/64"
 }
 
 make_routes() {
@@ -843,7 +852,25 @@ clear_faults() {
 		ip -n "$ns" -6 route flush cache
 		ip -n "$ns" tcp_metrics flush all 2>/dev/null || true
 	done
+	# The routers' routes without an MTU (mtu-out1280, mtu-in1280).
+	set_route_mtus
 	flush_resolver
+}
+
+# set_route_mtus [OUT-MTU [IN-MTU]]: the route MTU of r1's default route
+# (client -> servers) and of r2's routes back to the client's net; no
+# argument or "" is none (the link's).  One way only: a path MTU that
+# differs by direction, as asymmetric routing or a one-way tunnel makes.
+set_route_mtus() {
+	local out=${1:+mtu $1} in=${2:+mtu $2}
+	# shellcheck disable=SC2086
+	{
+		ip -n ep-r1 route replace default via 198.51.100.2 $out
+		ip -n ep-r1 -6 route replace default via 2001:db8:12::2 $out
+		ip -n ep-r2 route replace 192.0.2.0/24 via 198.51.100.1 $in
+		ip -n ep-r2 -6 route replace 2001:db8:1::/64 via \
+			2001:db8:12::1 $in
+	}
 }
 
 # Unbound remembers answers, keys, and per-server EDNS/timeout knowledge
@@ -913,6 +940,17 @@ scenario_frag_drop_r1() {
 	nft_rules ep-r1 "
 		ip frag-off & 0x3fff != 0 counter drop
 		exthdr frag exists counter drop"
+}
+
+# Path MTU 1280 one way only: toward the servers (r1's route), or back
+# toward the client (r2's).  Routers fragment or answer frag-needed /
+# packet-too-big at that size in that direction; the other is 1500.
+scenario_mtu_out1280() {
+	set_route_mtus 1280 ""
+}
+
+scenario_mtu_in1280() {
+	set_route_mtus "" 1280
 }
 
 # The resolver's upstream only (resolver net <-> server net, both ways):

@@ -55,7 +55,9 @@ plan(int family, const char *type)
 	target.timeout_ms = 1000;
 	snprintf(target.addr_str, sizeof(target.addr_str), "192.0.2.1");
 	assert_int_equal(ep_plan_path(&o, &target, &id, &err), 0);
-	assert_int_equal(target.nprobes, 21);
+	/* 21 path probes and the two-ended hello, last. */
+	assert_int_equal(target.nprobes, 22);
+	assert_int_equal(target.probes[21].spec.role, EP_ROLE_HELLO);
 }
 
 static void
