@@ -396,13 +396,13 @@ ep_plan_twoway(const struct ep_options *o, struct ep_target *t, int *next_id,
 
 int
 ep_plan_twoway_log(const struct ep_options *o, struct ep_target *t,
-    int *next_id)
+    int *next_id, int udp)
 {
 	struct ep_tw_req req = { .kind = EP_TW_LOG };
 	struct ep_probe_spec *s;
 
 	memcpy(req.token, t->twoway.token, sizeof(req.token));
-	if ((s = add(t, next_id, o->tcp ? EP_TCP : EP_UDP, EP_ROLE_TWLOG,
+	if ((s = add(t, next_id, o->tcp && !udp ? EP_TCP : EP_UDP, EP_ROLE_TWLOG,
 	    EP_SUBJ_SMALL, o->qname, o->qname_len, TYPE_TXT, 1, 65535, 0,
 	    o)) == NULL)
 		return -1;

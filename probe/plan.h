@@ -76,9 +76,9 @@ int	ep_plan_option_tcp(struct ep_target *t, int *next_id,
 #define EP_TW_SMALL	200	/* the answer to an outbound probe */
 void	ep_plan_twoway(const struct ep_options *o, struct ep_target *t,
 	    int *next_id, const int *started);
-/* The log fetch (EP_ROLE_TWLOG: TCP unless disabled).  0, or -1 when t
- * is full. */
+/* The log fetch (EP_ROLE_TWLOG): over TCP unless udp or TCP is off
+ * (then UDP, buffer 65535).  0, or -1 when t is full. */
 int	ep_plan_twoway_log(const struct ep_options *o, struct ep_target *t,
-	    int *next_id);
+	    int *next_id, int udp);
 
 #endif

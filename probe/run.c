@@ -422,15 +422,22 @@ twoway_log_next(struct run_target *rt)
 			return;
 	rt->tw_logged = 1;
 	t->twoway.log = -1;
-	if (ep_plan_twoway_log(rt->o, t, rt->next_id) == 0)
+	if (ep_plan_twoway_log(rt->o, t, rt->next_id, 0) == 0)
 		start_probe(rt, t->nprobes - 1, t->timeout_ms);
 }
 
+/* The log came, or not: over TCP not, it is asked again over UDP (a
+ * path that drops TCP/53 may carry large UDP). */
 static void
 twoway_log_done(struct run_target *rt, struct ep_probe *p)
 {
+	struct ep_target *t = rt->t;
+
 	if (p->rec->res.outcome == EP_OUT_ANSWER && p->kept != NULL)
-		ep_tw_read_log(rt->t, p->kept, p->kept_len);
+		ep_tw_read_log(t, p->kept, p->kept_len);
+	else if (p->rec->spec.transport == EP_TCP && !halted(rt) &&
+	    ep_plan_twoway_log(rt->o, t, rt->next_id, 1) == 0)
+		start_probe(rt, t->nprobes - 1, t->timeout_ms);
 	free(p->kept);
 	p->kept = NULL;
 }
