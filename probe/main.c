@@ -16,6 +16,7 @@
 #include "output.h"
 #include "privs.h"
 #include "resolver.h"
+#include "respond.h"
 #include "run.h"
 #include "survey.h"
 #include "verdict.h"
@@ -161,6 +162,34 @@ survey(const struct ep_options *o, struct ep_report *r)
 	return st.with_findings > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
+/* respond: serves until a signal or --duration; the summary line at the
+ * end.  A listener or capture that cannot be opened: exit 1. */
+static int
+respond(const struct ep_options *o)
+{
+	struct ep_respond_stats st;
+	struct ep_err err = { 0, "" };
+
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* a line per query, at once */
+	if (ep_respond_run(o, stdout, &st, &err) == -1) {
+		fprintf(stderr, "ednsprobe: %s\n", err.msg);
+		return err.code == EP_EINTERNAL ? EXIT_INTERNAL : EXIT_USAGE;
+	}
+	printf("# respond: answered %llu, refused %llu, rate-limited %llu, "
+	    "malformed %llu, TCP connections %llu (%llu refused), log full "
+	    "%llu", (unsigned long long)st.answered,
+	    (unsigned long long)st.refused, (unsigned long long)st.limited,
+	    (unsigned long long)st.malformed, (unsigned long long)st.tcp_conns,
+	    (unsigned long long)st.tcp_refused,
+	    (unsigned long long)st.log_full);
+	if (o->pcap[0] != '\0')
+		printf(", capture %u frames (%llu dropped)", st.frames,
+		    (unsigned long long)st.capture_drops);
+	printf("%s\n", st.interrupted ? ", stopped by a signal" : "");
+	return EXIT_CLEAN;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -209,6 +238,8 @@ main(int argc, char **argv)
 	}
 	if (o.cmd == EP_CMD_SURVEY)
 		return survey(&o, &r);
+	if (o.cmd == EP_CMD_RESPOND)
+		return respond(&o);
 	if (o.cmd == EP_CMD_ZONE) {
 		if (ep_zone_run(&o, &r, &err) == -1) {
 			fprintf(stderr, "ednsprobe: %s\n", err.msg);

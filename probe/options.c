@@ -129,6 +129,20 @@ ep_options_usage(void)
 "  --resolv-conf=FILE  read the resolvers from FILE\n"
 "  and the options of path.\n"
 "\n"
+"usage: ednsprobe respond [options] --zone ZONE --listen ADDR[:PORT]\n"
+"The far-end responder of two-ended tests (docs/responder.md): under\n"
+"ZONE, s<N> TXT answers of exactly N bytes, f<M> sends them as IP\n"
+"fragments of M bytes, df with DF set, t<TOKEN> logs the query, and\n"
+"log.t<TOKEN> TXT returns the log; UDP and TCP, one line per query.\n"
+"  --zone=ZONE         the zone answered (anything else: REFUSED)\n"
+"  --listen=ADDR[:PORT]  address to serve (repeatable, up to 8; IPv6 as\n"
+"                      [ADDR]:PORT or bare; port 53 by default)\n"
+"  --rate=N            queries per second per client (default 50, burst\n"
+"                      twice that); above it, dropped and counted\n"
+"  --duration=S        stop after S seconds (default: at SIGINT/SIGTERM)\n"
+"  --pcap=FILE         capture the test traffic (fragments, ICMP) here\n"
+"  and --pcap-format --iface (default any) -Z -v as for path.\n"
+"\n"
 "usage: ednsprobe analyze [--json] [-o F] [-Z USER] FILE\n"
 "The same analysis over a capture file (pcap or pcapng; tcpdump,\n"
 "Wireshark or ednsprobe): DNS exchanges rebuilt from the frames.\n"
@@ -279,7 +293,7 @@ enum {
 	OPT_PCAPFMT, OPT_IFACE, OPT_NORAW, OPT_HOPS, OPT_FRAG, OPT_FULL,
 	OPT_FORMAT, OPT_RESOLVER, OPT_COMPLIANCE, OPT_PARALLEL, OPT_BUDGET,
 	OPT_RESUME, OPT_PARENT, OPT_HINTS, OPT_MAXADDR, OPT_NOPATH,
-	OPT_RESOLVCONF, OPT_REPORT,
+	OPT_RESOLVCONF, OPT_REPORT, OPT_ZONE, OPT_LISTEN, OPT_DURATION,
 };
 
 static const struct option longopts[] = {
@@ -314,11 +328,46 @@ static const struct option longopts[] = {
 	{ "no-path",	no_argument,	   NULL, OPT_NOPATH },
 	{ "resolv-conf", required_argument, NULL, OPT_RESOLVCONF },
 	{ "report",	required_argument, NULL, OPT_REPORT },
+	{ "zone",	required_argument, NULL, OPT_ZONE },
+	{ "listen",	required_argument, NULL, OPT_LISTEN },
+	{ "duration",	required_argument, NULL, OPT_DURATION },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
+
+/* respond's own options. */
+static int
+respond_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
+{
+	long v = 0;
+
+	switch (c) {
+	case OPT_ZONE:
+		if (strlen(arg) >= sizeof(o->name) || *arg == '\0')
+			return ep_err_set(err, EP_EUSAGE, "--zone: bad name");
+		snprintf(o->name, sizeof(o->name), "%s", arg);
+		return 0;
+	case OPT_LISTEN:
+		if (o->nlisten == EP_LISTEN_MAX)
+			return ep_err_set(err, EP_EUSAGE, "--listen: at most %d",
+			    EP_LISTEN_MAX);
+		if (strlen(arg) >= sizeof(o->listen[0]) || *arg == '\0')
+			return ep_err_set(err, EP_EUSAGE, "--listen: bad "
+			    "address \"%.64s\"", arg);
+		snprintf(o->listen[o->nlisten++], sizeof(o->listen[0]), "%s",
+		    arg);
+		return 0;
+	case OPT_DURATION:
+		if (parse_long("--duration", arg, 1, EP_DURATION_MAX, &v, err)
+		    == -1)
+			return -1;
+		o->duration_ms = (uint32_t)v * 1000u;
+		return 0;
+	}
+	return ep_err_set(err, EP_EUSAGE, "unknown option");
+}
 
 static int
 parse_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
@@ -476,6 +525,13 @@ parse_opt(int c, const char *arg, struct ep_options *o, struct ep_err *err)
 	case OPT_NOPATH:
 		o->no_path = 1;
 		return 0;
+	case OPT_ZONE:
+	case OPT_LISTEN:
+	case OPT_DURATION:
+		if (o->cmd != EP_CMD_RESPOND)
+			return ep_err_set(err, EP_EUSAGE, "--zone, --listen and "
+			    "--duration are for the respond command");
+		return respond_opt(c, arg, o, err);
 	case OPT_REPORT:
 		if (strlen(arg) >= sizeof(o->report) || *arg == '\0')
 			return ep_err_set(err, EP_EUSAGE, "--report: bad file "
@@ -530,6 +586,28 @@ zone_args(struct ep_options *o, const char **pos, int npos,
 	return 0;
 }
 
+/* respond --zone NAME --listen ADDR...: no @SERVER, no NAME, no report. */
+static int
+respond_args(struct ep_options *o, int npos, struct ep_err *err)
+{
+	if (o->server[0] != '\0' || npos != 0)
+		return ep_err_set(err, EP_EUSAGE, "respond takes no @SERVER "
+		    "and no NAME: --zone NAME --listen ADDR[:PORT]");
+	if (o->json || o->json_file[0] || o->report[0] || o->genreport)
+		return ep_err_set(err, EP_EUSAGE, "--json, --json-file, "
+		    "--report and --format are not for respond (one line "
+		    "per query on stdout)");
+	if (ep_query_parse_name(o->name, o->qname, &o->qname_len, err) == -1)
+		return -1;
+	if (o->qname_len <= 1)
+		return ep_err_set(err, EP_EUSAGE, "respond needs --zone NAME "
+		    "(not the root): the zone it answers");
+	if (o->nlisten == 0)
+		return ep_err_set(err, EP_EUSAGE, "respond needs --listen "
+		    "ADDR[:PORT]");
+	return 0;
+}
+
 int
 ep_options_parse(int argc, char **argv, struct ep_options *o,
     struct ep_err *err)
@@ -560,10 +638,13 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	} else if (argc >= 2 && strcmp(argv[1], "resolver") == 0) {
 		o->cmd = EP_CMD_RESOLVER;
 		first = 2;
+	} else if (argc >= 2 && strcmp(argv[1], "respond") == 0) {
+		o->cmd = EP_CMD_RESPOND;
+		first = 2;
 	} else if (argc >= 2 && argv[1][0] != '-')
 		return ep_err_set(err, EP_EUSAGE, "unknown command \"%.64s\" "
 		    "(known: path, compliance, survey, zone, resolver, "
-		    "analyze)",
+		    "respond, analyze)",
 		    argv[1]);
 	/* Pre-pass: dig's @server and +option words never reach getopt. */
 	args[nargs++] = argv[0];
@@ -608,6 +689,7 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	}
 	if (o->rate == 0)
 		o->rate = o->cmd == EP_CMD_SURVEY ? EP_RATE_SURVEY :
+		    o->cmd == EP_CMD_RESPOND ? EP_RESPOND_RATE_DEFAULT :
 		    EP_RATE_DEFAULT;
 	if (o->help || o->version)
 		return 0;
@@ -623,6 +705,8 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	    o->budget_ms || o->resume[0]))
 		return ep_err_set(err, EP_EUSAGE, "--parallel, --budget and "
 		    "--resume are for the survey command");
+	if (o->cmd == EP_CMD_RESPOND)
+		return respond_args(o, npos, err);
 	if (o->cmd == EP_CMD_ANALYZE) {
 		if (npos != 1 || o->server[0] != '\0')
 			return ep_err_set(err, EP_EUSAGE, "analyze takes one "

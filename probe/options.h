@@ -22,6 +22,9 @@
 #define EP_PARALLEL_DEFAULT	64	/* survey: targets in flight */
 #define EP_PARALLEL_MAX		512
 #define EP_PARENTS_MAX		8	/* zone: --parent addresses */
+#define EP_LISTEN_MAX		8	/* respond: --listen addresses */
+#define EP_RESPOND_RATE_DEFAULT	50	/* respond: queries/s per client */
+#define EP_DURATION_MAX		604800	/* respond: --duration, seconds */
 
 enum ep_command {
 	EP_CMD_NONE,
@@ -31,6 +34,7 @@ enum ep_command {
 	EP_CMD_SURVEY,		/* survey FILE */
 	EP_CMD_ZONE,		/* zone NAME */
 	EP_CMD_RESOLVER,	/* resolver [@SERVER] [NAME [TYPE]] */
+	EP_CMD_RESPOND,		/* respond --zone NAME --listen ADDR */
 };
 
 struct ep_options {
@@ -80,6 +84,10 @@ struct ep_options {
 	int		 max_addresses;	/* zone: server addresses probed */
 	int		 no_path;	/* zone: delegation only */
 	char		 resolv_conf[1024];	/* resolver: --resolv-conf */
+	char		 listen[EP_LISTEN_MAX][64];	/* respond: --listen */
+	int		 nlisten;
+	uint32_t	 duration_ms;	/* respond: --duration; 0: until a
+					   signal */
 	int		 verbose;
 	int		 help;
 	int		 version;
