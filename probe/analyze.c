@@ -20,6 +20,7 @@
 #include "privs.h"
 #include "query.h"
 #include "sniff.h"
+#include "twoway_verdict.h"
 #include "verdict.h"
 
 #define TARGETS_MAX	64	/* servers analysed in one file */
@@ -540,6 +541,7 @@ classify(struct ep_target *t)
 		    (long)p->res.reply.length : -1;
 
 		if (p->spec.qtype != TYPE_SOA && p->spec.qname_len > 0 &&
+		    ep_tw_name_role(p->spec.qname, p->spec.qname_len) == -1 &&
 		    n > bigsize) {
 			bigsize = n;
 			big = p;
@@ -550,8 +552,17 @@ classify(struct ep_target *t)
 		int same = big != NULL && s->qtype == big->spec.qtype &&
 		    s->qname_len == big->spec.qname_len &&
 		    memcmp(s->qname, big->spec.qname, s->qname_len) == 0;
+		int tw = ep_tw_name_role(s->qname, s->qname_len);
 
 		s->id = id++;
+		/* Two-ended mode's hello and probes: the responder's log,
+		 * which they need, is not in a capture (path verdict leaves
+		 * them out). */
+		if (tw != -1) {
+			s->subject = EP_SUBJ_SMALL;
+			s->role = (enum ep_role)tw;
+			continue;
+		}
 		if (s->transport == EP_RAW) {
 			s->subject = EP_SUBJ_SMALL;	/* role from raw_from */
 			continue;

@@ -3,6 +3,7 @@
  * direction and at which size packets die (twoway.h, plan.h). */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ldns/ldns.h>
 
@@ -60,6 +61,40 @@ ep_tw_is_hello(const uint8_t *msg, size_t len)
 
 	each_txt(msg, len, hello_string, &found);
 	return found;
+}
+
+int
+ep_tw_name_role(const uint8_t *qname, size_t qlen)
+{
+	size_t hl = strlen(EP_TW_HELLO_LABEL), i = 0;
+
+	if (qlen > hl && qname[0] == hl &&
+	    strncasecmp((const char *)qname + 1, EP_TW_HELLO_LABEL, hl) == 0)
+		return EP_ROLE_HELLO;
+	/* Leading labels of the scheme, up to a t<TOKEN> one. */
+	while (i < qlen && qname[i] != 0 && i + 1 + qname[i] <= qlen) {
+		struct ep_tw_req req;
+		struct ep_err err;
+		uint8_t zone[1] = { 0 };
+		uint8_t one[EP_DNAME_MAX];
+		size_t n = 1 + (size_t)qname[i];
+
+		/* One label as a name below the root: a scheme label?
+		 * ("log" is one only beside its token.) */
+		if (n == 4 && strncasecmp((const char *)qname + i + 1, "log",
+		    3) == 0) {
+			i += n;
+			continue;
+		}
+		memcpy(one, qname + i, n);
+		one[n] = 0;
+		if (ep_tw_parse_name(one, n + 1, zone, 1, &req, &err) != 0)
+			return -1;
+		if (req.token[0] != '\0')
+			return EP_ROLE_TWIN;
+		i += n;
+	}
+	return -1;
 }
 
 /* One log line: the probes whose query had its DNS id. */

@@ -11,6 +11,11 @@
 /* Non-zero when msg (a DNS answer of len bytes) is a responder's hello. */
 int	ep_tw_is_hello(const uint8_t *msg, size_t len);
 
+/* A name of the scheme seen in a capture (analyze): EP_ROLE_HELLO for
+ * the hello, EP_ROLE_TWIN for a name whose leading labels are the
+ * scheme's up to a t<TOKEN> one; -1 for any other name. */
+int	ep_tw_name_role(const uint8_t *qname, size_t qlen);
+
 /* Read the responder's log (the answer to the TWLOG probe) into the far
  * fields of t's two-ended probes, matched by DNS id.  0, or -1 (and
  * t->twoway.log -1) when msg is not a DNS answer. */

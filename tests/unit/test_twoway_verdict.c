@@ -324,6 +324,39 @@ test_read_log(void **state)
 	assert_false(ep_tw_is_hello(NULL, 0));
 }
 
+/* Names a capture holds, told apart without the zone (analyze). */
+static void
+test_name_role(void **state)
+{
+	static const struct { const char *name; int role; } cases[] = {
+		{ "_ednsprobe.resp.test", EP_ROLE_HELLO },
+		{ "_EDNSPROBE.resp.test", EP_ROLE_HELLO },
+		{ "s4096.tab12cd34.resp.test", EP_ROLE_TWIN },
+		{ "s1200.f256.tab12cd34.resp.test", EP_ROLE_TWIN },
+		{ "s1252.df.tab12cd34.resp.test", EP_ROLE_TWIN },
+		{ "log.tab12cd34.resp.test", EP_ROLE_TWIN },
+		{ "probe.test", -1 },
+		{ "s1400.example.com", -1 },	/* no token */
+		{ "www.tab12cd34.example", -1 },	/* not the scheme's */
+		{ "ednsprobe-nx.probe.test", -1 },
+		{ ".", -1 },
+	};
+	uint8_t wire[EP_DNAME_MAX];
+	ldns_rdf *rdf;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(ldns_str2rdf_dname(&rdf, cases[i].name),
+		    LDNS_STATUS_OK);
+		memcpy(wire, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
+		if (ep_tw_name_role(wire, ldns_rdf_size(rdf)) != cases[i].role)
+			fail_msg("%s: %d, want %d", cases[i].name,
+			    ep_tw_name_role(wire, ldns_rdf_size(rdf)),
+			    cases[i].role);
+		ldns_rdf_deep_free(rdf);
+	}
+}
+
 int
 main(void)
 {
@@ -335,6 +368,7 @@ main(void)
 		cmocka_unit_test(test_mtu_differs),
 		cmocka_unit_test(test_no_log),
 		cmocka_unit_test(test_read_log),
+		cmocka_unit_test(test_name_role),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
