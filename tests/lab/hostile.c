@@ -7,8 +7,8 @@
  * Listens on UDP and TCP PORT (53) of each LISTEN-ADDR (IPv4 or IPv6) and
  * picks its misbehaviour from the first label of the query name
  * ("wrong-id.hostile." -> a reply with the wrong DNS id; the label
- * "ednsprobe-nx" in front is skipped, so ednsprobe's negative-answer
- * question gets the same case).  Other labels get a plain answer (an SOA).
+ * "ednsprobe-nx" or "_ednsprobe" in front is skipped, so ednsprobe's
+ * negative-answer question and its two-ended hello get the same case).  Other labels get a plain answer (an SOA).
  * The EDNS compliance zones ("edns1-ignored.hostile." ...) are apexes
  * for ISC's EDNS compliance tests (genreport, ednscomp.isc.org): SOA and a
  * DNSKEY RRset over 512 bytes, one EDNS misbehaviour each, over UDP and
@@ -878,7 +878,8 @@ parse_query(const uint8_t *b, size_t len, int tcp, struct query *q)
 	}
 	if (tcp)
 		q->room = 65535;
-	if (strcmp(first, "ednsprobe-nx") == 0)
+	if (strcmp(first, "ednsprobe-nx") == 0 ||
+	    strcmp(first, "_ednsprobe") == 0)
 		memcpy(first, second, sizeof(first));
 	q->c = C_SANE;
 	for (int c = 0; c < C_COUNT; c++)

@@ -27,7 +27,8 @@ trap teardown EXIT
 # ------------------------------------------------------------ one case
 
 # The jq helpers every case's test may use.
-JQDEF='def P: .targets[0].probes;
+# The two-ended hello (path asks every server) is no path probe.
+JQDEF='def P: [.targets[0].probes[] | select(.role != "hello")];
 def K(k): [P[] | select(.kind == k)];
 def OUT(k): [K(k)[] | .outcome] | unique;
 def LAD: [P[] | select(.role == "ladder")];
