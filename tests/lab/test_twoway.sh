@@ -48,16 +48,25 @@ kill -0 "$resp_pid" 2>/dev/null && ok "the responder runs" ||
 
 # tw LABEL: the path run toward the responder, both families at once:
 # $out/LABEL-4.json and LABEL-6.json.
+# (timed_run's own checks run in the background: a hang is checked here.)
 tw() {
-	local label=$1 f a
+	local label=$1 f a pids=()
 	for f in 4 6; do
 		a=$resp4
 		[ $f = 6 ] && a=$resp6
 		timed_run "$label-$f" 60 "$out/$label-$f.json" "$bin" path \
 			--json --pcap "$out/$label-$f.pcapng" \
 			--report "$out/$label-$f.md" "@$a" "$rzone" &
+		pids+=($!)
 	done
-	wait
+	wait "${pids[@]}"
+	for f in 4 6; do
+		case $(cat "$out/$label-$f.rc") in
+		124 | 137) fail "$label-$f: hung" ;;
+		esac
+		grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' \
+			"$out/$label-$f.err" && fail "$label-$f: sanitizer report"
+	done
 }
 
 q() {	# LABEL-F JQ: a value of the run's one target
