@@ -72,7 +72,8 @@ ep_tw_name_role(const uint8_t *qname, size_t qlen)
 	    strncasecmp((const char *)qname + 1, EP_TW_HELLO_LABEL, hl) == 0)
 		return EP_ROLE_HELLO;
 	/* Leading labels of the scheme, up to a t<TOKEN> one. */
-	while (i < qlen && qname[i] != 0 && i + 1 + qname[i] <= qlen) {
+	while (i < qlen && qname[i] != 0 && qname[i] <= 63 &&
+	    i + 1 + qname[i] <= qlen) {
 		struct ep_tw_req req;
 		struct ep_err err;
 		uint8_t zone[1] = { 0 };
