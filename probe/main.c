@@ -139,19 +139,32 @@ write_out_file(int fd, const char *path, const struct ep_report *r,
 	return rc;
 }
 
-/* The survey writes JSON lines as it goes; its exit status: as path's,
- * over every target written. */
+/* The survey writes JSON lines (and the --report file, opened before as
+ * report_fd, or -1) as it goes; its exit status: as path's, over every
+ * target written. */
 static int
-survey(const struct ep_options *o, struct ep_report *r)
+survey(const struct ep_options *o, struct ep_report *r, int report_fd)
 {
 	struct ep_survey_stats st;
 	struct ep_err err = { 0, "" };
+	FILE *report = NULL;
 	int rc;
 
 	/* A reader that went away (| head) is a write error, not a kill. */
 	signal(SIGPIPE, SIG_IGN);
-	rc = ep_survey(o, stdout, r, &st, &err);
+	if (report_fd != -1 && (report = fdopen(report_fd, "w")) == NULL) {
+		fprintf(stderr, "ednsprobe: --report %s: %s\n", o->report,
+		    strerror(errno));
+		close(report_fd);
+		return EXIT_INTERNAL;
+	}
+	rc = ep_survey(o, stdout, report, r, &st, &err);
 	ep_report_fini(r);
+	if (report != NULL && fclose(report) == EOF && rc == 0) {
+		fprintf(stderr, "ednsprobe: --report %s: %s\n", o->report,
+		    strerror(errno));
+		return EXIT_INTERNAL;
+	}
 	if (rc == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		return err.code == EP_EUSAGE || err.code == ENOENT ||
@@ -237,7 +250,7 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (o.cmd == EP_CMD_SURVEY)
-		return survey(&o, &r);
+		return survey(&o, &r, report_fd);
 	if (o.cmd == EP_CMD_RESPOND)
 		return respond(&o);
 	if (o.cmd == EP_CMD_ZONE) {

@@ -55,7 +55,7 @@ ep_options_usage(void)
 "  --report=F          also write a ticket report (Markdown) to F: each\n"
 "                      finding with its frames, the Wireshark filter and\n"
 "                      tshark command that show them, the advice and the\n"
-"                      command to reproduce (every command but survey)\n"
+"                      command to reproduce (survey: as targets finish)\n"
 "  --pcap=FILE         write the capture here (default:\n"
 "                      ednsprobe-SERVER-UTCTIME.pcapng in this directory)\n"
 "  --pcap-format=F     pcapng (default, frames commented) or pcap\n"
@@ -718,9 +718,6 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 		return 0;
 	}
 	if (o->cmd == EP_CMD_SURVEY) {
-		if (o->report[0])
-			return ep_err_set(err, EP_EUSAGE, "--report is not for "
-			    "survey (its output is JSON lines)");
 		if (npos != 1 || o->server[0] != '\0')
 			return ep_err_set(err, EP_EUSAGE, "survey takes one "
 			    "target list FILE (\"-\": standard input) and no "

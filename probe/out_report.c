@@ -199,6 +199,36 @@ zone_md(FILE *fp, const struct ep_zone *z)
 		fprintf(fp, "No delegation or DNSSEC finding.\n\n");
 }
 
+void
+ep_out_report_head(FILE *fp, const struct ep_report *r, const char *what)
+{
+	fprintf(fp, "# ednsprobe report: %s\n\n", what);
+	fprintf(fp, "- Tested: %s, by ednsprobe %s%s\n", r->started,
+	    EP_VERSION, r->interrupted ?
+	    " (INTERRUPTED: partial results)" : "");
+	fprintf(fp, "- Command (run it again to reproduce): `%s`\n",
+	    r->command);
+	if (r->capture.on)
+		fprintf(fp, "- Capture: %s%s on %s\n",
+		    r->capture.path[0] ? r->capture.path : "(not written)",
+		    r->capture.path[0] ? (r->capture.pcapng ? " (pcapng, our "
+		    "frames commented with their probe)" : " (pcap)") : "",
+		    r->capture.iface[0] ? r->capture.iface : "?");
+	else if (r->capture.skipped[0])
+		fprintf(fp, "- Capture: none (%s)\n", r->capture.skipped);
+	if (r->raw_skipped[0])
+		fprintf(fp, "- Raw probes skipped: %s\n", r->raw_skipped);
+	fprintf(fp, "\n");
+}
+
+void
+ep_out_report_findings(FILE *fp, const struct ep_report *r,
+    const struct ep_target *t)
+{
+	for (int k = 0; k < t->nfindings; k++)
+		finding_md(fp, r, t, &t->findings[k]);
+}
+
 int
 ep_out_report(FILE *fp, const struct ep_report *r, struct ep_err *err)
 {
@@ -207,27 +237,14 @@ ep_out_report(FILE *fp, const struct ep_report *r, struct ep_err *err)
 
 	for (int i = 0; i < r->ntargets; i++)
 		nf += r->targets[i].nfindings;
-	fprintf(fp, "# ednsprobe report: %s\n\n", r->server[0] ? r->server :
-	    "capture");
-	fprintf(fp, "- Tested: %s, %llu ms, by ednsprobe %s%s\n", r->started,
-	    (unsigned long long)r->duration_ms, EP_VERSION, r->interrupted ?
-	    " (INTERRUPTED: partial results)" : "");
-	fprintf(fp, "- Command (run it again to reproduce): `%s`\n",
-	    r->command);
+	ep_out_report_head(fp, r, r->server[0] ? r->server : "capture");
+	fprintf(fp, "- Duration: %llu ms", (unsigned long long)r->duration_ms);
 	if (r->capture.on)
-		fprintf(fp, "- Capture: %s%s, %llu frames on %s%s\n",
-		    r->capture.path[0] ? r->capture.path : "(not written)",
-		    r->capture.path[0] ? (r->capture.pcapng ? " (pcapng, our "
-		    "frames commented with their probe)" : " (pcap)") : "",
+		fprintf(fp, "; %llu frames captured%s",
 		    (unsigned long long)r->capture.frames,
-		    r->capture.iface[0] ? r->capture.iface : "?",
 		    r->capture.stats_known && r->capture.dropped ?
 		    " (the kernel dropped some: see each target)" : "");
-	else if (r->capture.skipped[0])
-		fprintf(fp, "- Capture: none (%s)\n", r->capture.skipped);
-	if (r->raw_skipped[0])
-		fprintf(fp, "- Raw probes skipped: %s\n", r->raw_skipped);
-	fprintf(fp, "\n## Summary\n\n| target | route MTU | result |\n"
+	fprintf(fp, "\n\n## Summary\n\n| target | route MTU | result |\n"
 	    "|---|---|---|\n");
 	for (int i = 0; i < r->ntargets; i++) {
 		const struct ep_target *t = &r->targets[i];
@@ -251,9 +268,7 @@ ep_out_report(FILE *fp, const struct ep_report *r, struct ep_err *err)
 	if (nf == 0)
 		fprintf(fp, "None: every measured size and transport worked.\n\n");
 	for (int i = 0; i < r->ntargets; i++)
-		for (int k = 0; k < r->targets[i].nfindings; k++)
-			finding_md(fp, r, &r->targets[i],
-			    &r->targets[i].findings[k]);
+		ep_out_report_findings(fp, r, &r->targets[i]);
 	fprintf(fp, "## Probes\n\n");
 	for (int i = 0; i < r->ntargets; i++) {
 		fprintf(fp, "### %s\n\n", r->targets[i].addr_str);

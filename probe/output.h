@@ -35,6 +35,13 @@ const char *ep_out_frames(const struct ep_finding *f, char *buf, size_t len);
  * Wireshark filter and tshark command that show them, the advice, the
  * command to reproduce.  0 or -1 with err. */
 int	 ep_out_report(FILE *fp, const struct ep_report *r, struct ep_err *err);
+/* Its parts, for a report written as targets finish (survey): the head
+ * (what was tested, when, the command, the capture), and one target's
+ * findings. */
+void	 ep_out_report_head(FILE *fp, const struct ep_report *r,
+	    const char *what);
+void	 ep_out_report_findings(FILE *fp, const struct ep_report *r,
+	    const struct ep_target *t);
 /* The one-line resume of a target into buf ("Resume: ..."). */
 const char *ep_out_resume(const struct ep_target *t, char *buf, size_t len);
 

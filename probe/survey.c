@@ -240,6 +240,9 @@ struct survey {
 	int			 tty, failed;
 	struct ep_err		 werr;	/* writing the output failed */
 	struct ep_survey_stats	*st;
+	FILE			*report;	/* --report, or NULL */
+	const struct ep_report	*r;	/* the run's (capture, command) */
+	int			 report_head;	/* its head is written */
 };
 
 static void
@@ -482,6 +485,59 @@ progress(struct survey *s)
 	    s->eof ? " (end of list)" : "");
 }
 
+/* The ticket report as targets finish: the head before the first
+ * finding, then each target's findings (their frames are in the one
+ * capture; the probes are in the JSON lines). */
+static void
+report_head(struct survey *s)
+{
+	char what[1100];
+
+	if (s->report == NULL || s->report_head)
+		return;
+	s->report_head = 1;
+	snprintf(what, sizeof(what), "survey of %s", s->o->file);
+	ep_out_report_head(s->report, s->r, what);
+	fprintf(s->report, "The findings of each target as it finished; "
+	    "every probe is in the survey's JSON lines.\n\n"
+	    "## Findings\n\n");
+}
+
+static void
+report_target(struct survey *s, const struct ep_target *t)
+{
+	char resume[512];
+
+	if (s->report == NULL || t->nfindings == 0)
+		return;
+	report_head(s);
+	fprintf(s->report, "## %s (%s)\n\n%s\n\n", t->addr_str, t->name,
+	    ep_out_resume(t, resume, sizeof(resume)));
+	ep_out_report_findings(s->report, s->r, t);
+}
+
+/* The report's end: how many targets, and each finding's count. */
+static void
+report_end(struct survey *s)
+{
+	const struct ep_survey_stats *st = s->st;
+
+	if (s->report == NULL)
+		return;
+	report_head(s);
+	fprintf(s->report, "## Summary\n\n%llu targets finished, %llu with "
+	    "warnings or errors, %llu cut short%s.\n\n",
+	    (unsigned long long)st->targets,
+	    (unsigned long long)st->with_findings,
+	    (unsigned long long)st->cut, st->interrupted ?
+	    " (INTERRUPTED)" : "");
+	if (s->nids > 0)
+		fprintf(s->report, "| finding | targets |\n|---|---|\n");
+	for (int i = 0; i < s->nids; i++)
+		fprintf(s->report, "| `%s` | %llu |\n", s->ids[i].id,
+		    (unsigned long long)s->ids[i].n);
+}
+
 static void
 feed_done(void *arg, const struct ep_target *t, const struct ep_options *o,
     int finished)
@@ -498,6 +554,7 @@ feed_done(void *arg, const struct ep_target *t, const struct ep_options *o,
 			write_line(s, f, t);
 			s->st->targets++;
 			count_findings(s, t);
+			report_target(s, t);
 		} else
 			s->st->cut++;
 		f->t = NULL;
@@ -638,10 +695,11 @@ fit_fds(int parallel)
 }
 
 int
-ep_survey(const struct ep_options *o, FILE *out, struct ep_report *r,
-    struct ep_survey_stats *st, struct ep_err *err)
+ep_survey(const struct ep_options *o, FILE *out, FILE *report,
+    struct ep_report *r, struct ep_survey_stats *st, struct ep_err *err)
 {
-	struct survey s = { .o = o, .out = out, .st = st };
+	struct survey s = { .o = o, .out = out, .st = st, .report = report,
+	    .r = r };
 	struct ep_feed feed = { .next = feed_next, .done = feed_done, .arg = &s,
 	    .slots = o->parallel };
 	struct entry first;
@@ -677,6 +735,7 @@ ep_survey(const struct ep_options *o, FILE *out, struct ep_report *r,
 		goto out;
 	st->interrupted = r->interrupted;
 	summary(&s, r, out);
+	report_end(&s);
 	if (s.failed) {
 		*err = s.werr;
 		goto out;

@@ -56,10 +56,13 @@ struct ep_survey_stats {
  * Run the survey of o->file ("-": stdin): every target in the one loop
  * (o->parallel at once, o->rate packets/s), a JSON line per finished
  * target on out, then a summary line; a summary for people on stderr.
- * r gets the capture and run notes.  Returns 0, or -1 with err (the list
- * cannot be read, no target in it, output failed, internal error).
+ * report (NULL: none) gets the ticket report as targets finish: each
+ * target's findings, then a summary.  r gets the capture and run notes.
+ * Returns 0, or -1 with err (the list cannot be read, no target in it,
+ * output failed, internal error).
  */
-int	ep_survey(const struct ep_options *o, FILE *out, struct ep_report *r,
-	    struct ep_survey_stats *st, struct ep_err *err);
+int	ep_survey(const struct ep_options *o, FILE *out, FILE *report,
+	    struct ep_report *r, struct ep_survey_stats *st,
+	    struct ep_err *err);
 
 #endif

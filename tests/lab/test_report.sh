@@ -8,8 +8,10 @@
 #             came (no response among them); the command to reproduce
 #   analyze   the same capture analysed offline: the same frames cited
 #   zone      lame.test: the delegation section and its evidence
-#   input     an unwritable report path fails before any probe; survey
-#             refuses --report
+#   survey    frag-drop, both families: each target's findings as it
+#             finished, their tshark commands against the one capture,
+#             the summary counts
+#   input     an unwritable report path fails before any probe
 set -uo pipefail
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -112,6 +114,25 @@ grep -q '^## Delegation of lame.test.' "$out/zone.md" &&
 	fail "zone: no delegation evidence"
 check_tshark zone
 
+echo "== survey, frag-drop"
+"$here/lab.sh" scenario frag-drop >/dev/null
+printf '%s\n' "$server4 $zone" "$server6 $zone" >"$out/list"
+ip netns exec ep-client "$bin" survey --rate 200 --pcap "$out/survey.pcapng" \
+	--report "$out/survey.md" "$out/list" >"$out/survey.jsonl" \
+	2>"$out/survey.err"
+rc=$?
+[ "$rc" = 2 ] && ok "survey: exit 2" || fail "survey: exit $rc"
+for a in "$server4" "$server6"; do
+	grep -q "^### error \`FRAG_IN_DROPPED\` at $a" "$out/survey.md" &&
+		ok "survey: FRAG_IN_DROPPED of $a in the report" ||
+		fail "survey: no FRAG_IN_DROPPED of $a"
+done
+grep -q "^2 targets finished, 2 with warnings or errors" "$out/survey.md" &&
+	grep -q '^| `FRAG_IN_DROPPED` | 2 |$' "$out/survey.md" &&
+	ok "survey: the summary counts the targets and findings" ||
+	fail "survey: no summary"
+check_tshark survey
+
 echo "== input"
 t0=$(date +%s%N)
 ip netns exec ep-client "$bin" path --report /nonexistent/dir/r.md \
@@ -122,11 +143,5 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 	"$out/bad.err" && [ "$ms" -lt 500 ] &&
 	ok "unwritable report: exit 1 in $ms ms, before any probe" ||
 	fail "unwritable report: exit $rc in $ms ms: $(cat "$out/bad.err")"
-echo "$server4" >"$out/list"
-ip netns exec ep-client "$bin" survey --report "$out/s.md" "$out/list" \
-	>/dev/null 2>"$out/bad.err"
-rc=$?
-[ "$rc" = 1 ] && [ ! -e "$out/s.md" ] && ok "survey --report: usage error" ||
-	fail "survey --report: exit $rc"
 
 finish lab_report
