@@ -709,7 +709,7 @@ tcp(struct ep_target *t)
 static void
 truncation(struct ep_target *t)
 {
-	int ntc = 0, bmin = 65535, bmax = 0;
+	int ntc = 0, bmin = 65535, bmax = 0, connected = 0;
 	const struct ep_probe_record *failed = NULL;
 	struct ep_finding *f;
 
@@ -718,8 +718,13 @@ truncation(struct ep_target *t)
 	 * TCP probe of it failed -- or a TCP connection that never opened,
 	 * which fails every question alike (offline, its question is
 	 * unknown).  One lost TCP probe while the same question was
-	 * answered over TCP is not a finding.
+	 * answered over TCP is not a finding; nor connects that failed
+	 * (after all their tries) while other connections opened: that is
+	 * loss of SYNs, not of this question's answer (loss5 made one).
 	 */
+	for (int i = 0; i < t->nprobes; i++)
+		connected |= is_tcp_ran(&t->probes[i]) &&
+		    t->probes[i].res.connected;
 	for (int s = 0; s < EP_SUBJ_COUNT; s++) {
 		const struct ep_probe_record *fail_s = NULL;
 		int answered = 0, tc = 0;
@@ -727,7 +732,7 @@ truncation(struct ep_target *t)
 		for (int i = 0; i < t->nprobes; i++) {
 			const struct ep_probe_record *r = &t->probes[i];
 
-			if (!is_tcp_ran(r))
+			if (!is_tcp_ran(r) || (connected && !r->res.connected))
 				continue;
 			if (r->res.outcome == EP_OUT_ANSWER)
 				answered |= (int)r->spec.subject == s;

@@ -371,6 +371,33 @@ test_one_lost_probe_is_not_a_finding(void **state)
 	assert_int_equal(target.nfindings, 0);
 }
 
+/* loss5: the large question's TCP probe never connected (its SYNs lost,
+ * every try) while the other TCP probes connected and answered: random
+ * loss, not TRUNCATED_NO_TCP. */
+static void
+test_one_lost_connect_is_not_a_finding(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	plan(4, NULL);
+	simulate(&n);
+	for (int i = 0; i < target.nprobes; i++) {
+		struct ep_probe_record *r = &target.probes[i];
+
+		if (r->spec.transport == EP_TCP &&
+		    r->spec.role == EP_ROLE_TCPSIZE &&
+		    r->spec.subject == EP_SUBJ_LARGE) {
+			r->res.outcome = EP_OUT_TIMEOUT;
+			r->res.connected = 0;
+			r->res.tries = 3;
+		}
+	}
+	ep_verdict(&target);
+	assert_false(has("TRUNCATED_NO_TCP"));
+	assert_int_equal(target.nfindings, 0);
+}
+
 static void
 test_frag_drop(void **state)
 {
@@ -918,6 +945,7 @@ main(void)
 		cmocka_unit_test(test_option_drop),
 		cmocka_unit_test(test_udp_refused),
 		cmocka_unit_test(test_one_lost_probe_is_not_a_finding),
+		cmocka_unit_test(test_one_lost_connect_is_not_a_finding),
 		cmocka_unit_test(test_frag_drop),
 		cmocka_unit_test(test_frag_drop_v6),
 		cmocka_unit_test(test_frag_drop_without_tcp_uses_tc_bound),
