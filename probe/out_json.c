@@ -98,6 +98,13 @@ wire_json(json_t *o, const struct ep_probe_wire *w, int cap)
 	json_object_set_new(o, "frames", frames_json(w->frames, w->nframes));
 }
 
+/* A size measured, or null when 0 (not measured). */
+static json_t *
+size_or_null(uint32_t v)
+{
+	return v ? json_integer(v) : json_null();
+}
+
 /* What the responder's log says of a two-ended probe, or null. */
 static json_t *
 far_json(const struct ep_probe_record *pr)
@@ -111,13 +118,10 @@ far_json(const struct ep_probe_record *pr)
 	json_object_set_new(o, "arrived", json_integer(f->seen));
 	json_object_set_new(o, "query_bytes", f->seen ?
 	    json_integer(f->qsize) : json_null());
-	json_object_set_new(o, "fragment_in", f->frag ?
-	    json_integer(f->frag) : json_null());
-	json_object_set_new(o, "answer_bytes", f->sent ?
-	    json_integer(f->sent) : json_null());
+	json_object_set_new(o, "fragment_in", size_or_null(f->frag));
+	json_object_set_new(o, "answer_bytes", size_or_null(f->sent));
 	json_object_set_new(o, "tc", json_boolean(f->tc));
-	json_object_set_new(o, "packets", f->pkts ? json_integer(f->pkts) :
-	    json_null());
+	json_object_set_new(o, "packets", size_or_null(f->pkts));
 	json_object_set_new(o, "how", f->seen ? json_string(f->how) :
 	    json_null());
 	return o;
@@ -137,22 +141,16 @@ twoway_json(const struct ep_target *t)
 	json_object_set_new(o, "log", json_string(w->log == 1 ? "read" :
 	    w->log == -1 ? "failed" : "not asked"));
 	json_object_set_new(o, "log_entries", json_integer(w->entries));
-	json_object_set_new(o, "out_max", num_or_null(w->out_max ?
-	    (long)w->out_max : -1));
-	json_object_set_new(o, "out_lost", num_or_null(w->out_lost ?
-	    (long)w->out_lost : -1));
-	json_object_set_new(o, "in_max", num_or_null(w->in_max ?
-	    (long)w->in_max : -1));
-	json_object_set_new(o, "in_lost", num_or_null(w->in_lost ?
-	    (long)w->in_lost : -1));
+	json_object_set_new(o, "out_max", size_or_null(w->out_max));
+	json_object_set_new(o, "out_lost", size_or_null(w->out_lost));
+	json_object_set_new(o, "in_max", size_or_null(w->in_max));
+	json_object_set_new(o, "in_lost", size_or_null(w->in_lost));
 	json_object_set_new(o, "frag_out", json_string(ep_fact_str(
 	    "frag_out", w->frag_out)));
 	json_object_set_new(o, "frag_in", json_string(ep_fact_str(
 	    "frag_in", w->frag_in)));
-	json_object_set_new(o, "mtu_in", num_or_null(w->mtu_in ?
-	    (long)w->mtu_in : -1));
-	json_object_set_new(o, "mtu_in_lost", num_or_null(w->mtu_in_lost ?
-	    (long)w->mtu_in_lost : -1));
+	json_object_set_new(o, "mtu_in", size_or_null(w->mtu_in));
+	json_object_set_new(o, "mtu_in_lost", size_or_null(w->mtu_in_lost));
 	return o;
 }
 
