@@ -659,10 +659,9 @@ peer_str(const struct sockaddr_storage *ss, char *buf, size_t len)
 	uint8_t key[16];
 	uint16_t port;
 	char a[INET6_ADDRSTRLEN];
-	int family = peer_key(ss, key, &port);
 
-	inet_ntop(family == 4 ? AF_INET : AF_INET6, key, a, sizeof(a));
-	snprintf(buf, len, "%s#%u", a, port);
+	peer_key(ss, key, &port);
+	snprintf(buf, len, "%s#%u", ep_sockaddr_str(ss, a, sizeof(a)), port);
 	return buf;
 }
 

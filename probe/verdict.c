@@ -841,6 +841,7 @@ ep_verdict(struct ep_target *t)
 		n += not_path(&t->probes[i].spec);
 	if (n == 0) {
 		path_verdict(t);
+		ep_tw_verdict(t);	/* nothing unless a responder */
 		return;
 	}
 	scratch = *t;
