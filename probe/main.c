@@ -9,18 +9,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyze.h"
-#include "comply.h"
-#include "log.h"
-#include "options.h"
-#include "output.h"
-#include "privs.h"
-#include "resolver.h"
-#include "respond.h"
-#include "run.h"
-#include "survey.h"
-#include "verdict.h"
-#include "zone.h"
+#include "cmd/analyze.h"
+#include "measure/comply.h"
+#include "engine/log.h"
+#include "cmd/options.h"
+#include "output/output.h"
+#include "engine/privs.h"
+#include "cmd/resolver.h"
+#include "respond/respond.h"
+#include "engine/run.h"
+#include "cmd/survey.h"
+#include "measure/verdict.h"
+#include "cmd/zone.h"
 
 /* Exit status: dig's where they overlap (docs/ednsprobe.1). */
 enum {

@@ -24,12 +24,12 @@ enum ep_role {
 	EP_ROLE_FRAGOUT,/* a padded query, whole or in fragments (raw) */
 	EP_ROLE_PMTU,	/* a padded query with DF, by size (raw) */
 	EP_ROLE_HOP,	/* TTL-limited: small, large DF or fragmented (raw) */
-	EP_ROLE_COMPLY,	/* one EDNS compliance test (probe/comply.c) */
+	EP_ROLE_COMPLY,	/* one EDNS compliance test (probe/measure/comply.c) */
 	EP_ROLE_RECHECK,/* a compliance test that got no answer, asked again
 			   another way (over TCP) to tell server from path */
 	EP_ROLE_OPTION,	/* the EDNS baseline with an option (a client cookie,
 			   as resolvers send): do options pass the path */
-	/* Two-ended mode (probe/twoway.h): toward `ednsprobe respond`. */
+	/* Two-ended mode (probe/measure/twoway.h): toward `ednsprobe respond`. */
 	EP_ROLE_HELLO,	/* is the server a responder (phase 1) */
 	EP_ROLE_TWIN,	/* an answer of an exact size (tw_want), perhaps
 			   in fragments (tw_frag) or with DF (tw_df) */
@@ -73,7 +73,7 @@ struct ep_probe_spec {
 	uint16_t	 qclass;
 	/* The query's opcode, which a reply must echo (QUERY: 0). */
 	uint8_t		 opcode;
-	/* Compliance tests (probe/comply.c); all 0 for the other probes. */
+	/* Compliance tests (probe/measure/comply.c); all 0 for the other probes. */
 	uint8_t		 ctest;		/* test number, 1-based; 0: none */
 	uint8_t		 rmode;		/* the tester's -R: a resolver, RD
 					   on every query, AA not due */
@@ -269,7 +269,7 @@ struct ep_twoway {
 #define EP_PROBES_MAX	128
 #define EP_COMPLY_MAX	40
 
-/* Why a compliance test got no answer (probe/comply.c). */
+/* Why a compliance test got no answer (probe/measure/comply.c). */
 enum ep_cause {
 	EP_CAUSE_NONE = 0,	/* it was answered, or not re-examined */
 	EP_CAUSE_PATH,		/* UDP got nothing, TCP the same query did */
@@ -279,7 +279,7 @@ enum ep_cause {
 				   (wrong id, question, opcode, QR) */
 };
 
-/* One EDNS compliance test of a target, graded (probe/comply.c). */
+/* One EDNS compliance test of a target, graded (probe/measure/comply.c). */
 struct ep_comply_result {
 	const char	*test;		/* "edns1": ISC genreport's name */
 	int		 genreport;	/* one of genreport's tests */
@@ -315,7 +315,7 @@ struct ep_target {
 	uint32_t		 orphan_frames[EP_WIRE_FRAMES];
 	int			 norphan_frames;
 	struct ep_wire_icmp	 ptb;	/* first frag-needed / PTB about us */
-	/* compliance: the tests graded (probe/comply.c), 0 when none ran */
+	/* compliance: the tests graded (probe/measure/comply.c), 0 when none ran */
 	struct ep_comply_result	 comply[EP_COMPLY_MAX];
 	int			 ncomply;
 	/* The capture behind the wire fields: 0 none, 1 complete, -1 the

@@ -1,6 +1,6 @@
 /* tests/fuzz/fuzz_dns.c: fuzz entry for the DNS message dissector
  * (capture/dissect_dns.c) and the classification of a reply
- * (probe/query.c ep_query_match, the one call that makes a UDP or TCP
+ * (probe/engine/query.c ep_query_match, the one call that makes a UDP or TCP
  * reply an answer, a malformed reply or noise).  The input is one DNS
  * message. */
 #include <stdint.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "ednsprobe/dns.h"
-#include "query.h"
+#include "engine/query.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

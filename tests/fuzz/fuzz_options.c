@@ -1,12 +1,12 @@
 /* tests/fuzz/fuzz_options.c: fuzz entry for the command-line parser
- * (probe/options.c).  The input, split at NUL bytes, is argv after
+ * (probe/cmd/options.c).  The input, split at NUL bytes, is argv after
  * "ednsprobe" (at most ARGS_FUZZ words: a few past the parser's own
  * bound, so that check is reached too). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "options.h"
+#include "cmd/options.h"
 
 #define ARGS_FUZZ	260
 

@@ -1,6 +1,6 @@
 /* tests/fuzz/fuzz_pcap.c: fuzz entry for the capture-file reader
  * (capture/sniff.c over libpcap) and the whole offline analysis, as
- * `ednsprobe analyze FILE` runs it (probe/analyze.c ep_analyze, the
+ * `ednsprobe analyze FILE` runs it (probe/cmd/analyze.c ep_analyze, the
  * verdicts, then the text and JSON reports, written to /dev/null).  The
  * input is the file; it goes into a memfd, which ep_analyze opens by
  * its /proc path.  Every buffer of the analysis is bounded (targets,
@@ -13,10 +13,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "analyze.h"
-#include "output.h"
-#include "privs.h"
-#include "run.h"
+#include "cmd/analyze.h"
+#include "output/output.h"
+#include "engine/privs.h"
+#include "engine/run.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

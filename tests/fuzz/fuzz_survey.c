@@ -1,11 +1,11 @@
 /* tests/fuzz/fuzz_survey.c: fuzz entry for the survey's readers
- * (probe/survey.c): every line of the input through the target-list line
+ * (probe/cmd/survey.c): every line of the input through the target-list line
  * parser and through the --resume reader of the survey's own output. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "survey.h"
+#include "cmd/survey.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

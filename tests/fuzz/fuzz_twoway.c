@@ -1,6 +1,6 @@
 /* tests/fuzz/fuzz_twoway.c: fuzz entry for both ends of two-ended mode.
  * The first byte picks the end; the rest is what a hostile peer sends:
- *   0  a query to the responder (probe/respond.c's engine), over UDP
+ *   0  a query to the responder (probe/respond/respond.c's engine), over UDP
  *      (whole or "fragmented") or TCP, then logged; then its log read
  *      back through the engine and the client's reader;
  *   1  a responder's log answer to the client (twoway_verdict.c: the log
@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "respond.h"
-#include "twoway.h"
-#include "twoway_verdict.h"
+#include "respond/respond.h"
+#include "measure/twoway.h"
+#include "measure/twoway_verdict.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

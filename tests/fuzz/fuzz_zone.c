@@ -1,5 +1,5 @@
 /* tests/fuzz/fuzz_zone.c: fuzz entry for the zone command's DNSSEC
- * checks and verdict (probe/dnssec.c, probe/zone_verdict.c): the input is
+ * checks and verdict (probe/cmd/dnssec.c, probe/cmd/zone_verdict.c): the input is
  * one DNS answer; its DS, DNSKEY and signed RRsets of the question name
  * (as discovery keeps them from the parent's and the child's answers) go
  * through ep_zone_dnssec at a fixed time, then ep_zone_verdict. */
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zone.h"
+#include "cmd/zone.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

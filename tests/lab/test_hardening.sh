@@ -20,7 +20,7 @@ for t in tcpdump tshark; do
 	command -v $t >/dev/null || { echo "$t is missing" >&2; exit 1; }
 done
 RATE=20		# packets per second: low, so the cap binds all run long
-BURST=10	# the pacer's bucket depth (probe/run.c PACE_BURST)
+BURST=10	# the pacer's bucket depth (probe/engine/run.c PACE_BURST)
 
 # Our packets: lib.sh's SENT, minus the libc name lookup of @NAME (to the
 # lab's resolver, before the first probe: an A and an AAAA query, outside

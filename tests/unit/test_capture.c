@@ -368,7 +368,7 @@ test_wire_icmp_direction(void **state)
 	char c[256];
 
 	(void)state;
-	/* wire.c names probes with probe/result.c's strings: using one here
+	/* wire.c names probes with probe/engine/result.c's strings: using one here
 	 * links it in ahead of the capture library. */
 	assert_string_equal(ep_transport_str(EP_UDP), "udp");
 	assert_non_null(t);

@@ -1,4 +1,4 @@
-/* tests/unit/test_comply.c: EDNS compliance verdicts (probe/comply.c)
+/* tests/unit/test_comply.c: EDNS compliance verdicts (probe/measure/comply.c)
  * from simulated servers: the real plan and follow-ups, each probe's
  * reply what a server with these faults would send.  The lab tests do the
  * same against real servers and the hostile one. */
@@ -11,10 +11,10 @@
 
 #include <cmocka.h>
 
-#include "comply.h"
-#include "options.h"
-#include "plan.h"
-#include "verdict.h"
+#include "measure/comply.h"
+#include "cmd/options.h"
+#include "measure/plan.h"
+#include "measure/verdict.h"
 
 /* A simulated server (and path): every fault off is RFC-compliant. */
 struct server {

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "loop.h"
+#include "engine/loop.h"
 
 /*
  * Timing: only lower bounds that follow from the loop's own arithmetic

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "options.h"
+#include "cmd/options.h"
 
 #define ARGS	32
 

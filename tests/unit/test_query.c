@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "query.h"
+#include "engine/query.h"
 
 static const uint8_t probe_test[] = "\5probe\4test";	/* 12 bytes */
 

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "ednsprobe/frame.h"
-#include "raw.h"
+#include "engine/raw.h"
 
 static struct ep_raw_pkts pk;
 

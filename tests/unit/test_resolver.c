@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "finding.h"
-#include "resolver.h"
+#include "measure/finding.h"
+#include "cmd/resolver.h"
 
 static struct ep_target tg[2];
 static struct ep_report r;

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "survey.h"
+#include "cmd/survey.h"
 
 static struct ep_survey_line l;
 static char why[256];

@@ -1,5 +1,5 @@
-/* tests/unit/test_twoway.c: the two-ended protocol (probe/twoway.c: names,
- * log lines) and the responder's answer engine (probe/respond.c: exact
+/* tests/unit/test_twoway.c: the two-ended protocol (probe/measure/twoway.c: names,
+ * log lines) and the responder's answer engine (probe/respond/respond.c: exact
  * sizes, the UDP size rule, rcodes, the log), without a network. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,9 +10,9 @@
 
 #include <cmocka.h>
 
-#include "query.h"
-#include "respond.h"
-#include "twoway.h"
+#include "engine/query.h"
+#include "respond/respond.h"
+#include "measure/twoway.h"
 
 static const uint8_t zone[] = "\4resp\4test";	/* 11 bytes with the root */
 #define ZLEN	11

@@ -12,8 +12,8 @@
 #include <cmocka.h>
 #include <ldns/ldns.h>
 
-#include "twoway.h"
-#include "twoway_verdict.h"
+#include "measure/twoway.h"
+#include "measure/twoway_verdict.h"
 
 static struct ep_target t;
 

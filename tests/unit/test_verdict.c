@@ -10,9 +10,9 @@
 
 #include <cmocka.h>
 
-#include "options.h"
-#include "plan.h"
-#include "verdict.h"
+#include "cmd/options.h"
+#include "measure/plan.h"
+#include "measure/verdict.h"
 
 /*
  * A simulated server and path.  The plan is the real one; each probe's

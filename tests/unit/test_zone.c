@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "zone.h"
+#include "cmd/zone.h"
 
 static struct ep_zone z;
 

@@ -1,0 +1,712 @@
+/* probe/cmd/analyze.c: `ednsprobe analyze FILE`: the probes of a capture
+ * (ours, tcpdump's, Wireshark's), rebuilt from the DNS queries and
+ * answers in it, then the same matcher (capture/wire.c) and verdicts as a
+ * live run.  What a capture cannot know (route MTU, our timeouts) stays
+ * unknown. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/analyze.h"
+#include "measure/comply.h"
+#include "evidence.h"
+#include "cmd/options.h"
+#include "measure/plan.h"
+#include "engine/privs.h"
+#include "engine/query.h"
+#include "sniff.h"
+#include "measure/twoway_verdict.h"
+#include "measure/verdict.h"
+
+#define TARGETS_MAX	64	/* servers analysed in one file */
+#define CONNS_MAX	1024	/* TCP connections followed */
+#define TYPE_SOA	6
+
+/* A TCP connection to a server's DNS port. */
+struct conn {
+	int		 family;
+	uint8_t		 client[16], server[16];
+	uint16_t	 cport, sport;
+	int		 synack, rst;
+	uint64_t	 server_bytes;	/* payload from the server */
+	uint64_t	 syn_us, synack_us;
+};
+
+struct analysis {
+	struct ep_report	*r;
+	int			 link;
+	uint32_t		 nframes;
+	struct conn		*conns;
+	int			 nconns;
+	uint64_t		 queries_over;	/* not kept: limits reached */
+	uint64_t		 first_us, last_us;	/* capture times */
+};
+
+static size_t
+alen(int family)
+{
+	return family == 4 ? 4 : 16;
+}
+
+/* The target at addr and port, or NULL: never makes one. */
+static struct ep_target *
+target_find(struct analysis *a, int family, const uint8_t *addr,
+    uint16_t port)
+{
+	for (int i = 0; i < a->r->ntargets; i++) {
+		const struct sockaddr_storage *ss = &a->r->targets[i].addr;
+		const void *p = family == 4 ?
+		    (const void *)&((const struct sockaddr_in *)
+		    (const void *)ss)->sin_addr :
+		    (const void *)&((const struct sockaddr_in6 *)
+		    (const void *)ss)->sin6_addr;
+		uint16_t tp = ntohs(family == 4 ?
+		    ((const struct sockaddr_in *)(const void *)ss)->sin_port :
+		    ((const struct sockaddr_in6 *)(const void *)ss)->sin6_port);
+
+		if (a->r->targets[i].family == family && tp == port &&
+		    memcmp(p, addr, alen(family)) == 0)
+			return &a->r->targets[i];
+	}
+	return NULL;
+}
+
+static struct ep_target *
+target_for(struct analysis *a, int family, const uint8_t *addr,
+    uint16_t port)
+{
+	struct ep_report *r = a->r;
+	struct ep_target *t;
+
+	for (int i = 0; i < r->ntargets; i++) {
+		const struct sockaddr_storage *ss = &r->targets[i].addr;
+		const void *p = family == 4 ?
+		    (const void *)&((const struct sockaddr_in *)
+		    (const void *)ss)->sin_addr :
+		    (const void *)&((const struct sockaddr_in6 *)
+		    (const void *)ss)->sin6_addr;
+
+		if (r->targets[i].family == family &&
+		    memcmp(p, addr, alen(family)) == 0)
+			return &r->targets[i];
+	}
+	if (r->ntargets == TARGETS_MAX)
+		return NULL;
+	t = &r->targets[r->ntargets++];
+	memset(t, 0, sizeof(*t));
+	t->family = family;
+	t->base_rtt_ms = -1;
+	if (family == 4) {
+		struct sockaddr_in *sin = (void *)&t->addr;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, addr, 4);
+		t->addrlen = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (void *)&t->addr;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, addr, 16);
+		t->addrlen = sizeof(*sin6);
+	}
+	inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, t->addr_str,
+	    sizeof(t->addr_str));
+	return t;
+}
+
+/* The probe of t for (transport, client port, DNS id); id < 0: any. */
+static struct ep_probe_record *
+probe_for(struct ep_target *t, enum ep_transport tr, uint16_t cport,
+    long id)
+{
+	for (int i = t->nprobes - 1; i >= 0; i--) {
+		struct ep_probe_record *p = &t->probes[i];
+
+		if ((p->spec.transport == tr || (tr == EP_UDP &&
+		    p->spec.transport == EP_RAW)) && p->res.nlports > 0 &&
+		    p->res.lports[0] == cport &&
+		    (id < 0 || p->res.qid == id || p->res.tries == 0))
+			return p;
+	}
+	return NULL;
+}
+
+static struct ep_probe_record *
+new_probe(struct analysis *a, struct ep_target *t, enum ep_transport tr,
+    uint16_t cport)
+{
+	struct ep_probe_record *p;
+
+	if (t->nprobes == EP_PROBES_MAX) {
+		a->queries_over++;
+		return NULL;
+	}
+	p = &t->probes[t->nprobes++];
+	memset(p, 0, sizeof(*p));
+	p->spec.transport = tr;
+	p->spec.role = EP_ROLE_BASE;	/* settled in classify() */
+	p->res.lports[0] = cport;
+	p->res.nlports = 1;
+	p->res.rtt_ms = -1;
+	p->res.connect_ms = -1;
+	p->res.outcome = EP_OUT_PENDING;
+	return p;
+}
+
+static struct conn *
+conn_for(struct analysis *a, const struct ep_frame *f, int from_client)
+{
+	const struct ep_ip *ip = &f->ip;
+	const uint8_t *client = from_client ? ip->src : ip->dst;
+	const uint8_t *server = from_client ? ip->dst : ip->src;
+	uint16_t cport = from_client ? ip->sport : ip->dport;
+	uint16_t sport = from_client ? ip->dport : ip->sport;
+
+	for (int i = a->nconns - 1; i >= 0; i--) {
+		struct conn *c = &a->conns[i];
+
+		if (c->family == ip->family && c->cport == cport &&
+		    c->sport == sport &&
+		    memcmp(c->client, client, alen(c->family)) == 0 &&
+		    memcmp(c->server, server, alen(c->family)) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * ednsprobe's raw probes, as they look on the wire: a query in IP
+ * fragments (outbound fragment test), or padded to an IP size of 512 or
+ * more (path MTU probes with DF; the outbound twin of EP_PLAN_FRAGOUT_SIZE
+ * without).  Ordinary queries are neither.
+ */
+static void
+raw_from(struct ep_probe_spec *s, const struct ep_frame *f)
+{
+	int hdr = f->ip.family == 4 ? 20 : 40;
+	size_t ip_size = f->dns.length + 8 + (size_t)hdr;
+	int hop = f->ip.ttl <= EP_HOPS_MAX;	/* the system sends 64 */
+
+	if (f->ip.is_frag) {
+		s->raw = EP_RAW_FRAG;
+		s->frag_size = (uint16_t)(f->ip.total_len - f->ip.hdr_len);
+	} else if (f->dns.length >= 512)
+		s->raw = !hop && ip_size == EP_PLAN_FRAGOUT_SIZE &&
+		    (f->ip.family == 6 || !f->ip.df) ? EP_RAW_WHOLE : EP_RAW_DF;
+	else if (hop)
+		s->raw = EP_RAW_WHOLE;
+	else
+		return;
+	s->role = hop ? EP_ROLE_HOP : s->raw == EP_RAW_DF ? EP_ROLE_PMTU :
+	    EP_ROLE_FRAGOUT;
+	s->ttl = hop ? f->ip.ttl : 0;
+	s->transport = EP_RAW;
+	s->ip_size = (uint16_t)ip_size;
+	s->msg_len = (uint16_t)f->dns.length;
+}
+
+/*
+ * The EDNS options of a query, as compliance tests send them (comply.c
+ * reads their codes and the client cookie): codes, lengths, the COOKIE's
+ * data, zeros for the rest.  None when they do not all fit (a padded
+ * query).
+ */
+static void
+opts_from(struct ep_probe_spec *s, const struct ep_dns_msg *m)
+{
+	size_t n = 0;
+
+	if (m->edns_options > EP_EDNS_OPTS_MAX)
+		return;
+	for (int i = 0; i < m->edns_options; i++) {
+		uint16_t code = m->edns_opt[i].code, len = m->edns_opt[i].len;
+
+		if (n + 4 + len > sizeof(s->opts))
+			return;
+		s->opts[n] = (uint8_t)(code >> 8);
+		s->opts[n + 1] = (uint8_t)code;
+		s->opts[n + 2] = (uint8_t)(len >> 8);
+		s->opts[n + 3] = (uint8_t)len;
+		memset(s->opts + n + 4, 0, len);
+		if (code == 10 && m->edns_cookie_len == len)
+			memcpy(s->opts + n + 4, m->edns_cookie, len);
+		n += 4 + len;
+	}
+	s->opts_len = (uint8_t)n;
+}
+
+/* The question and EDNS of a query frame into a probe's spec. */
+static void
+spec_from(struct ep_probe_spec *s, const struct ep_dns_msg *m)
+{
+	if (m->has_question && m->qname_len <= sizeof(s->qname)) {
+		memcpy(s->qname, m->qname, m->qname_len);
+		s->qname_len = m->qname_len;
+		s->qtype = m->qtype;
+		s->qclass = m->qclass;
+	}
+	s->opcode = (uint8_t)EP_DNS_OPCODE(m->flags);
+	s->no_question = m->qdcount == 0;
+	s->hdr_flags = m->flags & (EP_DNS_AA | EP_DNS_TC | EP_DNS_RD |
+	    EP_DNS_RA | EP_DNS_Z | EP_DNS_AD | EP_DNS_CD);
+	s->edns = m->opt_count > 0;
+	s->bufsize = s->edns ? m->edns_udp : 0;
+	s->dnssec_ok = s->edns && (m->edns_flags & EP_DNS_EDNS_DO);
+	s->recurse = (m->flags & EP_DNS_RD) != 0;
+	if (s->edns) {
+		s->edns_version = m->edns_version;
+		s->edns_flags = m->edns_flags & 0x7fff;
+		opts_from(s, m);
+	}
+}
+
+static void
+tcp_frame(struct analysis *a, const struct ep_frame *f)
+{
+	const struct ep_ip *ip = &f->ip;
+	int syn = f->tcp_flags & 0x02, ack = f->tcp_flags & 0x10;
+	struct conn *c;
+
+	if (syn && !ack && ip->dport == 53) {
+		struct ep_target *t;
+
+		if ((c = conn_for(a, f, 1)) == NULL && a->nconns < CONNS_MAX) {
+			c = &a->conns[a->nconns++];
+			memset(c, 0, sizeof(*c));
+			c->family = ip->family;
+			memcpy(c->client, ip->src, 16);
+			memcpy(c->server, ip->dst, 16);
+			c->cport = ip->sport;
+			c->sport = ip->dport;
+			c->syn_us = f->ts_us;
+		}
+		t = target_for(a, ip->family, ip->dst, ip->dport);
+		if (t != NULL && probe_for(t, EP_TCP, ip->sport, -1) == NULL)
+			new_probe(a, t, EP_TCP, ip->sport);
+		return;
+	}
+	if ((c = conn_for(a, f, 0)) == NULL)
+		return;		/* not from a server we saw a SYN to */
+	if (syn && ack && !c->synack) {
+		c->synack = 1;
+		c->synack_us = f->ts_us;
+	}
+	if (f->tcp_flags & 0x04)
+		c->rst = 1;
+	c->server_bytes += f->l4_len;
+}
+
+/* Pass 1: every DNS query makes (or re-sends) a probe; replies give it
+ * its result. */
+static void
+pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
+    uint32_t wirelen)
+{
+	struct analysis *a = arg;
+	struct ep_frame f;
+	struct ep_target *t;
+	struct ep_probe_record *p;
+	enum ep_transport tr;
+	int query;
+
+	a->nframes++;
+	/* The capture's span: files are not always in time order. */
+	if (a->nframes == 1 || ts_us < a->first_us)
+		a->first_us = ts_us;
+	if (ts_us > a->last_us)
+		a->last_us = ts_us;
+	if (ep_frame_dissect(a->link, data, caplen, wirelen, a->nframes,
+	    ts_us, &f) == -1 || !f.ip.has_ports ||
+	    (f.l4 != EP_L4_UDP && f.l4 != EP_L4_TCP))
+		return;
+	tr = f.l4 == EP_L4_TCP ? EP_TCP : EP_UDP;
+	if (tr == EP_TCP)
+		tcp_frame(a, &f);
+	/* From a target to a probe's port, but no DNS header or QR clear:
+	 * a reply that answers nothing (live: ignored), not a query. */
+	if (tr == EP_UDP && (!f.has_dns || !(f.dns.flags & EP_DNS_QR)) &&
+	    (t = target_find(a, f.ip.family, f.ip.src, f.ip.sport)) != NULL &&
+	    (p = probe_for(t, tr, f.ip.dport, -1)) != NULL) {
+		if (p->res.outcome == EP_OUT_PENDING && p->res.tries > 0)
+			p->res.ignored++;
+		return;
+	}
+	if (!f.has_dns)
+		return;
+	query = !(f.dns.flags & EP_DNS_QR);
+	if (query) {
+		t = target_for(a, f.ip.family, f.ip.dst, f.ip.dport);
+		if (t == NULL)
+			return;
+		p = probe_for(t, tr, f.ip.sport, f.dns.id);
+		if (p == NULL && (p = new_probe(a, t, tr, f.ip.sport)) == NULL)
+			return;
+		if (p->res.tries++ == 0) {
+			p->res.started_us = ts_us;
+			p->res.qid = f.dns.id;
+			p->res.sent_bytes = f.dns.length;
+			spec_from(&p->spec, &f.dns);
+			if (tr == EP_UDP)
+				raw_from(&p->spec, &f);
+		}
+		p->res.last_us = ts_us;	/* RTT from the last transmission */
+		return;
+	}
+	if ((t = target_find(a, f.ip.family, f.ip.src, f.ip.sport)) == NULL)
+		return;
+	if ((p = probe_for(t, tr, f.ip.dport, f.dns.id)) == NULL) {
+		/* Another id to a probe's port (live: ignored). */
+		if (tr == EP_UDP && (p = probe_for(t, tr, f.ip.dport, -1)) !=
+		    NULL && p->res.outcome == EP_OUT_PENDING)
+			p->res.ignored++;
+		return;
+	}
+	if (p->res.outcome != EP_OUT_PENDING)
+		return;
+	/* As live (probe/engine/query.c): a reply with another opcode or
+	 * question answers some other message. */
+	if (EP_DNS_OPCODE(f.dns.flags) != p->spec.opcode ||
+	    (f.dns.has_question && p->spec.qname_len > 0 &&
+	    (f.dns.qtype != p->spec.qtype || f.dns.qclass != p->spec.qclass ||
+	    f.dns.qname_len != p->spec.qname_len || memcmp(f.dns.qname,
+	    p->spec.qname, p->spec.qname_len) != 0))) {
+		p->res.ignored++;
+		return;
+	}
+	p->res.reply = f.dns;
+	if (ts_us >= p->res.last_us)
+		p->res.rtt_ms = (double)(ts_us - p->res.last_us) / 1000.0;
+	if (f.ip.is_frag)
+		return;	/* a first fragment: settled by the wire (pass 2) */
+	/* Cut by the snap length: the header stands for the message. */
+	if (f.dns.status == EP_DNS_OK || (f.dns.status == EP_DNS_TRUNCATED &&
+	    f.caplen < f.wirelen))
+		p->res.outcome = f.dns.flags & EP_DNS_TC ? EP_OUT_TRUNCATED :
+		    EP_OUT_ANSWER;
+	else if (tr == EP_UDP || f.dns.status != EP_DNS_TRUNCATED)
+		p->res.outcome = EP_OUT_MALFORMED;
+	/* TCP: an answer spread over segments is settled by its conn. */
+}
+
+/* A TCP probe's connection: handshake, reset, bytes; and its outcome when
+ * no whole reply settled it. */
+static void
+conn_facts(struct analysis *a, const struct ep_target *t,
+    struct ep_probe_record *p)
+{
+	struct ep_probe_result *r = &p->res;
+
+	for (int k = 0; k < a->nconns; k++) {
+		const struct conn *c = &a->conns[k];
+
+		if (c->family != t->family || c->cport != r->lports[0] ||
+		    memcmp(c->server, t->family == 4 ?
+		    (const void *)&((const struct sockaddr_in *)
+		    (const void *)&t->addr)->sin_addr :
+		    (const void *)&((const struct sockaddr_in6 *)
+		    (const void *)&t->addr)->sin6_addr, alen(c->family)) != 0)
+			continue;
+		r->connected = c->synack;
+		/* A SYN-ACK stamped before its SYN (a clock step, a merged
+		 * file): connected, but how fast is unknown. */
+		if (c->synack && c->synack_us >= c->syn_us)
+			r->connect_ms = (double)(c->synack_us - c->syn_us) /
+			    1000.0;
+		r->stream_bytes = c->server_bytes;
+		if (r->outcome != EP_OUT_PENDING)
+			return;
+		if (r->reply.length > 0 && c->server_bytes >= r->reply.length + 2)
+			r->outcome = EP_OUT_ANSWER;
+		else if (c->rst)
+			r->outcome = EP_OUT_RESET;
+		else
+			r->outcome = c->synack ? EP_OUT_NOANSWER :
+			    EP_OUT_TIMEOUT;
+		return;
+	}
+}
+
+/* The router that sent an ICMP error, as a live run records it. */
+static void
+icmp_from(struct ep_probe_result *r, const struct ep_wire_icmp *ic)
+{
+	memset(&r->icmp_from, 0, sizeof(r->icmp_from));
+	if (ic->family == 4) {
+		struct sockaddr_in *sin = (void *)&r->icmp_from;
+
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, ic->from, 4);
+	} else {
+		struct sockaddr_in6 *sin6 = (void *)&r->icmp_from;
+
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, ic->from, 16);
+	}
+}
+
+/* Outcomes the replies did not settle. */
+static void
+settle(struct analysis *a, struct ep_target *t)
+{
+	for (int i = 0; i < t->nprobes; i++) {
+		struct ep_probe_record *p = &t->probes[i];
+		struct ep_probe_result *r = &p->res;
+
+		if (p->spec.transport == EP_TCP)
+			conn_facts(a, t, p);
+		if (r->outcome != EP_OUT_PENDING)
+			continue;
+		if (p->spec.transport != EP_TCP) {
+			/* A fragmented reply that was whole on the wire (not
+			 * in overlapping pieces: receivers drop those). */
+			if (p->wire.frag_complete > p->wire.frag_overlap &&
+			    r->reply.length > 0)
+				r->outcome = r->reply.flags & EP_DNS_TC ?
+				    EP_OUT_TRUNCATED : EP_OUT_ANSWER;
+			else if (p->wire.icmp.family != 0) {
+				/* An ICMP error about it (too big...). */
+				r->outcome = EP_OUT_ICMP;
+				r->icmp_type = p->wire.icmp.type;
+				r->icmp_code = p->wire.icmp.code;
+				r->icmp_mtu = p->wire.icmp.mtu;
+				icmp_from(r, &p->wire.icmp);
+			} else {
+				r->outcome = EP_OUT_TIMEOUT;
+				r->rtt_ms = -1;
+				memset(&r->reply, 0, sizeof(r->reply));
+			}
+			continue;
+		}
+		if (r->outcome == EP_OUT_PENDING)
+			r->outcome = EP_OUT_TIMEOUT;
+		if (r->outcome != EP_OUT_ANSWER) {
+			r->rtt_ms = -1;
+			memset(&r->reply, 0, sizeof(r->reply));
+		}
+	}
+}
+
+/*
+ * A live TCP probe races several connect attempts; in a capture each
+ * attempt looks like a connection of its own.  Attempts that never
+ * carried a question and never connected, toward a server that did
+ * accept another connection, were such extra attempts (a lost SYN or
+ * SYN-ACK): not probes of their own.
+ */
+static void
+prune_attempts(struct ep_target *t)
+{
+	int connected = 0, n = 0;
+
+	for (int i = 0; i < t->nprobes; i++)
+		connected |= t->probes[i].spec.transport == EP_TCP &&
+		    t->probes[i].res.connected;
+	if (!connected)
+		return;
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *p = &t->probes[i];
+
+		if (p->spec.transport == EP_TCP && p->spec.qname_len == 0 &&
+		    !p->res.connected)
+			continue;
+		if (n != i)
+			t->probes[n] = *p;
+		n++;
+	}
+	t->nprobes = n;
+}
+
+/*
+ * Roles and subjects from the questions: SOA and queries without EDNS are
+ * baselines; among the rest, the question with the largest answer is the
+ * large subject, the others medium.
+ */
+static void
+classify(struct ep_target *t)
+{
+	const struct ep_probe_record *big = NULL;
+	long bigsize = -1;
+	int id = 1;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *p = &t->probes[i];
+		long n = p->res.outcome == EP_OUT_ANSWER ?
+		    (long)p->res.reply.length : -1;
+
+		if (p->spec.qtype != TYPE_SOA && p->spec.qname_len > 0 &&
+		    ep_tw_name_role(p->spec.qname, p->spec.qname_len) == -1 &&
+		    n > bigsize) {
+			bigsize = n;
+			big = p;
+		}
+	}
+	for (int i = 0; i < t->nprobes; i++) {
+		struct ep_probe_spec *s = &t->probes[i].spec;
+		int same = big != NULL && s->qtype == big->spec.qtype &&
+		    s->qname_len == big->spec.qname_len &&
+		    memcmp(s->qname, big->spec.qname, s->qname_len) == 0;
+		int tw = ep_tw_name_role(s->qname, s->qname_len);
+
+		s->id = id++;
+		/* Two-ended mode's hello and probes: the responder's log,
+		 * which they need, is not in a capture (path verdict leaves
+		 * them out). */
+		if (tw != -1) {
+			s->subject = EP_SUBJ_SMALL;
+			s->role = (enum ep_role)tw;
+			continue;
+		}
+		if (s->transport == EP_RAW) {
+			s->subject = EP_SUBJ_SMALL;	/* role from raw_from */
+			continue;
+		}
+		if (s->qtype == TYPE_SOA || s->qname_len == 0) {
+			/* With an option: path's cookie query (plan.c). */
+			s->subject = EP_SUBJ_SMALL;
+			s->role = s->edns && s->opts_len > 0 ?
+			    EP_ROLE_OPTION : EP_ROLE_BASE;
+			continue;
+		}
+		s->subject = same || big == NULL ? EP_SUBJ_LARGE :
+		    EP_SUBJ_MEDIUM;
+		s->role = s->transport == EP_TCP ? EP_ROLE_TCPSIZE :
+		    s->edns ? EP_ROLE_LADDER : EP_ROLE_BASE;
+	}
+	if (big != NULL) {
+		ep_dns_name_str(big->spec.qname, big->spec.qname_len, t->name,
+		    sizeof(t->name));
+		ep_query_type_str(big->spec.qtype, t->qtype_str,
+		    sizeof(t->qtype_str));
+	}
+}
+
+static int
+read_all(int fd, const char *path, ep_sniff_cb *cb, void *arg, int *link,
+    struct ep_report *r, struct ep_err *err)
+{
+	struct ep_sniff *s = ep_sniff_file(fd, path, err);
+	int n;
+
+	if (s == NULL)
+		return -1;
+	*link = ep_sniff_link(s);
+	if (ep_link_name(*link) == NULL) {
+		ep_sniff_close(s);
+		return ep_err_set(err, EINVAL, "%s: link type %d is not one "
+		    "ednsprobe reads (Ethernet, Linux cooked, raw IP)", path,
+		    *link);
+	}
+	while ((n = ep_sniff_read(s, 4096, cb, arg, err)) > 0)
+		;
+	ep_sniff_close(s);
+	if (n == -1) {
+		/* A cut file: what came before stands, and we say so. */
+		snprintf(r->capture.error, sizeof(r->capture.error), "%s",
+		    err->msg);
+	}
+	return 0;
+}
+
+int
+ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
+{
+	struct analysis a;
+	struct ep_evidence ev;
+	int rc = -1, fd;
+
+	memset(&a, 0, sizeof(a));
+	memset(&ev, 0, sizeof(ev));
+	/* Open the file as the user who ran us (it may be root's through
+	 * sudo); parsing it needs no privilege at all. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return ep_err_set(err, errno, "%s: %s", path, strerror(errno));
+	if (ep_privs_drop(err) == -1) {
+		close(fd);
+		return -1;
+	}
+	a.r = r;
+	r->targets = calloc(TARGETS_MAX, sizeof(*r->targets));
+	a.conns = calloc(CONNS_MAX, sizeof(*a.conns));
+	if (r->targets == NULL || a.conns == NULL) {
+		ep_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	snprintf(r->capture.path, sizeof(r->capture.path), "%s", path);
+	if (read_all(fd, path, pass1, &a, &a.link, r, err) == -1)
+		goto out;
+	/* Pass 2: the live path's matcher over the same frames. */
+	ev.link = a.link;
+	ev.info = &r->capture;
+	if ((ev.wire = ep_wire_new(r->targets, r->ntargets)) == NULL) {
+		ep_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	r->capture.error[0] = '\0';
+	if (read_all(fd, path, ep_evidence_frame, &ev, &a.link, r, err) == -1)
+		goto out;
+	ep_wire_finish(ev.wire);
+	r->capture.on = 1;
+	r->capture.link = a.link;
+	r->capture.frames = ev.nframes;
+	r->capture.cut = ev.cut;
+	for (int i = 0; i < r->ntargets; i++) {
+		struct ep_target *t = &r->targets[i];
+
+		settle(&a, t);
+		prune_attempts(t);
+		/* How long the capture waited for what never came. */
+		for (int k = 0; k < t->nprobes; k++) {
+			struct ep_probe_result *res = &t->probes[k].res;
+			uint64_t w = (a.last_us - res->started_us) / 1000u;
+
+			if (res->started_us && a.last_us > res->started_us)
+				res->waited_ms = w > UINT32_MAX ? UINT32_MAX :
+				    (uint32_t)w;
+		}
+		classify(t);
+		for (int k = 0; k < t->nprobes; k++) {
+			const struct ep_probe_record *p = &t->probes[k];
+
+			if (p->spec.role == EP_ROLE_BASE && p->res.rtt_ms >= 0 &&
+			    (t->base_rtt_ms < 0 || p->res.rtt_ms <
+			    t->base_rtt_ms))
+				t->base_rtt_ms = p->res.rtt_ms;
+		}
+		t->capture = 1;
+		t->timeout_ms = 0;
+		/* A compliance run's queries get its verdicts. */
+		if (!ep_comply_identify(t))
+			ep_verdict(t);
+		else if (ep_comply_alone(t)) {
+			r->compliance = 1;
+			ep_comply_verdict(t, 1);
+		} else {
+			ep_verdict(t);	/* path --compliance */
+			ep_comply_verdict(t, 0);
+		}
+	}
+	ep_verdict_report(r);
+	r->unanalysed = a.queries_over;
+	if (a.first_us) {
+		time_t when = (time_t)(a.first_us / 1000000u);
+		struct tm tm;
+
+		gmtime_r(&when, &tm);
+		strftime(r->started, sizeof(r->started),
+		    "%Y-%m-%dT%H:%M:%SZ", &tm);
+		r->duration_ms = (a.last_us - a.first_us) / 1000u;
+	}
+	rc = 0;
+out:
+	ep_wire_free(ev.wire);
+	free(a.conns);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,16 @@
+/* probe/cmd/analyze.h: offline analysis of a capture file. */
+#ifndef EP_ANALYZE_H
+#define EP_ANALYZE_H
+
+#include "ednsprobe/err.h"
+#include "ednsprobe/result.h"
+
+/*
+ * Rebuild the probes of the DNS exchanges in the pcap or pcapng file at
+ * path, tie its frames to them and compute each server's facts and
+ * findings into r.  Returns 0 (also for a cut file: r->capture.error says
+ * where it ended) or -1 with err when the file cannot be read at all.
+ */
+int	ep_analyze(const char *path, struct ep_report *r, struct ep_err *err);
+
+#endif

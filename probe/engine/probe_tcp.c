@@ -1,0 +1,347 @@
+/* probe/engine/probe_tcp.c: one DNS query over TCP (RFC 7766), with parallel
+ * connect attempts. */
+#include <errno.h>
+#include <stddef.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "engine/log.h"
+#include "engine/probe.h"
+#include "engine/query.h"
+
+#define TCP_ATTEMPTS_MAX	5
+#define TCP_PACE_COST		3
+#define TCP_BUF_MAX		(2 + 65535)	/* length prefix + message */
+
+enum tcp_step {
+	TCP_CONNECTING,	/* attempts in flight; more may be queued */
+	TCP_READING,	/* connected, query written, reading the answer */
+};
+
+/*
+ * Lost SYNs are retried by the kernel only after a second or more, longer
+ * than our timeout may be; a fresh attempt every timeout/tries covers
+ * random loss the way UDP retransmission does.  The first to connect wins.
+ */
+struct tcp_probe {
+	struct ep_probe	*probe;		/* back pointer, not owned */
+	struct ep_timer	*timer;		/* owned */
+	struct ep_pace	 pace;
+	struct ep_query	 q;
+	int		 fds[TCP_ATTEMPTS_MAX];	/* owned, -1 when closed */
+	int		 nfds;		/* attempts made */
+	int		 live;		/* index of the connection, or -1 */
+	uint8_t		*buf;		/* owned, TCP_BUF_MAX, once connected */
+	size_t		 have;
+	uint64_t	 sent_us;	/* query written */
+	uint64_t	 deadline_us;
+	uint64_t	 next_us;	/* next connect attempt */
+	enum tcp_step	 step;
+};
+
+static void tcp_connect(void *arg);
+static void tcp_event(void *arg, int fd, unsigned events);
+
+static void
+tcp_close(struct tcp_probe *t, int i)
+{
+	if (t->fds[i] == -1)
+		return;
+	ep_loop_unwatch(t->probe->loop, t->fds[i]);
+	close(t->fds[i]);
+	t->fds[i] = -1;
+}
+
+static int
+tcp_open_attempts(const struct tcp_probe *t)
+{
+	int n = 0;
+
+	for (int i = 0; i < t->nfds; i++)
+		n += t->fds[i] != -1;
+	return n;
+}
+
+static void
+tcp_rearm(struct tcp_probe *t)
+{
+	uint64_t when = t->deadline_us;
+
+	if (t->step == TCP_CONNECTING && t->nfds < t->probe->tries_max &&
+	    t->next_us < when)
+		when = t->next_us;
+	ep_timer_arm_at(t->timer, when);
+}
+
+static void
+tcp_timer(void *arg)
+{
+	struct tcp_probe *t = arg;
+	struct ep_probe *p = t->probe;
+	uint64_t now = ep_loop_now(p->loop);
+
+	if (now >= t->deadline_us) {
+		ep_probe_done(p, t->step == TCP_READING ? EP_OUT_NOANSWER :
+		    EP_OUT_TIMEOUT);
+		return;
+	}
+	if (t->step == TCP_CONNECTING && t->nfds < p->tries_max &&
+	    now >= t->next_us) {
+		t->next_us = UINT64_MAX;	/* until this attempt is made */
+		ep_loop_pace(p->loop, &t->pace, tcp_connect, t);
+	}
+	tcp_rearm(t);
+}
+
+/* Read what arrived; finish on a whole answer, a close or a reset. */
+static void
+tcp_read(struct tcp_probe *t, int fd)
+{
+	struct ep_probe *p = t->probe;
+	struct ep_probe_result *res = &p->rec->res;
+
+	for (;;) {
+		ssize_t n = recv(fd, t->buf + t->have, TCP_BUF_MAX - t->have,
+		    MSG_DONTWAIT);
+		size_t need;
+
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				return;
+			res->sys_errno = errno;
+			ep_probe_done(p, errno == ECONNRESET ? EP_OUT_RESET :
+			    EP_OUT_NOANSWER);
+			return;
+		}
+		if (n == 0) {
+			res->peer_closed = 1;
+			ep_probe_done(p, EP_OUT_NOANSWER);
+			return;
+		}
+		t->have += (size_t)n;
+		res->stream_bytes += (size_t)n;
+		/* One buffer may hold several messages: take each in turn. */
+		while (t->have >= 2 &&
+		    t->have >= (need = 2 + (size_t)(t->buf[0] << 8 | t->buf[1]))) {
+			struct ep_dns_msg m;
+			enum ep_match r;
+
+			res->rtt_ms = (double)(ep_clock_us() - t->sent_us) /
+			    1000.0;
+			r = ep_query_match(&p->rec->spec, &t->q, t->buf + 2,
+			    need - 2, &m);
+			if (r != EP_MATCH_IGNORE) {
+				ep_probe_answer(p, &m, r == EP_MATCH_OK ?
+				    EP_OUT_ANSWER : EP_OUT_MALFORMED, t->buf + 2,
+				    need - 2);
+				return;
+			}
+			res->ignored++;
+			res->rtt_ms = -1;
+			memmove(t->buf, t->buf + need, t->have - need);
+			t->have -= need;
+		}
+	}
+}
+
+static void
+tcp_connected(struct tcp_probe *t, int i)
+{
+	struct ep_probe *p = t->probe;
+	struct ep_probe_result *res = &p->rec->res;
+	uint8_t msg[2 + EP_QUERY_MAX];
+	struct ep_err err;
+
+	t->live = i;
+	t->step = TCP_READING;
+	res->connected = 1;
+	res->connect_ms = (double)(ep_clock_us() - res->started_us) / 1000.0;
+	for (int k = 0; k < t->nfds; k++)
+		if (k != i)
+			tcp_close(t, k);
+	ep_loop_unpace(p->loop, &t->pace);
+	if ((t->buf = malloc(TCP_BUF_MAX)) == NULL) {
+		res->sys_errno = ENOMEM;
+		ep_probe_done(p, EP_OUT_ERROR);
+		return;
+	}
+	msg[0] = (uint8_t)(t->q.len >> 8);
+	msg[1] = (uint8_t)t->q.len;
+	memcpy(msg + 2, t->q.wire, t->q.len);
+	/* A fresh connection's send buffer takes a few hundred bytes. */
+	if (send(t->fds[i], msg, t->q.len + 2, MSG_NOSIGNAL) !=
+	    (ssize_t)(t->q.len + 2)) {
+		res->sys_errno = errno;
+		ep_probe_done(p, errno == ECONNRESET || errno == EPIPE ?
+		    EP_OUT_RESET : EP_OUT_NOANSWER);
+		return;
+	}
+	t->sent_us = ep_clock_us();
+	res->sent_bytes = t->q.len;
+	if (ep_loop_watch(p->loop, t->fds[i], EP_EV_READ, tcp_event, t,
+	    &err) == -1) {
+		res->sys_errno = err.code;
+		ep_probe_done(p, EP_OUT_ERROR);
+	}
+}
+
+static void
+tcp_event(void *arg, int fd, unsigned events)
+{
+	struct tcp_probe *t = arg;
+	struct ep_probe *p = t->probe;
+	int i, soerr = 0;
+	socklen_t sl = sizeof(soerr);
+
+	for (i = 0; i < t->nfds && t->fds[i] != fd; i++)
+		;
+	if (i == t->nfds)
+		return;		/* stale event for a closed attempt */
+	if (t->step == TCP_READING) {
+		if (i == t->live)
+			tcp_read(t, fd);
+		return;
+	}
+	if (!(events & (EP_EV_WRITE | EP_EV_ERROR)))
+		return;
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+	if (soerr == 0) {
+		tcp_connected(t, i);
+		return;
+	}
+	p->rec->res.sys_errno = soerr;
+	if (soerr == ECONNREFUSED) {
+		/* A reset is an answer from the path: no need to wait. */
+		ep_probe_done(p, EP_OUT_RESET);
+		return;
+	}
+	tcp_close(t, i);
+	if (tcp_open_attempts(t) == 0 && t->nfds >= p->tries_max)
+		ep_probe_done(p, soerr == EHOSTUNREACH ||
+		    soerr == ENETUNREACH ? EP_OUT_ICMP : EP_OUT_ERROR);
+}
+
+static void
+tcp_connect(void *arg)
+{
+	struct tcp_probe *t = arg;
+	struct ep_probe *p = t->probe;
+	struct ep_probe_result *res = &p->rec->res;
+	uint64_t now = ep_clock_us();
+	struct ep_err err;
+	int fd;
+
+	if ((fd = ep_probe_socket(p, SOCK_STREAM, &err)) == -1) {
+		res->sys_errno = err.code;
+		ep_probe_done(p, EP_OUT_ERROR);
+		return;
+	}
+	t->fds[t->nfds++] = fd;
+	/* One SYN retransmission at most (after 1 s): further tries are
+	 * our own paced connects, so the rate cap sees them. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &(int){ 1 },
+	    sizeof(int));
+	if (res->tries++ == 0) {
+		res->started_us = now;
+		t->deadline_us = now + (uint64_t)p->timeout_ms * 1000u;
+	}
+	/* The attempts share the whole wait, which set_deadline may
+	 * shorten. */
+	t->next_us = now + (t->deadline_us - res->started_us) /
+	    (unsigned)p->tries_max;
+	/* The system's own MSS: a clamped one would hide PMTUD holes. */
+	if (connect(fd, (const struct sockaddr *)p->addr, p->addrlen) == -1 &&
+	    errno != EINPROGRESS) {
+		res->sys_errno = errno;
+		ep_probe_done(p, errno == ECONNREFUSED ? EP_OUT_RESET :
+		    EP_OUT_ERROR);
+		return;
+	}
+	ep_probe_note_port(p, fd);
+	if (ep_loop_watch(p->loop, fd, EP_EV_WRITE, tcp_event, t, &err)
+	    == -1) {
+		res->sys_errno = err.code;
+		ep_probe_done(p, EP_OUT_ERROR);
+		return;
+	}
+	ep_verbose(EP_VERB_PACKET, "probe %d: TCP connect attempt %d",
+	    p->rec->spec.id, t->nfds);
+	tcp_rearm(t);
+}
+
+static int
+tcp_start(struct ep_probe *p, struct ep_err *err)
+{
+	struct tcp_probe *t;
+
+	if ((t = ep_probe_state_new(sizeof(*t), offsetof(struct tcp_probe,
+	    q.wire))) == NULL)
+		return ep_err_set(err, errno, "out of memory");
+	t->probe = p;
+	t->live = -1;
+	for (int i = 0; i < TCP_ATTEMPTS_MAX; i++)
+		t->fds[i] = -1;
+	p->state = t;
+	if (p->tries_max > TCP_ATTEMPTS_MAX)
+		p->tries_max = TCP_ATTEMPTS_MAX;
+	p->rec->res.connect_ms = -1;
+	if (ep_query_build(&p->rec->spec, ep_query_random_id(), &t->q,
+	    err) == -1)
+		return -1;
+	p->rec->res.qid = t->q.id;
+	if ((t->timer = ep_timer_new(p->loop, tcp_timer, t)) == NULL)
+		return ep_err_set(err, ENOMEM, "out of memory");
+	t->step = TCP_CONNECTING;
+	/* The rate cap's count of a connection: its SYN (or the SYN and one
+	 * retransmission), the query and the FIN or RST; the ACKs the kernel
+	 * returns for the server's segments are the server's pace. */
+	t->pace.cost = TCP_PACE_COST;
+	ep_loop_pace(p->loop, &t->pace, tcp_connect, t);
+	return 0;
+}
+
+static void
+tcp_set_deadline(struct ep_probe *p, uint64_t when)
+{
+	struct tcp_probe *t = p->state;
+
+	uint64_t step;
+
+	if (t == NULL || t->deadline_us == 0)
+		return;
+	/* Keep the connect attempts spread over the new wait. */
+	step = (when - p->rec->res.started_us) / (unsigned)p->tries_max;
+	if (t->next_us != UINT64_MAX &&
+	    p->rec->res.started_us + step * (uint64_t)t->nfds < t->next_us)
+		t->next_us = p->rec->res.started_us + step * (uint64_t)t->nfds;
+	t->deadline_us = when;
+	tcp_rearm(t);
+}
+
+static void
+tcp_free(struct ep_probe *p)
+{
+	struct tcp_probe *t = p->state;
+
+	if (t == NULL)
+		return;
+	ep_loop_unpace(p->loop, &t->pace);
+	ep_timer_free(t->timer);
+	for (int i = 0; i < t->nfds; i++)
+		tcp_close(t, i);
+	free(t->buf);
+	free(t);
+	p->state = NULL;
+}
+
+const struct ep_probe_ops ep_probe_tcp_ops = {
+	.name = "tcp",
+	.start = tcp_start,
+	.set_deadline = tcp_set_deadline,
+	.free = tcp_free,
+};

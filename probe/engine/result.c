@@ -1,0 +1,103 @@
+/* probe/engine/result.c: the stable names of result values (docs/json.md). */
+#include <arpa/inet.h>
+#include <stdio.h>
+
+#include "ednsprobe/result.h"
+
+const char *
+ep_sockaddr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	const void *a = NULL;
+
+	if (ss->ss_family == AF_INET)
+		a = &((const struct sockaddr_in *)(const void *)ss)->sin_addr;
+	else if (ss->ss_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)(const void *)ss)->
+		    sin6_addr;
+	if (a == NULL || inet_ntop(ss->ss_family, a, buf, (socklen_t)len)
+	    == NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+const char *
+ep_outcome_str(enum ep_outcome o)
+{
+	switch (o) {
+	case EP_OUT_PENDING:	return "pending";
+	case EP_OUT_ANSWER:	return "answer";
+	case EP_OUT_TRUNCATED:	return "truncated";
+	case EP_OUT_TIMEOUT:	return "timeout";
+	case EP_OUT_ICMP:	return "icmp";
+	case EP_OUT_RESET:	return "reset";
+	case EP_OUT_NOANSWER:	return "no-answer";
+	case EP_OUT_MALFORMED:	return "malformed";
+	case EP_OUT_ERROR:	return "error";
+	case EP_OUT_INTERRUPTED: return "interrupted";
+	case EP_OUT_SKIPPED:	return "skipped";
+	}
+	return "unknown";
+}
+
+const char *
+ep_severity_str(enum ep_severity s)
+{
+	switch (s) {
+	case EP_SEV_INFO:	return "info";
+	case EP_SEV_WARNING:	return "warning";
+	case EP_SEV_ERROR:	return "error";
+	}
+	return "unknown";
+}
+
+const char *
+ep_transport_str(enum ep_transport t)
+{
+	return t == EP_TCP ? "tcp" : t == EP_RAW ? "raw" : "udp";
+}
+
+const char *
+ep_subject_str(enum ep_subject s)
+{
+	switch (s) {
+	case EP_SUBJ_SMALL:	return "small";
+	case EP_SUBJ_MEDIUM:	return "medium";
+	case EP_SUBJ_LARGE:	return "large";
+	case EP_SUBJ_COUNT:	break;
+	}
+	return "unknown";
+}
+
+const char *
+ep_cause_str(enum ep_cause c)
+{
+	switch (c) {
+	case EP_CAUSE_NONE:	return "none";
+	case EP_CAUSE_PATH:	return "path";
+	case EP_CAUSE_SERVER:	return "server";
+	case EP_CAUSE_UNKNOWN:	return "unknown";
+	case EP_CAUSE_REPLIES:	return "replies";
+	}
+	return "unknown";
+}
+
+const char *
+ep_role_str(enum ep_role r)
+{
+	switch (r) {
+	case EP_ROLE_BASE:	return "baseline";
+	case EP_ROLE_LADDER:	return "ladder";
+	case EP_ROLE_TCPSIZE:	return "tcp-size";
+	case EP_ROLE_FRAGOUT:	return "frag-out";
+	case EP_ROLE_PMTU:	return "pmtu";
+	case EP_ROLE_HOP:	return "hop";
+	case EP_ROLE_COMPLY:	return "compliance";
+	case EP_ROLE_RECHECK:	return "recheck";
+	case EP_ROLE_OPTION:	return "option";
+	case EP_ROLE_HELLO:	return "hello";
+	case EP_ROLE_TWIN:	return "twoway-in";
+	case EP_ROLE_TWOUT:	return "twoway-out";
+	case EP_ROLE_TWLOG:	return "twoway-log";
+	}
+	return "unknown";
+}

@@ -1,0 +1,35 @@
+/* probe/engine/sniffer.h: the run's live capture: a sniffer on the route to the
+ * targets, its descriptor in the run's loop, every frame through the
+ * analysis path (capture/evidence.c) into the pcap file. */
+#ifndef EP_SNIFFER_H
+#define EP_SNIFFER_H
+
+#include "ednsprobe/result.h"
+#include "engine/loop.h"
+#include "cmd/options.h"
+
+struct ep_sniffer;
+
+/*
+ * Start capturing for the targets of r before any probe is sent.  When
+ * r's targets are empty slots (a survey: family 0), every DNS exchange,
+ * fragment and ICMP error on the interface passes the filter and only
+ * the frames about a target then in a slot are kept (numbered, written).  Never
+ * fails the run: without permission or interface the capture is skipped,
+ * r->capture.skipped says why, and NULL is returned.
+ */
+struct ep_sniffer *ep_sniffer_start(struct ep_loop *, const struct ep_options *,
+	    struct ep_report *r);
+
+/* Target t is over: read what the kernel holds, settle t's fragments
+ * (wire.h) before its slot is reused.  NULL is a no-op. */
+void	ep_sniffer_target_done(struct ep_sniffer *, struct ep_target *t);
+
+/* The kernel's drops so far: 0, or -1 when unknown (or s is NULL). */
+int	ep_sniffer_drops(struct ep_sniffer *, uint64_t *drops);
+
+/* Read what is left, settle the evidence, record the statistics in
+ * r->capture, close the file, free.  NULL is a no-op. */
+void	ep_sniffer_stop(struct ep_sniffer *, struct ep_report *r);
+
+#endif

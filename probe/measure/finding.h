@@ -1,0 +1,27 @@
+/* probe/measure/finding.h: making findings (result.h struct ep_finding): the one
+ * way the verdicts of path (verdict.c) and compliance (comply.c) report
+ * what their evidence earns. */
+#ifndef EP_FINDING_H
+#define EP_FINDING_H
+
+#include <stdint.h>
+
+#include "ednsprobe/result.h"
+
+/*
+ * A new finding of t with a printf summary.  When t already holds
+ * EP_FINDINGS_MAX, a scratch finding that is not kept (so callers never
+ * check).
+ */
+struct ep_finding *ep_finding_add(struct ep_target *t, const char *id,
+	    enum ep_severity sev, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+/* What to do about it (printf). */
+void	ep_finding_advise(struct ep_finding *f, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* A probe as evidence, and the capture frames tied to it. */
+void	ep_finding_cite(struct ep_finding *f, const struct ep_probe_record *r);
+/* A capture frame as evidence. */
+void	ep_finding_cite_frame(struct ep_finding *f, uint32_t frame);
+
+#endif

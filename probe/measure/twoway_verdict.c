@@ -1,0 +1,443 @@
+/* probe/measure/twoway_verdict.c: two-ended mode, the client's side: is the server
+ * `ednsprobe respond`, what its log says of our queries, and in which
+ * direction and at which size packets die (twoway.h, plan.h). */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ldns/ldns.h>
+
+#include "measure/finding.h"
+#include "measure/twoway.h"
+#include "measure/twoway_verdict.h"
+
+/* Call fn with every TXT string of msg's answer section; the number of
+ * strings, or -1 when msg is not a DNS message. */
+static int
+each_txt(const uint8_t *msg, size_t len,
+    void (*fn)(void *arg, const char *s, size_t n), void *arg)
+{
+	ldns_pkt *pkt = NULL;
+	ldns_rr_list *an;
+	int count = 0;
+
+	if (msg == NULL || ldns_wire2pkt(&pkt, msg, len) != LDNS_STATUS_OK)
+		return -1;
+	an = ldns_pkt_answer(pkt);
+	for (size_t i = 0; an && i < ldns_rr_list_rr_count(an); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(an, i);
+
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_TXT)
+			continue;
+		for (size_t k = 0; k < ldns_rr_rd_count(rr); k++) {
+			ldns_rdf *f = ldns_rr_rdf(rr, k);
+			const uint8_t *d = ldns_rdf_data(f);
+			size_t n = ldns_rdf_size(f);
+
+			/* A character-string: its length byte, then it. */
+			if (n == 0 || (size_t)d[0] + 1 != n)
+				continue;
+			fn(arg, (const char *)d + 1, d[0]);
+			count++;
+		}
+	}
+	ldns_pkt_free(pkt);
+	return count;
+}
+
+static void
+hello_string(void *arg, const char *s, size_t n)
+{
+	int *found = arg;
+
+	if (n == strlen(EP_TW_HELLO) && memcmp(s, EP_TW_HELLO, n) == 0)
+		*found = 1;
+}
+
+int
+ep_tw_is_hello(const uint8_t *msg, size_t len)
+{
+	int found = 0;
+
+	each_txt(msg, len, hello_string, &found);
+	return found;
+}
+
+int
+ep_tw_name_role(const uint8_t *qname, size_t qlen)
+{
+	size_t hl = strlen(EP_TW_HELLO_LABEL), i = 0;
+
+	if (qlen > hl && qname[0] == hl &&
+	    strncasecmp((const char *)qname + 1, EP_TW_HELLO_LABEL, hl) == 0)
+		return EP_ROLE_HELLO;
+	/* Leading labels of the scheme, up to a t<TOKEN> one. */
+	while (i < qlen && qname[i] != 0 && qname[i] <= 63 &&
+	    i + 1 + qname[i] <= qlen) {
+		struct ep_tw_req req;
+		struct ep_err err;
+		uint8_t zone[1] = { 0 };
+		uint8_t one[EP_DNAME_MAX];
+		size_t n = 1 + (size_t)qname[i];
+
+		/* One label as a name below the root: a scheme label?
+		 * ("log" is one only beside its token.) */
+		if (n == 4 && strncasecmp((const char *)qname + i + 1, "log",
+		    3) == 0) {
+			i += n;
+			continue;
+		}
+		memcpy(one, qname + i, n);
+		one[n] = 0;
+		if (ep_tw_parse_name(one, n + 1, zone, 1, &req, &err) != 0)
+			return -1;
+		if (req.token[0] != '\0')
+			return EP_ROLE_TWIN;
+		i += n;
+	}
+	return -1;
+}
+
+/* One log line: the probes whose query had its DNS id. */
+static void
+log_line(void *arg, const char *s, size_t n)
+{
+	struct ep_target *t = arg;
+	struct ep_tw_entry e;
+
+	if (ep_tw_entry_parse(s, n, &e) == -1)
+		return;
+	t->twoway.entries++;
+	for (int i = 0; i < t->nprobes; i++) {
+		struct ep_probe_record *r = &t->probes[i];
+
+		if (r->spec.tw_want == 0 || r->res.qid != e.id ||
+		    (r->spec.transport == EP_TCP) != (e.tcp != 0))
+			continue;
+		r->far.seen++;
+		r->far.qsize = e.qsize;
+		if (e.frag > r->far.frag)
+			r->far.frag = e.frag;
+		if (e.sent > r->far.sent)
+			r->far.sent = e.sent;
+		r->far.tc = e.tc;
+		r->far.pkts = e.out_frags;
+		snprintf(r->far.how, sizeof(r->far.how), "%s", e.how);
+	}
+}
+
+int
+ep_tw_read_log(struct ep_target *t, const uint8_t *msg, size_t len)
+{
+	t->twoway.entries = 0;
+	if (each_txt(msg, len, log_line, t) == -1) {
+		t->twoway.log = -1;
+		return -1;
+	}
+	t->twoway.log = 1;
+	for (int i = 0; i < t->nprobes; i++)
+		if (t->probes[i].spec.tw_want != 0)
+			t->probes[i].far.known = 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------ verdict */
+
+static int
+got(const struct ep_probe_record *r)
+{
+	return r->res.outcome == EP_OUT_ANSWER;
+}
+
+static int
+lost(const struct ep_probe_record *r)
+{
+	return r->res.outcome == EP_OUT_TIMEOUT;
+}
+
+/* IP bytes of a UDP datagram of n DNS bytes. */
+static uint32_t
+ip_size(const struct ep_target *t, uint32_t n)
+{
+	return n + 8 + (t->family == 4 ? 20 : 40);
+}
+
+static int
+mtu_of(const struct ep_target *t)
+{
+	return t->path.iface_mtu > 0 ? t->path.iface_mtu : 1500;
+}
+
+/* Kinds of two-ended probe, by what their loss would say. */
+static int
+is_out(const struct ep_probe_record *r)
+{
+	return r->spec.role == EP_ROLE_TWOUT && r->far.known;
+}
+
+static int
+is_in_plain(const struct ep_probe_record *r)
+{
+	return r->spec.role == EP_ROLE_TWIN && !r->spec.tw_frag &&
+	    !r->spec.tw_df && r->far.known;
+}
+
+/* Its query reached the responder, which sent the whole answer. */
+static int
+sent_whole(const struct ep_probe_record *r)
+{
+	return r->far.seen && r->far.sent > 0 && !r->far.tc &&
+	    strcmp(r->far.how, "sendfail") != 0;
+}
+
+/* Outbound: which query sizes reached it, and fragments. */
+static void
+outbound(struct ep_target *t)
+{
+	struct ep_twoway *w = &t->twoway;
+	int frag_sent = 0, frag_seen = 0;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+		uint32_t q = r->spec.msg_len;
+
+		if (!is_out(r) || r->res.outcome == EP_OUT_SKIPPED)
+			continue;
+		if (r->far.seen) {
+			if (q > w->out_max)
+				w->out_max = q;
+		} else if (w->out_lost == 0 || q < w->out_lost)
+			w->out_lost = q;
+		if (ip_size(t, q) > (uint32_t)mtu_of(t) || r->far.frag) {
+			frag_sent++;
+			frag_seen += r->far.seen && r->far.frag;
+		}
+	}
+	if (frag_seen > 0)
+		w->frag_out = EP_FACT_OK;
+	else if (frag_sent > 0 && w->out_max > 0 && w->out_lost > 0 &&
+	    ip_size(t, w->out_lost) > (uint32_t)mtu_of(t))
+		w->frag_out = EP_FACT_DROPPED;
+}
+
+/* Inbound: which answer sizes reached us, fragments, DF sizes. */
+static void
+inbound(struct ep_target *t)
+{
+	struct ep_twoway *w = &t->twoway;
+	int fsent = 0, fgot = 0;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+		uint32_t a = r->spec.tw_want, ip = ip_size(t, a);
+
+		if (r->spec.role != EP_ROLE_TWIN || !r->far.known ||
+		    !sent_whole(r))
+			continue;
+		if (r->spec.tw_frag && strcmp(r->far.how, "frag") == 0 &&
+		    r->far.pkts > 1) {
+			fsent++;
+			fgot += got(r);
+		} else if (r->spec.tw_df && strcmp(r->far.how, "df") == 0) {
+			if (got(r) && ip > w->mtu_in)
+				w->mtu_in = ip;
+			else if (lost(r) && (w->mtu_in_lost == 0 ||
+			    ip < w->mtu_in_lost))
+				w->mtu_in_lost = ip;
+		} else if (is_in_plain(r)) {
+			if (got(r) && a > w->in_max)
+				w->in_max = a;
+			else if (lost(r) && (w->in_lost == 0 ||
+			    a < w->in_lost))
+				w->in_lost = a;
+		}
+	}
+	if (fgot > 0)
+		w->frag_in = EP_FACT_OK;
+	else if (fsent > 0 && w->in_max > 0)
+		w->frag_in = EP_FACT_DROPPED;
+	/* A plain answer above the MTU that arrived came in fragments. */
+	if (w->frag_in == EP_FACT_UNTESTED && ip_size(t, w->in_max) >
+	    (uint32_t)mtu_of(t))
+		w->frag_in = EP_FACT_OK;
+}
+
+static void
+cite_role(struct ep_finding *f, const struct ep_target *t,
+    int (*pred)(const struct ep_probe_record *, const void *), const void *a)
+{
+	for (int i = 0; i < t->nprobes; i++)
+		if (pred(&t->probes[i], a))
+			ep_finding_cite(f, &t->probes[i]);
+}
+
+static int
+out_lost_pred(const struct ep_probe_record *r, const void *a)
+{
+	(void)a;
+	return is_out(r) && !r->far.seen && lost(r);
+}
+
+static int
+out_seen_pred(const struct ep_probe_record *r, const void *a)
+{
+	(void)a;
+	return is_out(r) && r->far.seen;
+}
+
+static int
+in_frag_pred(const struct ep_probe_record *r, const void *a)
+{
+	(void)a;
+	return r->spec.role == EP_ROLE_TWIN && r->spec.tw_frag &&
+	    r->far.known;
+}
+
+static int
+in_size_pred(const struct ep_probe_record *r, const void *a)
+{
+	const uint32_t *from = a;
+
+	return is_in_plain(r) && sent_whole(r) &&
+	    (got(r) ? r->spec.tw_want <= *from : lost(r));
+}
+
+static int
+df_pred(const struct ep_probe_record *r, const void *a)
+{
+	(void)a;
+	return r->spec.role == EP_ROLE_TWIN && r->spec.tw_df &&
+	    r->far.known && sent_whole(r);
+}
+
+static void
+findings_out(struct ep_target *t)
+{
+	struct ep_twoway *w = &t->twoway;
+	struct ep_finding *f;
+
+	if (w->frag_out == EP_FACT_DROPPED) {
+		f = ep_finding_add(t, "TWOWAY_FRAG_OUT_DROPPED", EP_SEV_ERROR,
+		    "Fragmented queries never reached the responder: its log "
+		    "has our queries up to %u bytes and none of %u bytes or "
+		    "more, which left here in IP fragments (link MTU %d)",
+		    w->out_max, w->out_lost, mtu_of(t));
+		ep_finding_advise(f, "Fragments toward the server are dropped "
+		    "on the path (this direction only if the answers' "
+		    "fragments arrive): find the firewall or ACL that drops "
+		    "non-first fragments or fragmented UDP and let them "
+		    "through; meanwhile queries (and so EDNS padding, large "
+		    "UPDATEs) must stay below %d bytes.", mtu_of(t) -
+		    (t->family == 4 ? 28 : 48));
+	} else if (w->out_lost > 0 && w->out_lost > w->out_max &&
+	    w->out_max > 0) {
+		f = ep_finding_add(t, "TWOWAY_OUT_LIMIT", EP_SEV_ERROR,
+		    "Queries of %u bytes and more never reached the responder "
+		    "(its log), queries up to %u bytes did: packets toward it "
+		    "die by size, not for being fragments", w->out_lost,
+		    w->out_max);
+		ep_finding_advise(f, "Look for a length limit on the path "
+		    "toward the server (a DNS-inspection rule, a UDP length "
+		    "ACL) and raise it to 4096 bytes or more.");
+	} else
+		return;
+	cite_role(f, t, out_lost_pred, NULL);
+	cite_role(f, t, out_seen_pred, NULL);
+}
+
+static void
+findings_in(struct ep_target *t)
+{
+	struct ep_twoway *w = &t->twoway;
+	struct ep_finding *f;
+
+	if (w->frag_in == EP_FACT_DROPPED) {
+		f = ep_finding_add(t, "TWOWAY_FRAG_IN_DROPPED", EP_SEV_ERROR,
+		    "The responder got our queries and sent its answers in IP "
+		    "fragments (its log), none of which reached us, while "
+		    "whole answers up to %u bytes did", w->in_max);
+		ep_finding_advise(f, "Fragments toward us are dropped on the "
+		    "path: find the firewall or ACL (stateful ones drop "
+		    "fragments they cannot match) and let fragments through, "
+		    "or keep answers whole: set the resolvers' EDNS buffer "
+		    "to 1232 (DNS Flag Day 2020).");
+		cite_role(f, t, in_frag_pred, NULL);
+	}
+	if (w->in_lost > 0 && w->in_lost > w->in_max && w->in_max > 0 &&
+	    w->frag_in != EP_FACT_DROPPED) {
+		f = ep_finding_add(t, "TWOWAY_IN_LIMIT", EP_SEV_ERROR,
+		    "Answers of %u bytes and more that the responder sent (its "
+		    "log) never reached us; answers up to %u bytes did",
+		    w->in_lost, w->in_max);
+		ep_finding_advise(f, "Packets toward us die by size: look for "
+		    "a UDP length limit or DNS-inspection rule on the way "
+		    "back; until it is fixed, an EDNS buffer of %u or less "
+		    "gets answers through.", w->in_max);
+		cite_role(f, t, in_size_pred, &w->in_max);
+	}
+}
+
+/* The path MTU measured each way differs: outbound from the DF probes
+ * (t->path.pmtu), inbound from the responder's DF answers. */
+static void
+findings_mtu(struct ep_target *t)
+{
+	struct ep_twoway *w = &t->twoway;
+	long out = t->path.pmtu;
+	struct ep_finding *f;
+	char back[64];
+
+	if (out <= 0 || w->mtu_in == 0)
+		return;
+	if (w->mtu_in > (uint32_t)out)
+		snprintf(back, sizeof(back), "%s%u", w->mtu_in_lost ? "" :
+		    "at least ", w->mtu_in);
+	else if (w->mtu_in_lost > 0 && w->mtu_in_lost <= (uint32_t)out)
+		snprintf(back, sizeof(back), "%u (less than %u)", w->mtu_in,
+		    w->mtu_in_lost);
+	else
+		return;
+	f = ep_finding_add(t, "TWOWAY_MTU_DIFFERS", EP_SEV_WARNING,
+	    "The path MTU differs by direction: %ld bytes toward the "
+	    "responder, %s back (its DF answers)", out, back);
+	ep_finding_advise(f, "Asymmetric routing or a tunnel on one way "
+	    "only: a size that passes one way can be a black hole the "
+	    "other way.  Test both directions after each change, and keep "
+	    "DNS answers within the smaller MTU (EDNS buffer 1232).");
+	for (int i = 0; i < t->nprobes; i++)
+		if (t->probes[i].spec.role == EP_ROLE_PMTU)
+			ep_finding_cite(f, &t->probes[i]);
+	cite_role(f, t, df_pred, NULL);
+}
+
+void
+ep_tw_verdict(struct ep_target *t)
+{
+	struct ep_twoway *w = &t->twoway;
+	struct ep_finding *f;
+
+	if (!w->responder)
+		return;
+	w->out_max = w->out_lost = w->in_max = w->in_lost = 0;
+	w->mtu_in = w->mtu_in_lost = 0;
+	w->frag_out = w->frag_in = EP_FACT_UNTESTED;
+	if (w->log != 1) {
+		f = ep_finding_add(t, "TWOWAY_NO_LOG", EP_SEV_WARNING,
+		    "The server is an ednsprobe responder, but its log of "
+		    "this run (token %s) could not be read: %s", w->token,
+		    w->log == 0 ? "the run ended before it was asked" :
+		    "no answer to the log query");
+		ep_finding_advise(f, "Without the far end's log, the "
+		    "direction of a loss is not known: check that TCP to the "
+		    "responder works, or read its own capture and output.");
+		for (int i = 0; i < t->nprobes; i++)
+			if (t->probes[i].spec.role == EP_ROLE_TWLOG)
+				ep_finding_cite(f, &t->probes[i]);
+		return;
+	}
+	outbound(t);
+	inbound(t);
+	findings_out(t);
+	findings_in(t);
+	findings_mtu(t);
+}
