@@ -18,6 +18,7 @@
 #include "cmd/resolver.h"
 #include "respond/respond.h"
 #include "engine/run.h"
+#include "measure/measures.h"
 #include "cmd/survey.h"
 #include "measure/verdict.h"
 #include "cmd/zone.h"
@@ -208,6 +209,7 @@ main(int argc, char **argv)
 {
 	struct ep_options o;
 	struct ep_report r;
+	struct ep_measure_set set;
 	struct ep_err err = { 0, "" };
 	int status, json_fd = -1, report_fd = -1;
 
@@ -249,6 +251,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "ednsprobe: --report: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
+	ep_measures_for(&o, &set);	/* what path and compliance run */
 	if (o.cmd == EP_CMD_SURVEY)
 		return survey(&o, &r, report_fd);
 	if (o.cmd == EP_CMD_RESPOND)
@@ -284,7 +287,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		ep_report_fini(&r);
 		return err.code == EP_ERESOLVE ? EXIT_RESOLVE : EXIT_INTERNAL;
-	} else if (ep_run_path(&o, &r, &err) == -1) {
+	} else if (ep_run_path(&o, &set, &r, &err) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		ep_report_fini(&r);
 		return EXIT_INTERNAL;

@@ -35,6 +35,7 @@ enum ep_role {
 			   in fragments (tw_frag) or with DF (tw_df) */
 	EP_ROLE_TWOUT,	/* a query padded to an exact size (msg_len) */
 	EP_ROLE_TWLOG,	/* the responder's log of this run's queries */
+	EP_ROLE_NONE,	/* analyze: not identified yet (never reported) */
 };
 
 /*
@@ -87,6 +88,12 @@ struct ep_probe_spec {
 	uint16_t	 tw_want;	/* answer size (s<N>); 0: none */
 	uint16_t	 tw_frag;	/* in fragments of this (f<M>); 0 */
 	uint8_t		 tw_df;		/* with DF (df) */
+	/* How the engine runs it (probe/engine/measure.h), set by the plan. */
+	uint8_t		 first;		/* starts with the baselines */
+	uint8_t		 hold;		/* phase 2 waits for it, a little */
+	uint8_t		 keep;		/* its answer's bytes go to the
+					   module's done() */
+	uint8_t		 tries;		/* sends at most; 0: the run's */
 };
 
 /* How a raw probe's query leaves. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd/analyze.h"
+#include "measure/measures.h"
 #include "measure/comply.h"
 #include "evidence.h"
 #include "cmd/options.h"
@@ -151,7 +152,7 @@ new_probe(struct analysis *a, struct ep_target *t, enum ep_transport tr,
 	p = &t->probes[t->nprobes++];
 	memset(p, 0, sizeof(*p));
 	p->spec.transport = tr;
-	p->spec.role = EP_ROLE_BASE;	/* settled in classify() */
+	p->spec.role = EP_ROLE_NONE;	/* settled in identify() */
 	p->res.lports[0] = cport;
 	p->res.nlports = 1;
 	p->res.rtt_ms = -1;
@@ -204,8 +205,6 @@ raw_from(struct ep_probe_spec *s, const struct ep_frame *f)
 		s->raw = EP_RAW_WHOLE;
 	else
 		return;
-	s->role = hop ? EP_ROLE_HOP : s->raw == EP_RAW_DF ? EP_ROLE_PMTU :
-	    EP_ROLE_FRAGOUT;
 	s->ttl = hop ? f->ip.ttl : 0;
 	s->transport = EP_RAW;
 	s->ip_size = (uint16_t)ip_size;
@@ -524,67 +523,32 @@ prune_attempts(struct ep_target *t)
 }
 
 /*
- * Roles and subjects from the questions: SOA and queries without EDNS are
- * baselines; among the rest, the question with the largest answer is the
- * large subject, the others medium.
+ * Which measurement each probe belongs to, by its shape: every module's
+ * identify() in the table's order (the first that takes it), then each
+ * module's look at the whole target: the catch-all (sizes) takes the
+ * rest, compliance knows its tests by the set of their shapes.
  */
 static void
-classify(struct ep_target *t)
+identify(struct ep_target *t)
 {
-	const struct ep_probe_record *big = NULL;
-	long bigsize = -1;
-	int id = 1;
+	const struct ep_measure_set *all = ep_measures_all();
 
-	for (int i = 0; i < t->nprobes; i++) {
-		const struct ep_probe_record *p = &t->probes[i];
-		long n = p->res.outcome == EP_OUT_ANSWER ?
-		    (long)p->res.reply.length : -1;
-
-		if (p->spec.qtype != TYPE_SOA && p->spec.qname_len > 0 &&
-		    ep_tw_name_role(p->spec.qname, p->spec.qname_len) == -1 &&
-		    n > bigsize) {
-			bigsize = n;
-			big = p;
-		}
-	}
 	for (int i = 0; i < t->nprobes; i++) {
 		struct ep_probe_spec *s = &t->probes[i].spec;
-		int same = big != NULL && s->qtype == big->spec.qtype &&
-		    s->qname_len == big->spec.qname_len &&
-		    memcmp(s->qname, big->spec.qname, s->qname_len) == 0;
-		int tw = ep_tw_name_role(s->qname, s->qname_len);
 
-		s->id = id++;
-		/* Two-ended mode's hello and probes: the responder's log,
-		 * which they need, is not in a capture (path verdict leaves
-		 * them out). */
-		if (tw != -1) {
-			s->subject = EP_SUBJ_SMALL;
-			s->role = (enum ep_role)tw;
-			continue;
-		}
-		if (s->transport == EP_RAW) {
-			s->subject = EP_SUBJ_SMALL;	/* role from raw_from */
-			continue;
-		}
-		if (s->qtype == TYPE_SOA || s->qname_len == 0) {
-			/* With an option: path's cookie query (plan.c). */
-			s->subject = EP_SUBJ_SMALL;
-			s->role = s->edns && s->opts_len > 0 ?
-			    EP_ROLE_OPTION : EP_ROLE_BASE;
-			continue;
-		}
-		s->subject = same || big == NULL ? EP_SUBJ_LARGE :
-		    EP_SUBJ_MEDIUM;
-		s->role = s->transport == EP_TCP ? EP_ROLE_TCPSIZE :
-		    s->edns ? EP_ROLE_LADDER : EP_ROLE_BASE;
+		s->id = i + 1;
+		for (int k = 0; k < all->n; k++)
+			if (!all->m[k]->catch_all &&
+			    all->m[k]->identify != NULL &&
+			    all->m[k]->identify(s))
+				break;
 	}
-	if (big != NULL) {
-		ep_dns_name_str(big->spec.qname, big->spec.qname_len, t->name,
-		    sizeof(t->name));
-		ep_query_type_str(big->spec.qtype, t->qtype_str,
-		    sizeof(t->qtype_str));
-	}
+	for (int k = 0; k < all->n; k++)
+		if (all->m[k]->catch_all && all->m[k]->identify_target != NULL)
+			all->m[k]->identify_target(t);
+	for (int k = 0; k < all->n; k++)
+		if (!all->m[k]->catch_all && all->m[k]->identify_target != NULL)
+			all->m[k]->identify_target(t);
 }
 
 static int
@@ -670,19 +634,14 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 				res->waited_ms = w > UINT32_MAX ? UINT32_MAX :
 				    (uint32_t)w;
 		}
-		classify(t);
-		for (int k = 0; k < t->nprobes; k++) {
-			const struct ep_probe_record *p = &t->probes[k];
-
-			if (p->spec.role == EP_ROLE_BASE && p->res.rtt_ms >= 0 &&
-			    (t->base_rtt_ms < 0 || p->res.rtt_ms <
-			    t->base_rtt_ms))
-				t->base_rtt_ms = p->res.rtt_ms;
-		}
+		identify(t);
 		t->capture = 1;
 		t->timeout_ms = 0;
 		/* A compliance run's queries get its verdicts. */
-		if (!ep_comply_identify(t))
+		int comply = 0;
+		for (int k = 0; k < t->nprobes; k++)
+			comply |= t->probes[k].spec.ctest != 0;
+		if (!comply)
 			ep_verdict(t);
 		else if (ep_comply_alone(t)) {
 			r->compliance = 1;

@@ -14,6 +14,7 @@
 #include "engine/lookup.h"
 #include "cmd/resolver.h"
 #include "engine/run.h"
+#include "measure/measures.h"
 
 #define RES_TIMEOUT_MS	2000	/* a discovery question's wait */
 
@@ -308,6 +309,7 @@ int
 ep_resolver_run(const struct ep_options *o, struct ep_report *r,
     struct ep_err *err)
 {
+	struct ep_measure_set set;
 	char note_buf[256] = "";
 	struct rrun rr = { .o = o, .note = note_buf,
 	    .note_len = sizeof(note_buf) };
@@ -328,7 +330,8 @@ ep_resolver_run(const struct ep_options *o, struct ep_report *r,
 	rr.ls.arg = &rr;
 	snprintf(r->server, sizeof(r->server), "%s", o->server[0] ?
 	    o->server : "resolv.conf");
-	if (ep_run_feed(o, &feed, r, err) == -1)
+	ep_measures_for(o, &set);
+	if (ep_run_feed(o, &set, &feed, r, err) == -1)
 		goto out;
 	free(r->targets);
 	r->targets = rr.targets;

@@ -20,6 +20,7 @@
 #include "output/output.h"
 #include "engine/query.h"
 #include "engine/run.h"
+#include "measure/measures.h"
 #include "cmd/survey.h"
 #include "measure/verdict.h"
 
@@ -698,6 +699,7 @@ int
 ep_survey(const struct ep_options *o, FILE *out, FILE *report,
     struct ep_report *r, struct ep_survey_stats *st, struct ep_err *err)
 {
+	struct ep_measure_set set;
 	struct survey s = { .o = o, .out = out, .st = st, .report = report,
 	    .r = r };
 	struct ep_feed feed = { .next = feed_next, .done = feed_done, .arg = &s,
@@ -731,7 +733,8 @@ ep_survey(const struct ep_options *o, FILE *out, FILE *report,
 		goto out;
 	}
 	s.held[s.nheld++] = first;
-	if (ep_run_feed(o, &feed, r, err) == -1)
+	ep_measures_for(o, &set);
+	if (ep_run_feed(o, &set, &feed, r, err) == -1)
 		goto out;
 	st->interrupted = r->interrupted;
 	summary(&s, r, out);

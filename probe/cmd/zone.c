@@ -14,6 +14,7 @@
 #include "measure/plan.h"
 #include "engine/query.h"
 #include "engine/run.h"
+#include "measure/measures.h"
 #include "measure/verdict.h"
 #include "cmd/zone.h"
 
@@ -1084,6 +1085,7 @@ int
 ep_zone_run(const struct ep_options *o, struct ep_report *r,
     struct ep_err *err)
 {
+	struct ep_measure_set set;
 	struct zrun zr = { .o = o, .first_auth = -1 };
 	struct ep_feed feed = { .next = feed_next, .done = feed_done,
 	    .start = feed_start, .more = feed_more, .stop = feed_stop,
@@ -1125,7 +1127,8 @@ ep_zone_run(const struct ep_options *o, struct ep_report *r,
 		goto out;
 	}
 	snprintf(r->server, sizeof(r->server), "%.255s", z->name);
-	if (ep_run_feed(o, &feed, r, err) == -1)
+	ep_measures_for(o, &set);
+	if (ep_run_feed(o, &set, &feed, r, err) == -1)
 		goto out;
 	/* The report's targets are the addresses probed, not the slots. */
 	free(r->targets);

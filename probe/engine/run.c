@@ -14,14 +14,13 @@
 #include "measure/comply.h"
 #include "engine/log.h"
 #include "engine/loop.h"
-#include "measure/plan.h"
+#include "engine/measure.h"
 #include "engine/privs.h"
 #include "engine/probe.h"
 #include "engine/query.h"
 #include "engine/raw.h"
 #include "engine/run.h"
 #include "engine/sniffer.h"
-#include "measure/twoway_verdict.h"
 #include "measure/verdict.h"
 
 #define TARGETS_MAX	8	/* addresses of one @SERVER */
@@ -33,7 +32,6 @@
 /* The capture's wait after the last probe, plus two RTTs. */
 #define LINGER_MS		100
 #define RAW_TRIES		3
-#define HOP_TRIES		2
 
 struct run;
 
@@ -48,25 +46,24 @@ struct run_target {
 	int			 active;	/* probed, or its frames read */
 	int			 phase;		/* 1: baselines, 2: the rest */
 	int			 pending;	/* started, not done */
-	int			 pmtu_round;	/* DF probe rounds started */
-	int			 followed;	/* compliance follow-ups planned */
 	int			 cut;		/* its time budget ran out */
 	int			 ids;		/* probe ids (survey: its own) */
 	int			*next_id;	/* &ids, or the run's (path) */
 	uint64_t		 drops0;	/* capture drops at its start */
 	struct ep_timer		*linger;	/* owned: its last frames */
 	struct ep_timer		*budget;	/* owned: its time bound */
-	/* Two-ended mode: phase 2 waits a little for the hello's answer
-	 * (due: a baseline replied, with RTT p2_rtt). */
-	struct ep_timer		*hello_wait;	/* owned */
+	/* Phase 2 waits a little for probes that hold it (spec.hold: the
+	 * two-ended hello; due: a baseline replied, with RTT p2_rtt). */
+	struct ep_timer		*hold_wait;	/* owned */
 	int			 p2_due;
 	double			 p2_rtt;
-	int			 tw_planned;	/* ep_plan_twoway done */
-	int			 tw_logged;	/* the log fetch planned */
+	/* Its measurements (the run's set), each with its own state. */
+	struct ep_mrun		 ms[EP_MEASURES_MAX];
 };
 
 struct run {
 	const struct ep_options	*o;
+	const struct ep_measure_set *set;	/* not owned */
 	struct ep_loop		*loop;		/* owned */
 	struct run_target	*rts;		/* owned */
 	int			 nrts;
@@ -98,6 +95,20 @@ is_reply(enum ep_outcome o)
 
 static void probe_done(struct ep_probe *p, void *arg);
 
+/* The adaptive timeout: ten round trips of the baseline, within
+ * [floor_ms, cap_ms]. */
+static uint32_t
+adaptive_timeout(double rtt_ms, uint32_t floor_ms, uint32_t cap_ms)
+{
+	double t = rtt_ms * 10.0;
+
+	if (t < floor_ms)
+		t = floor_ms;
+	if (t > cap_ms)
+		t = cap_ms;
+	return (uint32_t)t;
+}
+
 static void
 start_probe(struct run_target *rt, int i, uint32_t timeout_ms)
 {
@@ -116,15 +127,13 @@ start_probe(struct run_target *rt, int i, uint32_t timeout_ms)
 	p->timeout_ms = timeout_ms;
 	p->tries_max = rt->o->tries;
 	p->rawfd = rt->run->rawfd[rt->t->family == 4 ? 0 : 1];
-	p->keep = p->rec->spec.role == EP_ROLE_HELLO ||
-	    p->rec->spec.role == EP_ROLE_TWLOG;
+	p->keep = p->rec->spec.keep;
 	/*
 	 * Raw probes ask the SOA the baseline already had answered: the
 	 * server has it at hand, so an answer is due within two baseline
 	 * round trips (at least EVIDENCE_MIN_MS), as for evidence().  More
 	 * tries make random loss of a fragment or a DF packet unlikely to
-	 * pass for a fault; TTL probes, many and mostly answered by routers,
-	 * take fewer.
+	 * pass for a fault (a module may ask for fewer: spec.tries).
 	 */
 	if (p->rec->spec.transport == EP_RAW) {
 		uint32_t w = (uint32_t)(2 * (rt->t->base_rtt_ms > 0 ?
@@ -134,9 +143,10 @@ start_probe(struct run_target *rt, int i, uint32_t timeout_ms)
 			w = EVIDENCE_MIN_MS;
 		if (w < p->timeout_ms)
 			p->timeout_ms = w;
-		p->tries_max = p->rec->spec.role == EP_ROLE_HOP ? HOP_TRIES :
-		    RAW_TRIES;
+		p->tries_max = RAW_TRIES;
 	}
+	if (p->rec->spec.tries)
+		p->tries_max = p->rec->spec.tries;
 	if (p->rec->spec.transport == EP_RAW && p->rawfd == -1) {
 		p->rec->res.outcome = EP_OUT_SKIPPED;	/* no permission */
 		p->finished = 1;
@@ -163,15 +173,14 @@ static void
 start_phase2(struct run_target *rt, double rtt_ms)
 {
 	const struct ep_options *o = rt->o;
-	uint32_t tmo = ep_plan_timeout(rtt_ms, o->floor_ms, o->timeout_ms);
+	uint32_t tmo = adaptive_timeout(rtt_ms, o->floor_ms, o->timeout_ms);
 
 	rt->phase = 2;
 	rt->p2_due = 0;
-	ep_timer_disarm(rt->hello_wait);
-	if (rt->t->twoway.responder && !rt->tw_planned) {
-		ep_plan_twoway(o, rt->t, rt->next_id, rt->started);
-		rt->tw_planned = 1;
-	}
+	ep_timer_disarm(rt->hold_wait);
+	for (int k = 0; k < rt->run->set->n; k++)
+		if (rt->run->set->m[k]->phase2 != NULL)
+			rt->run->set->m[k]->phase2(&rt->ms[k]);
 	rt->t->timeout_ms = tmo;
 	rt->t->base_rtt_ms = rtt_ms;
 	ep_verbose(EP_VERB_OPS, "%s: baseline RTT %.2f ms, timeout %u ms",
@@ -201,14 +210,21 @@ start_phase2(struct run_target *rt, double rtt_ms)
  * (TCP) the handshake, so the wait is several round trips.
  */
 static int
-same_kind(const struct ep_probe_spec *a, const struct ep_probe_spec *b)
+own_wait(const struct run *run, const struct ep_probe_spec *s)
 {
-	/* A compliance test is about how the server takes this very
-	 * query: it gets its whole wait. */
-	if (a->ctest != 0 || b->ctest != 0)
-		return 0;
-	/* Nor the option queries: a lost one is a finding. */
-	if (a->role == EP_ROLE_OPTION || b->role == EP_ROLE_OPTION)
+	const struct ep_measure *m = ep_measure_owner(run->set, s);
+
+	return m != NULL && m->own_wait;
+}
+
+static int
+same_kind(const struct run *run, const struct ep_probe_spec *a,
+    const struct ep_probe_spec *b)
+{
+	/* A probe whose measurement is about how the server takes this
+	 * very query (compliance tests, option queries: a lost one is the
+	 * finding) gets its whole wait. */
+	if (own_wait(run, a) || own_wait(run, b))
 		return 0;
 	if (b->transport == EP_TCP)
 		return a->transport == EP_UDP && a->subject == b->subject;
@@ -231,7 +247,7 @@ evidence(struct run_target *rt, const struct ep_probe *done)
 		    p->rec->res.started_us : now;
 
 		if (!rt->started[i] || p->finished || p->state == NULL ||
-		    !same_kind(&p->rec->spec, &done->rec->spec))
+		    !same_kind(rt->run, &p->rec->spec, &done->rec->spec))
 			continue;
 		if (p->rec->res.started_us == 0) {
 			/* Still in the pacing queue: its wait starts with
@@ -249,111 +265,22 @@ evidence(struct run_target *rt, const struct ep_probe *done)
 	}
 }
 
-/*
- * A round of DF probes is over: the next one narrows the path MTU (the
- * size a router reported, or the gap split again): one round after the
- * first, so the whole search costs about two waits.
- */
-static void
-pmtu_next(struct run_target *rt)
-{
-	uint16_t sizes[EP_PLAN_PMTU_NEXT];
-	int n, first = rt->t->nprobes;
-
-	for (int i = 0; i < rt->t->nprobes; i++)
-		if (rt->t->probes[i].spec.role == EP_ROLE_PMTU &&
-		    (!rt->started[i] || !rt->probes[i].finished))
-			return;
-	if (rt->pmtu_round >= 1 || halted(rt))
-		return;
-	n = ep_plan_pmtu_next(rt->t, sizes, EP_PLAN_PMTU_NEXT);
-	for (int k = 0; k < n; k++)
-		if (ep_plan_pmtu_add(rt->o, rt->t, rt->next_id,
-		    sizes[k]) == -1)
-			break;
-	rt->pmtu_round++;
-	for (int i = first; i < rt->t->nprobes; i++)
-		start_probe(rt, i, rt->t->timeout_ms);
-}
-
-/*
- * Every UDP option query is done and none was answered (each lost all
- * its tries): the same query over TCP tells a filter on the path from a
- * server that ignores options (verdict.c).
- */
-static void
-option_next(struct run_target *rt)
-{
-	const struct ep_probe_spec *udp = NULL;
-
-	for (int i = 0; i < rt->t->nprobes; i++) {
-		const struct ep_probe_record *r = &rt->t->probes[i];
-
-		if (r->spec.role != EP_ROLE_OPTION)
-			continue;
-		if (r->spec.transport != EP_UDP || !rt->started[i] ||
-		    !rt->probes[i].finished ||
-		    r->res.outcome != EP_OUT_TIMEOUT)
-			return;
-		udp = &r->spec;
-	}
-	if (udp != NULL && rt->o->tcp && !halted(rt) &&
-	    ep_plan_option_tcp(rt->t, rt->next_id, udp) == 0)
-		start_probe(rt, rt->t->nprobes - 1, rt->t->timeout_ms);
-}
-
-/*
- * A TTL probe got an answer: the server is ttl hops away, and TTL probes
- * with a larger TTL would only ask it again.  Those not answered yet end
- * now as skipped (the verdict reads hops up to the server only).
- */
-static void
-beyond_server(struct run_target *rt, uint8_t ttl)
-{
-	for (int i = 0; i < rt->t->nprobes; i++) {
-		struct ep_probe *p = &rt->probes[i];
-
-		if (rt->t->probes[i].spec.role == EP_ROLE_HOP &&
-		    rt->t->probes[i].spec.ttl > ttl && rt->started[i] &&
-		    !p->finished && p->state != NULL)
-			ep_probe_done(p, EP_OUT_SKIPPED);
-	}
-}
-
-/*
- * Every compliance test is done: re-ask over TCP what UDP did not
- * answer, and follow the server cookie up (comply.h), all at once.
- */
-static void
-comply_next(struct run_target *rt)
-{
-	int first = rt->t->nprobes;
-
-	rt->followed = 1;
-	if (ep_comply_next(rt->t, rt->next_id) == 0)
-		return;
-	ep_verbose(EP_VERB_OPS, "%s: %d compliance follow-ups",
-	    rt->t->addr_str, rt->t->nprobes - first);
-	for (int i = first; i < rt->t->nprobes; i++)
-		start_probe(rt, i, rt->t->timeout_ms);
-}
-
-/* The hello's probe (phase 1) is still out. */
+/* A probe that holds phase 2 back (spec.hold) is still out. */
 static int
-hello_pending(const struct run_target *rt)
+hold_pending(const struct run_target *rt)
 {
 	for (int i = 0; i < rt->t->nprobes; i++)
-		if (rt->t->probes[i].spec.role == EP_ROLE_HELLO &&
-		    rt->started[i] && !rt->probes[i].finished)
+		if (rt->t->probes[i].spec.hold && rt->started[i] &&
+		    !rt->probes[i].finished)
 			return 1;
 	return 0;
 }
 
-/* A baseline replied while the hello is out: phase 2 waits for it at
- * most max(EVIDENCE_MIN_MS, 4 RTT), so a responder gets the two-ended
+/* A baseline replied while a holding probe is out: phase 2 waits for it
+ * at most max(EVIDENCE_MIN_MS, 4 RTT), so a responder gets the two-ended
  * plan from the start and any other server loses no time. */
 static void
-hello_wait_done(void *arg)
+hold_wait_done(void *arg)
 {
 	struct run_target *rt = arg;
 
@@ -366,7 +293,7 @@ phase2_due(struct run_target *rt, double rtt)
 {
 	uint32_t w = (uint32_t)(4 * rtt);
 
-	if (!hello_pending(rt)) {
+	if (!hold_pending(rt)) {
 		start_phase2(rt, rtt);
 		return;
 	}
@@ -374,72 +301,18 @@ phase2_due(struct run_target *rt, double rtt)
 		return;
 	rt->p2_due = 1;
 	rt->p2_rtt = rtt;
-	ep_timer_arm(rt->hello_wait, w < EVIDENCE_MIN_MS ? EVIDENCE_MIN_MS :
+	ep_timer_arm(rt->hold_wait, w < EVIDENCE_MIN_MS ? EVIDENCE_MIN_MS :
 	    w);
 }
 
-/* The hello is over: a responder's answer makes the run two-ended (the
- * plan now, or when phase 2 starts); then phase 2 may start. */
+/* The probes appended to rt's target from first on (by a measurement's
+ * callback) start now, with the target's timeout. */
 static void
-hello_done(struct run_target *rt, struct ep_probe *p)
+start_new(struct run_target *rt, int first)
 {
-	struct ep_target *t = rt->t;
-	int first = t->nprobes;
-
-	if (p->rec->res.outcome == EP_OUT_ANSWER &&
-	    ep_tw_is_hello(p->kept, p->kept_len)) {
-		t->twoway.responder = 1;
-		snprintf(t->twoway.token, sizeof(t->twoway.token), "%04x%04x",
-		    ep_query_random_id(), ep_query_random_id());
-		ep_verbose(EP_VERB_OPS, "%s: an ednsprobe responder, token %s",
-		    t->addr_str, t->twoway.token);
-	}
-	free(p->kept);
-	p->kept = NULL;
-	if (rt->phase == 1 && rt->p2_due && !halted(rt))
-		start_phase2(rt, rt->p2_rtt);
-	else if (rt->phase == 2 && t->twoway.responder && !rt->tw_planned &&
-	    !halted(rt)) {
-		/* Late: what is not started yet is too late to change. */
-		ep_plan_twoway(rt->o, t, rt->next_id, rt->started);
-		rt->tw_planned = 1;
-		for (int i = first; i < t->nprobes; i++)
-			start_probe(rt, i, t->timeout_ms);
-	}
-}
-
-/* Every probe the responder logs is over: ask for its log. */
-static void
-twoway_log_next(struct run_target *rt)
-{
-	struct ep_target *t = rt->t;
-
-	if (!rt->tw_planned || rt->tw_logged || halted(rt))
-		return;
-	for (int i = 0; i < t->nprobes; i++)
-		if (t->probes[i].spec.tw_want != 0 &&
-		    (!rt->started[i] || !rt->probes[i].finished))
-			return;
-	rt->tw_logged = 1;
-	t->twoway.log = -1;
-	if (ep_plan_twoway_log(rt->o, t, rt->next_id, 0) == 0)
-		start_probe(rt, t->nprobes - 1, t->timeout_ms);
-}
-
-/* The log came, or not: over TCP not, it is asked again over UDP (a
- * path that drops TCP/53 may carry large UDP). */
-static void
-twoway_log_done(struct run_target *rt, struct ep_probe *p)
-{
-	struct ep_target *t = rt->t;
-
-	if (p->rec->res.outcome == EP_OUT_ANSWER && p->kept != NULL)
-		ep_tw_read_log(t, p->kept, p->kept_len);
-	else if (p->rec->spec.transport == EP_TCP && !halted(rt) &&
-	    ep_plan_twoway_log(rt->o, t, rt->next_id, 1) == 0)
-		start_probe(rt, t->nprobes - 1, t->timeout_ms);
-	free(p->kept);
-	p->kept = NULL;
+	for (int i = first; i < rt->t->nprobes; i++)
+		if (!rt->started[i])
+			start_probe(rt, i, rt->t->timeout_ms);
 }
 
 /*
@@ -460,15 +333,25 @@ probe_done(struct ep_probe *p, void *arg)
 {
 	struct run_target *rt = arg;
 	struct ep_probe_result *res = &p->rec->res;
+	const struct ep_measure_set *set = rt->run->set;
+	int first = rt->t->nprobes, k;
 
 	rt->pending--;
 	if (res->started_us)
 		res->waited_ms = (uint32_t)((ep_loop_now(rt->run->loop) -
 		    res->started_us) / 1000u);
-	if (p->rec->spec.role == EP_ROLE_HELLO)
-		hello_done(rt, p);
-	else if (p->rec->spec.role == EP_ROLE_TWLOG)
-		twoway_log_done(rt, p);
+	/* Its own measurement first (the hello: is it a responder). */
+	for (k = 0; k < set->n; k++)
+		if (set->m[k]->owns != NULL && set->m[k]->owns(&p->rec->spec))
+			break;
+	if (k < set->n && set->m[k]->done != NULL)
+		set->m[k]->done(&rt->ms[k], p->rec, p->kept, p->kept_len);
+	free(p->kept);
+	p->kept = NULL;
+	if (p->rec->spec.hold && rt->phase == 1 && rt->p2_due && !halted(rt))
+		start_phase2(rt, rt->p2_rtt);
+	else if (rt->phase == 2 && !halted(rt))
+		start_new(rt, first);	/* what done() appended */
 	if (rt->phase == 1 && !halted(rt) && is_reply(res->outcome) &&
 	    res->outcome != EP_OUT_MALFORMED) {
 		/* TCP's RTT is the query's; the handshake is cleaner. */
@@ -490,20 +373,23 @@ probe_done(struct ep_probe *p, void *arg)
 		ep_verbose(EP_VERB_OPS, "%s: no baseline reply",
 		    rt->t->addr_str);
 	}
-	if (p->rec->spec.role == EP_ROLE_PMTU && rt->phase == 2)
-		pmtu_next(rt);
-	if (p->rec->spec.role == EP_ROLE_OPTION &&
-	    p->rec->spec.transport == EP_UDP)
-		option_next(rt);
-	if (p->rec->spec.role == EP_ROLE_HOP && res->outcome == EP_OUT_ANSWER &&
-	    !halted(rt))
-		beyond_server(rt, p->rec->spec.ttl);
-	if (rt->phase == 2)
-		twoway_log_next(rt);
-	if (rt->pending == 0 && !rt->followed && !halted(rt) &&
-	    (rt->o->cmd == EP_CMD_COMPLY || (rt->phase == 2 &&
-	    rt->o->compliance)))
-		comply_next(rt);
+	/* Every measurement may follow up (another round, a twin, its
+	 * log) or end probes it no longer needs; with nothing out, the
+	 * follow-ups of those that wait for all (compliance). */
+	for (k = 0; k < set->n; k++) {
+		first = rt->t->nprobes;
+		if (set->m[k]->next == NULL)
+			continue;
+		set->m[k]->next(&rt->ms[k], p->rec);
+		start_new(rt, first);
+	}
+	for (k = 0; k < set->n && rt->pending == 0 && !halted(rt); k++) {
+		first = rt->t->nprobes;
+		if (set->m[k]->quiet == NULL)
+			continue;
+		set->m[k]->quiet(&rt->ms[k]);
+		start_new(rt, first);
+	}
 	if (rt->pending == 0 && !rt->run->stopping)
 		target_quiet(rt);
 }
@@ -739,9 +625,8 @@ budget_done(void *arg)
 		target_quiet(rt);
 }
 
-/* Plan rt's probes and start its baselines (compliance: every test at
- * once: each is a verdict of its own, whatever the others get; the first
- * answer still shortens the waits of the rest).  -1: the run failed. */
+/* Plan rt's probes (every measurement of the run) and start those that
+ * start first (the baselines).  -1: the run failed. */
 static int
 target_begin(struct run_target *rt)
 {
@@ -758,15 +643,18 @@ target_begin(struct run_target *rt)
 	mtu_of(t);
 	memset(rt->started, 0, sizeof(rt->started));
 	rt->phase = 1;
-	rt->pending = rt->pmtu_round = rt->followed = rt->cut = 0;
-	rt->p2_due = rt->tw_planned = rt->tw_logged = 0;
+	rt->pending = rt->cut = rt->p2_due = 0;
 	rt->ids = 1;
-	if (o->cmd == EP_CMD_COMPLY ?
-	    ep_plan_comply(o, t, rt->next_id, run->err) == -1 :
-	    (ep_plan_path(o, t, rt->next_id, run->err) == -1 ||
-	    ep_plan_raw(o, t, rt->next_id, run->err) == -1 ||
-	    (o->compliance && ep_plan_comply(o, t, rt->next_id,
-	    run->err) == -1))) {
+	for (int k = 0; k < run->set->n; k++) {
+		rt->ms[k].o = o;
+		rt->ms[k].t = t;
+		rt->ms[k].next_id = rt->next_id;
+		rt->ms[k].engine = rt;
+		if (rt->ms[k].state != NULL)
+			memset(rt->ms[k].state, 0,
+			    run->set->m[k]->state_size);
+	}
+	if (ep_measure_plan(run->set, o, t, rt->next_id, run->err) == -1) {
 		run->failed = 1;
 		ep_loop_stop(run->loop);
 		return -1;
@@ -777,9 +665,7 @@ target_begin(struct run_target *rt)
 	ep_timer_arm(rt->budget, o->budget_ms ? o->budget_ms :
 	    run_bound_ms(o));
 	for (int k = 0; k < t->nprobes && !run->stopping; k++)
-		if (t->probes[k].spec.role == EP_ROLE_BASE ||
-		    t->probes[k].spec.role == EP_ROLE_HELLO ||
-		    o->cmd == EP_CMD_COMPLY)
+		if (t->probes[k].spec.first)
 			start_probe(rt, k, o->timeout_ms);
 	if (rt->pending == 0 && !run->stopping)
 		target_quiet(rt);	/* nothing could start */
@@ -799,7 +685,7 @@ target_end(struct run_target *rt)
 		return;
 	ep_timer_disarm(rt->linger);
 	ep_timer_disarm(rt->budget);
-	ep_timer_disarm(rt->hello_wait);
+	ep_timer_disarm(rt->hold_wait);
 	ep_sniffer_target_done(run->sniffer, t);
 	t->capture = run->sniffer == NULL ? 0 : ep_sniffer_drops(run->sniffer,
 	    &drops) == 0 && drops > rt->drops0 ? -1 : 1;
@@ -840,10 +726,15 @@ make_slots(struct run *run, struct ep_report *r)
 		rt->t = &r->targets[i];
 		rt->o = run->feed != NULL ? &run->opts[i] : run->o;
 		rt->next_id = run->feed != NULL ? &rt->ids : &run->next_id;
+		for (int k = 0; k < run->set->n; k++)
+			if (run->set->m[k]->state_size > 0 &&
+			    (rt->ms[k].state = calloc(1,
+			    run->set->m[k]->state_size)) == NULL)
+				return -1;
 		if ((rt->linger = ep_timer_new(run->loop, linger_done, rt))
 		    == NULL || (rt->budget = ep_timer_new(run->loop,
-		    budget_done, rt)) == NULL || (rt->hello_wait =
-		    ep_timer_new(run->loop, hello_wait_done, rt)) == NULL)
+		    budget_done, rt)) == NULL || (rt->hold_wait =
+		    ep_timer_new(run->loop, hold_wait_done, rt)) == NULL)
 			return -1;
 	}
 	return 0;
@@ -852,11 +743,11 @@ make_slots(struct run *run, struct ep_report *r)
 /* Both commands: the capture, raw sockets and the drop of privileges,
  * then every target in the one loop. */
 static int
-run_all(const struct ep_options *o, const struct ep_feed *feed,
-    struct ep_report *r, struct ep_err *err)
+run_all(const struct ep_options *o, const struct ep_measure_set *set,
+    const struct ep_feed *feed, struct ep_report *r, struct ep_err *err)
 {
-	struct run run = { .o = o, .err = err, .rawfd = { -1, -1 },
-	    .feed = feed, .next_id = 1 };
+	struct run run = { .o = o, .set = set, .err = err,
+	    .rawfd = { -1, -1 }, .feed = feed, .next_id = 1 };
 	uint64_t t0 = ep_clock_us();
 	int rc = -1;
 	time_t now = time(NULL);
@@ -928,7 +819,9 @@ out:
 	for (int i = 0; run.rts != NULL && i < run.nrts; i++) {
 		ep_timer_free(run.rts[i].linger);
 		ep_timer_free(run.rts[i].budget);
-		ep_timer_free(run.rts[i].hello_wait);
+		ep_timer_free(run.rts[i].hold_wait);
+		for (int k = 0; k < EP_MEASURES_MAX; k++)
+			free(run.rts[i].ms[k].state);
 	}
 	for (int f = 0; f < 2; f++)
 		if (run.rawfd[f] != -1)
@@ -940,17 +833,62 @@ out:
 }
 
 int
-ep_run_path(const struct ep_options *o, struct ep_report *r,
-    struct ep_err *err)
+ep_run_path(const struct ep_options *o, const struct ep_measure_set *set,
+    struct ep_report *r, struct ep_err *err)
 {
-	return run_all(o, NULL, r, err);
+	return run_all(o, set, NULL, r, err);
 }
 
 int
-ep_run_feed(const struct ep_options *o, const struct ep_feed *feed,
-    struct ep_report *r, struct ep_err *err)
+ep_run_feed(const struct ep_options *o, const struct ep_measure_set *set,
+    const struct ep_feed *feed, struct ep_report *r, struct ep_err *err)
 {
-	return run_all(o, feed, r, err);
+	return run_all(o, set, feed, r, err);
+}
+
+/* The engine's services to a measurement's callbacks (engine/measure.h);
+ * without a run (engine NULL: a unit test, analyze) every probe is over
+ * and phase 2 has begun. */
+int
+ep_mrun_phase(const struct ep_mrun *m)
+{
+	const struct run_target *rt = m->engine;
+
+	return rt == NULL ? 2 : rt->phase;
+}
+
+int
+ep_mrun_halted(const struct ep_mrun *m)
+{
+	const struct run_target *rt = m->engine;
+
+	return rt != NULL && halted(rt);
+}
+
+int
+ep_mrun_started(const struct ep_mrun *m, int i)
+{
+	const struct run_target *rt = m->engine;
+
+	return rt == NULL || rt->started[i];
+}
+
+int
+ep_mrun_over(const struct ep_mrun *m, int i)
+{
+	const struct run_target *rt = m->engine;
+
+	return rt == NULL || (rt->started[i] && rt->probes[i].finished);
+}
+
+void
+ep_mrun_end(struct ep_mrun *m, int i, enum ep_outcome outcome)
+{
+	struct run_target *rt = m->engine;
+
+	if (rt != NULL && rt->started[i] && !rt->probes[i].finished &&
+	    rt->probes[i].state != NULL)
+		ep_probe_done(&rt->probes[i], outcome);
 }
 
 void

@@ -6,6 +6,7 @@
 #include "ednsprobe/err.h"
 #include "ednsprobe/result.h"
 #include "engine/loop.h"
+#include "engine/measure.h"
 #include "cmd/options.h"
 
 /*
@@ -17,12 +18,14 @@ int	ep_run_targets(const struct ep_options *o, struct ep_report *r,
 	    struct ep_err *err);
 
 /*
- * Run the path command against every target of r at once in one event
- * loop, then compute each target's path facts and findings.  Returns 0
+ * Run the measurements of set (measure/measures.h: the command's) against
+ * every target of r at once in one event loop, then compute each target's
+ * facts and findings.  Returns 0
  * (also when interrupted: r->interrupted says so) or -1 on an internal
  * error.
  */
-int	ep_run_path(const struct ep_options *o, struct ep_report *r,
+int	ep_run_path(const struct ep_options *o,
+	    const struct ep_measure_set *set, struct ep_report *r,
 	    struct ep_err *err);
 
 /*
@@ -53,14 +56,14 @@ struct ep_feed {
 };
 
 /*
- * Run the path probes (o->compliance: and the compliance tests) of every
- * target the feed gives, at most feed->slots at once, in one event loop
+ * Run the measurements of set of every target the feed gives, at most feed->slots at once, in one event loop
  * at o->rate, each within o->budget_ms (0: the run's own bound).  r
  * keeps the capture, the raw-socket notes and r->packets; r->targets are
  * the slots.  Returns 0 (also when interrupted) or -1 on an internal
  * error.
  */
-int	ep_run_feed(const struct ep_options *o, const struct ep_feed *feed,
+int	ep_run_feed(const struct ep_options *o,
+	    const struct ep_measure_set *set, const struct ep_feed *feed,
 	    struct ep_report *r, struct ep_err *err);
 
 /* Free what r owns (not r itself). */

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/log.h"
 #include "measure/comply.h"
+#include "measure/measures.h"
 #include "measure/finding.h"
 #include "measure/plan.h"
 #include "engine/query.h"
@@ -1036,3 +1038,61 @@ ep_comply_line(const struct ep_target *t, const char *server, char *buf,
 	}
 	return buf;
 }
+
+/* The module (engine/measure.h): the tests, their follow-ups once all
+ * are over, the tests recognised in a capture by their queries' shape. */
+struct comply_state {
+	int	followed;	/* the follow-ups planned */
+};
+
+static int
+comply_owns(const struct ep_probe_spec *s)
+{
+	return s->ctest != 0 || s->role == EP_ROLE_COMPLY ||
+	    s->role == EP_ROLE_RECHECK;
+}
+
+/* Alone (the compliance command), every test starts at once: each is a
+ * verdict of its own, whatever the others get; the first answer still
+ * shortens the waits of the rest. */
+static int
+comply_plan(struct ep_mrun *m, enum ep_plan_stage stage, struct ep_err *err)
+{
+	int first = m->t->nprobes;
+
+	if (stage != EP_PLAN_MAIN)
+		return 0;
+	if (ep_plan_comply(m->o, m->t, m->next_id, err) == -1)
+		return -1;
+	for (int i = first; m->o->cmd == EP_CMD_COMPLY && i < m->t->nprobes;
+	    i++)
+		m->t->probes[i].spec.first = 1;
+	return 0;
+}
+
+/* Every test is done: re-ask over TCP what UDP did not answer, and
+ * follow the server cookie up, all at once. */
+static void
+comply_quiet(struct ep_mrun *m)
+{
+	struct comply_state *st = m->state;
+	int first = m->t->nprobes;
+
+	if (st->followed || ep_mrun_halted(m) ||
+	    (m->o->cmd != EP_CMD_COMPLY && ep_mrun_phase(m) != 2))
+		return;
+	st->followed = 1;
+	if (ep_comply_next(m->t, m->next_id) > 0)
+		ep_verbose(EP_VERB_OPS, "%s: %d compliance follow-ups",
+		    m->t->addr_str, m->t->nprobes - first);
+}
+
+const struct ep_measure ep_measure_comply = {
+	.name = "comply",
+	.own_wait = 1,
+	.state_size = sizeof(struct comply_state),
+	.owns = comply_owns,
+	.plan = comply_plan,
+	.quiet = comply_quiet,
+	.identify_target = ep_comply_identify,
+};

@@ -1,5 +1,5 @@
-/* probe/measure/plan.h: which probes a command sends to one target, and in which
- * phase. */
+/* probe/measure/plan.h: building probe specs: the helpers every
+ * measurement module plans its probes with. */
 #ifndef EP_PLAN_H
 #define EP_PLAN_H
 
@@ -9,6 +9,9 @@
 
 /* The label prepended to NAME for the negative (medium-size) answer. */
 #define EP_PLAN_NXLABEL	"ednsprobe-nx"
+/* A padded query of this IP size fits every path whole (below the IPv6
+ * minimum MTU): outbound fragments, inbound ones (two-ended). */
+#define EP_PLAN_FRAGOUT_SIZE	1200
 
 /*
  * A new probe at the end of t->probes, zeroed but for its id (from
@@ -16,69 +19,29 @@
  */
 struct ep_probe_spec *ep_plan_new_probe(struct ep_target *t, int *next_id);
 
-/*
- * Fill t->probes with the specs of the path command: baseline probes
- * (role EP_ROLE_BASE, phase 1) first, then the ladder and the TCP size
- * probes (phase 2), numbered from *next_id on.  Returns 0 or -1.
- */
-int	ep_plan_path(const struct ep_options *o, struct ep_target *t,
-	    int *next_id, struct ep_err *err);
-
-/* Outbound fragments: a query padded to this IP size (below the IPv6
- * minimum MTU, so it fits every path whole); the fragment size is
- * --frag-size (options.h). */
-#define EP_PLAN_FRAGOUT_SIZE	1200
-/* Path MTU: sizes of the second round, at most. */
-#define EP_PLAN_PMTU_NEXT	6
+/* Take back the last probe ep_plan_new_probe made (it did not fit). */
+void	ep_plan_undo(struct ep_target *t, int *next_id);
 
 /*
- * Append the raw probes (phase 2, sent through a raw socket): the
- * outbound fragment pair and the first round of DF probes for the path
- * MTU (the usual MTUs up to the route's).  Needs t->family and
- * t->path.iface_mtu.  Returns 0 or -1.
+ * A new query of qname (wire form, qlen bytes) and qtype over tr, with
+ * role and subject; with EDNS (edns: an OPT of bufsize, DO when
+ * dnssec_ok), RD as o->recurse.  NULL when t is full.
  */
-int	ep_plan_raw(const struct ep_options *o, struct ep_target *t,
-	    int *next_id, struct ep_err *err);
+struct ep_probe_spec *ep_plan_add(struct ep_target *t, int *next_id,
+	    enum ep_transport tr, enum ep_role role, enum ep_subject subj,
+	    const uint8_t *qname, size_t qlen, uint16_t qtype, int edns,
+	    uint16_t bufsize, int dnssec_ok, const struct ep_options *o);
 
 /*
- * After a round of DF probes: the sizes of the next round into sizes
- * (at most max): the MTU a router reported, if it lies between the
- * largest size that passed and the smallest that failed, or else max
- * sizes splitting that gap.  0 when the gap is closed (8 bytes or less)
- * or nothing passed or failed.
+ * A raw probe (sent through a raw socket): SOA of NAME with EDNS, padded
+ * so the IP datagram is ip_size bytes, leaving as raw (EP_RAW_*) in
+ * fragments of frag_size.  NULL when t is full.
  */
-int	ep_plan_pmtu_next(const struct ep_target *t, uint16_t *sizes, int max);
-int	ep_plan_pmtu_add(const struct ep_options *o, struct ep_target *t,
-	    int *next_id, uint16_t size);
+struct ep_probe_spec *ep_plan_add_raw(struct ep_target *t, int *next_id,
+	    enum ep_role role, int raw, uint16_t ip_size, uint16_t frag_size,
+	    const struct ep_options *o);
 
-/*
- * The adaptive timeout: ten round trips of the baseline, within
- * [floor_ms, cap_ms].
- */
-uint32_t ep_plan_timeout(double rtt_ms, uint32_t floor_ms, uint32_t cap_ms);
-
-#define EP_PLAN_OPTION_TWINS	2	/* UDP option queries per target */
-
-/* The option query (EP_ROLE_OPTION) went unanswered over UDP: the same
- * query over TCP, added to t, tells a filter on the path (TCP answered)
- * from a server that ignores it.  -1 when t is full. */
-int	ep_plan_option_tcp(struct ep_target *t, int *next_id,
-	    const struct ep_probe_spec *udp);
-
-/*
- * Two-ended mode: t is `ednsprobe respond` (its hello answered) with the
- * log token t->twoway.token.  The ladder and TCP probes not started yet
- * (started[i] 0) ask for answers of exact sizes instead; appended:
- * answers as big as each rung (EP_ROLE_TWIN), queries padded to each
- * rung's size (EP_ROLE_TWOUT), answers in the responder's fragments and
- * with DF (TWIN).  As many as fit in t.
- */
-#define EP_TW_SMALL	200	/* the answer to an outbound probe */
-void	ep_plan_twoway(const struct ep_options *o, struct ep_target *t,
-	    int *next_id, const int *started);
-/* The log fetch (EP_ROLE_TWLOG): over TCP unless udp or TCP is off
- * (then UDP, buffer 65535).  0, or -1 when t is full. */
-int	ep_plan_twoway_log(const struct ep_options *o, struct ep_target *t,
-	    int *next_id, int udp);
+/* The largest rung of o's ladder. */
+uint16_t ep_plan_largest(const struct ep_options *o);
 
 #endif

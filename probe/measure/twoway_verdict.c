@@ -7,7 +7,11 @@
 
 #include <ldns/ldns.h>
 
+#include "engine/log.h"
+#include "engine/query.h"
 #include "measure/finding.h"
+#include "measure/measures.h"
+#include "measure/plan.h"
 #include "measure/twoway.h"
 #include "measure/twoway_verdict.h"
 
@@ -441,3 +445,257 @@ ep_tw_verdict(struct ep_target *t)
 	findings_in(t);
 	findings_mtu(t);
 }
+
+/*
+ * The module (engine/measure.h): the hello, the two-ended plan once the
+ * server answered it, the log fetch once every logged probe is over.
+ */
+#define TYPE_TXT	16
+
+struct tw_state {
+	int	planned;	/* ep_plan_twoway done */
+	int	logged;		/* the log fetch planned */
+};
+
+static int
+tw_owns(const struct ep_probe_spec *s)
+{
+	return s->ctest == 0 && (s->role == EP_ROLE_HELLO ||
+	    s->role == EP_ROLE_TWIN || s->role == EP_ROLE_TWOUT ||
+	    s->role == EP_ROLE_TWLOG);
+}
+
+/* The hello (twoway.h): _ednsprobe.NAME TXT, which any other server
+ * answers with a name error.  Phase 1 (started with the baselines, last
+ * so the others keep their places); phase 2 waits for it a little. */
+static int
+tw_plan(struct ep_mrun *m, enum ep_plan_stage stage, struct ep_err *err)
+{
+	const struct ep_options *o = m->o;
+	uint8_t name[EP_DNAME_MAX];
+	size_t lbl = strlen(EP_TW_HELLO_LABEL);
+	struct ep_probe_spec *s;
+
+	if (stage != EP_PLAN_MAIN || !o->udp || o->cmd != EP_CMD_PATH)
+		return 0;
+	if (1 + lbl + o->qname_len > EP_DNAME_MAX)
+		return 0;	/* NAME too long to be a responder's zone */
+	name[0] = (uint8_t)lbl;
+	memcpy(name + 1, EP_TW_HELLO_LABEL, lbl);
+	memcpy(name + 1 + lbl, o->qname, o->qname_len);
+	if ((s = ep_plan_add(m->t, m->next_id, EP_UDP, EP_ROLE_HELLO,
+	    EP_SUBJ_SMALL, name, 1 + lbl + o->qname_len, TYPE_TXT, 1, 1232, 0,
+	    o)) == NULL)
+		return ep_err_set(err, EP_EINTERNAL, "more than %d probes",
+		    EP_PROBES_MAX);
+	s->first = s->hold = s->keep = 1;
+	return 0;
+}
+
+/* The name of req below NAME into s (qname, TXT); 0 when it does not
+ * fit. */
+static int
+tw_name(const struct ep_options *o, const struct ep_tw_req *req,
+    struct ep_probe_spec *s)
+{
+	size_t n = ep_tw_build_name(req, o->qname, o->qname_len, s->qname);
+
+	if (n == 0)
+		return 0;
+	s->qname_len = n;
+	s->qtype = TYPE_TXT;
+	s->tw_want = (uint16_t)req->size;
+	s->tw_frag = req->frag;
+	s->tw_df = (uint8_t)req->df;
+	return 1;
+}
+
+/* A two-ended probe: answer size want (f frag, DF df) at buffer bufsize,
+ * the query padded to qsize (0: not padded). */
+static int
+tw_add(const struct ep_options *o, struct ep_target *t, int *next_id,
+    enum ep_role role, uint16_t want, uint16_t frag, int df, uint16_t bufsize,
+    uint16_t qsize)
+{
+	struct ep_tw_req req = { .kind = EP_TW_TEST, .size = want,
+	    .frag = frag, .df = df };
+	struct ep_probe_spec *s;
+
+	memcpy(req.token, t->twoway.token, sizeof(req.token));
+	if ((s = ep_plan_add(t, next_id, EP_UDP, role, EP_SUBJ_LARGE,
+	    o->qname, o->qname_len, TYPE_TXT, 1, bufsize, o->dnssec, o)) ==
+	    NULL)
+		return 0;
+	if (!tw_name(o, &req, s)) {
+		ep_plan_undo(t, next_id);
+		return 0;
+	}
+	s->msg_len = qsize;
+	return 1;
+}
+
+void
+ep_plan_twoway(const struct ep_options *o, struct ep_target *t, int *next_id,
+    const struct ep_mrun *m)
+{
+	static const uint16_t df_ip[] = { 1280, 1400, 1450, 1480, 1500 };
+	uint16_t large = ep_plan_largest(o);
+	uint16_t frag = (uint16_t)(o->frag_size & ~7u);
+	int hdr = t->family == 4 ? 28 : 48;
+	int mtu = t->path.iface_mtu > 0 ? t->path.iface_mtu : 1500;
+
+	/*
+	 * The ladder not started yet asks for answers of exact sizes: the
+	 * largest rung's size (LARGE), 1200 bytes (MEDIUM: one packet on any
+	 * path); the verdict then knows each answer's size, not a guess.
+	 */
+	for (int i = 0; i < t->nprobes; i++) {
+		struct ep_probe_spec *s = &t->probes[i].spec;
+		struct ep_tw_req req = { .kind = EP_TW_TEST };
+
+		if ((m != NULL && ep_mrun_started(m, i)) ||
+		    (s->role != EP_ROLE_LADDER &&
+		    s->role != EP_ROLE_TCPSIZE) || s->subject == EP_SUBJ_SMALL)
+			continue;
+		req.size = s->subject == EP_SUBJ_LARGE ? large : 1200;
+		memcpy(req.token, t->twoway.token, sizeof(req.token));
+		tw_name(o, &req, s);
+	}
+	snprintf(t->qtype_str, sizeof(t->qtype_str), "TXT");
+	if (!o->udp)
+		return;
+	/* Inbound: answers as big as each rung's buffer. */
+	for (int i = 0; i < o->nsizes; i++)
+		tw_add(o, t, next_id, EP_ROLE_TWIN, o->sizes[i], 0, 0,
+		    o->sizes[i], 0);
+	/* Outbound: queries as big as each rung (above the MTU our kernel
+	 * sends them in fragments), a small answer each. */
+	for (int i = 0; i < o->nsizes; i++)
+		tw_add(o, t, next_id, EP_ROLE_TWOUT, EP_TW_SMALL, 0, 0, 1232,
+		    o->sizes[i]);
+	/* Inbound fragments the responder makes, two sizes (as FRAGOUT). */
+	if (frag >= EP_TW_FRAG_MIN && frag <= EP_TW_FRAG_MAX / 2) {
+		tw_add(o, t, next_id, EP_ROLE_TWIN, EP_PLAN_FRAGOUT_SIZE, frag,
+		    0, 1232, 0);
+		tw_add(o, t, next_id, EP_ROLE_TWIN, EP_PLAN_FRAGOUT_SIZE,
+		    (uint16_t)(2 * frag), 0, 1232, 0);
+	}
+	/* The inbound path MTU: answers with DF at the usual sizes. */
+	for (size_t i = 0; i < sizeof(df_ip) / sizeof(df_ip[0]); i++)
+		if (df_ip[i] <= mtu)
+			tw_add(o, t, next_id, EP_ROLE_TWIN,
+			    (uint16_t)(df_ip[i] - hdr), 0, 1,
+			    (uint16_t)(df_ip[i] - hdr), 0);
+}
+
+int
+ep_plan_twoway_log(const struct ep_options *o, struct ep_target *t,
+    int *next_id, int udp)
+{
+	struct ep_tw_req req = { .kind = EP_TW_LOG };
+	struct ep_probe_spec *s;
+
+	memcpy(req.token, t->twoway.token, sizeof(req.token));
+	if ((s = ep_plan_add(t, next_id, o->tcp && !udp ? EP_TCP : EP_UDP,
+	    EP_ROLE_TWLOG, EP_SUBJ_SMALL, o->qname, o->qname_len, TYPE_TXT, 1,
+	    65535, 0, o)) == NULL)
+		return -1;
+	if (!tw_name(o, &req, s)) {
+		ep_plan_undo(t, next_id);
+		return -1;
+	}
+	s->keep = 1;
+	return 0;
+}
+
+/* Phase 2 begins: toward a responder, the two-ended plan. */
+static void
+tw_phase2(struct ep_mrun *m)
+{
+	struct tw_state *st = m->state;
+
+	if (m->t->twoway.responder && !st->planned) {
+		ep_plan_twoway(m->o, m->t, m->next_id, m);
+		st->planned = 1;
+	}
+}
+
+/*
+ * The hello is over: a responder's answer makes the run two-ended (the
+ * plan now if phase 2 started without it: what is not started yet is not
+ * too late).  The log came, or not: over TCP not, it is asked again over
+ * UDP (a path that drops TCP/53 may carry large UDP).
+ */
+static void
+tw_done(struct ep_mrun *m, const struct ep_probe_record *r,
+    const uint8_t *kept, size_t kept_len)
+{
+	struct tw_state *st = m->state;
+	struct ep_target *t = m->t;
+
+	if (r->spec.role == EP_ROLE_HELLO) {
+		if (r->res.outcome == EP_OUT_ANSWER &&
+		    ep_tw_is_hello(kept, kept_len)) {
+			t->twoway.responder = 1;
+			snprintf(t->twoway.token, sizeof(t->twoway.token),
+			    "%04x%04x", ep_query_random_id(),
+			    ep_query_random_id());
+			ep_verbose(EP_VERB_OPS, "%s: an ednsprobe responder, "
+			    "token %s", t->addr_str, t->twoway.token);
+		}
+		if (ep_mrun_phase(m) == 2 && t->twoway.responder &&
+		    !st->planned && !ep_mrun_halted(m)) {
+			ep_plan_twoway(m->o, t, m->next_id, m);
+			st->planned = 1;
+		}
+	} else if (r->spec.role == EP_ROLE_TWLOG) {
+		if (r->res.outcome == EP_OUT_ANSWER && kept != NULL)
+			ep_tw_read_log(t, kept, kept_len);
+		else if (r->spec.transport == EP_TCP && !ep_mrun_halted(m))
+			ep_plan_twoway_log(m->o, t, m->next_id, 1);
+	}
+}
+
+/* Every probe the responder logs is over: ask for its log. */
+static void
+tw_next(struct ep_mrun *m, const struct ep_probe_record *done)
+{
+	struct tw_state *st = m->state;
+	struct ep_target *t = m->t;
+
+	(void)done;
+	if (ep_mrun_phase(m) != 2 || !st->planned || st->logged ||
+	    ep_mrun_halted(m))
+		return;
+	for (int i = 0; i < t->nprobes; i++)
+		if (t->probes[i].spec.tw_want != 0 && !ep_mrun_over(m, i))
+			return;
+	st->logged = 1;
+	t->twoway.log = -1;
+	ep_plan_twoway_log(m->o, t, m->next_id, 0);
+}
+
+/* analyze: the hello and the probes by their names (their log, which
+ * their verdict needs, is not in a capture). */
+static int
+tw_identify(struct ep_probe_spec *s)
+{
+	int tw = ep_tw_name_role(s->qname, s->qname_len);
+
+	if (tw == -1)
+		return 0;
+	s->subject = EP_SUBJ_SMALL;
+	s->role = (enum ep_role)tw;
+	return 1;
+}
+
+const struct ep_measure ep_measure_twoway = {
+	.name = "twoway",
+	.state_size = sizeof(struct tw_state),
+	.owns = tw_owns,
+	.plan = tw_plan,
+	.phase2 = tw_phase2,
+	.done = tw_done,
+	.next = tw_next,
+	.identify = tw_identify,
+};

@@ -13,6 +13,7 @@
 
 #include "measure/comply.h"
 #include "cmd/options.h"
+#include "measure/measures.h"
 #include "measure/plan.h"
 #include "measure/verdict.h"
 
@@ -424,6 +425,7 @@ path_section(void **state)
 	struct server sv = { 0 };
 	struct ep_options o;
 	struct ep_err err;
+	struct ep_measure_set set;
 	int id = 1, npath, ncomply = 0;
 
 	(void)state;
@@ -433,7 +435,8 @@ path_section(void **state)
 	target.timeout_ms = 1000;
 	target.path.iface_mtu = 1500;
 	snprintf(target.addr_str, sizeof(target.addr_str), "192.0.2.1");
-	assert_int_equal(ep_plan_path(&o, &target, &id, &err), 0);
+	assert_int_equal(ep_measures_named("sizes,ednsopt,twoway", &set), 0);
+	assert_int_equal(ep_measure_plan(&set, &o, &target, &id, &err), 0);
 	npath = target.nprobes;
 	assert_int_equal(ep_plan_comply(&o, &target, &id, &err), 0);
 	for (int i = npath; i < target.nprobes; i++) {

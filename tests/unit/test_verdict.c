@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "cmd/options.h"
+#include "measure/measures.h"
 #include "measure/plan.h"
 #include "measure/verdict.h"
 
@@ -45,6 +46,7 @@ plan(int family, const char *type)
 	char *argv[] = { a0, a1, a2, a3, a4, NULL };
 	struct ep_options o;
 	struct ep_err err;
+	struct ep_measure_set set;
 	int id = 1;
 
 	snprintf(a4, sizeof(a4), "%s", type ? type : "");
@@ -54,7 +56,8 @@ plan(int family, const char *type)
 	target.path.iface_mtu = 1500;
 	target.timeout_ms = 1000;
 	snprintf(target.addr_str, sizeof(target.addr_str), "192.0.2.1");
-	assert_int_equal(ep_plan_path(&o, &target, &id, &err), 0);
+	assert_int_equal(ep_measures_named("sizes,ednsopt,twoway", &set), 0);
+	assert_int_equal(ep_measure_plan(&set, &o, &target, &id, &err), 0);
 	/* 21 path probes and the two-ended hello, last. */
 	assert_int_equal(target.nprobes, 22);
 	assert_int_equal(target.probes[21].spec.role, EP_ROLE_HELLO);
@@ -877,13 +880,15 @@ test_raw_frag_out_and_hop(void **state)
 	struct net n = base_net();
 	struct ep_options o;
 	struct ep_err err;
+	struct ep_measure_set set;
 	int id = 100;
 
 	(void)state;
 	plan(4, NULL);
 	simulate(&n);
 	assert_int_equal(ep_options_parse(5, argv, &o, &err), 0);
-	assert_int_equal(ep_plan_raw(&o, &target, &id, &err), 0);
+	assert_int_equal(ep_measures_named("fragout,pmtu,hops", &set), 0);
+	assert_int_equal(ep_measure_plan(&set, &o, &target, &id, &err), 0);
 	for (int i = 0; i < target.nprobes; i++) {
 		struct ep_probe_record *r = &target.probes[i];
 		int frag = r->spec.raw == EP_RAW_FRAG;

@@ -1,0 +1,129 @@
+/* probe/measure/pmtu.c: the path MTU toward the server and PMTUD black
+ * holes (RFC 1191, RFC 8201): padded queries with DF by size, through
+ * the raw socket, a second round narrowing the gap. */
+#include "measure/plan.h"
+#include "measure/measures.h"
+
+struct pmtu_state {
+	int	rounds;		/* DF rounds after the first, started */
+};
+
+static int
+owns(const struct ep_probe_spec *s)
+{
+	return s->ctest == 0 && s->role == EP_ROLE_PMTU;
+}
+
+/* First round: DF at the usual MTUs up to the route's. */
+static int
+plan(struct ep_mrun *m, enum ep_plan_stage stage, struct ep_err *err)
+{
+	static const uint16_t pmtu[] = { 1280, 1400, 1450, 1480 };
+	const struct ep_options *o = m->o;
+	int mtu = m->t->path.iface_mtu > 0 ? m->t->path.iface_mtu : 1500;
+	int ok = 1;
+
+	if (stage != EP_PLAN_MAIN || !o->udp || !o->raw)
+		return 0;
+	for (size_t i = 0; i < sizeof(pmtu) / sizeof(pmtu[0]); i++)
+		if (pmtu[i] < mtu)
+			ok &= ep_plan_add_raw(m->t, m->next_id, EP_ROLE_PMTU,
+			    EP_RAW_DF, pmtu[i], 0, o) != NULL;
+	ok &= ep_plan_add_raw(m->t, m->next_id, EP_ROLE_PMTU, EP_RAW_DF,
+	    (uint16_t)mtu, 0, o) != NULL;
+	if (!ok)
+		return ep_err_set(err, EP_EINTERNAL, "more than %d probes",
+		    EP_PROBES_MAX);
+	return 0;
+}
+
+int
+ep_plan_pmtu_next(const struct ep_target *t, uint16_t *sizes, int max)
+{
+	long pass = 0, fail = 65536, icmp = 0;
+	int n = 0;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+		long sz = r->spec.ip_size;
+
+		if (r->spec.role != EP_ROLE_PMTU)
+			continue;
+		if (r->res.outcome == EP_OUT_ANSWER ||
+		    r->res.outcome == EP_OUT_TRUNCATED) {
+			if (sz > pass)
+				pass = sz;
+		} else if (r->res.outcome == EP_OUT_ICMP && r->res.icmp_mtu) {
+			if (sz < fail)
+				fail = sz;
+			if (icmp == 0 || r->res.icmp_mtu < icmp)
+				icmp = r->res.icmp_mtu;
+		} else if (r->res.outcome == EP_OUT_TIMEOUT && sz < fail)
+			fail = sz;
+	}
+	if (pass == 0 || fail == 65536 || fail <= pass)
+		return 0;
+	/* A router named the MTU: check exactly that size. */
+	if (icmp > pass && icmp < fail) {
+		sizes[n++] = (uint16_t)icmp;
+		return n;
+	}
+	/* Otherwise split the gap in max + 1 parts (a k-ary bisection). */
+	for (int k = 1; k <= max && fail - pass > 8; k++) {
+		long sz = pass + (fail - pass) * k / (max + 1);
+
+		if (sz > pass && sz < fail && (n == 0 || sz != sizes[n - 1]))
+			sizes[n++] = (uint16_t)sz;
+	}
+	return n;
+}
+
+/*
+ * A round of DF probes is over: the next one narrows the path MTU (the
+ * size a router reported, or the gap split again): one round after the
+ * first, so the whole search costs about two waits.
+ */
+static void
+next(struct ep_mrun *m, const struct ep_probe_record *done)
+{
+	struct pmtu_state *st = m->state;
+	uint16_t sizes[EP_PLAN_PMTU_NEXT];
+	struct ep_target *t = m->t;
+	int n;
+
+	if (done->spec.role != EP_ROLE_PMTU || ep_mrun_phase(m) != 2)
+		return;
+	for (int i = 0; i < t->nprobes; i++)
+		if (t->probes[i].spec.role == EP_ROLE_PMTU &&
+		    !ep_mrun_over(m, i))
+			return;
+	if (st->rounds >= 1 || ep_mrun_halted(m))
+		return;
+	n = ep_plan_pmtu_next(t, sizes, EP_PLAN_PMTU_NEXT);
+	for (int k = 0; k < n; k++)
+		if (ep_plan_add_raw(t, m->next_id, EP_ROLE_PMTU, EP_RAW_DF,
+		    sizes[k], 0, m->o) == NULL)
+			break;
+	st->rounds++;
+}
+
+/* analyze: a raw query with DF that is not TTL-limited. */
+static int
+identify(struct ep_probe_spec *s)
+{
+	if (s->transport != EP_RAW || s->ttl != 0 || s->raw != EP_RAW_DF)
+		return 0;
+	s->subject = EP_SUBJ_SMALL;
+	s->role = EP_ROLE_PMTU;
+	return 1;
+}
+
+const struct ep_measure ep_measure_pmtu = {
+	.name = "pmtu",
+	.path = 1,
+	.state_size = sizeof(struct pmtu_state),
+	.owns = owns,
+	.plan = plan,
+	.next = next,
+	.identify = identify,
+};
