@@ -54,13 +54,15 @@ struct ep_view {
 };
 
 /* Where a module's section of a target goes in the JSON report and in
- * the text report. */
-enum ep_out_at {
-	EP_OUT_NONE,
-	EP_OUT_AFTER_PATH,	/* JSON: after "path"; text: after the
-				   probes */
-	EP_OUT_AFTER_FINDINGS,	/* JSON: after "findings"; text: before
-				   the probes */
+ * the text report (output/). */
+enum ep_json_at {
+	EP_JSON_AFTER_PATH = 1,	/* after "path" */
+	EP_JSON_AFTER_FINDINGS,	/* after "findings" */
+};
+enum ep_text_at {
+	EP_TEXT_BEFORE_PROBES = 1,	/* after the target's head */
+	EP_TEXT_AFTER_PROBES,		/* after the probe table (not in
+					   the zone command's brief one) */
 };
 
 /*
@@ -107,13 +109,19 @@ struct ep_measure {
 	/* Facts and findings of stage from the view's probes. */
 	void	(*verdict)(struct ep_target *t, const struct ep_view *v,
 		    enum ep_judge_stage stage);
-	/* Its section of the JSON report (under json_key, null when it has
-	 * nothing) and of the text report, at out_at. */
-	enum ep_out_at	 out_at;
+	/* Its section of a target in the JSON report (a new value under
+	 * json_key: json null when it has nothing), at json_at; and in the
+	 * text report (nothing when it has nothing), at text_at.  server:
+	 * @SERVER as given. */
 	const char	*json_key;
+	enum ep_json_at	 json_at;
 	struct json_t	*(*json)(const struct ep_target *t, const char *server);
+	enum ep_text_at	 text_at;
 	void	(*text)(FILE *fp, const struct ep_target *t,
 		    const char *server);
+	/* Its section of the ticket report (Markdown, before the findings),
+	 * nothing when it has nothing. */
+	void	(*report)(FILE *fp, const struct ep_target *t);
 };
 
 #define EP_MEASURES_MAX	16

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "engine/log.h"
 #include "measure/comply.h"
 #include "measure/measures.h"
@@ -1087,6 +1089,90 @@ comply_quiet(struct ep_mrun *m)
 		    m->t->addr_str, m->t->nprobes - first);
 }
 
+/* The compliance tests of t (docs/json.md), or null. */
+static json_t *
+comply_json(const struct ep_target *t, const char *server)
+{
+	json_t *o, *list;
+	char line[2048];
+	int all_ok = 1;
+
+	if (t->ncomply == 0)
+		return json_null();
+	o = json_object();
+	list = json_array();
+	for (int i = 0; i < t->ncomply; i++) {
+		const struct ep_comply_result *c = &t->comply[i];
+		json_t *to = json_object();
+
+		all_ok &= !c->genreport || c->ok;
+		json_object_set_new(to, "test", json_string(c->test));
+		json_object_set_new(to, "genreport", json_boolean(
+		    c->genreport));
+		json_object_set_new(to, "result", json_string(c->words));
+		json_object_set_new(to, "ok", json_boolean(c->ok));
+		json_object_set_new(to, "probe", c->probe >= 0 ?
+		    json_integer(t->probes[c->probe].spec.id) : json_null());
+		if (c->recheck >= 0) {
+			json_t *re = json_object();
+
+			json_object_set_new(re, "probe", json_integer(
+			    t->probes[c->recheck].spec.id));
+			json_object_set_new(re, "transport", json_string(
+			    ep_transport_str(t->probes[c->recheck].spec.
+			    transport)));
+			json_object_set_new(re, "result", json_string(
+			    c->recheck_words));
+			json_object_set_new(to, "recheck", re);
+			json_object_set_new(to, "cause", json_string(
+			    ep_cause_str(c->cause)));
+		} else {
+			json_object_set_new(to, "recheck", json_null());
+			json_object_set_new(to, "cause", json_null());
+		}
+		json_array_append_new(list, to);
+	}
+	json_object_set_new(o, "all_ok", json_boolean(all_ok));
+	json_object_set_new(o, "genreport", json_string(ep_comply_line(t,
+	    server, line, sizeof(line))));
+	json_object_set_new(o, "tests", list);
+	return o;
+}
+
+/* The compliance list of t: result, re-ask, cause; the tester's line. */
+static void
+comply_text(FILE *fp, const struct ep_target *t, const char *server)
+{
+	char line[2048];
+
+	if (t->ncomply == 0)
+		return;
+	fprintf(fp, "  %-12s %-34s %5s  %s\n", "test", "result", "probe",
+	    "no answer (or TC) over UDP: asked again over TCP");
+	for (int i = 0; i < t->ncomply; i++) {
+		const struct ep_comply_result *c = &t->comply[i];
+		char id[16] = "-";
+
+		if (c->probe >= 0 && strcmp(c->test, "signed") != 0)
+			snprintf(id, sizeof(id), "%d",
+			    t->probes[c->probe].spec.id);
+		fprintf(fp, "  %-12s %-34s %5s", c->test, c->words, id);
+		if (c->recheck >= 0)
+			fprintf(fp, "  probe %d: %s -> %s", t->probes[
+			    c->recheck].spec.id, c->recheck_words,
+			    c->cause == EP_CAUSE_PATH ? "the path drops it" :
+			    c->cause == EP_CAUSE_SERVER ? "the server "
+			    "ignores it" : c->cause == EP_CAUSE_UNKNOWN ?
+			    "cannot tell (TCP fails too)" : c->cause ==
+			    EP_CAUSE_REPLIES ? "UDP replies came, none an "
+			    "answer to it" : "TC over UDP: graded over TCP, as "
+			    "the tester does");
+		fprintf(fp, "\n");
+	}
+	fprintf(fp, "\n  %s\n\n", ep_comply_line(t, server, line,
+	    sizeof(line)));
+}
+
 const struct ep_measure ep_measure_comply = {
 	.name = "comply",
 	.own_wait = 1,
@@ -1095,4 +1181,9 @@ const struct ep_measure ep_measure_comply = {
 	.plan = comply_plan,
 	.quiet = comply_quiet,
 	.identify_target = ep_comply_identify,
+	.json_key = "compliance",
+	.json_at = EP_JSON_AFTER_FINDINGS,
+	.json = comply_json,
+	.text_at = EP_TEXT_BEFORE_PROBES,
+	.text = comply_text,
 };

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
 #include <ldns/ldns.h>
 
 #include "engine/log.h"
@@ -14,6 +15,7 @@
 #include "measure/plan.h"
 #include "measure/twoway.h"
 #include "measure/twoway_verdict.h"
+#include "measure/verdict.h"
 
 /* Call fn with every TXT string of msg's answer section; the number of
  * strings, or -1 when msg is not a DNS message. */
@@ -689,6 +691,137 @@ tw_identify(struct ep_probe_spec *s)
 	return 1;
 }
 
+/* A size, or null when not measured (0). */
+static json_t *
+size_or_null(uint32_t v)
+{
+	return v ? json_integer(v) : json_null();
+}
+
+/* Two-ended facts of t (docs/json.md), or null when t is no responder. */
+static json_t *
+tw_json(const struct ep_target *t, const char *server)
+{
+	const struct ep_twoway *w = &t->twoway;
+	json_t *o;
+
+	(void)server;
+	if (!w->responder)
+		return json_null();
+	o = json_object();
+	json_object_set_new(o, "token", json_string(w->token));
+	json_object_set_new(o, "log", json_string(w->log == 1 ? "read" :
+	    w->log == -1 ? "failed" : "not asked"));
+	json_object_set_new(o, "log_entries", json_integer(w->entries));
+	json_object_set_new(o, "out_max", size_or_null(w->out_max));
+	json_object_set_new(o, "out_lost", size_or_null(w->out_lost));
+	json_object_set_new(o, "in_max", size_or_null(w->in_max));
+	json_object_set_new(o, "in_lost", size_or_null(w->in_lost));
+	json_object_set_new(o, "frag_out", json_string(ep_fact_str(
+	    "frag_out", w->frag_out)));
+	json_object_set_new(o, "frag_in", json_string(ep_fact_str(
+	    "frag_in", w->frag_in)));
+	json_object_set_new(o, "mtu_in", size_or_null(w->mtu_in));
+	json_object_set_new(o, "mtu_in_lost", size_or_null(w->mtu_in_lost));
+	return o;
+}
+
+/* Size facts of one direction: "up to A bytes arrived, from L none". */
+static void
+tw_sizes(FILE *fp, const char *what, uint32_t max, uint32_t lost)
+{
+	if (max)
+		fprintf(fp, "%s up to %u bytes arrived", what, max);
+	else
+		fprintf(fp, "no %s arrived", what);
+	if (lost)
+		fprintf(fp, ", none of %u bytes or more", lost);
+}
+
+/* What the responder's log and our side say of each direction. */
+static void
+tw_text(FILE *fp, const struct ep_target *t, const char *server)
+{
+	const struct ep_twoway *w = &t->twoway;
+
+	(void)server;
+	if (!w->responder)
+		return;
+	fprintf(fp, "  Two-ended: the server is an ednsprobe responder "
+	    "(log token %s", w->token);
+	if (w->log != 1) {
+		fprintf(fp, "; its log could not be read)\n\n");
+		return;
+	}
+	fprintf(fp, ", %d log entries)\n    toward it: ", w->entries);
+	tw_sizes(fp, "queries", w->out_max, w->out_lost);
+	fprintf(fp, "; fragmented queries: %s\n    back:      ",
+	    ep_fact_str("frag_out", w->frag_out));
+	tw_sizes(fp, "answers", w->in_max, w->in_lost);
+	fprintf(fp, "; its fragments: %s", ep_fact_str("frag_in",
+	    w->frag_in));
+	if (w->mtu_in)
+		fprintf(fp, "; DF answers up to %u IP bytes arrived", w->mtu_in);
+	if (w->mtu_in_lost)
+		fprintf(fp, ", of %u not", w->mtu_in_lost);
+	fprintf(fp, "\n\n");
+}
+
+/* One two-ended probe: what left, what the responder's log says arrived
+ * and what it sent, what came back here. */
+static void
+twoway_row(FILE *fp, const struct ep_probe_record *p)
+{
+	const struct ep_probe_far *f = &p->far;
+
+	fprintf(fp, "| %d | ", p->spec.id);
+	if (p->spec.role == EP_ROLE_TWOUT)
+		fprintf(fp, "out | query of %u bytes | ", p->spec.msg_len);
+	else
+		fprintf(fp, "in | %s answer of %u bytes%s%s | ",
+		    ep_transport_str(p->spec.transport), p->spec.tw_want, p->spec.tw_df ? ", DF" : "",
+		    p->spec.tw_frag ? ", its fragments" : "");
+	if (!f->seen)
+		fprintf(fp, "never arrived | - | ");
+	else {
+		fprintf(fp, "arrived");
+		if (f->frag)
+			fprintf(fp, " in fragments (largest %u bytes)", f->frag);
+		fprintf(fp, " | %u bytes%s via %s", f->sent, f->tc ? " (TC)" :
+		    "", f->how);
+		if (f->pkts > 1)
+			fprintf(fp, ", %u packets", f->pkts);
+		fprintf(fp, " | ");
+	}
+	fprintf(fp, "%s |\n", ep_outcome_str(p->res.outcome));
+}
+
+/* Both ends' view of a responder target's two-ended probes. */
+static void
+tw_report(FILE *fp, const struct ep_target *t)
+{
+	const struct ep_twoway *w = &t->twoway;
+
+	if (!w->responder)
+		return;
+	fprintf(fp, "## Both ends: %s\n\n", t->addr_str);
+	if (w->log != 1) {
+		fprintf(fp, "The server is an ednsprobe responder, but its log "
+		    "of this run (token `%s`) could not be read.\n\n",
+		    w->token);
+		return;
+	}
+	fprintf(fp, "The server is an ednsprobe responder: its own log of "
+	    "this run (token `%s`, %d entries, fetched over DNS) says which "
+	    "of our queries arrived and what it sent back.\n\n"
+	    "| probe | direction | what | at the responder | it sent | "
+	    "here |\n|---|---|---|---|---|---|\n", w->token, w->entries);
+	for (int i = 0; i < t->nprobes; i++)
+		if (t->probes[i].far.known)
+			twoway_row(fp, &t->probes[i]);
+	fprintf(fp, "\n");
+}
+
 const struct ep_measure ep_measure_twoway = {
 	.name = "twoway",
 	.state_size = sizeof(struct tw_state),
@@ -698,4 +831,10 @@ const struct ep_measure ep_measure_twoway = {
 	.done = tw_done,
 	.next = tw_next,
 	.identify = tw_identify,
+	.json_key = "twoway",
+	.json_at = EP_JSON_AFTER_PATH,
+	.json = tw_json,
+	.text_at = EP_TEXT_AFTER_PROBES,
+	.text = tw_text,
+	.report = tw_report,
 };

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "measure/comply.h"
+#include "measure/measures.h"
 #include "output/output.h"
 #include "engine/query.h"
 #include "measure/verdict.h"
@@ -127,33 +127,6 @@ far_json(const struct ep_probe_record *pr)
 	return o;
 }
 
-/* Two-ended facts of t (docs/json.md), or null when t is no responder. */
-static json_t *
-twoway_json(const struct ep_target *t)
-{
-	const struct ep_twoway *w = &t->twoway;
-	json_t *o;
-
-	if (!w->responder)
-		return json_null();
-	o = json_object();
-	json_object_set_new(o, "token", json_string(w->token));
-	json_object_set_new(o, "log", json_string(w->log == 1 ? "read" :
-	    w->log == -1 ? "failed" : "not asked"));
-	json_object_set_new(o, "log_entries", json_integer(w->entries));
-	json_object_set_new(o, "out_max", size_or_null(w->out_max));
-	json_object_set_new(o, "out_lost", size_or_null(w->out_lost));
-	json_object_set_new(o, "in_max", size_or_null(w->in_max));
-	json_object_set_new(o, "in_lost", size_or_null(w->in_lost));
-	json_object_set_new(o, "frag_out", json_string(ep_fact_str(
-	    "frag_out", w->frag_out)));
-	json_object_set_new(o, "frag_in", json_string(ep_fact_str(
-	    "frag_in", w->frag_in)));
-	json_object_set_new(o, "mtu_in", size_or_null(w->mtu_in));
-	json_object_set_new(o, "mtu_in_lost", size_or_null(w->mtu_in_lost));
-	return o;
-}
-
 static json_t *
 probe_json(const struct ep_probe_record *pr, int cap)
 {
@@ -259,54 +232,18 @@ probe_json(const struct ep_probe_record *pr, int cap)
 	return o;
 }
 
-/* The compliance tests of t (docs/json.md), or null. */
-static json_t *
-comply_json(const struct ep_target *t, const char *server)
+/* The sections of t's measurements at at (engine/measure.h), each under
+ * its key. */
+static void
+sections(json_t *o, const struct ep_target *t, const char *server,
+    enum ep_json_at at)
 {
-	json_t *o, *tests;
-	char line[2048];
-	int all_ok = 1;
+	const struct ep_measure_set *all = ep_measures_all();
 
-	if (t->ncomply == 0)
-		return json_null();
-	o = json_object();
-	tests = json_array();
-	for (int i = 0; i < t->ncomply; i++) {
-		const struct ep_comply_result *c = &t->comply[i];
-		json_t *to = json_object();
-
-		all_ok &= !c->genreport || c->ok;
-		json_object_set_new(to, "test", json_string(c->test));
-		json_object_set_new(to, "genreport", json_boolean(
-		    c->genreport));
-		json_object_set_new(to, "result", json_string(c->words));
-		json_object_set_new(to, "ok", json_boolean(c->ok));
-		json_object_set_new(to, "probe", c->probe >= 0 ?
-		    json_integer(t->probes[c->probe].spec.id) : json_null());
-		if (c->recheck >= 0) {
-			json_t *re = json_object();
-
-			json_object_set_new(re, "probe", json_integer(
-			    t->probes[c->recheck].spec.id));
-			json_object_set_new(re, "transport", json_string(
-			    ep_transport_str(t->probes[c->recheck].spec.
-			    transport)));
-			json_object_set_new(re, "result", json_string(
-			    c->recheck_words));
-			json_object_set_new(to, "recheck", re);
-			json_object_set_new(to, "cause", json_string(
-			    ep_cause_str(c->cause)));
-		} else {
-			json_object_set_new(to, "recheck", json_null());
-			json_object_set_new(to, "cause", json_null());
-		}
-		json_array_append_new(tests, to);
-	}
-	json_object_set_new(o, "all_ok", json_boolean(all_ok));
-	json_object_set_new(o, "genreport", json_string(ep_comply_line(t,
-	    server, line, sizeof(line))));
-	json_object_set_new(o, "tests", tests);
-	return o;
+	for (int k = 0; k < all->n; k++)
+		if (all->m[k]->json != NULL && all->m[k]->json_at == at)
+			json_object_set_new(o, all->m[k]->json_key,
+			    all->m[k]->json(t, server));
 }
 
 json_t *
@@ -379,7 +316,7 @@ ep_out_json_target(const struct ep_target *t, int cap, const char *server)
 		    num_or_null(p->size_known[s]));
 	json_object_set_new(path, "answer_sizes", sz);
 	json_object_set_new(o, "path", path);
-	json_object_set_new(o, "twoway", twoway_json(t));
+	sections(o, t, server, EP_JSON_AFTER_PATH);
 
 	for (int i = 0; i < t->nfindings; i++) {
 		const struct ep_finding *f = &t->findings[i];
@@ -400,7 +337,7 @@ ep_out_json_target(const struct ep_target *t, int cap, const char *server)
 		json_array_append_new(findings, fo);
 	}
 	json_object_set_new(o, "findings", findings);
-	json_object_set_new(o, "compliance", comply_json(t, server));
+	sections(o, t, server, EP_JSON_AFTER_FINDINGS);
 	json_object_set_new(o, "resume", json_string(ep_out_resume(t, resume,
 	    sizeof(resume))));
 	return o;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ednsprobe/zone.h"
+#include "measure/measures.h"
 #include "output/output.h"
 #include "engine/query.h"
 #include "measure/verdict.h"
@@ -108,59 +109,6 @@ probes_md(FILE *fp, const struct ep_target *t)
 	fprintf(fp, "\n");
 }
 
-/* One two-ended probe: what left, what the responder's log says arrived
- * and what it sent, what came back here. */
-static void
-twoway_row(FILE *fp, const struct ep_probe_record *p)
-{
-	const struct ep_probe_far *f = &p->far;
-
-	fprintf(fp, "| %d | ", p->spec.id);
-	if (p->spec.role == EP_ROLE_TWOUT)
-		fprintf(fp, "out | query of %u bytes | ", p->spec.msg_len);
-	else
-		fprintf(fp, "in | %s answer of %u bytes%s%s | ",
-		    ep_transport_str(p->spec.transport), p->spec.tw_want, p->spec.tw_df ? ", DF" : "",
-		    p->spec.tw_frag ? ", its fragments" : "");
-	if (!f->seen)
-		fprintf(fp, "never arrived | - | ");
-	else {
-		fprintf(fp, "arrived");
-		if (f->frag)
-			fprintf(fp, " in fragments (largest %u bytes)", f->frag);
-		fprintf(fp, " | %u bytes%s via %s", f->sent, f->tc ? " (TC)" :
-		    "", f->how);
-		if (f->pkts > 1)
-			fprintf(fp, ", %u packets", f->pkts);
-		fprintf(fp, " | ");
-	}
-	fprintf(fp, "%s |\n", ep_outcome_str(p->res.outcome));
-}
-
-/* Both ends' view of a responder target's two-ended probes. */
-static void
-twoway_md(FILE *fp, const struct ep_target *t)
-{
-	const struct ep_twoway *w = &t->twoway;
-
-	fprintf(fp, "## Both ends: %s\n\n", t->addr_str);
-	if (w->log != 1) {
-		fprintf(fp, "The server is an ednsprobe responder, but its log "
-		    "of this run (token `%s`) could not be read.\n\n",
-		    w->token);
-		return;
-	}
-	fprintf(fp, "The server is an ednsprobe responder: its own log of "
-	    "this run (token `%s`, %d entries, fetched over DNS) says which "
-	    "of our queries arrived and what it sent back.\n\n"
-	    "| probe | direction | what | at the responder | it sent | "
-	    "here |\n|---|---|---|---|---|---|\n", w->token, w->entries);
-	for (int i = 0; i < t->nprobes; i++)
-		if (t->probes[i].far.known)
-			twoway_row(fp, &t->probes[i]);
-	fprintf(fp, "\n");
-}
-
 static void
 zone_md(FILE *fp, const struct ep_zone *z)
 {
@@ -232,6 +180,7 @@ ep_out_report_findings(FILE *fp, const struct ep_report *r,
 int
 ep_out_report(FILE *fp, const struct ep_report *r, struct ep_err *err)
 {
+	const struct ep_measure_set *all = ep_measures_all();
 	int nf = 0;
 	char resume[512];
 
@@ -261,9 +210,11 @@ ep_out_report(FILE *fp, const struct ep_report *r, struct ep_err *err)
 	fprintf(fp, "\n");
 	if (r->zone != NULL)
 		zone_md(fp, r->zone);
+	/* Each target's sections of its measurements. */
 	for (int i = 0; i < r->ntargets; i++)
-		if (r->targets[i].twoway.responder)
-			twoway_md(fp, &r->targets[i]);
+		for (int k = 0; k < all->n; k++)
+			if (all->m[k]->report != NULL)
+				all->m[k]->report(fp, &r->targets[i]);
 	fprintf(fp, "## Findings\n\n");
 	if (nf == 0)
 		fprintf(fp, "None: every measured size and transport worked.\n\n");

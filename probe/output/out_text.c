@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "measure/comply.h"
+#include "measure/measures.h"
 #include "output/output.h"
 #include "engine/query.h"
 #include "measure/verdict.h"
@@ -137,76 +138,16 @@ ep_out_frames(const struct ep_finding *f, char *buf, size_t len)
 	return buf;
 }
 
-/* The compliance tests of t: result, re-ask, cause; the tester's line. */
+/* The sections of t's measurements at at (engine/measure.h). */
 static void
-comply_text(FILE *fp, const struct ep_target *t, const char *server)
+sections(FILE *fp, const struct ep_target *t, const char *server,
+    enum ep_text_at at)
 {
-	char line[2048];
+	const struct ep_measure_set *all = ep_measures_all();
 
-	fprintf(fp, "  %-12s %-34s %5s  %s\n", "test", "result", "probe",
-	    "no answer (or TC) over UDP: asked again over TCP");
-	for (int i = 0; i < t->ncomply; i++) {
-		const struct ep_comply_result *c = &t->comply[i];
-		char id[16] = "-";
-
-		if (c->probe >= 0 && strcmp(c->test, "signed") != 0)
-			snprintf(id, sizeof(id), "%d",
-			    t->probes[c->probe].spec.id);
-		fprintf(fp, "  %-12s %-34s %5s", c->test, c->words, id);
-		if (c->recheck >= 0)
-			fprintf(fp, "  probe %d: %s -> %s", t->probes[
-			    c->recheck].spec.id, c->recheck_words,
-			    c->cause == EP_CAUSE_PATH ? "the path drops it" :
-			    c->cause == EP_CAUSE_SERVER ? "the server "
-			    "ignores it" : c->cause == EP_CAUSE_UNKNOWN ?
-			    "cannot tell (TCP fails too)" : c->cause ==
-			    EP_CAUSE_REPLIES ? "UDP replies came, none an "
-			    "answer to it" : "TC over UDP: graded over TCP, as "
-			    "the tester does");
-		fprintf(fp, "\n");
-	}
-	fprintf(fp, "\n  %s\n\n", ep_comply_line(t, server, line,
-	    sizeof(line)));
-}
-
-/* Size facts of one direction: "up to A bytes arrived, from L none". */
-static void
-tw_sizes(FILE *fp, const char *what, uint32_t max, uint32_t lost)
-{
-	if (max)
-		fprintf(fp, "%s up to %u bytes arrived", what, max);
-	else
-		fprintf(fp, "no %s arrived", what);
-	if (lost)
-		fprintf(fp, ", none of %u bytes or more", lost);
-}
-
-/* What the responder's log and our side say of each direction. */
-static void
-twoway_text(FILE *fp, const struct ep_target *t)
-{
-	const struct ep_twoway *w = &t->twoway;
-
-	if (!w->responder)
-		return;
-	fprintf(fp, "  Two-ended: the server is an ednsprobe responder "
-	    "(log token %s", w->token);
-	if (w->log != 1) {
-		fprintf(fp, "; its log could not be read)\n\n");
-		return;
-	}
-	fprintf(fp, ", %d log entries)\n    toward it: ", w->entries);
-	tw_sizes(fp, "queries", w->out_max, w->out_lost);
-	fprintf(fp, "; fragmented queries: %s\n    back:      ",
-	    ep_fact_str("frag_out", w->frag_out));
-	tw_sizes(fp, "answers", w->in_max, w->in_lost);
-	fprintf(fp, "; its fragments: %s", ep_fact_str("frag_in",
-	    w->frag_in));
-	if (w->mtu_in)
-		fprintf(fp, "; DF answers up to %u IP bytes arrived", w->mtu_in);
-	if (w->mtu_in_lost)
-		fprintf(fp, ", of %u not", w->mtu_in_lost);
-	fprintf(fp, "\n\n");
+	for (int k = 0; k < all->n; k++)
+		if (all->m[k]->text != NULL && all->m[k]->text_at == at)
+			all->m[k]->text(fp, t, server);
 }
 
 static void
@@ -239,8 +180,7 @@ target_text(FILE *fp, const struct ep_target *t, const char *server,
 		fprintf(fp, " (UDP %u ms once TCP had the answer)",
 		    t->tcp_wait_ms);
 	fprintf(fp, ", route MTU %s\n\n", mtu);
-	if (t->ncomply > 0)
-		comply_text(fp, t, server);
+	sections(fp, t, server, EP_TEXT_BEFORE_PROBES);
 	if (brief)
 		goto findings;	/* zone: the probes of each address with -v */
 	fprintf(fp, "  %3s %-3s %-36s %5s %-2s %4s %-11s %5s %-2s %-8s %8s "
@@ -265,7 +205,7 @@ target_text(FILE *fp, const struct ep_target *t, const char *server,
 		fprintf(fp, "  (%d UDP probes needed more than one try: loss "
 		    "that a retry recovered is not a finding)\n", retried);
 	fprintf(fp, "\n");
-	twoway_text(fp, t);
+	sections(fp, t, server, EP_TEXT_AFTER_PROBES);
 findings:
 	if (t->nfindings == 0)
 		fprintf(fp, "  No findings: %s.\n", ep_comply_alone(t) ?
