@@ -291,7 +291,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		ep_report_fini(&r);
 		return EXIT_INTERNAL;
-	}
+	} else
+		ep_verdict_report(&r);	/* IPv4 against IPv6 */
 	status = o.cmd == EP_CMD_ZONE ? zone_status(&r) : exit_status(&r);
 	if (o.genreport) {
 		char line[2048];

@@ -252,6 +252,8 @@ struct ep_path {
 	char		 drop_addr[64];		/* the last hop it reached */
 	const char	*drop_what;		/* "fragments", "large DF" */
 	int		 server_ttl;		/* hops to the server, 0: unknown */
+	int		 size_lost;	/* the ladder lost an answer by its size
+					   (a finding says how); not in JSON */
 };
 
 /* Two-ended facts of a target that is `ednsprobe respond` (sizes in DNS

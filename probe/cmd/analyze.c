@@ -637,19 +637,10 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 		identify(t);
 		t->capture = 1;
 		t->timeout_ms = 0;
-		/* A compliance run's queries get its verdicts. */
-		int comply = 0;
-		for (int k = 0; k < t->nprobes; k++)
-			comply |= t->probes[k].spec.ctest != 0;
-		if (!comply)
-			ep_verdict(t);
-		else if (ep_comply_alone(t)) {
+		/* The verdicts of the measurements it holds, as live. */
+		ep_measure_verdict(ep_measures_all(), t);
+		if (ep_comply_alone(t))
 			r->compliance = 1;
-			ep_comply_verdict(t, 1);
-		} else {
-			ep_verdict(t);	/* path --compliance */
-			ep_comply_verdict(t, 0);
-		}
 	}
 	ep_verdict_report(r);
 	r->unanalysed = a.queries_over;

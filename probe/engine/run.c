@@ -11,7 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "measure/comply.h"
 #include "engine/log.h"
 #include "engine/loop.h"
 #include "engine/measure.h"
@@ -21,7 +20,6 @@
 #include "engine/raw.h"
 #include "engine/run.h"
 #include "engine/sniffer.h"
-#include "measure/verdict.h"
 
 #define TARGETS_MAX	8	/* addresses of one @SERVER */
 #define PACE_BURST	10
@@ -689,10 +687,7 @@ target_end(struct run_target *rt)
 	ep_sniffer_target_done(run->sniffer, t);
 	t->capture = run->sniffer == NULL ? 0 : ep_sniffer_drops(run->sniffer,
 	    &drops) == 0 && drops > rt->drops0 ? -1 : 1;
-	if (rt->o->cmd != EP_CMD_COMPLY)
-		ep_verdict(t);
-	if (rt->o->cmd == EP_CMD_COMPLY || rt->o->compliance)
-		ep_comply_verdict(t, rt->o->cmd == EP_CMD_COMPLY);
+	ep_measure_verdict(run->set, t);
 	rt->active = 0;
 	run->nactive--;
 	if (run->feed != NULL) {
@@ -807,8 +802,6 @@ run_all(const struct ep_options *o, const struct ep_measure_set *set,
 	r->packets = ep_loop_sent(run.loop);
 	ep_sniffer_stop(run.sniffer, r);
 	run.sniffer = NULL;
-	if (feed == NULL)
-		ep_verdict_report(r);
 	r->duration_ms = (ep_clock_us() - t0) / 1000u;
 	rc = run.failed ? -1 : 0;
 out:

@@ -1173,6 +1173,17 @@ comply_text(FILE *fp, const struct ep_target *t, const char *server)
 	    sizeof(line)));
 }
 
+/* Alone (no path probe in t), its findings are the target's; else they
+ * follow the path's. */
+static void
+comply_judge(struct ep_target *t, const struct ep_view *v,
+    enum ep_judge_stage stage)
+{
+	(void)v;
+	if (stage == EP_JUDGE_LAST)
+		ep_comply_verdict(t, ep_comply_alone(t));
+}
+
 const struct ep_measure ep_measure_comply = {
 	.name = "comply",
 	.own_wait = 1,
@@ -1181,6 +1192,7 @@ const struct ep_measure ep_measure_comply = {
 	.plan = comply_plan,
 	.quiet = comply_quiet,
 	.identify_target = ep_comply_identify,
+	.verdict = comply_judge,
 	.json_key = "compliance",
 	.json_at = EP_JSON_AFTER_FINDINGS,
 	.json = comply_json,

@@ -3,7 +3,12 @@
  * a validating resolver asks; unanswered over UDP, the same over TCP tells
  * a filter on the path from a server that ignores them. */
 #include "engine/query.h"
+#include <arpa/inet.h>
+#include <stdio.h>
+
+#include "measure/finding.h"
 #include "measure/plan.h"
+#include "measure/verdict.h"
 #include "measure/measures.h"
 
 #define TYPE_SOA	6
@@ -97,6 +102,90 @@ identify(struct ep_probe_spec *s)
 	return 1;
 }
 
+/*
+ * The EDNS baseline asked again with a client cookie and DO, as a
+ * validating resolver asks: unanswered over UDP while the question
+ * without the option was answered (and a DO query too), queries that
+ * carry an option are dropped.  Its TCP twin (run.c asks it then) tells
+ * where: ep_answered, a filter on the path; silent while TCP answers the
+ * rest, the server ignores them; no twin, either.
+ */
+static void
+options(struct ep_target *t, const struct ep_view *v)
+{
+	const struct ep_probe_record *opt = NULL, *twin = NULL, *base = NULL;
+	const struct ep_probe_record *dok = NULL;
+	struct ep_finding *f;
+	int nopt = 0, lost = 0;
+
+	for (int i = 0; i < v->n; i++) {
+		const struct ep_probe_record *r = v->p[i];
+
+		if (r->spec.role == EP_ROLE_OPTION) {
+			if (r->spec.transport == EP_UDP) {
+				opt = r;
+				nopt++;
+				lost += ep_timed_out(r);
+			} else if (r->spec.transport == EP_TCP && ep_ran(r))
+				twin = r;
+		} else if (r->spec.transport == EP_UDP &&
+		    r->spec.opts_len == 0 && r->spec.edns &&
+		    r->res.outcome == EP_OUT_ANSWER) {
+			if (r->spec.role == EP_ROLE_BASE)
+				base = r;
+			if (r->spec.dnssec_ok)
+				dok = r;
+		}
+	}
+	/* Every UDP option query lost all its tries: not random loss. */
+	if (opt == NULL || base == NULL || dok == NULL || lost < nopt ||
+	    t->path.edns != EP_FACT_OK)
+		return;
+	if (twin != NULL && twin->res.outcome != EP_OUT_ANSWER &&
+	    t->path.tcp == EP_FACT_OK) {
+		f = ep_finding_add(t, "EDNS_OPTION_IGNORED", EP_SEV_ERROR,
+		    "The server ignores queries with an EDNS option (a "
+		    "cookie, as resolvers send): unanswered over UDP (%d x %d "
+		    "tries) and TCP, while the same without it is answered",
+		    nopt, opt->res.tries);
+		ep_finding_advise(f, "Fix or upgrade the server (or the "
+		    "load balancer in front of it): RFC 6891 says unknown "
+		    "options are ignored, not the query; resolvers otherwise "
+		    "time out, retry without EDNS and lose DNSSEC and large "
+		    "answers.");
+	} else {
+		int path = twin != NULL && twin->res.outcome == EP_OUT_ANSWER;
+
+		f = ep_finding_add(t, "EDNS_OPTION_DROPPED", EP_SEV_ERROR,
+		    "UDP queries with an EDNS option (a cookie, as resolvers "
+		    "send) go unanswered (%d x %d tries) while the same "
+		    "without it, and with DO, are answered: %s", nopt,
+		    opt->res.tries,
+		    path ? "a filter on the path drops them (TCP got the "
+		    "answer)" : "dropped by a filter on the path or by the "
+		    "server itself (no TCP twin to tell)");
+		ep_finding_advise(f, "Find the firewall or DNS-inspection "
+		    "rule that drops DNS queries with EDNS options (cookies, "
+		    "NSID, client subnet, padding) and fix or remove it: RFC "
+		    "6891 says unknown options are ignored, not dropped; "
+		    "resolvers otherwise retry without EDNS and lose DNSSEC "
+		    "and large answers.");
+	}
+	ep_finding_cite(f, base);
+	for (int i = 0; i < v->n; i++)
+		if (v->p[i]->spec.role == EP_ROLE_OPTION &&
+		    ep_ran(v->p[i]))
+			ep_finding_cite(f, v->p[i]);
+}
+
+static void
+verdict(struct ep_target *t, const struct ep_view *v,
+    enum ep_judge_stage stage)
+{
+	if (stage == EP_JUDGE_FIRST && v->replied)
+		options(t, v);
+}
+
 const struct ep_measure ep_measure_ednsopt = {
 	.name = "ednsopt",
 	.path = 1,
@@ -105,4 +194,5 @@ const struct ep_measure ep_measure_ednsopt = {
 	.plan = plan,
 	.next = next,
 	.identify = identify,
+	.verdict = verdict,
 };

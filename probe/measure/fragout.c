@@ -1,7 +1,12 @@
 /* probe/measure/fragout.c: do fragmented queries reach the server?  The
  * same padded query whole and in IP fragments of two sizes (RFC 791,
  * RFC 8200 section 4.5), through the raw socket. */
+#include <arpa/inet.h>
+#include <stdio.h>
+
+#include "measure/finding.h"
 #include "measure/plan.h"
+#include "measure/verdict.h"
 #include "measure/measures.h"
 
 static int
@@ -44,10 +49,69 @@ identify(struct ep_probe_spec *s)
 	return 1;
 }
 
+static int
+is_fragout(const struct ep_probe_record *r)
+{
+	return r->spec.role == EP_ROLE_FRAGOUT && ep_ran(r);
+}
+
+/*
+ * Outbound fragments: the same padded query whole and in fragments.  The
+ * whole one must be answered for the fragmented one to mean anything.
+ */
+static void
+frag_out(struct ep_target *t, const struct ep_view *v)
+{
+	const struct ep_probe_record *whole = NULL, *frag = NULL;
+	int nfrag = 0, lost = 0;
+	struct ep_finding *f;
+
+	for (int i = 0; i < v->n; i++) {
+		const struct ep_probe_record *r = v->p[i];
+
+		if (r->spec.role != EP_ROLE_FRAGOUT || !ep_ran(r))
+			continue;
+		if (r->spec.raw != EP_RAW_FRAG) {
+			whole = r;
+			continue;
+		}
+		nfrag++;
+		frag = r;
+		if (ep_answered(r)) {
+			t->path.frag_out = EP_FACT_OK;
+			return;
+		}
+		lost += r->res.outcome == EP_OUT_TIMEOUT;
+	}
+	/* Every fragmented twin lost after all tries, the whole one not. */
+	if (whole == NULL || !ep_answered(whole) || nfrag == 0 || lost < nfrag)
+		return;
+	t->path.frag_out = EP_FACT_DROPPED;
+	f = ep_finding_add(t, "FRAG_OUT_DROPPED", EP_SEV_ERROR,
+	    "Fragmented queries are lost: a %u-byte query in fragments got "
+	    "no answer in %d fragmented forms after %d tries each, while the "
+	    "same query in one packet was answered", frag->spec.ip_size,
+	    nfrag, frag->res.tries);
+	ep_finding_advise(f, "Allow IP fragments toward the server (IPv4 fragments, the "
+	    "IPv6 Fragment header) on the firewalls of the path; large "
+	    "queries (DNS UPDATE, big EDNS options) and some resolvers' "
+	    "queries need them.");
+	ep_cite_all(f, v, EP_RAW, -1, is_fragout);
+}
+
+static void
+verdict(struct ep_target *t, const struct ep_view *v,
+    enum ep_judge_stage stage)
+{
+	if (stage == EP_JUDGE_MAIN && v->replied)
+		frag_out(t, v);
+}
+
 const struct ep_measure ep_measure_fragout = {
 	.name = "fragout",
 	.path = 1,
 	.owns = owns,
 	.plan = plan,
 	.identify = identify,
+	.verdict = verdict,
 };

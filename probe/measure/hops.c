@@ -1,7 +1,12 @@
 /* probe/measure/hops.c: where packets die: TTL-limited queries hop by hop
  * (a small one, a large one with DF, a fragmented one), each router's
  * Time Exceeded (RFC 792, RFC 4443) telling how far it got. */
+#include <arpa/inet.h>
+#include <stdio.h>
+
+#include "measure/finding.h"
 #include "measure/plan.h"
+#include "measure/verdict.h"
 #include "measure/measures.h"
 
 #define TYPE_SOA	6
@@ -93,6 +98,121 @@ identify(struct ep_probe_spec *s)
 	return 1;
 }
 
+static int
+time_exceeded(const struct ep_probe_record *r)
+{
+	return r->res.outcome == EP_OUT_ICMP &&
+	    ((r->res.icmp_from.ss_family == AF_INET && r->res.icmp_type == 11) ||
+	    (r->res.icmp_from.ss_family == AF_INET6 &&
+	    r->res.icmp_type == 3));
+}
+
+/* The TTL probe of kind raw at ttl, NULL if none ran. */
+static const struct ep_probe_record *
+hop_probe(const struct ep_view *v, int raw, int ttl)
+{
+	for (int i = 0; i < v->n; i++) {
+		const struct ep_probe_record *r = v->p[i];
+
+		if (r->spec.role == EP_ROLE_HOP && r->spec.raw == raw &&
+		    r->spec.ttl == ttl && ep_ran(r))
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * Where packets die.  Small TTL probes find the server's distance S (the
+ * smallest TTL ep_answered).  A kind (fragments, large DF) whose farthest
+ * "TTL exceeded" came from hop H but gets no answer at S, after all its
+ * tries, dies after hop H: that router saw it (its TTL ran out there) but
+ * nothing after it did.  A kind that meets "too big" is not lost: the
+ * path MTU says the rest.
+ */
+static void
+hops(struct ep_target *t, const struct ep_view *v)
+{
+	/* A kind is located only when its loss is established on its own
+	 * (fragmented queries lost while the whole one passed; a path MTU
+	 * black hole): otherwise size or EDNS could be the cause. */
+	const struct { int raw, lost; const char *what, *name; } kinds[] = {
+		{ EP_RAW_FRAG, t->path.frag_out == EP_FACT_DROPPED,
+		    "fragments", "Fragmented packets" },
+		{ EP_RAW_DF, t->path.pmtud == EP_FACT_DROPPED, "large DF",
+		    "Large packets with DF set" },
+	};
+	const struct ep_probe_record *r, *last;
+	struct ep_finding *f;
+	char from[64];
+	int srv = 0;
+
+	for (int ttl = 1; ttl <= EP_HOPS_MAX && srv == 0; ttl++)
+		if ((r = hop_probe(v, EP_RAW_WHOLE, ttl)) != NULL &&
+		    ep_answered(r))
+			srv = ttl;
+	t->path.server_ttl = srv;
+	if (srv == 0)
+		return;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		const struct ep_probe_record *at_srv =
+		    hop_probe(v, kinds[k].raw, srv);
+		int h = 0;
+
+		if (!kinds[k].lost || at_srv == NULL ||
+		    at_srv->res.outcome != EP_OUT_TIMEOUT)
+			continue;
+		/* The farthest hop that returned it: routers rate-limit
+		 * ICMP, so a silent hop before it is no proof of loss. */
+		last = NULL;
+		for (int ttl = 1; ttl < srv; ttl++) {
+			r = hop_probe(v, kinds[k].raw, ttl);
+			if (r != NULL && time_exceeded(r)) {
+				h = ttl;
+				last = r;
+			}
+		}
+		t->path.drop_ttl = h + 1;
+		t->path.drop_what = kinds[k].what;
+		snprintf(t->path.drop_addr, sizeof(t->path.drop_addr), "%s",
+		    last ? ep_sockaddr_str(&last->res.icmp_from, from,
+		    sizeof(from)) : "");
+		if (last != NULL)
+			f = ep_finding_add(t, "DROP_HOP", EP_SEV_WARNING,
+			    "%s die after hop %d (%s): that router returns "
+			    "them when their TTL runs out there, but they "
+			    "never reach hop %d%s, while small packets reach "
+			    "the server %d hops away", kinds[k].name, h,
+			    t->path.drop_addr, h + 1, h + 1 == srv ?
+			    " (the server)" : "", srv);
+		else
+			f = ep_finding_add(t, "DROP_HOP", EP_SEV_WARNING,
+			    "%s die before hop 1: not even the first router "
+			    "returns them when their TTL runs out, while small "
+			    "packets reach the server %d hops away: this "
+			    "host or its first link drops them",
+			    kinds[k].name, srv);
+		ep_finding_advise(f, "Look at the filters of the router at hop %d and "
+		    "of the link after it (%s); the capture has the ICMP "
+		    "'TTL exceeded' of each hop.", h ? h : 1,
+		    t->path.drop_addr[0] ? t->path.drop_addr : "first hop");
+		for (int ttl = 1; ttl <= srv; ttl++) {
+			if ((r = hop_probe(v, kinds[k].raw, ttl)) != NULL)
+				ep_finding_cite(f, r);
+			if ((r = hop_probe(v, EP_RAW_WHOLE, ttl)) != NULL)
+				ep_finding_cite(f, r);
+		}
+		break;	/* one location: the first kind that dies */
+	}
+}
+
+static void
+verdict(struct ep_target *t, const struct ep_view *v,
+    enum ep_judge_stage stage)
+{
+	if (stage == EP_JUDGE_MAIN && v->replied)
+		hops(t, v);
+}
+
 const struct ep_measure ep_measure_hops = {
 	.name = "hops",
 	.path = 1,
@@ -100,4 +220,5 @@ const struct ep_measure ep_measure_hops = {
 	.plan = plan,
 	.next = next,
 	.identify = identify,
+	.verdict = verdict,
 };

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "measure/measures.h"
+#include "measure/verdict.h"
 
 extern const struct ep_measure ep_measure_sizes, ep_measure_ednsopt,
     ep_measure_twoway, ep_measure_fragout, ep_measure_pmtu, ep_measure_hops,
@@ -59,4 +60,10 @@ ep_measures_named(const char *names, struct ep_measure_set *set)
 		p += len + (p[len] == ',');
 	}
 	return 0;
+}
+
+void
+ep_verdict(struct ep_target *t)
+{
+	ep_measure_verdict(&all, t);
 }

@@ -1,7 +1,12 @@
 /* probe/measure/pmtu.c: the path MTU toward the server and PMTUD black
  * holes (RFC 1191, RFC 8201): padded queries with DF by size, through
  * the raw socket, a second round narrowing the gap. */
+#include <arpa/inet.h>
+#include <stdio.h>
+
+#include "measure/finding.h"
 #include "measure/plan.h"
+#include "measure/verdict.h"
 #include "measure/measures.h"
 
 struct pmtu_state {
@@ -118,6 +123,80 @@ identify(struct ep_probe_spec *s)
 	return 1;
 }
 
+static int
+is_pmtu(const struct ep_probe_record *r)
+{
+	return r->spec.role == EP_ROLE_PMTU && ep_ran(r);
+}
+
+/*
+ * Path MTU from the DF probes: the largest size answered; ICMP
+ * frag-needed / packet-too-big for a larger one means discovery works, a
+ * larger one lost without any ICMP is a black hole.
+ */
+static void
+pmtu(struct ep_target *t, const struct ep_view *v)
+{
+	long pass = 0, silent = 0, toobig = 0, icmp_mtu = 0;
+	const struct ep_probe_record *best = NULL;
+	struct ep_finding *f;
+	int mtu = t->path.iface_mtu;
+
+	for (int i = 0; i < v->n; i++) {
+		const struct ep_probe_record *r = v->p[i];
+		long sz = r->spec.ip_size;
+
+		if (r->spec.role != EP_ROLE_PMTU || !ep_ran(r))
+			continue;
+		if (ep_answered(r) && sz > pass) {
+			pass = sz;
+			best = r;
+		} else if (r->res.outcome == EP_OUT_ICMP && r->res.icmp_mtu) {
+			if (toobig == 0 || sz < toobig)
+				toobig = sz;
+			if (icmp_mtu == 0 || r->res.icmp_mtu < icmp_mtu)
+				icmp_mtu = r->res.icmp_mtu;
+		} else if (r->res.outcome == EP_OUT_TIMEOUT &&
+		    (silent == 0 || sz < silent))
+			silent = sz;
+	}
+	if (best == NULL)
+		return;
+	t->path.pmtu = pass;
+	if (toobig > pass)
+		t->path.pmtud = EP_FACT_OK;
+	if (silent > pass && (toobig == 0 || silent < toobig) &&
+	    icmp_mtu == 0) {
+		t->path.pmtud = EP_FACT_DROPPED;
+		f = ep_finding_add(t, "PMTU_BLACKHOLE", EP_SEV_ERROR,
+		    "Packets with DF set vanish above %ld bytes without any "
+		    "ICMP 'too big': a path MTU black hole (a %ld-byte probe "
+		    "got no answer after all tries, %ld bytes did)", pass,
+		    silent, pass);
+		ep_finding_advise(f, "Let ICMP 'fragmentation needed' (type 3 code 4) "
+		    "and ICMPv6 'packet too big' through the firewalls of the "
+		    "path, or lower the MTU / clamp the TCP MSS to %ld on the "
+		    "link that needs it.", pass);
+		ep_cite_all(f, v, EP_RAW, -1, is_pmtu);
+	} else if (pass < mtu && toobig > pass) {
+		f = ep_finding_add(t, "PMTU_REDUCED", EP_SEV_INFO,
+		    "The path MTU toward %s is %ld bytes, below this host's "
+		    "%d: a router reported %ld (ICMP), and path MTU discovery "
+		    "works", t->addr_str, pass, mtu, icmp_mtu);
+		ep_finding_advise(f, "Nothing to fix while ICMP gets through; answers "
+		    "over %ld bytes are fragmented or need TCP.", pass);
+		ep_cite_all(f, v, EP_RAW, -1, is_pmtu);
+	}
+}
+
+static void
+verdict(struct ep_target *t, const struct ep_view *v,
+    enum ep_judge_stage stage)
+{
+	if (stage == EP_JUDGE_MAIN && v->replied)
+		pmtu(t, v);
+}
+
 const struct ep_measure ep_measure_pmtu = {
 	.name = "pmtu",
 	.path = 1,
@@ -126,4 +205,5 @@ const struct ep_measure ep_measure_pmtu = {
 	.plan = plan,
 	.next = next,
 	.identify = identify,
+	.verdict = verdict,
 };

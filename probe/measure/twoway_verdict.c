@@ -822,6 +822,16 @@ tw_report(FILE *fp, const struct ep_target *t)
 	fprintf(fp, "\n");
 }
 
+/* Its verdict reads every other's facts (the path MTU): last. */
+static void
+tw_judge(struct ep_target *t, const struct ep_view *v,
+    enum ep_judge_stage stage)
+{
+	(void)v;
+	if (stage == EP_JUDGE_LAST)
+		ep_tw_verdict(t);
+}
+
 const struct ep_measure ep_measure_twoway = {
 	.name = "twoway",
 	.state_size = sizeof(struct tw_state),
@@ -831,6 +841,7 @@ const struct ep_measure ep_measure_twoway = {
 	.done = tw_done,
 	.next = tw_next,
 	.identify = tw_identify,
+	.verdict = tw_judge,
 	.json_key = "twoway",
 	.json_at = EP_JSON_AFTER_PATH,
 	.json = tw_json,

@@ -1,14 +1,18 @@
-/* probe/measure/verdict.h: measured facts and findings from one target's probe
- * results. */
+/* probe/measure/verdict.h: what every verdict shares: the verdict of a
+ * target through the measurement table, silence, findings across
+ * targets, and the helpers the path's modules judge their probes with. */
 #ifndef EP_VERDICT_H
 #define EP_VERDICT_H
 
 #include "ednsprobe/result.h"
+#include "engine/measure.h"
 
 /*
  * Fill t->path and t->findings from t->probes (specs and results only,
- * so a test can feed it any results).  Every fact is measured or left
- * untested; every finding cites the probes that earn it.
+ * so a test can feed it any results): the verdict of every measurement
+ * with probes in t (ep_measure_verdict over ep_measures_all()).  Every
+ * fact is measured or left untested; every finding cites the probes
+ * that earn it.
  */
 void	ep_verdict(struct ep_target *t);
 
@@ -17,6 +21,9 @@ void	ep_verdict(struct ep_target *t);
  * anything could be sent), and 1.  Else 0 and nothing added.
  */
 int	ep_verdict_silent(struct ep_target *t);
+
+/* NO_REPLY or UNREACHABLE for t, citing the probes of v that ran. */
+void	ep_verdict_no_reply(struct ep_target *t, const struct ep_view *v);
 
 /* Findings across targets (IPv4 against IPv6 of one server), after
  * ep_verdict of each. */
@@ -27,5 +34,24 @@ int	ep_verdict_worst(const struct ep_target *t);
 
 /* Name of a path fact for the field it belongs to (docs/json.md). */
 const char *ep_fact_str(const char *field, enum ep_fact f);
+
+/* A view of every probe of t into v, its pointers in store (room for
+ * EP_PROBES_MAX). */
+void	ep_view_all(struct ep_view *v, struct ep_probe_record **store,
+	    struct ep_target *t);
+
+/* The outcome of r: an answer, TC or not (ep_replied, ep_answered: the
+ * same, two names the verdicts grew up with); r was sent (not skipped,
+ * pending or interrupted); r got nothing before its deadline. */
+int	ep_replied(const struct ep_probe_record *r);
+int	ep_answered(const struct ep_probe_record *r);
+int	ep_ran(const struct ep_probe_record *r);
+int	ep_timed_out(const struct ep_probe_record *r);
+
+/* Cite in f every probe of v over transport and of subject (-1: any)
+ * for which pred (NULL: any) holds. */
+void	ep_cite_all(struct ep_finding *f, const struct ep_view *v,
+	    int transport, int subject,
+	    int (*pred)(const struct ep_probe_record *));
 
 #endif
