@@ -256,49 +256,9 @@ struct ep_path {
 					   (a finding says how); not in JSON */
 };
 
-/* Two-ended facts of a target that is `ednsprobe respond` (sizes in DNS
- * message bytes; 0: not measured). */
-struct ep_twoway {
-	int		 responder;	/* its hello was answered */
-	char		 token[20];	/* this run's log token */
-	int		 log;		/* 1: its log was read; -1: asked,
-					   not had; 0: not asked */
-	int		 entries;	/* log entries read */
-	uint32_t	 out_max;	/* largest query that reached it */
-	uint32_t	 out_lost;	/* smallest query it never saw */
-	uint32_t	 in_max;	/* largest answer that reached us */
-	uint32_t	 in_lost;	/* smallest answer it sent, lost */
-	enum ep_fact	 frag_out;	/* fragmented queries reach it */
-	enum ep_fact	 frag_in;	/* its fragmented answers reach us */
-	uint32_t	 mtu_in;	/* largest DF answer (IP bytes) here */
-	uint32_t	 mtu_in_lost;	/* smallest DF answer sent, lost */
-};
-
 #define EP_FINDINGS_MAX	16
 #define EP_PROBES_MAX	128
-#define EP_COMPLY_MAX	40
-
-/* Why a compliance test got no answer (probe/measure/comply.c). */
-enum ep_cause {
-	EP_CAUSE_NONE = 0,	/* it was answered, or not re-examined */
-	EP_CAUSE_PATH,		/* UDP got nothing, TCP the same query did */
-	EP_CAUSE_SERVER,	/* nothing over UDP or TCP, though TCP works */
-	EP_CAUSE_UNKNOWN,	/* TCP fails too: cannot tell */
-	EP_CAUSE_REPLIES,	/* UDP replies came, none an answer to it
-				   (wrong id, question, opcode, QR) */
-};
-
-/* One EDNS compliance test of a target, graded (probe/measure/comply.c). */
-struct ep_comply_result {
-	const char	*test;		/* "edns1": ISC genreport's name */
-	int		 genreport;	/* one of genreport's tests */
-	int		 probe;		/* index in probes; -1: none (signed) */
-	int		 recheck;	/* index of the TCP re-ask, -1: none */
-	int		 ok;
-	char		 words[96];	/* "noerror,badversion,soa" */
-	char		 recheck_words[96];
-	enum ep_cause	 cause;
-};
+#define EP_TARGET_RESULTS	4	/* measurements with a result */
 
 /* One server address probed: its plan, its measurements, their meaning. */
 struct ep_target {
@@ -324,9 +284,6 @@ struct ep_target {
 	uint32_t		 orphan_frames[EP_WIRE_FRAMES];
 	int			 norphan_frames;
 	struct ep_wire_icmp	 ptb;	/* first frag-needed / PTB about us */
-	/* compliance: the tests graded (probe/measure/comply.c), 0 when none ran */
-	struct ep_comply_result	 comply[EP_COMPLY_MAX];
-	int			 ncomply;
 	/* The capture behind the wire fields: 0 none, 1 complete, -1 the
 	 * kernel dropped frames (the wire fields may miss some). */
 	int			 capture;
@@ -335,7 +292,14 @@ struct ep_target {
 					   "authoritative"; NULL otherwise */
 	int			 alive;	/* resolver: it answered a question
 					   outside the plan (discovery) */
-	struct ep_twoway	 twoway;	/* path toward a responder */
+	/* What a measurement measured beyond the path's facts (the
+	 * compliance tests' grades, two-ended facts): its own struct, made
+	 * when it first has something, keyed by its module (its table
+	 * entry); ep_target_result() finds it, ep_target_fini() frees all. */
+	struct ep_target_result {
+		const void	*key;
+		void		*data;		/* owned */
+	}			 results[EP_TARGET_RESULTS];
 };
 
 struct ep_zone;
@@ -378,8 +342,17 @@ const char *ep_outcome_str(enum ep_outcome);
 const char *ep_severity_str(enum ep_severity);
 const char *ep_transport_str(enum ep_transport);
 const char *ep_subject_str(enum ep_subject);
-const char *ep_cause_str(enum ep_cause);
 const char *ep_role_str(enum ep_role);
+/* The result of the measurement key in t (see struct ep_target), NULL
+ * when it has none. */
+void	*ep_target_result(const struct ep_target *t, const void *key);
+/* The same, made (size bytes, zeroed) when t has none; NULL when out of
+ * memory or room. */
+void	*ep_target_result_new(struct ep_target *t, const void *key,
+	    size_t size);
+/* Free what t owns (its results); t stays valid, without them. */
+void	ep_target_fini(struct ep_target *t);
+
 /* The numeric address of ss (IPv4 or IPv6) in buf, "?" if none. */
 const char *ep_sockaddr_str(const struct sockaddr_storage *ss, char *buf,
     size_t len);

@@ -1,6 +1,7 @@
 /* probe/engine/result.c: the stable names of result values (docs/json.md). */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "ednsprobe/result.h"
 
@@ -68,18 +69,6 @@ ep_subject_str(enum ep_subject s)
 	return "unknown";
 }
 
-const char *
-ep_cause_str(enum ep_cause c)
-{
-	switch (c) {
-	case EP_CAUSE_NONE:	return "none";
-	case EP_CAUSE_PATH:	return "path";
-	case EP_CAUSE_SERVER:	return "server";
-	case EP_CAUSE_UNKNOWN:	return "unknown";
-	case EP_CAUSE_REPLIES:	return "replies";
-	}
-	return "unknown";
-}
 
 const char *
 ep_role_str(enum ep_role r)
@@ -101,4 +90,41 @@ ep_role_str(enum ep_role r)
 	case EP_ROLE_NONE:	break;
 	}
 	return "unknown";
+}
+
+void *
+ep_target_result(const struct ep_target *t, const void *key)
+{
+	for (int i = 0; i < EP_TARGET_RESULTS; i++)
+		if (t->results[i].key == key)
+			return t->results[i].data;
+	return NULL;
+}
+
+void *
+ep_target_result_new(struct ep_target *t, const void *key, size_t size)
+{
+	void *d = ep_target_result(t, key);
+
+	if (d != NULL)
+		return d;
+	for (int i = 0; i < EP_TARGET_RESULTS; i++)
+		if (t->results[i].key == NULL) {
+			if ((d = calloc(1, size)) == NULL)
+				return NULL;
+			t->results[i].key = key;
+			t->results[i].data = d;
+			return d;
+		}
+	return NULL;
+}
+
+void
+ep_target_fini(struct ep_target *t)
+{
+	for (int i = 0; i < EP_TARGET_RESULTS; i++) {
+		free(t->results[i].data);
+		t->results[i].key = NULL;
+		t->results[i].data = NULL;
+	}
 }

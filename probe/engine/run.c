@@ -556,6 +556,7 @@ refill(struct run *run)
 			ep_timer_arm(run->feeder, FEED_MS);
 			return;
 		}
+		ep_target_fini(rt->t);
 		memset(rt->t, 0, sizeof(*rt->t));
 		run->opts[i] = *run->o;
 		if (run->feed->next(run->feed->arg, rt->t, &run->opts[i]) != 1 ||
@@ -692,7 +693,8 @@ target_end(struct run_target *rt)
 	run->nactive--;
 	if (run->feed != NULL) {
 		run->feed->done(run->feed->arg, t, rt->o, !run->stopping);
-		memset(t, 0, sizeof(*t));	/* the slot is free */
+		ep_target_fini(t);		/* the slot is free */
+		memset(t, 0, sizeof(*t));
 	} else if (run->nactive == 0)
 		ep_loop_stop(run->loop);
 }
@@ -887,6 +889,8 @@ ep_mrun_end(struct ep_mrun *m, int i, enum ep_outcome outcome)
 void
 ep_report_fini(struct ep_report *r)
 {
+	for (int i = 0; r->targets != NULL && i < r->ntargets; i++)
+		ep_target_fini(&r->targets[i]);
 	free(r->targets);
 	r->targets = NULL;
 	r->ntargets = 0;

@@ -160,6 +160,33 @@ static const struct ctest tests[] = {
 
 #define NTESTS	((int)(sizeof(tests) / sizeof(tests[0])))
 
+extern const struct ep_measure ep_measure_comply;
+
+/* No test graded: what a target without compliance tests reads. */
+static const struct ep_comply_set no_tests;
+
+const struct ep_comply_set *
+ep_comply_results(const struct ep_target *t)
+{
+	const struct ep_comply_set *cs = ep_target_result(t,
+	    &ep_measure_comply);
+
+	return cs != NULL ? cs : &no_tests;
+}
+
+const char *
+ep_cause_str(enum ep_cause c)
+{
+	switch (c) {
+	case EP_CAUSE_NONE:	return "none";
+	case EP_CAUSE_PATH:	return "path";
+	case EP_CAUSE_SERVER:	return "server";
+	case EP_CAUSE_UNKNOWN:	return "unknown";
+	case EP_CAUSE_REPLIES:	return "replies";
+	}
+	return "unknown";
+}
+
 static int
 test_index(const char *name)
 {
@@ -769,14 +796,15 @@ static int
 list_tests(struct ep_target *t, struct ep_finding *f, char *buf, size_t len,
     char *what, size_t wlen, int (*pred)(const struct ep_comply_result *))
 {
+	const struct ep_comply_set *cs = ep_comply_results(t);
 	const char *seen[EP_COMPLY_MAX];
 	size_t at = 0, wat = 0;
 	int n = 0, nseen = 0;
 
 	buf[0] = '\0';
 	what[0] = '\0';
-	for (int i = 0; i < t->ncomply; i++) {
-		const struct ep_comply_result *c = &t->comply[i];
+	for (int i = 0; i < cs->n; i++) {
+		const struct ep_comply_result *c = &cs->r[i];
 		const char *ft;
 		int dup = 0;
 
@@ -847,12 +875,13 @@ take_evidence(struct ep_finding *f, const struct ep_finding *scratch)
 static void
 findings(struct ep_target *t)
 {
+	const struct ep_comply_set *cs = ep_comply_results(t);
 	struct ep_finding scratch, *f;
 	char list[200], what[160];
 	int n = 0, bad;
 
-	for (int i = 0; i < t->ncomply; i++)
-		n += t->comply[i].genreport;
+	for (int i = 0; i < cs->n; i++)
+		n += cs->r[i].genreport;
 	memset(&scratch, 0, sizeof(scratch));
 	if (list_tests(t, &scratch, list, sizeof(list), what, sizeof(what),
 	    is_path) > 0) {
@@ -925,21 +954,25 @@ cause(const struct ep_target *t, const struct ep_probe_record *r,
 void
 ep_comply_verdict(struct ep_target *t, int alone)
 {
+	struct ep_comply_set *cs = ep_target_result_new(t,
+	    &ep_measure_comply, sizeof(*cs));
 	int ido = test_index("do");
 
+	if (cs == NULL)
+		return;		/* out of memory: no grades */
 	if (alone)
 		t->nfindings = 0;
-	t->ncomply = 0;
-	for (int k = 0; k < NTESTS && t->ncomply < EP_COMPLY_MAX; k++) {
+	cs->n = 0;
+	for (int k = 0; k < NTESTS && cs->n < EP_COMPLY_MAX; k++) {
 		const struct ctest *ct = &tests[k];
 		const struct ep_probe_record *r = test_probe(t, (ct->group &
 		    G_PSEUDO) ? ido : k, EP_ROLE_RECHECK);
-		struct ep_comply_result *c = &t->comply[t->ncomply];
+		struct ep_comply_result *c = &cs->r[cs->n];
 
 		if (r == NULL)
 			continue;
 		memset(c, 0, sizeof(*c));
-		t->ncomply++;
+		cs->n++;
 		c->test = ct->name;
 		c->genreport = !(ct->group & G_OURS);
 		c->probe = (int)(r - t->probes);
@@ -947,10 +980,10 @@ ep_comply_verdict(struct ep_target *t, int alone)
 		if (ct->group & G_PSEUDO) {
 			/* "signed": do's result (do comes first), ",yes"
 			 * when the answer graded had an RRSIG. */
-			const struct ep_comply_result *d = t->comply;
+			const struct ep_comply_result *d = cs->r;
 			const struct ep_probe_record *a;
 
-			while (d < t->comply + t->ncomply - 1 &&
+			while (d < cs->r + cs->n - 1 &&
 			    strcmp(d->test, "do") != 0)
 				d++;
 			a = d->recheck >= 0 &&
@@ -1012,6 +1045,7 @@ const char *
 ep_comply_line(const struct ep_target *t, const char *server, char *buf,
     size_t len)
 {
+	const struct ep_comply_set *cs = ep_comply_results(t);
 	char zone[EP_DNAME_STRMAX];
 	uint8_t a[16];
 	int addr;
@@ -1032,11 +1066,11 @@ ep_comply_line(const struct ep_target *t, const char *server, char *buf,
 	    addr || (server[0] && server[strlen(server) - 1] == '.') ? "" :
 	    ".");
 	at = strlen(buf);
-	for (int i = 0; i < t->ncomply && at < len; i++) {
-		if (!t->comply[i].genreport)
+	for (int i = 0; i < cs->n && at < len; i++) {
+		if (!cs->r[i].genreport)
 			continue;
 		at += (size_t)snprintf(buf + at, len - at, " %s=%s",
-		    t->comply[i].test, t->comply[i].words);
+		    cs->r[i].test, cs->r[i].words);
 	}
 	return buf;
 }
@@ -1093,16 +1127,17 @@ comply_quiet(struct ep_mrun *m)
 static json_t *
 comply_json(const struct ep_target *t, const char *server)
 {
+	const struct ep_comply_set *cs = ep_comply_results(t);
 	json_t *o, *list;
 	char line[2048];
 	int all_ok = 1;
 
-	if (t->ncomply == 0)
+	if (cs->n == 0)
 		return json_null();
 	o = json_object();
 	list = json_array();
-	for (int i = 0; i < t->ncomply; i++) {
-		const struct ep_comply_result *c = &t->comply[i];
+	for (int i = 0; i < cs->n; i++) {
+		const struct ep_comply_result *c = &cs->r[i];
 		json_t *to = json_object();
 
 		all_ok &= !c->genreport || c->ok;
@@ -1143,14 +1178,15 @@ comply_json(const struct ep_target *t, const char *server)
 static void
 comply_text(FILE *fp, const struct ep_target *t, const char *server)
 {
+	const struct ep_comply_set *cs = ep_comply_results(t);
 	char line[2048];
 
-	if (t->ncomply == 0)
+	if (cs->n == 0)
 		return;
 	fprintf(fp, "  %-12s %-34s %5s  %s\n", "test", "result", "probe",
 	    "no answer (or TC) over UDP: asked again over TCP");
-	for (int i = 0; i < t->ncomply; i++) {
-		const struct ep_comply_result *c = &t->comply[i];
+	for (int i = 0; i < cs->n; i++) {
+		const struct ep_comply_result *c = &cs->r[i];
 		char id[16] = "-";
 
 		if (c->probe >= 0 && strcmp(c->test, "signed") != 0)

@@ -12,6 +12,42 @@
 #include "ednsprobe/result.h"
 #include "cmd/options.h"
 
+#define EP_COMPLY_MAX	40
+
+/* Why a compliance test got no answer (probe/measure/comply.c). */
+enum ep_cause {
+	EP_CAUSE_NONE = 0,	/* it was answered, or not re-examined */
+	EP_CAUSE_PATH,		/* UDP got nothing, TCP the same query did */
+	EP_CAUSE_SERVER,	/* nothing over UDP or TCP, though TCP works */
+	EP_CAUSE_UNKNOWN,	/* TCP fails too: cannot tell */
+	EP_CAUSE_REPLIES,	/* UDP replies came, none an answer to it
+				   (wrong id, question, opcode, QR) */
+};
+
+/* One EDNS compliance test of a target, graded (probe/measure/comply.c). */
+struct ep_comply_result {
+	const char	*test;		/* "edns1": ISC genreport's name */
+	int		 genreport;	/* one of genreport's tests */
+	int		 probe;		/* index in probes; -1: none (signed) */
+	int		 recheck;	/* index of the TCP re-ask, -1: none */
+	int		 ok;
+	char		 words[96];	/* "noerror,badversion,soa" */
+	char		 recheck_words[96];
+	enum ep_cause	 cause;
+};
+
+/* The graded tests of a target: its result (ep_target_result). */
+struct ep_comply_set {
+	struct ep_comply_result	 r[EP_COMPLY_MAX];
+	int			 n;
+};
+
+/* t's graded tests (none: an empty set, never NULL). */
+const struct ep_comply_set *ep_comply_results(const struct ep_target *t);
+
+/* The name of a cause (docs/json.md). */
+const char *ep_cause_str(enum ep_cause);
+
 /*
  * Append to t->probes the tests of `compliance` (o->full: genreport's -f
  * set too), each for the apex o->qname.  For the compliance command dns

@@ -41,7 +41,7 @@ int	ep_plan_pmtu_next(const struct ep_target *t, uint16_t *sizes, int max);
 
 /*
  * twoway_verdict.c: t is `ednsprobe respond` (its hello answered) with
- * the log token t->twoway.token.  The ladder and TCP probes not started
+ * the log token of its two-ended facts.  The ladder and TCP probes not started
  * yet (m: the run's view of t, NULL: none started) ask for answers of
  * exact sizes instead; appended: answers as big as each rung
  * (EP_ROLE_TWIN), queries padded to each rung's size (EP_ROLE_TWOUT),

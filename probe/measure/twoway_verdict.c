@@ -17,6 +17,40 @@
 #include "measure/twoway_verdict.h"
 #include "measure/verdict.h"
 
+extern const struct ep_measure ep_measure_twoway;
+
+/* No two-ended facts: what a target that is no responder reads. */
+static const struct ep_twoway none;
+
+const struct ep_twoway *
+ep_tw_facts(const struct ep_target *t)
+{
+	return ep_target_result(t, &ep_measure_twoway);
+}
+
+struct ep_twoway *
+ep_tw_facts_new(struct ep_target *t)
+{
+	return ep_target_result_new(t, &ep_measure_twoway,
+	    sizeof(struct ep_twoway));
+}
+
+/* t's facts to change, NULL when it has none. */
+static struct ep_twoway *
+tw_mut(struct ep_target *t)
+{
+	return ep_target_result(t, &ep_measure_twoway);
+}
+
+/* t's facts to read: none's when it has none. */
+static const struct ep_twoway *
+tw_get(const struct ep_target *t)
+{
+	const struct ep_twoway *w = ep_tw_facts(t);
+
+	return w != NULL ? w : &none;
+}
+
 /* Call fn with every TXT string of msg's answer section; the number of
  * strings, or -1 when msg is not a DNS message. */
 static int
@@ -113,7 +147,7 @@ log_line(void *arg, const char *s, size_t n)
 
 	if (ep_tw_entry_parse(s, n, &e) == -1)
 		return;
-	t->twoway.entries++;
+	tw_mut(t)->entries++;
 	for (int i = 0; i < t->nprobes; i++) {
 		struct ep_probe_record *r = &t->probes[i];
 
@@ -135,12 +169,16 @@ log_line(void *arg, const char *s, size_t n)
 int
 ep_tw_read_log(struct ep_target *t, const uint8_t *msg, size_t len)
 {
-	t->twoway.entries = 0;
+	struct ep_twoway *w = ep_tw_facts_new(t);
+
+	if (w == NULL)
+		return -1;
+	w->entries = 0;
 	if (each_txt(msg, len, log_line, t) == -1) {
-		t->twoway.log = -1;
+		w->log = -1;
 		return -1;
 	}
-	t->twoway.log = 1;
+	w->log = 1;
 	for (int i = 0; i < t->nprobes; i++)
 		if (t->probes[i].spec.tw_want != 0)
 			t->probes[i].far.known = 1;
@@ -200,7 +238,7 @@ sent_whole(const struct ep_probe_record *r)
 static void
 outbound(struct ep_target *t)
 {
-	struct ep_twoway *w = &t->twoway;
+	struct ep_twoway *w = tw_mut(t);
 	int frag_sent = 0, frag_seen = 0;
 
 	for (int i = 0; i < t->nprobes; i++) {
@@ -230,7 +268,7 @@ outbound(struct ep_target *t)
 static void
 inbound(struct ep_target *t)
 {
-	struct ep_twoway *w = &t->twoway;
+	struct ep_twoway *w = tw_mut(t);
 	int fsent = 0, fgot = 0;
 
 	for (int i = 0; i < t->nprobes; i++) {
@@ -319,7 +357,7 @@ df_pred(const struct ep_probe_record *r, const void *a)
 static void
 findings_out(struct ep_target *t)
 {
-	struct ep_twoway *w = &t->twoway;
+	struct ep_twoway *w = tw_mut(t);
 	struct ep_finding *f;
 
 	if (w->frag_out == EP_FACT_DROPPED) {
@@ -354,7 +392,7 @@ findings_out(struct ep_target *t)
 static void
 findings_in(struct ep_target *t)
 {
-	struct ep_twoway *w = &t->twoway;
+	struct ep_twoway *w = tw_mut(t);
 	struct ep_finding *f;
 
 	if (w->frag_in == EP_FACT_DROPPED) {
@@ -388,7 +426,7 @@ findings_in(struct ep_target *t)
 static void
 findings_mtu(struct ep_target *t)
 {
-	struct ep_twoway *w = &t->twoway;
+	struct ep_twoway *w = tw_mut(t);
 	long out = t->path.pmtu;
 	struct ep_finding *f;
 	char back[64];
@@ -419,10 +457,10 @@ findings_mtu(struct ep_target *t)
 void
 ep_tw_verdict(struct ep_target *t)
 {
-	struct ep_twoway *w = &t->twoway;
+	struct ep_twoway *w = tw_mut(t);
 	struct ep_finding *f;
 
-	if (!w->responder)
+	if (w == NULL || !w->responder)
 		return;
 	w->out_max = w->out_lost = w->in_max = w->in_lost = 0;
 	w->mtu_in = w->mtu_in_lost = 0;
@@ -523,7 +561,7 @@ tw_add(const struct ep_options *o, struct ep_target *t, int *next_id,
 	    .frag = frag, .df = df };
 	struct ep_probe_spec *s;
 
-	memcpy(req.token, t->twoway.token, sizeof(req.token));
+	memcpy(req.token, tw_get(t)->token, sizeof(req.token));
 	if ((s = ep_plan_add(t, next_id, EP_UDP, role, EP_SUBJ_LARGE,
 	    o->qname, o->qname_len, TYPE_TXT, 1, bufsize, o->dnssec, o)) ==
 	    NULL)
@@ -560,7 +598,7 @@ ep_plan_twoway(const struct ep_options *o, struct ep_target *t, int *next_id,
 		    s->role != EP_ROLE_TCPSIZE) || s->subject == EP_SUBJ_SMALL)
 			continue;
 		req.size = s->subject == EP_SUBJ_LARGE ? large : 1200;
-		memcpy(req.token, t->twoway.token, sizeof(req.token));
+		memcpy(req.token, tw_get(t)->token, sizeof(req.token));
 		tw_name(o, &req, s);
 	}
 	snprintf(t->qtype_str, sizeof(t->qtype_str), "TXT");
@@ -597,7 +635,7 @@ ep_plan_twoway_log(const struct ep_options *o, struct ep_target *t,
 	struct ep_tw_req req = { .kind = EP_TW_LOG };
 	struct ep_probe_spec *s;
 
-	memcpy(req.token, t->twoway.token, sizeof(req.token));
+	memcpy(req.token, tw_get(t)->token, sizeof(req.token));
 	if ((s = ep_plan_add(t, next_id, o->tcp && !udp ? EP_TCP : EP_UDP,
 	    EP_ROLE_TWLOG, EP_SUBJ_SMALL, o->qname, o->qname_len, TYPE_TXT, 1,
 	    65535, 0, o)) == NULL)
@@ -616,7 +654,7 @@ tw_phase2(struct ep_mrun *m)
 {
 	struct tw_state *st = m->state;
 
-	if (m->t->twoway.responder && !st->planned) {
+	if (tw_get(m->t)->responder && !st->planned) {
 		ep_plan_twoway(m->o, m->t, m->next_id, m);
 		st->planned = 1;
 	}
@@ -636,16 +674,18 @@ tw_done(struct ep_mrun *m, const struct ep_probe_record *r,
 	struct ep_target *t = m->t;
 
 	if (r->spec.role == EP_ROLE_HELLO) {
+		struct ep_twoway *w;
+
 		if (r->res.outcome == EP_OUT_ANSWER &&
-		    ep_tw_is_hello(kept, kept_len)) {
-			t->twoway.responder = 1;
-			snprintf(t->twoway.token, sizeof(t->twoway.token),
-			    "%04x%04x", ep_query_random_id(),
-			    ep_query_random_id());
+		    ep_tw_is_hello(kept, kept_len) &&
+		    (w = ep_tw_facts_new(t)) != NULL) {
+			w->responder = 1;
+			snprintf(w->token, sizeof(w->token), "%04x%04x",
+			    ep_query_random_id(), ep_query_random_id());
 			ep_verbose(EP_VERB_OPS, "%s: an ednsprobe responder, "
-			    "token %s", t->addr_str, t->twoway.token);
+			    "token %s", t->addr_str, w->token);
 		}
-		if (ep_mrun_phase(m) == 2 && t->twoway.responder &&
+		if (ep_mrun_phase(m) == 2 && tw_get(t)->responder &&
 		    !st->planned && !ep_mrun_halted(m)) {
 			ep_plan_twoway(m->o, t, m->next_id, m);
 			st->planned = 1;
@@ -673,7 +713,8 @@ tw_next(struct ep_mrun *m, const struct ep_probe_record *done)
 		if (t->probes[i].spec.tw_want != 0 && !ep_mrun_over(m, i))
 			return;
 	st->logged = 1;
-	t->twoway.log = -1;
+	if (ep_tw_facts_new(t) != NULL)
+		ep_tw_facts_new(t)->log = -1;
 	ep_plan_twoway_log(m->o, t, m->next_id, 0);
 }
 
@@ -702,7 +743,7 @@ size_or_null(uint32_t v)
 static json_t *
 tw_json(const struct ep_target *t, const char *server)
 {
-	const struct ep_twoway *w = &t->twoway;
+	const struct ep_twoway *w = tw_get(t);
 	json_t *o;
 
 	(void)server;
@@ -742,7 +783,7 @@ tw_sizes(FILE *fp, const char *what, uint32_t max, uint32_t lost)
 static void
 tw_text(FILE *fp, const struct ep_target *t, const char *server)
 {
-	const struct ep_twoway *w = &t->twoway;
+	const struct ep_twoway *w = tw_get(t);
 
 	(void)server;
 	if (!w->responder)
@@ -800,7 +841,7 @@ twoway_row(FILE *fp, const struct ep_probe_record *p)
 static void
 tw_report(FILE *fp, const struct ep_target *t)
 {
-	const struct ep_twoway *w = &t->twoway;
+	const struct ep_twoway *w = tw_get(t);
 
 	if (!w->responder)
 		return;

@@ -16,6 +16,7 @@ const char *
 ep_out_resume(const struct ep_target *t, char *buf, size_t len)
 {
 	const struct ep_path *p = &t->path;
+	const struct ep_comply_set *cs = ep_comply_results(t);
 	char udp[32] = "none";
 	size_t n;
 
@@ -36,12 +37,12 @@ ep_out_resume(const struct ep_target *t, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, ", pmtu %ld%s",
 		    p->pmtu, p->pmtud == EP_FACT_DROPPED ? " blackhole" :
 		    p->pmtud == EP_FACT_OK ? " (icmp ok)" : "");
-	if (t->ncomply > 0 && n < len) {
+	if (cs->n > 0 && n < len) {
 		int all = 0, ok = 0;
 
-		for (int i = 0; i < t->ncomply; i++) {
-			all += t->comply[i].genreport;
-			ok += t->comply[i].genreport && t->comply[i].ok;
+		for (int i = 0; i < cs->n; i++) {
+			all += cs->r[i].genreport;
+			ok += cs->r[i].genreport && cs->r[i].ok;
 		}
 		n += (size_t)snprintf(buf + n, len - n, "%s compliance %d of "
 		    "%d ok", ep_comply_alone(t) ? "" : ",", ok, all);
@@ -209,7 +210,8 @@ target_text(FILE *fp, const struct ep_target *t, const char *server,
 findings:
 	if (t->nfindings == 0)
 		fprintf(fp, "  No findings: %s.\n", ep_comply_alone(t) ?
-		    "every compliance test passed" : t->ncomply > 0 ?
+		    "every compliance test passed" :
+		    ep_comply_results(t)->n > 0 ?
 		    "every measured size and transport worked, every "
 		    "compliance test passed" : "every measured size and "
 		    "transport worked");

@@ -40,11 +40,12 @@ target(struct ep_target *t)
 	static const enum ep_role roles[] = { EP_ROLE_TWIN, EP_ROLE_TWIN,
 	    EP_ROLE_TWIN, EP_ROLE_TWOUT, EP_ROLE_TWOUT, EP_ROLE_LADDER };
 
+	ep_target_fini(t);
 	memset(t, 0, sizeof(*t));
 	t->family = 4;
 	t->path.iface_mtu = 1500;
 	t->path.pmtu = 1280;
-	t->twoway.responder = 1;
+	ep_tw_facts_new(t)->responder = 1;
 	for (int i = 0; i < 6; i++) {
 		struct ep_probe_record *p = &t->probes[t->nprobes++];
 

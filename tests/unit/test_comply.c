@@ -47,6 +47,7 @@ plan(int full)
 	int id = 1;
 
 	assert_int_equal(ep_options_parse(full ? 5 : 4, argv, &o, &err), 0);
+	ep_target_fini(&target);
 	memset(&target, 0, sizeof(target));
 	target.family = 4;
 	target.timeout_ms = 1000;
@@ -165,18 +166,18 @@ run(const struct server *sv)
 static const char *
 words(const char *test)
 {
-	for (int i = 0; i < target.ncomply; i++)
-		if (strcmp(target.comply[i].test, test) == 0)
-			return target.comply[i].words;
+	for (int i = 0; i < ep_comply_results(&target)->n; i++)
+		if (strcmp(ep_comply_results(&target)->r[i].test, test) == 0)
+			return ep_comply_results(&target)->r[i].words;
 	return "(not run)";
 }
 
 static const struct ep_comply_result *
 result(const char *test)
 {
-	for (int i = 0; i < target.ncomply; i++)
-		if (strcmp(target.comply[i].test, test) == 0)
-			return &target.comply[i];
+	for (int i = 0; i < ep_comply_results(&target)->n; i++)
+		if (strcmp(ep_comply_results(&target)->r[i].test, test) == 0)
+			return &ep_comply_results(&target)->r[i];
 	fail_msg("test %s not run", test);
 	return NULL;
 }
@@ -184,9 +185,9 @@ result(const char *test)
 static void
 show(void)
 {
-	for (int i = 0; i < target.ncomply; i++)
-		print_message("%s=%s ", target.comply[i].test,
-		    target.comply[i].words);
+	for (int i = 0; i < ep_comply_results(&target)->n; i++)
+		print_message("%s=%s ", ep_comply_results(&target)->r[i].test,
+		    ep_comply_results(&target)->r[i].words);
 	for (int i = 0; i < target.nfindings; i++)
 		print_message("\n%s: %s", target.findings[i].id,
 		    target.findings[i].summary);
@@ -261,8 +262,8 @@ edns_faults(void **state)
 	assert_true(has_finding("COMPLY_FAILED"));
 	assert_false(has_finding("COMPLY_PATH_DROPS"));
 	/* No test was re-asked: every one was answered. */
-	for (int i = 0; i < target.ncomply; i++)
-		assert_int_equal(target.comply[i].recheck, -1);
+	for (int i = 0; i < ep_comply_results(&target)->n; i++)
+		assert_int_equal(ep_comply_results(&target)->r[i].recheck, -1);
 }
 
 static void
@@ -430,6 +431,7 @@ path_section(void **state)
 
 	(void)state;
 	assert_int_equal(ep_options_parse(5, argv, &o, &err), 0);
+	ep_target_fini(&target);
 	memset(&target, 0, sizeof(target));
 	target.family = 4;
 	target.timeout_ms = 1000;

@@ -17,15 +17,26 @@
 
 static struct ep_target t;
 
+/* t's two-ended facts (made when it has none). */
+static struct ep_twoway *
+facts(void)
+{
+	struct ep_twoway *w = ep_tw_facts_new(&t);
+
+	assert_non_null(w);
+	return w;
+}
+
 static void
 setup(int family)
 {
+	ep_target_fini(&t);
 	memset(&t, 0, sizeof(t));
 	t.family = family;
 	t.path.iface_mtu = 1500;
 	t.path.pmtu = -1;
-	t.twoway.responder = 1;
-	snprintf(t.twoway.token, sizeof(t.twoway.token), "ab12cd34");
+	facts()->responder = 1;
+	snprintf(facts()->token, sizeof(facts()->token), "ab12cd34");
 }
 
 /* A two-ended probe: role, answer size, f, df, query size; its outcome;
@@ -107,11 +118,11 @@ test_frag_out_dropped(void **state)
 	far(b, 0, 200, "udp", 0);
 	unseen(c);
 	unseen(d);
-	t.twoway.log = 1;
+	facts()->log = 1;
 	ep_tw_verdict(&t);
-	assert_int_equal(t.twoway.out_max, 1400);
-	assert_int_equal(t.twoway.out_lost, 1480);
-	assert_int_equal(t.twoway.frag_out, EP_FACT_DROPPED);
+	assert_int_equal(facts()->out_max, 1400);
+	assert_int_equal(facts()->out_lost, 1480);
+	assert_int_equal(facts()->frag_out, EP_FACT_DROPPED);
 	assert_non_null(f = found("TWOWAY_FRAG_OUT_DROPPED"));
 	assert_true(cites(f, c->spec.id) && cites(f, d->spec.id));
 	assert_true(cites(f, b->spec.id));
@@ -134,9 +145,9 @@ test_out_limit(void **state)
 	far(a, 0, 200, "udp", 0);
 	far(b, 1448, 200, "udp", 0);
 	unseen(c);
-	t.twoway.log = 1;
+	facts()->log = 1;
 	ep_tw_verdict(&t);
-	assert_int_equal(t.twoway.frag_out, EP_FACT_OK);
+	assert_int_equal(facts()->frag_out, EP_FACT_OK);
 	assert_non_null(found("TWOWAY_OUT_LIMIT"));
 	assert_null(found("TWOWAY_FRAG_OUT_DROPPED"));
 }
@@ -159,11 +170,11 @@ test_frag_in_dropped(void **state)
 	far(b, 0, 1200, "frag", 5);
 	far(c, 0, 1200, "frag", 3);
 	unseen(d);
-	t.twoway.log = 1;
+	facts()->log = 1;
 	ep_tw_verdict(&t);
-	assert_int_equal(t.twoway.frag_in, EP_FACT_DROPPED);
-	assert_int_equal(t.twoway.in_max, 1232);
-	assert_int_equal(t.twoway.in_lost, 0);	/* 4000 never sent */
+	assert_int_equal(facts()->frag_in, EP_FACT_DROPPED);
+	assert_int_equal(facts()->in_max, 1232);
+	assert_int_equal(facts()->in_lost, 0);	/* 4000 never sent */
 	assert_non_null(f = found("TWOWAY_FRAG_IN_DROPPED"));
 	assert_true(cites(f, b->spec.id) && cites(f, c->spec.id));
 	assert_null(found("TWOWAY_IN_LIMIT"));
@@ -186,10 +197,10 @@ test_in_limit(void **state)
 	far(b, 0, 1480, "udp", 0);
 	far(c, 0, 4000, "udp", 0);
 	far(d, 0, 1200, "frag", 5);
-	t.twoway.log = 1;
+	facts()->log = 1;
 	ep_tw_verdict(&t);
-	assert_int_equal(t.twoway.frag_in, EP_FACT_OK);
-	assert_int_equal(t.twoway.in_lost, 1480);
+	assert_int_equal(facts()->frag_in, EP_FACT_OK);
+	assert_int_equal(facts()->in_lost, 1480);
 	assert_non_null(found("TWOWAY_IN_LIMIT"));
 	assert_null(found("TWOWAY_FRAG_IN_DROPPED"));
 }
@@ -208,9 +219,9 @@ test_mtu_differs(void **state)
 	b = tw(EP_ROLE_TWIN, 1472, 0, 1, 0, EP_OUT_ANSWER);
 	far(a, 0, 1252, "df", 1);
 	far(b, 0, 1472, "df", 1);
-	t.twoway.log = 1;
+	facts()->log = 1;
 	ep_tw_verdict(&t);
-	assert_int_equal(t.twoway.mtu_in, 1500);
+	assert_int_equal(facts()->mtu_in, 1500);
 	assert_non_null(f = found("TWOWAY_MTU_DIFFERS"));
 	assert_non_null(strstr(f->summary, "1280 bytes toward"));
 	assert_non_null(strstr(f->summary, "at least 1500 back"));
@@ -219,7 +230,7 @@ test_mtu_differs(void **state)
 	t.path.pmtu = 1500;
 	b = tw(EP_ROLE_TWIN, 1472, 0, 1, 0, EP_OUT_ANSWER);
 	far(b, 0, 1472, "df", 1);
-	t.twoway.log = 1;
+	facts()->log = 1;
 	ep_tw_verdict(&t);
 	assert_null(found("TWOWAY_MTU_DIFFERS"));
 	/* Inbound 1280, outbound 1500. */
@@ -229,7 +240,7 @@ test_mtu_differs(void **state)
 	b = tw(EP_ROLE_TWIN, 1372, 0, 1, 0, EP_OUT_TIMEOUT);
 	far(a, 0, 1252, "df", 1);
 	far(b, 0, 1372, "df", 1);
-	t.twoway.log = 1;
+	facts()->log = 1;
 	ep_tw_verdict(&t);
 	assert_non_null(f = found("TWOWAY_MTU_DIFFERS"));
 	assert_non_null(strstr(f->summary, "1280 (less than 1400) back"));
@@ -245,13 +256,13 @@ test_no_log(void **state)
 	setup(4);
 	a = tw(EP_ROLE_TWOUT, 200, 0, 0, 4000, EP_OUT_TIMEOUT);
 	(void)a;
-	t.twoway.log = -1;
+	facts()->log = -1;
 	ep_tw_verdict(&t);
 	assert_non_null(found("TWOWAY_NO_LOG"));
 	assert_int_equal(t.nfindings, 1);
 	/* Not a responder: nothing at all. */
 	setup(4);
-	t.twoway.responder = 0;
+	facts()->responder = 0;
 	ep_tw_verdict(&t);
 	assert_int_equal(t.nfindings, 0);
 }
@@ -305,8 +316,8 @@ test_read_log(void **state)
 	wire = txt_answer(strs, 3, &len);
 	assert_int_equal(ep_tw_read_log(&t, wire, len), 0);
 	free(wire);
-	assert_int_equal(t.twoway.log, 1);
-	assert_int_equal(t.twoway.entries, 2);
+	assert_int_equal(facts()->log, 1);
+	assert_int_equal(facts()->entries, 2);
 	assert_true(a->far.known && a->far.seen == 1 && a->far.frag == 0);
 	assert_true(b->far.seen == 1 && b->far.frag == 1480 &&
 	    b->far.qsize == 4000);
@@ -314,7 +325,7 @@ test_read_log(void **state)
 	assert_string_equal(b->far.how, "udp");
 	/* Not a DNS message. */
 	assert_int_equal(ep_tw_read_log(&t, (const uint8_t *)"xx", 2), -1);
-	assert_int_equal(t.twoway.log, -1);
+	assert_int_equal(facts()->log, -1);
 	wire = txt_answer(hello, 2, &len);
 	assert_true(ep_tw_is_hello(wire, len));
 	free(wire);

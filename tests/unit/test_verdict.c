@@ -51,6 +51,7 @@ plan(int family, const char *type)
 
 	snprintf(a4, sizeof(a4), "%s", type ? type : "");
 	assert_int_equal(ep_options_parse(type ? 5 : 4, argv, &o, &err), 0);
+	ep_target_fini(&target);
 	memset(&target, 0, sizeof(target));
 	target.family = family;
 	target.path.iface_mtu = 1500;
