@@ -35,8 +35,7 @@ ep_evidence_frame(void *arg, uint64_t ts_us, const uint8_t *data,
 	if (ep_pcapw_write(ev->out, ts_us, data, caplen, wirelen, comment,
 	    &err) == -1) {
 		/* The run goes on; the file stops here and says so. */
-		snprintf(ev->info->error, sizeof(ev->info->error), "%s",
-		    err.msg);
+		snprintf(ev->error, ev->error_len, "%s", err.msg);
 		ep_pcapw_close(ev->out, &err);
 		ev->out = NULL;
 	}

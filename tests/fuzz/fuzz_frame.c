@@ -11,11 +11,12 @@
  * target instead of coming from it). */
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ednsprobe/frame.h"
-#include "ednsprobe/result.h"
+#include "ednsprobe/wire.h"
 #include "evidence.h"
 #include "wire.h"
 
@@ -73,49 +74,56 @@ frag_table(const struct ep_frame *f)
 	ep_frag_free(t);
 }
 
-/* A target at addr (family 4 or 6, port 53) with probes of every
- * transport on local port lport, asked with DNS id qid. */
+/* A target's evidence and its probes'. */
+struct fake {
+	struct ep_wire_target	 t;
+	struct ep_wire_sig	 sigs[3];
+	struct ep_probe_wire	 ev[3];
+	struct ep_wire_icmp	 ptb;
+	uint32_t		 orphan_frames[EP_WIRE_FRAMES];
+	int			 orphan_dgrams, orphan_frags, norphan_frames;
+};
+
+/* A target at addr (family 4 or 6) with probes of every transport (UDP,
+ * TCP, raw: UDP again) on local ports lport and lport + 1, asked with DNS
+ * id qid. */
 static void
-fake_target(struct ep_target *t, int family, const uint8_t *addr,
+fake_target(struct fake *k, int family, const uint8_t *addr,
     uint16_t lport, uint16_t qid)
 {
-	static const enum ep_transport tr[] = { EP_UDP, EP_TCP, EP_RAW };
+	static const uint8_t proto[] = { IPPROTO_UDP, IPPROTO_TCP,
+	    IPPROTO_UDP };
+	static const char *const label[] = { "probe 1 udp 1232 small",
+	    "probe 2 tcp small", "probe 3 raw 1232 small" };
 
-	memset(t, 0, sizeof(*t));
-	t->family = family;
-	if (family == 4) {
-		struct sockaddr_in *sin = (void *)&t->addr;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(53);
-		memcpy(&sin->sin_addr, addr, 4);
-	} else {
-		struct sockaddr_in6 *sin6 = (void *)&t->addr;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(53);
-		memcpy(&sin6->sin6_addr, addr, 16);
-	}
+	memset(k, 0, sizeof(*k));
+	k->t.family = family;
+	memcpy(k->t.addr, addr, family == 4 ? 4 : 16);
+	k->t.sigs = k->sigs;
+	k->t.orphan_dgrams = &k->orphan_dgrams;
+	k->t.orphan_frags = &k->orphan_frags;
+	k->t.orphan_frames = k->orphan_frames;
+	k->t.norphan_frames = &k->norphan_frames;
+	k->t.ptb = &k->ptb;
 	for (int i = 0; i < 3; i++) {
-		struct ep_probe_record *r = &t->probes[t->nprobes++];
+		struct ep_wire_sig *s = &k->sigs[k->t.nsigs++];
 
-		r->spec.id = i + 1;
-		r->spec.transport = tr[i];
-		r->spec.edns = i != 1;
-		r->spec.bufsize = 1232;
-		r->res.qid = qid;
-		r->res.lports[0] = lport;
-		r->res.lports[1] = (uint16_t)(lport + 1);
-		r->res.nlports = 2;
+		s->proto = proto[i];
+		s->qid = qid;
+		s->lports[0] = lport;
+		s->lports[1] = (uint16_t)(lport + 1);
+		s->nlports = 2;
+		s->ev = &k->ev[i];
+		snprintf(s->label, sizeof(s->label), "%s", label[i]);
 	}
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct ep_target target;		/* 100 KB: not on the stack */
+	static struct fake target;
 	struct ep_evidence ev;
-	struct ep_capture info;
+	char error[256];
 	struct ep_frame f;
 	const struct ep_ip *ip;
 	const uint8_t *pkt;
@@ -149,10 +157,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fake_target(&target, ip->family, outbound ? ip->dst : ip->src,
 	    outbound ? ip->sport : ip->dport, f.has_dns ? f.dns.id : 0);
 	memset(&ev, 0, sizeof(ev));
-	memset(&info, 0, sizeof(info));
+	error[0] = '\0';
 	ev.link = link;
-	ev.info = &info;
-	if ((ev.wire = ep_wire_new(&target, 1)) == NULL)
+	ev.error = error;
+	ev.error_len = sizeof(error);
+	if ((ev.wire = ep_wire_new(&target.t, 1, NULL, NULL)) == NULL)
 		abort();
 	/* Twice: a repeated fragment is an overlap. */
 	ep_evidence_frame(&ev, 1000000, pkt, caplen, wirelen);
@@ -161,8 +170,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ep_wire_free(ev.wire);
 	if (ev.nframes != 2 || ev.undissected != 0)
 		abort();
-	for (int i = 0; i < target.nprobes; i++)
-		if (target.probes[i].wire.nframes > EP_WIRE_FRAMES)
+	for (int i = 0; i < target.t.nsigs; i++)
+		if (target.ev[i].nframes > EP_WIRE_FRAMES)
 			abort();
+	if (target.norphan_frames > EP_WIRE_FRAMES)
+		abort();
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* tests/unit/test_capture.c: the frame dissector, the fragment table and
  * the capture writer, on frames built here byte by byte. */
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -359,31 +360,38 @@ test_icmp_quotes(void **state)
 static void
 test_wire_icmp_direction(void **state)
 {
-	struct ep_target *t = calloc(1, sizeof(*t));
-	struct sockaddr_in *sin;
-	struct ep_probe_record *r;
+	struct ep_probe_wire pw;
+	struct ep_wire_sig sig;
+	struct ep_wire_target t;
+	struct ep_wire_icmp ptb;
+	uint32_t orphan_frames[EP_WIRE_FRAMES];
+	int orphan_dgrams = 0, orphan_frags = 0, norphan_frames = 0;
 	struct ep_wire *w;
 	struct pkt p = { .n = 0 }, q = { .n = 0 };
 	struct ep_frame f;
 	char c[256];
 
 	(void)state;
-	/* wire.c names probes with probe/engine/result.c's strings: using one here
-	 * links it in ahead of the capture library. */
-	assert_string_equal(ep_transport_str(EP_UDP), "udp");
-	assert_non_null(t);
-	sin = (struct sockaddr_in *)&t->addr;
-	sin->sin_family = AF_INET;
-	memcpy(&sin->sin_addr, v4b, 4);
-	t->family = 4;
-	t->nprobes = 1;
-	r = &t->probes[0];
-	r->spec.id = 1;
-	r->spec.transport = EP_UDP;
-	r->res.qid = 0x7777;
-	r->res.lports[0] = 40000;
-	r->res.nlports = 1;
-	assert_non_null(w = ep_wire_new(t, 1));
+	memset(&pw, 0, sizeof(pw));
+	memset(&ptb, 0, sizeof(ptb));
+	memset(&sig, 0, sizeof(sig));
+	sig.proto = IPPROTO_UDP;
+	sig.qid = 0x7777;
+	sig.lports[0] = 40000;
+	sig.nlports = 1;
+	sig.ev = &pw;
+	snprintf(sig.label, sizeof(sig.label), "probe 1 udp small");
+	memset(&t, 0, sizeof(t));
+	t.family = 4;
+	memcpy(t.addr, v4b, 4);
+	t.sigs = &sig;
+	t.nsigs = 1;
+	t.orphan_dgrams = &orphan_dgrams;
+	t.orphan_frags = &orphan_frags;
+	t.orphan_frames = orphan_frames;
+	t.norphan_frames = &norphan_frames;
+	t.ptb = &ptb;
+	assert_non_null(w = ep_wire_new(&t, 1, NULL, NULL));
 
 	/* Ours, port unreachable, about the reply from port 5353. */
 	ipv4(&p, 1, 8 + 20 + 8 + 39, 9, 0, 0, 0);
@@ -397,9 +405,9 @@ test_wire_icmp_direction(void **state)
 	assert_int_equal(ep_frame_dissect(EP_LINK_RAW, p.b, (uint32_t)p.n,
 	    (uint32_t)p.n, 1, 0, &f), 0);
 	ep_wire_frame(w, &f, c, sizeof(c));
-	assert_int_equal(r->wire.nframes, 1);
-	assert_int_equal(r->wire.icmp.family, 0);
-	assert_int_equal(t->ptb.family, 0);
+	assert_int_equal(pw.nframes, 1);
+	assert_int_equal(pw.icmp.family, 0);
+	assert_int_equal(ptb.family, 0);
 
 	/* The server's frag-needed about our query. */
 	ipv4(&q, 1, 8 + 20 + 8 + 39, 9, 0, 0, 1);
@@ -413,14 +421,13 @@ test_wire_icmp_direction(void **state)
 	assert_int_equal(ep_frame_dissect(EP_LINK_RAW, q.b, (uint32_t)q.n,
 	    (uint32_t)q.n, 2, 0, &f), 0);
 	ep_wire_frame(w, &f, c, sizeof(c));
-	assert_int_equal(r->wire.nframes, 2);
-	assert_int_equal(r->wire.icmp.family, 4);
-	assert_int_equal(r->wire.icmp.type, 3);
-	assert_int_equal(r->wire.icmp.code, 4);
-	assert_int_equal(r->wire.icmp.frame, 2);
-	assert_int_equal(t->ptb.mtu, 1280);
+	assert_int_equal(pw.nframes, 2);
+	assert_int_equal(pw.icmp.family, 4);
+	assert_int_equal(pw.icmp.type, 3);
+	assert_int_equal(pw.icmp.code, 4);
+	assert_int_equal(pw.icmp.frame, 2);
+	assert_int_equal(ptb.mtu, 1280);
 	ep_wire_free(w);
-	free(t);
 }
 
 /* A TCP segment starting a DNS message after its length prefix. */
