@@ -8,7 +8,8 @@
  * (b / 6) & 1 says the frame was cut by the snap length (its wire length
  * 100 bytes more than captured); (b / 12) & 1 makes the fake target the
  * frame's destination instead of its source (the frame leaves toward the
- * target instead of coming from it). */
+ * target instead of coming from it); b / 24, when not 0, cuts the comment
+ * buffer of a third pass through the matcher to 8 times that. */
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -129,6 +130,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *pkt;
 	uint32_t caplen, wirelen;
 	int link, outbound;
+	char comment[256];
+	size_t clen;
 
 	if (size < 1 || size - 1 > 262144)
 		return 0;
@@ -137,6 +140,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	caplen = (uint32_t)(size - 1);
 	wirelen = (data[0] / 6) & 1 ? caplen + 100 : caplen;
 	outbound = (data[0] / 12) & 1;
+	clen = data[0] / 24 ? (size_t)(data[0] / 24) * 8 : sizeof(comment);
 
 	if (ep_frame_dissect(link, pkt, caplen, wirelen, 1, 1000000, &f) == -1) {
 		if (f.ip.family != 0 || f.stop == NULL)
@@ -163,9 +167,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ev.error_len = sizeof(error);
 	if ((ev.wire = ep_wire_new(&target.t, 1, NULL, NULL)) == NULL)
 		abort();
-	/* Twice: a repeated fragment is an overlap. */
+	/* Twice: a repeated fragment is an overlap.  Without a file
+	 * evidence.c asks for no comment: once more with one, in a buffer
+	 * of clen bytes. */
 	ep_evidence_frame(&ev, 1000000, pkt, caplen, wirelen);
 	ep_evidence_frame(&ev, 1000001, pkt, caplen, wirelen);
+	memset(comment, 'x', sizeof(comment));
+	ep_wire_frame(ev.wire, &f, comment, clen);
+	if (memchr(comment, '\0', clen) == NULL)
+		abort();
 	ep_wire_finish(ev.wire);
 	ep_wire_free(ev.wire);
 	if (ev.nframes != 2 || ev.undissected != 0)
