@@ -3,9 +3,9 @@
 #ifndef EP_EVIDENCE_H
 #define EP_EVIDENCE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include "ednsprobe/result.h"
 #include "pcapw.h"
 #include "wire.h"
 
@@ -16,7 +16,9 @@ struct ep_evidence {
 	uint32_t	 cut;		/* cut by the snap length */
 	struct ep_wire	*wire;		/* not owned */
 	struct ep_pcapw	*out;		/* not owned; NULL: no file */
-	struct ep_capture *info;	/* not owned: error goes there */
+	char		*error;		/* not owned, error_len bytes: why
+					   the file stopped, when it did */
+	size_t		 error_len;
 	/* Keep only frames about a target (survey: the filter passes all
 	 * DNS); the others are neither numbered nor written. */
 	int		 only_ours;

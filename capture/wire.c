@@ -1,7 +1,8 @@
 /* capture/wire.c: the matcher.  A frame belongs to a probe through its
  * ports (each probe has its own sockets), checked by the DNS id when the
  * frame carries a DNS header; a non-first fragment through the first
- * fragment of its datagram; an ICMP error through the packet it quotes. */
+ * fragment of its datagram; an ICMP error through the packet it quotes.
+ * Probes are known by their signatures alone (ednsprobe/wire.h). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -14,14 +15,17 @@
 #define DGRAMS_MAX	4096	/* fragmented datagrams tracked per run */
 
 struct ep_wire {
-	struct ep_target	*targets;	/* not owned */
+	struct ep_wire_target	*targets;	/* not owned */
 	int			 ntargets;
+	ep_wire_sync_cb		*sync;
+	void			*arg;		/* sync's */
 	struct ep_frag_table	*frags;		/* owned */
 	int			 finished;
 };
 
 struct ep_wire *
-ep_wire_new(struct ep_target *targets, int ntargets)
+ep_wire_new(struct ep_wire_target *targets, int ntargets,
+    ep_wire_sync_cb *sync, void *arg)
 {
 	struct ep_wire *w = calloc(1, sizeof(*w));
 
@@ -33,6 +37,8 @@ ep_wire_new(struct ep_target *targets, int ntargets)
 	}
 	w->targets = targets;
 	w->ntargets = ntargets;
+	w->sync = sync;
+	w->arg = arg;
 	return w;
 }
 
@@ -46,24 +52,15 @@ ep_wire_free(struct ep_wire *w)
 }
 
 /* The target whose address is addr (family 4 or 6), or NULL. */
-static struct ep_target *
+static struct ep_wire_target *
 target_at(struct ep_wire *w, int family, const uint8_t *addr)
 {
-	for (int i = 0; i < w->ntargets; i++) {
-		struct ep_target *t = &w->targets[i];
-		const void *a;
-		size_t n;
+	size_t n = family == 4 ? 4 : 16;
 
-		if (t->family != family)
-			continue;
-		if (family == 4) {
-			a = &((const struct sockaddr_in *)&t->addr)->sin_addr;
-			n = 4;
-		} else {
-			a = &((const struct sockaddr_in6 *)&t->addr)->sin6_addr;
-			n = 16;
-		}
-		if (memcmp(a, addr, n) == 0)
+	for (int i = 0; i < w->ntargets; i++) {
+		struct ep_wire_target *t = &w->targets[i];
+
+		if (t->family == family && memcmp(t->addr, addr, n) == 0)
 			return t;
 	}
 	return NULL;
@@ -73,27 +70,28 @@ target_at(struct ep_wire *w, int family, const uint8_t *addr)
  * The probe of t with local port lport over proto; among several (a port
  * reused by a later probe) the one whose DNS id is id, when id >= 0.
  */
-static struct ep_probe_record *
-probe_at(struct ep_target *t, uint8_t proto, uint16_t lport, long id)
+static struct ep_wire_sig *
+probe_at(struct ep_wire *w, struct ep_wire_target *t, uint8_t proto,
+    uint16_t lport, long id)
 {
-	enum ep_transport tr = proto == IPPROTO_TCP ? EP_TCP : EP_UDP;
-	struct ep_probe_record *found = NULL;
+	struct ep_wire_sig *found = NULL;
 
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		return NULL;
-	for (int i = 0; i < t->nprobes; i++) {
-		struct ep_probe_record *r = &t->probes[i];
+	if (t->stale && w->sync != NULL)
+		w->sync(w->arg, t);
+	for (int i = 0; i < t->nsigs; i++) {
+		struct ep_wire_sig *s = &t->sigs[i];
 
-		if (r->spec.transport != tr && !(tr == EP_UDP &&
-		    r->spec.transport == EP_RAW))
+		if (s->proto != proto)
 			continue;
-		for (int k = 0; k < r->res.nlports; k++) {
-			if (r->res.lports[k] != lport)
+		for (int k = 0; k < s->nlports; k++) {
+			if (s->lports[k] != lport)
 				continue;
-			if (id < 0 || r->res.qid == id)
-				return r;
+			if (id < 0 || s->qid == id)
+				return s;
 			if (found == NULL)
-				found = r;
+				found = s;
 		}
 	}
 	return found;
@@ -112,10 +110,9 @@ keep_frame(uint32_t *frames, int *n, int *more, uint32_t frame)
 }
 
 static void
-tie(struct ep_probe_record *r, uint32_t frame)
+tie(struct ep_wire_sig *s, uint32_t frame)
 {
-	keep_frame(r->wire.frames, &r->wire.nframes, &r->wire.frames_more,
-	    frame);
+	keep_frame(s->ev->frames, &s->ev->nframes, &s->ev->frames_more, frame);
 }
 
 static const char *
@@ -127,21 +124,6 @@ addr_str(int family, const uint8_t *a, char *buf, size_t len)
 	return buf;
 }
 
-/* "probe 9 udp DNSKEY 4000 do" */
-static int
-probe_label(const struct ep_probe_record *r, char *buf, size_t len)
-{
-	char bs[16] = "";
-
-	if (r->spec.edns)
-		snprintf(bs, sizeof(bs), " %u", r->spec.bufsize);
-	return snprintf(buf, len, "probe %d %s%s%s%s", r->spec.id,
-	    ep_transport_str(r->spec.transport), bs,
-	    r->spec.dnssec_ok ? " do" : "",
-	    r->spec.subject == EP_SUBJ_LARGE ? " large" :
-	    r->spec.subject == EP_SUBJ_MEDIUM ? " medium" : " small");
-}
-
 static int
 is_ptb(const struct ep_frame *f)
 {
@@ -149,12 +131,19 @@ is_ptb(const struct ep_frame *f)
 	    f->icmp_code == 4) || (f->l4 == EP_L4_ICMP6 && f->icmp_type == 2);
 }
 
+/* Comment c starts with the probe's name; its length, as snprintf's. */
+static int
+label(const struct ep_wire_sig *s, char *c, size_t len)
+{
+	return snprintf(c, len, "%s", s->label);
+}
+
 static int
 icmp_frame(struct ep_wire *w, const struct ep_frame *f, char *c, size_t len)
 {
 	const struct ep_ip *q = &f->quote;
-	struct ep_probe_record *r = NULL;
-	struct ep_target *t;
+	struct ep_wire_sig *s = NULL;
+	struct ep_wire_target *t;
 	struct ep_wire_icmp ic;
 	char from[INET6_ADDRSTRLEN];
 	int n = 0, ours = 1;
@@ -166,9 +155,9 @@ icmp_frame(struct ep_wire *w, const struct ep_frame *f, char *c, size_t len)
 	 * socket closed, or toward a reply from the wrong port): evidence
 	 * tied to the probe, but no ICMP error about our packets. */
 	if ((t = target_at(w, q->family, q->dst)) != NULL)
-		r = probe_at(t, q->proto, q->sport, -1);
+		s = probe_at(w, t, q->proto, q->sport, -1);
 	else if ((t = target_at(w, q->family, q->src)) != NULL) {
-		r = probe_at(t, q->proto, q->dport, -1);
+		s = probe_at(w, t, q->proto, q->dport, -1);
 		ours = 0;
 	}
 	if (t == NULL)
@@ -180,14 +169,18 @@ icmp_frame(struct ep_wire *w, const struct ep_frame *f, char *c, size_t len)
 	ic.mtu = f->icmp_mtu;
 	ic.frame = f->number;
 	memcpy(ic.from, f->ip.src, sizeof(ic.from));
-	if (ours && is_ptb(f) && t->ptb.family == 0)
-		t->ptb = ic;
+	if (ours && is_ptb(f) && t->ptb->family == 0)
+		*t->ptb = ic;
+	if (s != NULL) {
+		tie(s, f->number);
+		if (ours && s->ev->icmp.family == 0)
+			s->ev->icmp = ic;
+	}
+	if (c == NULL)
+		return 1;
 	addr_str(f->ip.family, f->ip.src, from, sizeof(from));
-	if (r != NULL) {
-		tie(r, f->number);
-		if (ours && r->wire.icmp.family == 0)
-			r->wire.icmp = ic;
-		n = probe_label(r, c, len);
+	if (s != NULL) {
+		n = label(s, c, len);
 		n = n < 0 || (size_t)n >= len ? 0 : n;
 	}
 	snprintf(c + n, len - (size_t)n, "%sICMP%s type %u code %u%s from %s",
@@ -205,12 +198,13 @@ ep_wire_frame(struct ep_wire *w, const struct ep_frame *f, char *c,
 {
 	const struct ep_ip *ip = &f->ip;
 	struct ep_frag_dgram *d = NULL;
-	struct ep_probe_record *r = NULL;
-	struct ep_target *t;
+	struct ep_wire_sig *s = NULL;
+	struct ep_wire_target *t;
 	int inbound, n;
 	long id = f->has_dns ? (long)f->dns.id : -1;
 
-	c[0] = '\0';
+	if (c != NULL)
+		c[0] = '\0';
 	if (ip->family == 0 || w->finished)
 		return 0;
 	if ((f->l4 == EP_L4_ICMP || f->l4 == EP_L4_ICMP6) && f->has_quote)
@@ -224,23 +218,26 @@ ep_wire_frame(struct ep_wire *w, const struct ep_frame *f, char *c,
 	if (ip->is_frag)
 		d = ep_frag_add(w->frags, f);
 	if (ip->has_ports)
-		r = probe_at(t, ip->proto, inbound ? ip->dport : ip->sport, id);
+		s = probe_at(w, t, ip->proto, inbound ? ip->dport : ip->sport,
+		    id);
 	else if (d != NULL && d->first_seen && d->has_ports)
-		r = probe_at(t, ip->proto, inbound ? d->dport : d->sport,
+		s = probe_at(w, t, ip->proto, inbound ? d->dport : d->sport,
 		    d->has_dns ? (long)d->dns.id : -1);
-	if (r == NULL)
+	if (s == NULL)
 		return 1;
-	tie(r, f->number);
+	tie(s, f->number);
 	/* A reply counts only with the query's id: a TCP segment that
 	 * continues a message can pass for a message start by chance. */
 	if (f->has_dns && (f->dns.flags & EP_DNS_QR) && inbound &&
-	    f->dns.id == r->res.qid) {
-		r->wire.replies++;
-		if (f->dns.length > r->wire.reply_bytes)
-			r->wire.reply_bytes = (uint32_t)f->dns.length;
+	    f->dns.id == s->qid) {
+		s->ev->replies++;
+		if (f->dns.length > s->ev->reply_bytes)
+			s->ev->reply_bytes = (uint32_t)f->dns.length;
 	} else if (f->has_dns && !(f->dns.flags & EP_DNS_QR) && !inbound)
-		r->wire.queries++;
-	n = probe_label(r, c, len);
+		s->ev->queries++;
+	if (c == NULL)
+		return 1;
+	n = label(s, c, len);
 	if (n < 0 || (size_t)n >= len)
 		return 1;
 	if (f->has_dns)
@@ -262,42 +259,43 @@ ep_wire_frame(struct ep_wire *w, const struct ep_frame *f, char *c,
 	return 1;
 }
 
-/* The fragmented datagrams from t (all targets when t is NULL) not yet
- * settled: tied to their probe, or counted as t's orphans. */
+/* The fragmented datagrams from only (all targets when only is NULL) not
+ * yet settled: tied to their probe, or counted as their target's
+ * orphans. */
 static void
-settle(struct ep_wire *w, const struct ep_target *only)
+settle(struct ep_wire *w, const struct ep_wire_target *only)
 {
 	struct ep_frag_dgram *d;
 
 	for (int i = 0; (d = ep_frag_at_mut(w->frags, i)) != NULL; i++) {
-		struct ep_target *t = target_at(w, d->family, d->src);
-		struct ep_probe_record *r = NULL;
+		struct ep_wire_target *t = target_at(w, d->family, d->src);
+		struct ep_wire_sig *s = NULL;
 
 		if (t == NULL || d->settled || (only != NULL && t != only))
 			continue;	/* our own fragmented queries: issue 4 */
 		d->settled = 1;
 		if (d->first_seen && d->has_ports)
-			r = probe_at(t, d->proto, d->dport,
+			s = probe_at(w, t, d->proto, d->dport,
 			    d->has_dns ? (long)d->dns.id : -1);
-		if (r == NULL) {
-			t->orphan_dgrams++;
-			t->orphan_frags += d->nfrags;
+		if (s == NULL) {
+			(*t->orphan_dgrams)++;
+			*t->orphan_frags += d->nfrags;
 			for (int k = 0; k < d->nframes; k++)
 				keep_frame(t->orphan_frames,
-				    &t->norphan_frames, NULL, d->frames[k]);
+				    t->norphan_frames, NULL, d->frames[k]);
 			continue;
 		}
-		r->wire.frag_dgrams++;
-		r->wire.frag_complete += d->complete;
-		r->wire.frag_overlap += d->complete && d->overlap;
-		r->wire.frags += d->nfrags;
+		s->ev->frag_dgrams++;
+		s->ev->frag_complete += d->complete;
+		s->ev->frag_overlap += d->complete && d->overlap;
+		s->ev->frags += d->nfrags;
 		for (int k = 0; k < d->nframes; k++)
-			tie(r, d->frames[k]);
+			tie(s, d->frames[k]);
 	}
 }
 
 void
-ep_wire_settle(struct ep_wire *w, const struct ep_target *t)
+ep_wire_settle(struct ep_wire *w, const struct ep_wire_target *t)
 {
 	if (!w->finished)
 		settle(w, t);

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "ednsprobe/dns.h"
+#include "ednsprobe/wire.h"
 
 enum ep_transport {
 	EP_UDP,
@@ -145,42 +146,8 @@ struct ep_probe_result {
 	/* For the capture's matcher: the query's DNS id and the local ports
 	 * of the probe's sockets (TCP: one per connect attempt). */
 	uint16_t	 qid;
-	uint16_t	 lports[4];
+	uint16_t	 lports[EP_WIRE_LPORTS];
 	int		 nlports;
-};
-
-#define EP_WIRE_FRAMES	32
-
-/* ICMP error seen on the wire about our packets. */
-struct ep_wire_icmp {
-	int		 family;	/* 0: none */
-	uint8_t		 type, code;
-	uint32_t	 mtu;		/* frag-needed / packet-too-big */
-	uint8_t		 from[16];	/* the router or host that sent it */
-	uint32_t	 frame;
-};
-
-/*
- * What the capture saw of one probe: the frames tied to it (by ports,
- * DNS id, IP id through the first fragment, headers quoted in ICMP) and
- * what they say.  All zero without a capture.
- */
-struct ep_probe_wire {
-	uint32_t	 frames[EP_WIRE_FRAMES];	/* capture frame numbers */
-	int		 nframes;
-	int		 frames_more;	/* tied but not kept */
-	int		 queries;	/* query transmissions seen leaving */
-	int		 replies;	/* replies seen arriving: datagrams or
-					   first fragments with the DNS header,
-					   TCP segments starting a message */
-	uint32_t	 reply_bytes;	/* largest DNS length claimed by those */
-	int		 frag_dgrams;	/* fragmented reply datagrams */
-	int		 frag_complete;	/* of those: every fragment arrived */
-	int		 frag_overlap;	/* of the complete ones: fragments that
-					   overlapped (exact copies aside), which
-					   receivers may drop (RFC 5722) */
-	int		 frags;		/* reply fragments seen */
-	struct ep_wire_icmp icmp;	/* the first ICMP error quoting us */
 };
 
 /* What the far end (`ednsprobe respond`) logged of a probe's query

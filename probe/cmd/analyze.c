@@ -20,6 +20,7 @@
 #include "measure/plan.h"
 #include "engine/privs.h"
 #include "engine/query.h"
+#include "engine/sniffer.h"
 #include "sniff.h"
 #include "measure/twoway_verdict.h"
 #include "measure/verdict.h"
@@ -583,6 +584,9 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 {
 	struct analysis a;
 	struct ep_evidence ev;
+	struct ep_wire_target *views = NULL;
+	struct ep_wire_sig *sigs = NULL;
+	size_t nsigs = 0;
 	int rc = -1, fd;
 
 	memset(&a, 0, sizeof(a));
@@ -605,10 +609,25 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 	snprintf(r->capture.path, sizeof(r->capture.path), "%s", path);
 	if (read_all(fd, path, pass1, &a, &a.link, r, err) == -1)
 		goto out;
-	/* Pass 2: the live path's matcher over the same frames. */
+	/* Pass 2: the live path's matcher over the same frames, against
+	 * the probes pass 1 found. */
+	for (int i = 0; i < r->ntargets; i++)
+		nsigs += (size_t)r->targets[i].nprobes;
+	views = calloc((size_t)r->ntargets + 1, sizeof(*views));
+	sigs = calloc(nsigs + 1, sizeof(*sigs));
+	if (views == NULL || sigs == NULL) {
+		ep_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	nsigs = 0;
+	for (int i = 0; i < r->ntargets; i++) {
+		ep_sniffer_view(&r->targets[i], &views[i], sigs + nsigs);
+		nsigs += (size_t)r->targets[i].nprobes;
+	}
 	ev.link = a.link;
-	ev.info = &r->capture;
-	if ((ev.wire = ep_wire_new(r->targets, r->ntargets)) == NULL) {
+	ev.error = r->capture.error;
+	ev.error_len = sizeof(r->capture.error);
+	if ((ev.wire = ep_wire_new(views, r->ntargets, NULL, NULL)) == NULL) {
 		ep_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
@@ -656,6 +675,8 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 	rc = 0;
 out:
 	ep_wire_free(ev.wire);
+	free(views);
+	free(sigs);
 	free(a.conns);
 	close(fd);
 	return rc;

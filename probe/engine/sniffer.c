@@ -1,8 +1,11 @@
-/* probe/engine/sniffer.c: live capture in the run's loop. */
+/* probe/engine/sniffer.c: live capture in the run's loop, and the
+ * capture's view of a target (its probes' signatures, where the evidence
+ * goes) for the live and the offline matcher. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,13 +23,120 @@
 
 struct ep_sniffer {
 	struct ep_loop		*loop;		/* not owned */
+	struct ep_report	*r;		/* not owned: its targets */
 	struct ep_sniff		*sniff;		/* owned */
 	struct ep_wire		*wire;		/* owned */
+	struct ep_wire_target	*views;		/* owned: one per target */
+	struct ep_wire_sig	*sigs;		/* owned: EP_PROBES_MAX for each
+						   view */
+	uint64_t		*keys;		/* owned: what each sig's label
+						   was made of (label_key) */
 	struct ep_pcapw		*out;		/* owned via ev.out */
 	struct ep_evidence	 ev;
 	uint64_t		 start_us;	/* wall clock */
 	int			 watching;
 };
+
+/* The label's makings (label_key packs them), as wire.c's comments name
+ * a probe: "probe 9 udp 4000 do large". */
+static void
+make_label(const struct ep_probe_spec *sp, char *buf, size_t len)
+{
+	char bs[16] = "";
+
+	if (sp->edns)
+		snprintf(bs, sizeof(bs), " %u", sp->bufsize);
+	snprintf(buf, len, "probe %d %s%s%s%s", sp->id,
+	    ep_transport_str(sp->transport), bs, sp->dnssec_ok ? " do" : "",
+	    sp->subject == EP_SUBJ_LARGE ? " large" :
+	    sp->subject == EP_SUBJ_MEDIUM ? " medium" : " small");
+}
+
+/* Everything make_label reads of sp, packed; never 0.  Equal keys make
+ * equal labels, so a live view formats a label only when it changed. */
+static uint64_t
+label_key(const struct ep_probe_spec *sp)
+{
+	uint64_t tr = sp->transport == EP_TCP ? 1 : sp->transport == EP_RAW ?
+	    2 : 0;
+	uint64_t subj = sp->subject == EP_SUBJ_LARGE ? 1 :
+	    sp->subject == EP_SUBJ_MEDIUM ? 2 : 0;
+
+	return (uint64_t)(uint32_t)sp->id | tr << 32 | subj << 34 |
+	    (uint64_t)(sp->dnssec_ok != 0) << 36 |
+	    (uint64_t)(sp->edns ? sp->bufsize : 0) << 37 |
+	    (uint64_t)(sp->edns != 0) << 53 | (uint64_t)1 << 63;
+}
+
+/* wt's address from t's (family 0: an empty slot). */
+static void
+view_addr(const struct ep_target *t, struct ep_wire_target *wt)
+{
+	const struct sockaddr_storage *ss = &t->addr;
+
+	wt->family = t->family;
+	memset(wt->addr, 0, sizeof(wt->addr));
+	if (t->family == 4)
+		memcpy(wt->addr, &((const struct sockaddr_in *)
+		    (const void *)ss)->sin_addr, 4);
+	else if (t->family == 6)
+		memcpy(wt->addr, &((const struct sockaddr_in6 *)
+		    (const void *)ss)->sin6_addr, 16);
+}
+
+/* wt's signatures from t's probes, in their order; keys (NULL: none) say
+ * which labels are made already. */
+static void
+view_sigs(struct ep_target *t, struct ep_wire_target *wt, uint64_t *keys)
+{
+	int n = t->nprobes < EP_PROBES_MAX ? t->nprobes : EP_PROBES_MAX;
+
+	for (int k = 0; k < n; k++) {
+		struct ep_probe_record *p = &t->probes[k];
+		struct ep_wire_sig *s = &wt->sigs[k];
+		uint64_t key = label_key(&p->spec);
+
+		s->proto = p->spec.transport == EP_TCP ? IPPROTO_TCP :
+		    IPPROTO_UDP;
+		s->qid = p->res.qid;
+		s->nlports = p->res.nlports < EP_WIRE_LPORTS ?
+		    p->res.nlports : EP_WIRE_LPORTS;
+		memcpy(s->lports, p->res.lports, sizeof(s->lports));
+		s->ev = &p->wire;
+		if (keys == NULL || keys[k] != key) {
+			make_label(&p->spec, s->label, sizeof(s->label));
+			if (keys != NULL)
+				keys[k] = key;
+		}
+	}
+	wt->nsigs = n;
+	wt->stale = 0;
+}
+
+void
+ep_sniffer_view(struct ep_target *t, struct ep_wire_target *wt,
+    struct ep_wire_sig *sigs)
+{
+	memset(wt, 0, sizeof(*wt));
+	view_addr(t, wt);
+	wt->sigs = sigs;
+	wt->orphan_dgrams = &t->orphan_dgrams;
+	wt->orphan_frags = &t->orphan_frags;
+	wt->orphan_frames = t->orphan_frames;
+	wt->norphan_frames = &t->norphan_frames;
+	wt->ptb = &t->ptb;
+	view_sigs(t, wt, NULL);
+}
+
+/* An ep_wire_sync_cb: a live target's probes as they are now. */
+static void
+sync_view(void *arg, struct ep_wire_target *wt)
+{
+	struct ep_sniffer *s = arg;
+	size_t i = (size_t)(wt - s->views);
+
+	view_sigs(&s->r->targets[i], wt, s->keys + i * EP_PROBES_MAX);
+}
 
 /* The interface whose address a socket toward t would use, into name. */
 static int
@@ -141,14 +251,22 @@ default_name(const struct ep_options *o, char *buf, size_t len)
 	    o->pcap_classic ? "pcap" : "pcapng");
 }
 
+/*
+ * Frames are read only here, and the probes do not change while they
+ * are: the views are brought up to date first, addresses at once (a
+ * survey's slots change hands), signatures when a frame needs them.
+ */
 static void
 drain(struct ep_sniffer *s)
 {
 	struct ep_err err;
 
+	for (int i = 0; i < s->r->ntargets; i++) {
+		view_addr(&s->r->targets[i], &s->views[i]);
+		s->views[i].stale = 1;
+	}
 	if (ep_sniff_read(s->sniff, 0, ep_evidence_frame, &s->ev, &err) == -1)
-		snprintf(s->ev.info->error, sizeof(s->ev.info->error), "%s",
-		    err.msg);
+		snprintf(s->ev.error, s->ev.error_len, "%s", err.msg);
 }
 
 static void
@@ -172,6 +290,9 @@ skip(struct ep_sniffer *s, struct ep_report *r, const char *why)
 		ep_pcapw_close(s->ev.out, &err);
 		ep_wire_free(s->wire);
 		ep_sniff_close(s->sniff);
+		free(s->views);
+		free(s->sigs);
+		free(s->keys);
 		free(s);
 	}
 	memset(&r->capture.path, 0, sizeof(r->capture.path));
@@ -188,11 +309,13 @@ ep_sniffer_start(struct ep_loop *l, const struct ep_options *o,
 	char filter[FILTER_MAX], why[sizeof(c->skipped)];
 	struct ep_err err;
 	struct timespec ts;
+	size_t nviews;
 
 	memset(c, 0, sizeof(*c));
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return skip(NULL, r, "out of memory");
 	s->loop = l;
+	s->r = r;
 	choose_iface(o, r, c->iface, sizeof(c->iface));
 	make_filter(o, r, filter, sizeof(filter));
 	if ((s->sniff = ep_sniff_live(c->iface, filter, &err)) == NULL) {
@@ -206,7 +329,17 @@ ep_sniffer_start(struct ep_loop *l, const struct ep_options *o,
 			    c->iface, err.msg);
 		return skip(s, r, why);
 	}
-	if ((s->wire = ep_wire_new(r->targets, r->ntargets)) == NULL)
+	nviews = r->ntargets > 0 ? (size_t)r->ntargets : 1;
+	s->views = calloc(nviews, sizeof(*s->views));
+	s->sigs = calloc(nviews * EP_PROBES_MAX, sizeof(*s->sigs));
+	s->keys = calloc(nviews * EP_PROBES_MAX, sizeof(*s->keys));
+	if (s->views == NULL || s->sigs == NULL || s->keys == NULL)
+		return skip(s, r, "out of memory");
+	for (int i = 0; i < r->ntargets; i++)
+		ep_sniffer_view(&r->targets[i], &s->views[i],
+		    s->sigs + (size_t)i * EP_PROBES_MAX);
+	if ((s->wire = ep_wire_new(s->views, r->ntargets, sync_view, s))
+	    == NULL)
 		return skip(s, r, "out of memory");
 	c->link = ep_sniff_link(s->sniff);
 	c->pcapng = !o->pcap_classic;
@@ -227,7 +360,8 @@ ep_sniffer_start(struct ep_loop *l, const struct ep_options *o,
 	}
 	s->ev.link = c->link;
 	s->ev.wire = s->wire;
-	s->ev.info = c;
+	s->ev.error = c->error;
+	s->ev.error_len = sizeof(c->error);
 	for (int i = 0; i < r->ntargets; i++)
 		s->ev.only_ours |= r->targets[i].family == 0;
 	if (ep_loop_watch(l, ep_sniff_fd(s->sniff), EP_EV_READ, readable, s,
@@ -249,7 +383,7 @@ ep_sniffer_target_done(struct ep_sniffer *s, struct ep_target *t)
 	if (s == NULL)
 		return;
 	drain(s);
-	ep_wire_settle(s->wire, t);
+	ep_wire_settle(s->wire, &s->views[t - s->r->targets]);
 }
 
 int
@@ -294,5 +428,8 @@ ep_sniffer_stop(struct ep_sniffer *s, struct ep_report *r)
 		c->path[0] = '\0';
 	ep_wire_free(s->wire);
 	ep_sniff_close(s->sniff);
+	free(s->views);
+	free(s->sigs);
+	free(s->keys);
 	free(s);
 }

@@ -5,10 +5,22 @@
 #define EP_SNIFFER_H
 
 #include "ednsprobe/result.h"
+#include "ednsprobe/wire.h"
 #include "engine/loop.h"
 #include "cmd/options.h"
 
 struct ep_sniffer;
+
+/*
+ * The capture's view of t into wt (caller's storage, overwritten): t's
+ * address, a signature per probe of t as it is now in sigs (caller's
+ * storage, room for t->nprobes), the probes' wire evidence and t's
+ * orphan fragments and too-big as where the evidence goes (t must
+ * outlive the matcher's use of wt).  The live sniffer keeps its views up
+ * to date itself; analyze makes them once, after its first pass.
+ */
+void	ep_sniffer_view(struct ep_target *t, struct ep_wire_target *wt,
+	    struct ep_wire_sig *sigs);
 
 /*
  * Start capturing for the targets of r before any probe is sent.  When

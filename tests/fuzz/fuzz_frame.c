@@ -8,14 +8,16 @@
  * (b / 6) & 1 says the frame was cut by the snap length (its wire length
  * 100 bytes more than captured); (b / 12) & 1 makes the fake target the
  * frame's destination instead of its source (the frame leaves toward the
- * target instead of coming from it). */
+ * target instead of coming from it); b / 24, when not 0, cuts the comment
+ * buffer of a third pass through the matcher to 8 times that. */
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ednsprobe/frame.h"
-#include "ednsprobe/result.h"
+#include "ednsprobe/wire.h"
 #include "evidence.h"
 #include "wire.h"
 
@@ -73,54 +75,63 @@ frag_table(const struct ep_frame *f)
 	ep_frag_free(t);
 }
 
-/* A target at addr (family 4 or 6, port 53) with probes of every
- * transport on local port lport, asked with DNS id qid. */
+/* A target's evidence and its probes'. */
+struct fake {
+	struct ep_wire_target	 t;
+	struct ep_wire_sig	 sigs[3];
+	struct ep_probe_wire	 ev[3];
+	struct ep_wire_icmp	 ptb;
+	uint32_t		 orphan_frames[EP_WIRE_FRAMES];
+	int			 orphan_dgrams, orphan_frags, norphan_frames;
+};
+
+/* A target at addr (family 4 or 6) with probes of every transport (UDP,
+ * TCP, raw: UDP again) on local ports lport and lport + 1, asked with DNS
+ * id qid. */
 static void
-fake_target(struct ep_target *t, int family, const uint8_t *addr,
+fake_target(struct fake *k, int family, const uint8_t *addr,
     uint16_t lport, uint16_t qid)
 {
-	static const enum ep_transport tr[] = { EP_UDP, EP_TCP, EP_RAW };
+	static const uint8_t proto[] = { IPPROTO_UDP, IPPROTO_TCP,
+	    IPPROTO_UDP };
+	static const char *const label[] = { "probe 1 udp 1232 small",
+	    "probe 2 tcp small", "probe 3 raw 1232 small" };
 
-	memset(t, 0, sizeof(*t));
-	t->family = family;
-	if (family == 4) {
-		struct sockaddr_in *sin = (void *)&t->addr;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(53);
-		memcpy(&sin->sin_addr, addr, 4);
-	} else {
-		struct sockaddr_in6 *sin6 = (void *)&t->addr;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(53);
-		memcpy(&sin6->sin6_addr, addr, 16);
-	}
+	memset(k, 0, sizeof(*k));
+	k->t.family = family;
+	memcpy(k->t.addr, addr, family == 4 ? 4 : 16);
+	k->t.sigs = k->sigs;
+	k->t.orphan_dgrams = &k->orphan_dgrams;
+	k->t.orphan_frags = &k->orphan_frags;
+	k->t.orphan_frames = k->orphan_frames;
+	k->t.norphan_frames = &k->norphan_frames;
+	k->t.ptb = &k->ptb;
 	for (int i = 0; i < 3; i++) {
-		struct ep_probe_record *r = &t->probes[t->nprobes++];
+		struct ep_wire_sig *s = &k->sigs[k->t.nsigs++];
 
-		r->spec.id = i + 1;
-		r->spec.transport = tr[i];
-		r->spec.edns = i != 1;
-		r->spec.bufsize = 1232;
-		r->res.qid = qid;
-		r->res.lports[0] = lport;
-		r->res.lports[1] = (uint16_t)(lport + 1);
-		r->res.nlports = 2;
+		s->proto = proto[i];
+		s->qid = qid;
+		s->lports[0] = lport;
+		s->lports[1] = (uint16_t)(lport + 1);
+		s->nlports = 2;
+		s->ev = &k->ev[i];
+		snprintf(s->label, sizeof(s->label), "%s", label[i]);
 	}
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct ep_target target;		/* 100 KB: not on the stack */
+	static struct fake target;
 	struct ep_evidence ev;
-	struct ep_capture info;
+	char error[256];
 	struct ep_frame f;
 	const struct ep_ip *ip;
 	const uint8_t *pkt;
 	uint32_t caplen, wirelen;
 	int link, outbound;
+	char comment[256];
+	size_t clen;
 
 	if (size < 1 || size - 1 > 262144)
 		return 0;
@@ -129,6 +140,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	caplen = (uint32_t)(size - 1);
 	wirelen = (data[0] / 6) & 1 ? caplen + 100 : caplen;
 	outbound = (data[0] / 12) & 1;
+	clen = data[0] / 24 ? (size_t)(data[0] / 24) * 8 : sizeof(comment);
 
 	if (ep_frame_dissect(link, pkt, caplen, wirelen, 1, 1000000, &f) == -1) {
 		if (f.ip.family != 0 || f.stop == NULL)
@@ -149,20 +161,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fake_target(&target, ip->family, outbound ? ip->dst : ip->src,
 	    outbound ? ip->sport : ip->dport, f.has_dns ? f.dns.id : 0);
 	memset(&ev, 0, sizeof(ev));
-	memset(&info, 0, sizeof(info));
+	error[0] = '\0';
 	ev.link = link;
-	ev.info = &info;
-	if ((ev.wire = ep_wire_new(&target, 1)) == NULL)
+	ev.error = error;
+	ev.error_len = sizeof(error);
+	if ((ev.wire = ep_wire_new(&target.t, 1, NULL, NULL)) == NULL)
 		abort();
-	/* Twice: a repeated fragment is an overlap. */
+	/* Twice: a repeated fragment is an overlap.  Without a file
+	 * evidence.c asks for no comment: once more with one, in a buffer
+	 * of clen bytes. */
 	ep_evidence_frame(&ev, 1000000, pkt, caplen, wirelen);
 	ep_evidence_frame(&ev, 1000001, pkt, caplen, wirelen);
+	memset(comment, 'x', sizeof(comment));
+	ep_wire_frame(ev.wire, &f, comment, clen);
+	if (memchr(comment, '\0', clen) == NULL)
+		abort();
 	ep_wire_finish(ev.wire);
 	ep_wire_free(ev.wire);
 	if (ev.nframes != 2 || ev.undissected != 0)
 		abort();
-	for (int i = 0; i < target.nprobes; i++)
-		if (target.probes[i].wire.nframes > EP_WIRE_FRAMES)
+	for (int i = 0; i < target.t.nsigs; i++)
+		if (target.ev[i].nframes > EP_WIRE_FRAMES)
 			abort();
+	if (target.norphan_frames > EP_WIRE_FRAMES)
+		abort();
 	return 0;
 }

@@ -1,5 +1,7 @@
-/* tests/unit/test_capture.c: the frame dissector, the fragment table and
- * the capture writer, on frames built here byte by byte. */
+/* tests/unit/test_capture.c: the frame dissector, the fragment table, the
+ * matcher and its view of targets, and the capture writer, on frames
+ * built here byte by byte. */
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,8 @@
 #include <pcap/pcap.h>
 
 #include "ednsprobe/frame.h"
+#include "ednsprobe/result.h"
+#include "engine/sniffer.h"
 #include "pcapw.h"
 #include "wire.h"
 
@@ -359,31 +363,38 @@ test_icmp_quotes(void **state)
 static void
 test_wire_icmp_direction(void **state)
 {
-	struct ep_target *t = calloc(1, sizeof(*t));
-	struct sockaddr_in *sin;
-	struct ep_probe_record *r;
+	struct ep_probe_wire pw;
+	struct ep_wire_sig sig;
+	struct ep_wire_target t;
+	struct ep_wire_icmp ptb;
+	uint32_t orphan_frames[EP_WIRE_FRAMES];
+	int orphan_dgrams = 0, orphan_frags = 0, norphan_frames = 0;
 	struct ep_wire *w;
 	struct pkt p = { .n = 0 }, q = { .n = 0 };
 	struct ep_frame f;
 	char c[256];
 
 	(void)state;
-	/* wire.c names probes with probe/engine/result.c's strings: using one here
-	 * links it in ahead of the capture library. */
-	assert_string_equal(ep_transport_str(EP_UDP), "udp");
-	assert_non_null(t);
-	sin = (struct sockaddr_in *)&t->addr;
-	sin->sin_family = AF_INET;
-	memcpy(&sin->sin_addr, v4b, 4);
-	t->family = 4;
-	t->nprobes = 1;
-	r = &t->probes[0];
-	r->spec.id = 1;
-	r->spec.transport = EP_UDP;
-	r->res.qid = 0x7777;
-	r->res.lports[0] = 40000;
-	r->res.nlports = 1;
-	assert_non_null(w = ep_wire_new(t, 1));
+	memset(&pw, 0, sizeof(pw));
+	memset(&ptb, 0, sizeof(ptb));
+	memset(&sig, 0, sizeof(sig));
+	sig.proto = IPPROTO_UDP;
+	sig.qid = 0x7777;
+	sig.lports[0] = 40000;
+	sig.nlports = 1;
+	sig.ev = &pw;
+	snprintf(sig.label, sizeof(sig.label), "probe 1 udp small");
+	memset(&t, 0, sizeof(t));
+	t.family = 4;
+	memcpy(t.addr, v4b, 4);
+	t.sigs = &sig;
+	t.nsigs = 1;
+	t.orphan_dgrams = &orphan_dgrams;
+	t.orphan_frags = &orphan_frags;
+	t.orphan_frames = orphan_frames;
+	t.norphan_frames = &norphan_frames;
+	t.ptb = &ptb;
+	assert_non_null(w = ep_wire_new(&t, 1, NULL, NULL));
 
 	/* Ours, port unreachable, about the reply from port 5353. */
 	ipv4(&p, 1, 8 + 20 + 8 + 39, 9, 0, 0, 0);
@@ -397,9 +408,9 @@ test_wire_icmp_direction(void **state)
 	assert_int_equal(ep_frame_dissect(EP_LINK_RAW, p.b, (uint32_t)p.n,
 	    (uint32_t)p.n, 1, 0, &f), 0);
 	ep_wire_frame(w, &f, c, sizeof(c));
-	assert_int_equal(r->wire.nframes, 1);
-	assert_int_equal(r->wire.icmp.family, 0);
-	assert_int_equal(t->ptb.family, 0);
+	assert_int_equal(pw.nframes, 1);
+	assert_int_equal(pw.icmp.family, 0);
+	assert_int_equal(ptb.family, 0);
 
 	/* The server's frag-needed about our query. */
 	ipv4(&q, 1, 8 + 20 + 8 + 39, 9, 0, 0, 1);
@@ -413,14 +424,245 @@ test_wire_icmp_direction(void **state)
 	assert_int_equal(ep_frame_dissect(EP_LINK_RAW, q.b, (uint32_t)q.n,
 	    (uint32_t)q.n, 2, 0, &f), 0);
 	ep_wire_frame(w, &f, c, sizeof(c));
-	assert_int_equal(r->wire.nframes, 2);
-	assert_int_equal(r->wire.icmp.family, 4);
-	assert_int_equal(r->wire.icmp.type, 3);
-	assert_int_equal(r->wire.icmp.code, 4);
-	assert_int_equal(r->wire.icmp.frame, 2);
-	assert_int_equal(t->ptb.mtu, 1280);
+	assert_int_equal(pw.nframes, 2);
+	assert_int_equal(pw.icmp.family, 4);
+	assert_int_equal(pw.icmp.type, 3);
+	assert_int_equal(pw.icmp.code, 4);
+	assert_int_equal(pw.icmp.frame, 2);
+	assert_int_equal(ptb.mtu, 1280);
+	ep_wire_free(w);
+}
+
+/* A TCP header with flags and no payload: 20 bytes. */
+static void
+tcp(struct pkt *p, unsigned sport, unsigned dport, unsigned flags)
+{
+	u16(p, sport);
+	u16(p, dport);
+	u32(p, 1000);
+	u32(p, 2000);
+	u8(p, 0x50);
+	u8(p, flags);
+	u16(p, 65535);
+	u16(p, 0);
+	u16(p, 0);
+}
+
+/* p dissected as a raw IP frame numbered n, through w; its comment. */
+static int
+wire_frame(struct ep_wire *w, const struct pkt *p, uint32_t n, char *c,
+    size_t len)
+{
+	struct ep_frame f;
+
+	assert_int_equal(ep_frame_dissect(EP_LINK_RAW, p->b, (uint32_t)p->n,
+	    (uint32_t)p->n, n, 0, &f), 0);
+	return ep_wire_frame(w, &f, c, len);
+}
+
+/*
+ * The probe side's view of a target (probe/engine/sniffer.c): one
+ * signature per probe, in order, a raw probe's as UDP, labelled as the
+ * capture file's comments always named probes; the evidence lands in the
+ * probe records and the target's orphan fields.
+ */
+static void
+test_wire_view(void **state)
+{
+	static const struct {
+		int id;
+		enum ep_transport tr;
+		int edns, dnssec_ok;
+		uint16_t bufsize;
+		enum ep_subject subject;
+		uint16_t qid, lport[2];
+		int nlports;
+	} pr[] = {
+		{ 9, EP_UDP, 1, 1, 4000, EP_SUBJ_LARGE, 0x1111, { 40000 }, 1 },
+		{ 10, EP_RAW, 0, 0, 0, EP_SUBJ_SMALL, 0x2222, { 40001 }, 1 },
+		{ 11, EP_TCP, 1, 0, 1232, EP_SUBJ_MEDIUM, 0x3333,
+		    { 40002, 40003 }, 2 },
+	};
+	static const char *const label[] = { "probe 9 udp 4000 do large",
+	    "probe 10 raw small", "probe 11 tcp 1232 medium" };
+	struct ep_target *t = calloc(1, sizeof(*t));
+	struct ep_wire_sig sigs[3];
+	struct ep_wire_target wt;
+	struct sockaddr_in *sin;
+	struct ep_wire *w;
+	struct pkt p;
+	char c[256];
+
+	(void)state;
+	assert_non_null(t);
+	sin = (struct sockaddr_in *)&t->addr;
+	sin->sin_family = AF_INET;
+	memcpy(&sin->sin_addr, v4b, 4);
+	t->family = 4;
+	for (int i = 0; i < 3; i++) {
+		struct ep_probe_record *r = &t->probes[t->nprobes++];
+
+		r->spec.id = pr[i].id;
+		r->spec.transport = pr[i].tr;
+		r->spec.edns = pr[i].edns;
+		r->spec.dnssec_ok = pr[i].dnssec_ok;
+		r->spec.bufsize = pr[i].bufsize;
+		r->spec.subject = pr[i].subject;
+		r->res.qid = pr[i].qid;
+		memcpy(r->res.lports, pr[i].lport, sizeof(pr[i].lport));
+		r->res.nlports = pr[i].nlports;
+	}
+	ep_sniffer_view(t, &wt, sigs);
+	assert_int_equal(wt.family, 4);
+	assert_memory_equal(wt.addr, v4b, 4);
+	assert_int_equal(wt.nsigs, 3);
+	assert_int_equal(wt.stale, 0);
+	assert_ptr_equal(wt.sigs, sigs);
+	assert_ptr_equal(wt.ptb, &t->ptb);
+	assert_ptr_equal(wt.orphan_dgrams, &t->orphan_dgrams);
+	assert_ptr_equal(wt.orphan_frags, &t->orphan_frags);
+	assert_ptr_equal(wt.orphan_frames, t->orphan_frames);
+	assert_ptr_equal(wt.norphan_frames, &t->norphan_frames);
+	for (int i = 0; i < 3; i++) {
+		assert_string_equal(sigs[i].label, label[i]);
+		assert_int_equal(sigs[i].proto, pr[i].tr == EP_TCP ?
+		    IPPROTO_TCP : IPPROTO_UDP);
+		assert_int_equal(sigs[i].qid, pr[i].qid);
+		assert_int_equal(sigs[i].nlports, pr[i].nlports);
+		assert_int_equal(sigs[i].lports[pr[i].nlports - 1],
+		    pr[i].lport[pr[i].nlports - 1]);
+		assert_ptr_equal(sigs[i].ev, &t->probes[i].wire);
+	}
+	assert_non_null(w = ep_wire_new(&wt, 1, NULL, NULL));
+
+	/* Our query, the raw probe's reply, a SYN-ACK to the second connect
+	 * attempt of the TCP probe: each on its probe, as the file says. */
+	p.n = 0;
+	ipv4(&p, 17, 8 + 39, 1, 0, 0, 0);
+	udp(&p, 40000, 53, 8 + 39);
+	dns_query(&p, 0x1111, 0);
+	assert_int_equal(wire_frame(w, &p, 1, c, sizeof(c)), 1);
+	assert_string_equal(c, "probe 9 udp 4000 do large: query id 4369, "
+	    "39 bytes");
+	assert_int_equal(t->probes[0].wire.queries, 1);
+	p.n = 0;
+	ipv4(&p, 17, 8 + 39, 2, 0, 0, 1);
+	udp(&p, 53, 40001, 8 + 39);
+	dns_query(&p, 0x2222, 0x8200);
+	assert_int_equal(wire_frame(w, &p, 2, c, sizeof(c)), 1);
+	assert_string_equal(c, "probe 10 raw small: reply id 8738, 39 bytes, "
+	    "TC");
+	assert_int_equal(t->probes[1].wire.replies, 1);
+	assert_int_equal(t->probes[1].wire.reply_bytes, 39);
+	p.n = 0;
+	ipv4(&p, 6, 20, 3, 0, 0, 1);
+	tcp(&p, 53, 40003, 0x12);
+	assert_int_equal(wire_frame(w, &p, 3, c, sizeof(c)), 1);
+	assert_string_equal(c, "probe 11 tcp 1232 medium: TCP SYN-ACK, "
+	    "0 bytes");
+	assert_int_equal(t->probes[2].wire.nframes, 1);
+	assert_int_equal(t->probes[2].wire.frames[0], 3);
+	/* Without a comment, the same evidence. */
+	assert_int_equal(wire_frame(w, &p, 4, NULL, 0), 1);
+	assert_int_equal(t->probes[2].wire.nframes, 2);
+
+	/* A fragment from the target whose first fragment never came: the
+	 * target's orphan once settled. */
+	p.n = 0;
+	ipv4(&p, 17, 16, 77, 0x2000 | 1, 0, 1);
+	for (int i = 0; i < 16; i++)
+		u8(&p, 0);
+	assert_int_equal(wire_frame(w, &p, 5, c, sizeof(c)), 1);
+	assert_string_equal(c, "");
+	assert_int_equal(t->orphan_dgrams, 0);
+	ep_wire_settle(w, &wt);
+	assert_int_equal(t->orphan_dgrams, 1);
+	assert_int_equal(t->orphan_frags, 1);
+	assert_int_equal(t->norphan_frames, 1);
+	assert_int_equal(t->orphan_frames[0], 5);
 	ep_wire_free(w);
 	free(t);
+}
+
+/* What sync_cb does to the target view it is handed. */
+struct sync_state {
+	int		 calls;
+	uint16_t	 lport;		/* the probe's port now */
+	struct ep_wire_sig sig;
+	struct ep_probe_wire ev;
+};
+
+static void
+sync_cb(void *arg, struct ep_wire_target *wt)
+{
+	struct sync_state *s = arg;
+
+	s->calls++;
+	memset(&s->sig, 0, sizeof(s->sig));
+	s->sig.proto = IPPROTO_UDP;
+	s->sig.qid = 0x4444;
+	s->sig.lports[0] = s->lport;
+	s->sig.nlports = 1;
+	s->sig.ev = &s->ev;
+	snprintf(s->sig.label, sizeof(s->sig.label), "probe 1 udp small");
+	wt->sigs = &s->sig;
+	wt->nsigs = 1;
+	wt->stale = 0;
+}
+
+/*
+ * A live view: signatures marked stale are brought up to date through
+ * the callback when a frame about the target needs them, once; a slot
+ * left empty (family 0) is about nothing.
+ */
+static void
+test_wire_sync(void **state)
+{
+	struct sync_state ss = { .lport = 41000 };
+	struct ep_wire_icmp ptb;
+	uint32_t orphan_frames[EP_WIRE_FRAMES];
+	int orphan_dgrams = 0, orphan_frags = 0, norphan_frames = 0;
+	struct ep_wire_target wt = { .family = 4, .stale = 1,
+	    .orphan_dgrams = &orphan_dgrams, .orphan_frags = &orphan_frags,
+	    .orphan_frames = orphan_frames, .norphan_frames = &norphan_frames,
+	    .ptb = &ptb };
+	struct ep_wire *w;
+	struct pkt p = { .n = 0 }, q = { .n = 0 };
+	char c[256];
+
+	(void)state;
+	memset(&ptb, 0, sizeof(ptb));
+	memcpy(wt.addr, v4b, 4);
+	assert_non_null(w = ep_wire_new(&wt, 1, sync_cb, &ss));
+	ipv4(&p, 17, 8 + 39, 1, 0, 0, 0);
+	udp(&p, 41000, 53, 8 + 39);
+	dns_query(&p, 0x4444, 0);
+	assert_int_equal(wire_frame(w, &p, 1, c, sizeof(c)), 1);
+	assert_int_equal(ss.calls, 1);
+	assert_string_equal(c, "probe 1 udp small: query id 17476, 39 bytes");
+	assert_int_equal(wire_frame(w, &p, 2, c, sizeof(c)), 1);
+	assert_int_equal(ss.calls, 1);
+	assert_int_equal(ss.ev.queries, 2);
+
+	/* The slot is emptied: its frames are about nothing. */
+	wt.family = 0;
+	wt.stale = 1;
+	assert_int_equal(wire_frame(w, &p, 3, c, sizeof(c)), 0);
+	assert_string_equal(c, "");
+	assert_int_equal(ss.calls, 1);
+
+	/* Taken again, the probe on another port now. */
+	wt.family = 4;
+	ss.lport = 41001;
+	ipv4(&q, 17, 8 + 39, 2, 0, 0, 0);
+	udp(&q, 41001, 53, 8 + 39);
+	dns_query(&q, 0x4444, 0);
+	assert_int_equal(wire_frame(w, &q, 4, c, sizeof(c)), 1);
+	assert_int_equal(ss.calls, 2);
+	assert_string_equal(c, "probe 1 udp small: query id 17476, 39 bytes");
+	assert_int_equal(ss.ev.nframes, 3);	/* frames 1, 2, 4 */
+	assert_int_equal(ss.ev.frames[2], 4);
+	ep_wire_free(w);
 }
 
 /* A TCP segment starting a DNS message after its length prefix. */
@@ -674,6 +916,8 @@ main(void)
 		cmocka_unit_test(test_ipv6_chain),
 		cmocka_unit_test(test_icmp_quotes),
 		cmocka_unit_test(test_wire_icmp_direction),
+		cmocka_unit_test(test_wire_view),
+		cmocka_unit_test(test_wire_sync),
 		cmocka_unit_test(test_tcp_dns),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_frag_table),
