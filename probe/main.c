@@ -61,9 +61,8 @@ exit_status(const struct ep_report *r)
 		int w = ep_verdict_worst(t);
 
 		for (int k = 0; k < t->nfindings; k++) {
-			noreply += strcmp(t->findings[k].id, "NO_REPLY") == 0;
-			unreach += strcmp(t->findings[k].id,
-			    "UNREACHABLE") == 0;
+			noreply += t->findings[k].id == EP_F_NO_REPLY;
+			unreach += t->findings[k].id == EP_F_UNREACHABLE;
 		}
 		if (w > worst)
 			worst = w;

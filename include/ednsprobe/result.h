@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "ednsprobe/dns.h"
+#include "ednsprobe/findings.h"
 #include "ednsprobe/wire.h"
 
 enum ep_transport {
@@ -183,7 +184,7 @@ enum ep_severity {
 
 /* One interpretation of the measured facts; ids are documented in docs/. */
 struct ep_finding {
-	const char	*id;		/* stable, upper case, static string */
+	enum ep_finding_id id;		/* ednsprobe/findings.h */
 	enum ep_severity severity;
 	char		 summary[256];
 	char		 advice[384];
@@ -310,6 +311,12 @@ const char *ep_severity_str(enum ep_severity);
 const char *ep_transport_str(enum ep_transport);
 const char *ep_subject_str(enum ep_subject);
 const char *ep_role_str(enum ep_role);
+/* A finding id's name ("FRAG_IN_DROPPED"), its severity and its
+ * docs/faults.md anchor, from the catalogue (ednsprobe/findings.h). */
+const char *ep_finding_name(enum ep_finding_id id);
+enum ep_severity ep_finding_severity(enum ep_finding_id id);
+const char *ep_finding_anchor(enum ep_finding_id id);
+
 /* The result of the measurement key in t (see struct ep_target), NULL
  * when it has none. */
 void	*ep_target_result(const struct ep_target *t, const void *key);

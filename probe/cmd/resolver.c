@@ -386,19 +386,20 @@ large_of(const struct ep_target *t, enum ep_transport tr)
 }
 
 static int
-has_finding(const struct ep_target *t, const char *const *ids)
+has_finding(const struct ep_target *t, const enum ep_finding_id *ids)
 {
 	for (int i = 0; i < t->nfindings; i++)
-		for (int k = 0; ids[k] != NULL; k++)
-			if (strcmp(t->findings[i].id, ids[k]) == 0)
+		for (int k = 0; ids[k] != EP_F_COUNT; k++)
+			if (t->findings[i].id == ids[k])
 				return 1;
 	return 0;
 }
 
 /* Findings that large UDP answers are lost on the way to us. */
-static const char *const udp_loss[] = { "FRAG_IN_DROPPED", "UDP_LARGE_LOST",
-	"UDP_SIZE_LIMIT", "FRAG_NONFIRST_DROPPED", "FRAG_FIRST_DROPPED",
-	"FRAG6_ONLY_DROPPED", "FRAG4_ONLY_DROPPED", "PMTU_BLACKHOLE", NULL };
+static const enum ep_finding_id udp_loss[] = { EP_F_FRAG_IN_DROPPED,
+	EP_F_UDP_LARGE_LOST, EP_F_UDP_SIZE_LIMIT, EP_F_FRAG_NONFIRST_DROPPED,
+	EP_F_FRAG_FIRST_DROPPED, EP_F_FRAG6_ONLY_DROPPED,
+	EP_F_FRAG4_ONLY_DROPPED, EP_F_PMTU_BLACKHOLE, EP_F_COUNT };
 
 static void
 cite_large(struct ep_finding *f, const struct ep_target *t)
@@ -432,8 +433,7 @@ judge(struct ep_target *rt, const struct ep_report *r)
 	}
 	if ((rt->base_rtt_ms >= 0 || rt->alive) && ru.ok + rtc.ok == 0 &&
 	    auth_ok != NULL) {
-		f = ep_finding_add(rt, "RESOLVER_UPSTREAM_FAILS", EP_SEV_ERROR,
-		    "The resolver answers%s, but not %s %s (%d SERVFAIL, %d "
+		f = ep_finding_add(rt, EP_F_RESOLVER_UPSTREAM_FAILS, "The resolver answers%s, but not %s %s (%d SERVFAIL, %d "
 		    "of %d unanswered over UDP and TCP), while its "
 		    "authoritative server %s gives it to us directly: the loss "
 		    "lies behind the resolver, on its path to the servers or "
@@ -450,8 +450,7 @@ judge(struct ep_target *rt, const struct ep_report *r)
 		    "in fragments, and allow it TCP/53 outbound.");
 		cite_large(f, rt);
 	} else if (rtc.ok > 0 && has_finding(rt, udp_loss)) {
-		f = ep_finding_add(rt, "RESOLVER_PATH_LOSES", EP_SEV_ERROR,
-		    "The resolver has %s %s (it gave it over TCP), but large "
+		f = ep_finding_add(rt, EP_F_RESOLVER_PATH_LOSES, "The resolver has %s %s (it gave it over TCP), but large "
 		    "UDP answers from it are lost: the loss lies between us "
 		    "and the resolver", rt->name, rt->qtype_str);
 		ep_finding_advise(f, "See the path findings of this address: "
@@ -460,7 +459,7 @@ judge(struct ep_target *rt, const struct ep_report *r)
 		    "bytes over UDP so clients fall back to TCP.");
 		cite_large(f, rt);
 	} else if (ru.ok > 0 && auth_loss != NULL) {
-		f = ep_finding_add(rt, "RESOLVER_COPES", EP_SEV_INFO, "Large "
+		f = ep_finding_add(rt, EP_F_RESOLVER_COPES, "Large "
 		    "answers from the authoritative server %s are lost on our "
 		    "direct path, but the resolver delivers %s %s: it fetches "
 		    "it another way (TCP, a smaller buffer) or over another "
@@ -473,7 +472,7 @@ judge(struct ep_target *rt, const struct ep_report *r)
 	if (!signed_zone || ru.ok + rtc.ok == 0)
 		return;
 	if (ru.rrsig + rtc.rrsig == 0) {
-		f = ep_finding_add(rt, "RESOLVER_NO_DO", EP_SEV_WARNING, "The "
+		f = ep_finding_add(rt, EP_F_RESOLVER_NO_DO, "The "
 		    "resolver drops the DNSSEC records of %s: no RRSIG in its "
 		    "answers to DO queries, though the zone is signed",
 		    rt->name);
@@ -482,8 +481,7 @@ judge(struct ep_target *rt, const struct ep_report *r)
 		    "that strips them.");
 		cite_large(f, rt);
 	} else if (ru.ad + rtc.ad == 0) {
-		f = ep_finding_add(rt, "RESOLVER_NOT_VALIDATING", EP_SEV_INFO,
-		    "The resolver returns %s's signatures but never sets AD: "
+		f = ep_finding_add(rt, EP_F_RESOLVER_NOT_VALIDATING, "The resolver returns %s's signatures but never sets AD: "
 		    "it does not validate this zone (no trust anchor, or "
 		    "validation off)", rt->name);
 		ep_finding_advise(f, "Enable DNSSEC validation with the root "
@@ -502,7 +500,7 @@ ep_resolver_verdict(struct ep_report *r, const char *no_comparison)
 			continue;
 		if (no_comparison != NULL) {
 			struct ep_finding *f = ep_finding_add(t,
-			    "RESOLVER_NO_COMPARISON", EP_SEV_INFO, "The "
+			    EP_F_RESOLVER_NO_COMPARISON, "The "
 			    "authoritative servers could not be asked "
 			    "directly (%s): whether a failure lies before or "
 			    "behind the resolver is not told", no_comparison);

@@ -426,11 +426,12 @@ count_findings(struct survey *s, const struct ep_target *t)
 		int i;
 
 		for (i = 0; i < s->nids; i++)
-			if (strcmp(s->ids[i].id, t->findings[k].id) == 0)
+			if (strcmp(s->ids[i].id,
+			    ep_finding_name(t->findings[k].id)) == 0)
 				break;
 		if (i == s->nids && s->nids < IDS_MAX)
 			snprintf(s->ids[s->nids++].id, sizeof(s->ids[0].id),
-			    "%s", t->findings[k].id);
+			    "%s", ep_finding_name(t->findings[k].id));
 		if (i < s->nids)
 			s->ids[i].n++;
 	}

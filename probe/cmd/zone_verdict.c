@@ -12,13 +12,14 @@
 
 #define EXPIRING_S	(3 * 86400)	/* RRSIG: warn this long before */
 
+/* A new finding of the zone (its citations empty), made as every
+ * finding is (ep_finding_vset). */
 static struct ep_zone_finding *
-add(struct ep_zone *z, const char *id, enum ep_severity sev,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+add(struct ep_zone *z, enum ep_finding_id id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static struct ep_zone_finding *
-add(struct ep_zone *z, const char *id, enum ep_severity sev,
-    const char *fmt, ...)
+add(struct ep_zone *z, enum ep_finding_id id, const char *fmt, ...)
 {
 	static struct ep_zone_finding scratch;
 	struct ep_zone_finding *f = z->nfindings < EP_ZONE_FINDINGS_MAX ?
@@ -26,10 +27,8 @@ add(struct ep_zone *z, const char *id, enum ep_severity sev,
 	va_list ap;
 
 	memset(f, 0, sizeof(*f));
-	f->f.id = id;
-	f->f.severity = sev;
 	va_start(ap, fmt);
-	vsnprintf(f->f.summary, sizeof(f->f.summary), fmt, ap);
+	ep_finding_vset(&f->f, id, fmt, ap);
 	va_end(ap);
 	return f;
 }
@@ -99,7 +98,7 @@ ns_sets(struct ep_zone *z)
 		return;
 	names_where(z, 1, pset, sizeof(pset));
 	names_where(z, 0, cset, sizeof(cset));
-	f = add(z, "ZONE_NS_MISMATCH", EP_SEV_WARNING, "The parent's NS set "
+	f = add(z, EP_F_ZONE_NS_MISMATCH, "The parent's NS set "
 	    "for %s differs from the zone's own NS RRset: %s", z->name, only);
 	ep_finding_advise(&f->f, "Make the NS set at the parent (%s, through "
 	    "the registrar or the parent's operator) and the NS RRset in the "
@@ -126,8 +125,7 @@ nsset_disagree(struct ep_zone *z)
 		    strcmp(za->nsset, z->addrs[a0].nsset) == 0)
 			continue;
 		if (f == NULL) {
-			f = add(z, "ZONE_NS_RRSET_DIFFERS", EP_SEV_WARNING,
-			    "The servers of %s give different NS RRsets",
+			f = add(z, EP_F_ZONE_NS_RRSET_DIFFERS, "The servers of %s give different NS RRsets",
 			    z->name);
 			ep_finding_advise(&f->f, "The servers serve different "
 			    "copies of the zone: check zone transfers to the "
@@ -193,8 +191,7 @@ glue(struct ep_zone *z)
 			addr_list(z, ns->auth, ns->nauth, fam, a, sizeof(a));
 			if (g[0] == '\0')
 				continue;	/* no glue of this family */
-			f = add(z, "ZONE_GLUE_MISMATCH", EP_SEV_ERROR,
-			    "The parent's glue for %s says %s, the zone says "
+			f = add(z, EP_F_ZONE_GLUE_MISMATCH, "The parent's glue for %s says %s, the zone says "
 			    "%s", ns->name, g, a[0] ? a : "no address");
 			ep_finding_advise(&f->f, "Resolvers that follow the "
 			    "referral use the glue address, others the "
@@ -216,7 +213,7 @@ ns_names(struct ep_zone *z)
 		struct ep_zone_finding *f;
 
 		if (ns->cname[0] != '\0') {
-			f = add(z, "ZONE_NS_CNAME", EP_SEV_ERROR, "Name server "
+			f = add(z, EP_F_ZONE_NS_CNAME, "Name server "
 			    "name %s is an alias (CNAME to %s)", ns->name,
 			    ns->cname);
 			ep_finding_advise(&f->f, "An NS record must name a "
@@ -229,7 +226,7 @@ ns_names(struct ep_zone *z)
 		if (ns->nglue > 0 || ns->nauth > 0 || ns->left_out > 0 ||
 		    !(ns->nxdomain || ns->answered == 3))
 			continue;
-		f = add(z, "ZONE_NS_NO_ADDRESS", EP_SEV_ERROR, "Name server "
+		f = add(z, EP_F_ZONE_NS_NO_ADDRESS, "Name server "
 		    "%s has no address: %s", ns->name, ns->nxdomain ?
 		    "the name does not exist" : "no A or AAAA record, and "
 		    "no glue at the parent");
@@ -260,7 +257,7 @@ lame(struct ep_zone *z)
 	}
 	if (bad == 0)
 		return;
-	f = add(z, "ZONE_LAME", EP_SEV_ERROR, "%d of %d server addresses of "
+	f = add(z, EP_F_ZONE_LAME, "%d of %d server addresses of "
 	    "%s do not answer for it with authority", bad, tested, z->name);
 	ep_finding_advise(&f->f, bad == tested ?
 	    "No server answers for the zone: the "
@@ -294,7 +291,7 @@ serials(struct ep_zone *z)
 	}
 	if (!differ)
 		return;
-	f = add(z, "ZONE_SERIAL_MISMATCH", EP_SEV_WARNING, "The servers of "
+	f = add(z, EP_F_ZONE_SERIAL_MISMATCH, "The servers of "
 	    "%s serve different SOA serials", z->name);
 	ep_finding_advise(&f->f, "A secondary is not up to date: check NOTIFY "
 	    "and zone transfers from the primary, and the SOA refresh timers.");
@@ -310,7 +307,7 @@ bounds(struct ep_zone *z)
 	struct ep_zone_finding *f;
 
 	if (z->parent_is_child) {
-		f = add(z, "ZONE_PARENT_NOT_SEEN", EP_SEV_WARNING, "%s "
+		f = add(z, EP_F_ZONE_PARENT_NOT_SEEN, "%s "
 		    "answered for %s itself: the parent's NS set, glue and DS "
 		    "were not seen", z->parent_addr, z->name);
 		ep_finding_advise(&f->f, "Start from the parent zone's "
@@ -318,7 +315,7 @@ bounds(struct ep_zone *z)
 		    "delegation.");
 	}
 	if (z->addrs_left_out > 0 || z->ns_left_out > 0) {
-		f = add(z, "ZONE_ADDRESSES_LEFT_OUT", EP_SEV_INFO, "%d server "
+		f = add(z, EP_F_ZONE_ADDRESSES_LEFT_OUT, "%d server "
 		    "addresses and %d name server names were not checked: "
 		    "beyond the bound", z->addrs_left_out, z->ns_left_out);
 		ep_finding_advise(&f->f, "Raise --max-addresses to check them "
@@ -328,7 +325,7 @@ bounds(struct ep_zone *z)
 			    z->addrs_left_out > 8 ? " ..." : "");
 	}
 	if (z->questions_cut > 0) {
-		f = add(z, "ZONE_DISCOVERY_CUT", EP_SEV_INFO, "Discovery "
+		f = add(z, EP_F_ZONE_DISCOVERY_CUT, "Discovery "
 		    "stopped at its time bound with %d questions unanswered: "
 		    "facts that needed them are missing", z->questions_cut);
 		ep_finding_advise(&f->f, "Servers that never answer make each "
@@ -336,7 +333,7 @@ bounds(struct ep_zone *z)
 		    "them.");
 	}
 	if (z->naddrs == 0 && z->nns > 0) {
-		f = add(z, "ZONE_NO_ADDRESS", EP_SEV_ERROR, "No address was "
+		f = add(z, EP_F_ZONE_NO_ADDRESS, "No address was "
 		    "found for any name server of %s", z->name);
 		ep_finding_advise(&f->f, "Give the name servers addresses "
 		    "(glue at the parent for names inside the zone).");
@@ -362,11 +359,11 @@ ds_keys(struct ep_zone *z)
 	if (z->nds == 0 || match == z->nds)
 		goto apex;
 	if (match == 0)
-		f = add(z, "DNSSEC_DS_NO_KEY", EP_SEV_ERROR, "No DS record of "
+		f = add(z, EP_F_DNSSEC_DS_NO_KEY, "No DS record of "
 		    "%s at the parent matches a DNSKEY of the zone: the chain "
 		    "of trust is broken", z->name);
 	else
-		f = add(z, "DNSSEC_DS_STALE", EP_SEV_INFO, "%d DS records of "
+		f = add(z, EP_F_DNSSEC_DS_STALE, "%d DS records of "
 		    "%s at the parent match no DNSKEY (the rest do)",
 		    z->nds - match, z->name);
 	ep_finding_advise(&f->f, match == 0 ?
@@ -390,7 +387,7 @@ apex:
 
 		if (!k->matches || (k->flags & 0x0100))
 			continue;
-		f = add(z, "DNSSEC_DS_KEY_NOT_ZONE", EP_SEV_ERROR, "The DS "
+		f = add(z, EP_F_DNSSEC_DS_KEY_NOT_ZONE, "The DS "
 		    "of %s points at DNSKEY %u, which lacks the Zone Key flag",
 		    z->name, k->tag);
 		ep_finding_advise(&f->f, "Only zone keys (flags 256/257) "
@@ -403,7 +400,7 @@ apex:
 
 		if (!k->matches || !(k->flags & 0x0100) || (k->flags & 1))
 			continue;
-		f = add(z, "DNSSEC_DS_KEY_NOT_SEP", EP_SEV_INFO, "The DS of "
+		f = add(z, EP_F_DNSSEC_DS_KEY_NOT_SEP, "The DS of "
 		    "%s points at DNSKEY %u, which lacks the SEP flag", z->name,
 		    k->tag);
 		ep_finding_advise(&f->f, "Validators do not need the flag, "
@@ -437,7 +434,7 @@ dnskey_signed(struct ep_zone *z)
 	}
 	if (ok)
 		return;
-	f = add(z, "DNSSEC_DNSKEY_NOT_SIGNED_BY_DS", EP_SEV_ERROR, "The "
+	f = add(z, EP_F_DNSSEC_DNSKEY_NOT_SIGNED_BY_DS, "The "
 	    "DNSKEY RRset of %s carries no valid signature by the key the "
 	    "parent's DS points at", z->name);
 	ep_finding_advise(&f->f, "Sign the DNSKEY RRset with the KSK whose DS "
@@ -463,23 +460,22 @@ utc(uint32_t t, char *buf, size_t len)
 /* What can be wrong with one signature, each a finding of its own
  * that cites every signature it applies to. */
 static const struct sig_problem {
-	const char		*id;
-	enum ep_severity	 sev;
+	enum ep_finding_id	 id;
 	const char		*what;		/* "Signatures of ZONE %s" */
 	const char		*advice;
 	const char		*cite;		/* after "RRSIG TYPE by key N" */
 } sig_problems[] = {
-	{ "DNSSEC_RRSIG_EXPIRED", EP_SEV_ERROR, "have expired",
+	{ EP_F_DNSSEC_RRSIG_EXPIRED, "have expired",
 	  "Validating resolvers answer SERVFAIL: re-sign the zone and check "
 	  "that the signer runs regularly (JPRS A-76, A-78).", "expired" },
-	{ "DNSSEC_RRSIG_NOT_YET_VALID", EP_SEV_ERROR, "are not valid yet",
+	{ EP_F_DNSSEC_RRSIG_NOT_YET_VALID, "are not valid yet",
 	  "The signer's clock runs ahead, or ours is behind: check NTP on the "
 	  "signer and here; sign with an inception some time in the past "
 	  "(JPRS A-79, A-80).", "valid from" },
-	{ "DNSSEC_RRSIG_EXPIRING", EP_SEV_WARNING, "expire within 3 days",
+	{ EP_F_DNSSEC_RRSIG_EXPIRING, "expire within 3 days",
 	  "Re-sign the zone before then; resolvers keep answers up to their "
 	  "TTL, so expiry must stay well beyond it (JPRS A-76).", "expires" },
-	{ "DNSSEC_RRSIG_BOGUS", EP_SEV_ERROR, "do not verify",
+	{ EP_F_DNSSEC_RRSIG_BOGUS, "do not verify",
 	  "Re-sign the zone with the keys it publishes (JPRS A-58).", "" },
 };
 
@@ -508,7 +504,7 @@ sig_times(struct ep_zone *z)
 			continue;
 		sp = &sig_problems[p];
 		if (f[p] == NULL) {
-			f[p] = add(z, sp->id, sp->sev, "Signatures of %s %s",
+			f[p] = add(z, sp->id, "Signatures of %s %s",
 			    z->name, sp->what);
 			ep_finding_advise(&f[p]->f, "%s", sp->advice);
 		}
@@ -529,7 +525,7 @@ dnssec_misc(struct ep_zone *z)
 	struct ep_zone_finding *f;
 
 	if (z->ndnskey > 0 && z->nds == 0 && z->ds_nodata) {
-		f = add(z, "DNSSEC_NO_DS", EP_SEV_INFO, "%s is signed, but the "
+		f = add(z, EP_F_DNSSEC_NO_DS, "%s is signed, but the "
 		    "parent has no DS for it: validators treat it as unsigned",
 		    z->name);
 		ep_finding_advise(&f->f, "Publish the DS of the KSK at the "
@@ -538,7 +534,7 @@ dnssec_misc(struct ep_zone *z)
 		    z->name);
 	}
 	if (z->ds_at_apex) {
-		f = add(z, "DNSSEC_DS_AT_APEX", EP_SEV_WARNING, "The zone %s "
+		f = add(z, EP_F_DNSSEC_DS_AT_APEX, "The zone %s "
 		    "serves a DS record at its own apex", z->name);
 		ep_finding_advise(&f->f, "DS records belong in the parent "
 		    "zone only: remove it from the zone file (JPRS A-229).");
@@ -546,7 +542,7 @@ dnssec_misc(struct ep_zone *z)
 		    z->keys_from : "child", z->name);
 	}
 	if (z->nsec3 && z->nsec3param == 0) {
-		f = add(z, "DNSSEC_NSEC3PARAM_MISSING", EP_SEV_WARNING, "%s "
+		f = add(z, EP_F_DNSSEC_NSEC3PARAM_MISSING, "%s "
 		    "denies names with NSEC3 but publishes no NSEC3PARAM",
 		    z->name);
 		ep_finding_advise(&f->f, "Publish the NSEC3PARAM record at "

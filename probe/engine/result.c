@@ -128,3 +128,33 @@ ep_target_fini(struct ep_target *t)
 		t->results[i].data = NULL;
 	}
 }
+
+/* The catalogue (ednsprobe/findings.h) as a table. */
+static const struct {
+	const char	*name;
+	enum ep_severity sev;
+	const char	*anchor;
+} catalogue[EP_F_COUNT] = {
+#define EP_FINDING_ROW(id, sev, anchor)	\
+	[EP_F_##id] = { #id, EP_SEV_##sev, anchor },
+	EP_FINDINGS(EP_FINDING_ROW)
+#undef EP_FINDING_ROW
+};
+
+const char *
+ep_finding_name(enum ep_finding_id id)
+{
+	return (unsigned)id < EP_F_COUNT ? catalogue[id].name : "UNKNOWN";
+}
+
+enum ep_severity
+ep_finding_severity(enum ep_finding_id id)
+{
+	return (unsigned)id < EP_F_COUNT ? catalogue[id].sev : EP_SEV_ERROR;
+}
+
+const char *
+ep_finding_anchor(enum ep_finding_id id)
+{
+	return (unsigned)id < EP_F_COUNT ? catalogue[id].anchor : "";
+}

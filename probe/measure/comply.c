@@ -885,8 +885,7 @@ findings(struct ep_target *t)
 	memset(&scratch, 0, sizeof(scratch));
 	if (list_tests(t, &scratch, list, sizeof(list), what, sizeof(what),
 	    is_path) > 0) {
-		f = ep_finding_add(t, "COMPLY_PATH_DROPS", EP_SEV_ERROR,
-		    "Queries with %s get no answer over UDP but do over TCP: "
+		f = ep_finding_add(t, EP_F_COMPLY_PATH_DROPS, "Queries with %s get no answer over UDP but do over TCP: "
 		    "dropped on the path (or by the server's UDP handling): "
 		    "%s", what, list);
 		take_evidence(f, &scratch);
@@ -899,8 +898,7 @@ findings(struct ep_target *t)
 	memset(&scratch, 0, sizeof(scratch));
 	if (list_tests(t, &scratch, list, sizeof(list), what, sizeof(what),
 	    is_server_drop) > 0) {
-		f = ep_finding_add(t, "COMPLY_SERVER_DROPS", EP_SEV_ERROR,
-		    "The server ignores queries with %s, over UDP and TCP "
+		f = ep_finding_add(t, EP_F_COMPLY_SERVER_DROPS, "The server ignores queries with %s, over UDP and TCP "
 		    "(other TCP queries are answered): %s", what, list);
 		take_evidence(f, &scratch);
 		ep_finding_advise(f, "Resolvers take silence for a dead "
@@ -911,8 +909,7 @@ findings(struct ep_target *t)
 	memset(&scratch, 0, sizeof(scratch));
 	if (list_tests(t, &scratch, list, sizeof(list), what, sizeof(what),
 	    is_unknown_drop) > 0) {
-		f = ep_finding_add(t, "COMPLY_NO_ANSWER", EP_SEV_WARNING,
-		    "Queries with %s get no answer over UDP, and TCP fails "
+		f = ep_finding_add(t, EP_F_COMPLY_NO_ANSWER, "Queries with %s get no answer over UDP, and TCP fails "
 		    "too: server or path, cannot tell: %s", what, list);
 		take_evidence(f, &scratch);
 		ep_finding_advise(f, "Run `ednsprobe path` to this server: "
@@ -921,8 +918,7 @@ findings(struct ep_target *t)
 	memset(&scratch, 0, sizeof(scratch));
 	if ((bad = list_tests(t, &scratch, list, sizeof(list), what,
 	    sizeof(what), is_fault)) > 0) {
-		f = ep_finding_add(t, "COMPLY_FAILED", EP_SEV_WARNING,
-		    "%d of %d compliance tests fail: %s", bad, n,
+		f = ep_finding_add(t, EP_F_COMPLY_FAILED, "%d of %d compliance tests fail: %s", bad, n,
 		    list);
 		take_evidence(f, &scratch);
 		ep_finding_advise(f, "Each word is ISC's compliance "

@@ -143,8 +143,7 @@ options(struct ep_target *t, const struct ep_view *v)
 		return;
 	if (twin != NULL && twin->res.outcome != EP_OUT_ANSWER &&
 	    t->path.tcp == EP_FACT_OK) {
-		f = ep_finding_add(t, "EDNS_OPTION_IGNORED", EP_SEV_ERROR,
-		    "The server ignores queries with an EDNS option (a "
+		f = ep_finding_add(t, EP_F_EDNS_OPTION_IGNORED, "The server ignores queries with an EDNS option (a "
 		    "cookie, as resolvers send): unanswered over UDP (%d x %d "
 		    "tries) and TCP, while the same without it is answered",
 		    nopt, opt->res.tries);
@@ -156,8 +155,7 @@ options(struct ep_target *t, const struct ep_view *v)
 	} else {
 		int path = twin != NULL && twin->res.outcome == EP_OUT_ANSWER;
 
-		f = ep_finding_add(t, "EDNS_OPTION_DROPPED", EP_SEV_ERROR,
-		    "UDP queries with an EDNS option (a cookie, as resolvers "
+		f = ep_finding_add(t, EP_F_EDNS_OPTION_DROPPED, "UDP queries with an EDNS option (a cookie, as resolvers "
 		    "send) go unanswered (%d x %d tries) while the same "
 		    "without it, and with DO, are answered: %s", nopt,
 		    opt->res.tries,

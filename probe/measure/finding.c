@@ -5,26 +5,29 @@
 
 #include "measure/finding.h"
 
-struct ep_finding *
-ep_finding_add(struct ep_target *t, const char *id, enum ep_severity sev,
-    const char *fmt, ...)
+void
+ep_finding_vset(struct ep_finding *f, enum ep_finding_id id, const char *fmt,
+    va_list ap)
 {
-	static struct ep_finding overflow;	/* dropped, counts lost */
-	struct ep_finding *f;
-	va_list ap;
-
-	if (t->nfindings == EP_FINDINGS_MAX) {
-		memset(&overflow, 0, sizeof(overflow));
-		return &overflow;
-	}
-	f = &t->findings[t->nfindings++];
 	memset(f, 0, sizeof(*f));
 	f->id = id;
-	f->severity = sev;
-	va_start(ap, fmt);
+	f->severity = ep_finding_severity(id);
 	if (vsnprintf(f->summary, sizeof(f->summary), fmt, ap) >=
 	    (int)sizeof(f->summary))
 		memcpy(f->summary + sizeof(f->summary) - 4, "...", 4);
+}
+
+struct ep_finding *
+ep_finding_add(struct ep_target *t, enum ep_finding_id id, const char *fmt,
+    ...)
+{
+	static struct ep_finding overflow;	/* dropped, counts lost */
+	struct ep_finding *f = t->nfindings < EP_FINDINGS_MAX ?
+	    &t->findings[t->nfindings++] : &overflow;
+	va_list ap;
+
+	va_start(ap, fmt);
+	ep_finding_vset(f, id, fmt, ap);
 	va_end(ap);
 	return f;
 }

@@ -4,18 +4,22 @@
 #ifndef EP_FINDING_H
 #define EP_FINDING_H
 
+#include <stdarg.h>
 #include <stdint.h>
 
 #include "ednsprobe/result.h"
 
 /*
- * A new finding of t with a printf summary.  When t already holds
- * EP_FINDINGS_MAX, a scratch finding that is not kept (so callers never
- * check).
+ * A new finding id of t (its severity the catalogue's) with a printf
+ * summary.  When t already holds EP_FINDINGS_MAX, a scratch finding that
+ * is not kept (so callers never check).
  */
-struct ep_finding *ep_finding_add(struct ep_target *t, const char *id,
-	    enum ep_severity sev, const char *fmt, ...)
-	    __attribute__((format(printf, 4, 5)));
+struct ep_finding *ep_finding_add(struct ep_target *t, enum ep_finding_id id,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Make f (any finding's storage: a target's, a zone's) finding id with
+ * the summary fmt and ap; the one way every finding is made. */
+void	ep_finding_vset(struct ep_finding *f, enum ep_finding_id id,
+	    const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 /* What to do about it (printf). */
 void	ep_finding_advise(struct ep_finding *f, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

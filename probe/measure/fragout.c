@@ -87,8 +87,7 @@ frag_out(struct ep_target *t, const struct ep_view *v)
 	if (whole == NULL || !ep_answered(whole) || nfrag == 0 || lost < nfrag)
 		return;
 	t->path.frag_out = EP_FACT_DROPPED;
-	f = ep_finding_add(t, "FRAG_OUT_DROPPED", EP_SEV_ERROR,
-	    "Fragmented queries are lost: a %u-byte query in fragments got "
+	f = ep_finding_add(t, EP_F_FRAG_OUT_DROPPED, "Fragmented queries are lost: a %u-byte query in fragments got "
 	    "no answer in %d fragmented forms after %d tries each, while the "
 	    "same query in one packet was answered", frag->spec.ip_size,
 	    nfrag, frag->res.tries);

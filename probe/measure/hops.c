@@ -177,16 +177,14 @@ hops(struct ep_target *t, const struct ep_view *v)
 		    last ? ep_sockaddr_str(&last->res.icmp_from, from,
 		    sizeof(from)) : "");
 		if (last != NULL)
-			f = ep_finding_add(t, "DROP_HOP", EP_SEV_WARNING,
-			    "%s die after hop %d (%s): that router returns "
+			f = ep_finding_add(t, EP_F_DROP_HOP, "%s die after hop %d (%s): that router returns "
 			    "them when their TTL runs out there, but they "
 			    "never reach hop %d%s, while small packets reach "
 			    "the server %d hops away", kinds[k].name, h,
 			    t->path.drop_addr, h + 1, h + 1 == srv ?
 			    " (the server)" : "", srv);
 		else
-			f = ep_finding_add(t, "DROP_HOP", EP_SEV_WARNING,
-			    "%s die before hop 1: not even the first router "
+			f = ep_finding_add(t, EP_F_DROP_HOP, "%s die before hop 1: not even the first router "
 			    "returns them when their TTL runs out, while small "
 			    "packets reach the server %d hops away: this "
 			    "host or its first link drops them",

@@ -168,8 +168,7 @@ pmtu(struct ep_target *t, const struct ep_view *v)
 	if (silent > pass && (toobig == 0 || silent < toobig) &&
 	    icmp_mtu == 0) {
 		t->path.pmtud = EP_FACT_DROPPED;
-		f = ep_finding_add(t, "PMTU_BLACKHOLE", EP_SEV_ERROR,
-		    "Packets with DF set vanish above %ld bytes without any "
+		f = ep_finding_add(t, EP_F_PMTU_BLACKHOLE, "Packets with DF set vanish above %ld bytes without any "
 		    "ICMP 'too big': a path MTU black hole (a %ld-byte probe "
 		    "got no answer after all tries, %ld bytes did)", pass,
 		    silent, pass);
@@ -179,8 +178,7 @@ pmtu(struct ep_target *t, const struct ep_view *v)
 		    "link that needs it.", pass);
 		ep_cite_all(f, v, EP_RAW, -1, is_pmtu);
 	} else if (pass < mtu && toobig > pass) {
-		f = ep_finding_add(t, "PMTU_REDUCED", EP_SEV_INFO,
-		    "The path MTU toward %s is %ld bytes, below this host's "
+		f = ep_finding_add(t, EP_F_PMTU_REDUCED, "The path MTU toward %s is %ld bytes, below this host's "
 		    "%d: a router reported %ld (ICMP), and path MTU discovery "
 		    "works", t->addr_str, pass, mtu, icmp_mtu);
 		ep_finding_advise(f, "Nothing to fix while ICMP gets through; answers "

@@ -311,8 +311,7 @@ edns(struct ep_target *t, const struct ep_view *v)
 	if (nreply > 0 && nbadvers == nreply) {
 		/* BADVERS to version 0 (RFC 6891 6.1.3): EDNS refused. */
 		t->path.edns = EP_FACT_UNSUPPORTED;
-		f = ep_finding_add(t, "EDNS_BADVERS", EP_SEV_ERROR,
-		    "The server answers every version-0 EDNS query with "
+		f = ep_finding_add(t, EP_F_EDNS_BADVERS, "The server answers every version-0 EDNS query with "
 		    "BADVERS: it refuses EDNS0 itself, so no answer bigger "
 		    "than 512 bytes comes over UDP");
 		ep_finding_advise(f, "Fix the server's EDNS handling: version 0 "
@@ -330,8 +329,7 @@ edns(struct ep_target *t, const struct ep_view *v)
 			    ep_replied(v->p[i]))
 				r = v->p[i];
 		t->path.edns = EP_FACT_UNSUPPORTED;
-		f = ep_finding_add(t, "EDNS_UNSUPPORTED", EP_SEV_WARNING,
-		    "The server answers EDNS queries without an OPT record "
+		f = ep_finding_add(t, EP_F_EDNS_UNSUPPORTED, "The server answers EDNS queries without an OPT record "
 		    "(rcode %s): it does not support EDNS0, so its UDP "
 		    "answers stop at 512 bytes", ep_dns_rcode_str(
 		    r ? r->res.reply.rcode : 0, rc, sizeof(rc)));
@@ -342,8 +340,7 @@ edns(struct ep_target *t, const struct ep_view *v)
 	    (nudp_reply == 0 && nudp > 0 && nbad == nudp)) {
 		/* Every one got replies, so nothing dropped the queries:
 		 * the replies themselves are broken (or forged). */
-		f = ep_finding_add(t, "UDP_BAD_REPLIES", EP_SEV_ERROR,
-		    "No %s over UDP was answered, yet each got replies: %d "
+		f = ep_finding_add(t, EP_F_UDP_BAD_REPLIES, "No %s over UDP was answered, yet each got replies: %d "
 		    "probes only replies that answer none of our queries "
 		    "(wrong id, question, opcode or QR: ignored_replies), %d "
 		    "malformed ones", nudp_reply > 0 ? "EDNS query" : "query",
@@ -354,8 +351,7 @@ edns(struct ep_target *t, const struct ep_view *v)
 		ep_cite_all(f, v, EP_UDP, -1, bad_reply);
 	} else if (nedns > 0 && plain != NULL && ep_replied(plain)) {
 		t->path.edns = EP_FACT_DROPPED;
-		f = ep_finding_add(t, "EDNS_DROPPED", EP_SEV_ERROR,
-		    "All %d UDP queries carrying an EDNS0 OPT record went "
+		f = ep_finding_add(t, EP_F_EDNS_DROPPED, "All %d UDP queries carrying an EDNS0 OPT record went "
 		    "unanswered while the same server answered a query "
 		    "without EDNS%s: something on the path drops EDNS "
 		    "queries or their answers", nedns, ntcp_reply ?
@@ -369,8 +365,7 @@ edns(struct ep_target *t, const struct ep_view *v)
 	} else if (nudp_reply == 0 && ntcp_reply > 0 && nrefused > 0 &&
 	    nrefused == count_outcome(v, EP_UDP, EP_OUT_ICMP)) {
 		/* The rest timed out: hosts rate-limit their ICMP errors. */
-		f = ep_finding_add(t, "UDP_REFUSED", EP_SEV_ERROR,
-		    "UDP queries drew ICMP port unreachable from %s itself "
+		f = ep_finding_add(t, EP_F_UDP_REFUSED, "UDP queries drew ICMP port unreachable from %s itself "
 		    "(%d of %d; no reply to any), while TCP queries were "
 		    "answered: nothing listens on UDP port 53 there (or its "
 		    "own firewall rejects it)", t->addr_str, nrefused, nudp);
@@ -379,8 +374,7 @@ edns(struct ep_target *t, const struct ep_view *v)
 		    "its host firewall for UDP/53.");
 		ep_cite_all(f, v, EP_UDP, -1, ep_ran);
 	} else if (nudp_reply == 0 && ntcp_reply > 0) {
-		f = ep_finding_add(t, "UDP_NO_REPLY", EP_SEV_ERROR,
-		    "No UDP query was answered, while TCP queries were: "
+		f = ep_finding_add(t, EP_F_UDP_NO_REPLY, "No UDP query was answered, while TCP queries were: "
 		    "UDP/53 is blocked on the path");
 		ep_finding_advise(f, "Allow UDP/53 both ways between the client and "
 		    "the server; DNS over TCP alone is slow and not what "
@@ -455,8 +449,7 @@ frag_lost(struct ep_target *t, const struct ep_view *v, int s, long lost, int ap
 	t->path.frag_in = EP_FACT_DROPPED;
 	lost_wire(v, s, &w);
 	if (t->capture == 1 && w.complete > 0) {
-		f = ep_finding_add(t, "ANSWER_NOT_DELIVERED", EP_SEV_ERROR,
-		    "The %s answer arrived whole on the wire (%d of its "
+		f = ep_finding_add(t, EP_F_ANSWER_NOT_DELIVERED, "The %s answer arrived whole on the wire (%d of its "
 		    "fragmented datagrams complete in the capture) but never "
 		    "reached ednsprobe's socket: this host dropped it", size,
 		    w.complete);
@@ -468,8 +461,7 @@ frag_lost(struct ep_target *t, const struct ep_view *v, int s, long lost, int ap
 	}
 	if (t->capture == 1 && w.replies > 0) {
 		t->path.frag_in = EP_FACT_PARTIAL;
-		f = ep_finding_add(t, "FRAG_NONFIRST_DROPPED", EP_SEV_ERROR,
-		    "Only the first fragment of the %s answer arrives (%d "
+		f = ep_finding_add(t, EP_F_FRAG_NONFIRST_DROPPED, "Only the first fragment of the %s answer arrives (%d "
 		    "first fragments in the capture, no later ones): a "
 		    "firewall on the path drops non-first fragments, which "
 		    "carry no port numbers", size, w.replies);
@@ -480,8 +472,7 @@ frag_lost(struct ep_target *t, const struct ep_view *v, int s, long lost, int ap
 	}
 	if (t->capture == 1 && t->orphan_dgrams > 0) {
 		t->path.frag_in = EP_FACT_PARTIAL;
-		f = ep_finding_add(t, "FRAG_FIRST_DROPPED", EP_SEV_ERROR,
-		    "Later fragments of the %s answer arrive without their "
+		f = ep_finding_add(t, EP_F_FRAG_FIRST_DROPPED, "Later fragments of the %s answer arrive without their "
 		    "first fragment (%d headless datagrams in the capture): "
 		    "a filter on the path drops the fragment that carries the "
 		    "UDP header", size, t->orphan_dgrams);
@@ -490,8 +481,7 @@ frag_lost(struct ep_target *t, const struct ep_view *v, int s, long lost, int ap
 			ep_finding_cite_frame(f, t->orphan_frames[i]);
 		return f;
 	}
-	f = ep_finding_add(t, "FRAG_IN_DROPPED", EP_SEV_ERROR,
-	    "UDP answers that need IP fragments are lost: the %s answer "
+	f = ep_finding_add(t, EP_F_FRAG_IN_DROPPED, "UDP answers that need IP fragments are lost: the %s answer "
 	    "(over the %d-byte MTU) never arrived, while unfragmented answers "
 	    "up to %ld bytes did%s", size, mtu, ok_max, t->capture == 1 ?
 	    "; the capture saw no fragment of it" : "");
@@ -554,8 +544,7 @@ udp_sizes(struct ep_target *t, const struct ep_view *v, const long lo[EP_SUBJ_CO
 		return 0;	/* a bigger answer passed: not a size effect */
 
 	if (lost_min + hdr <= mtu && !approx) {
-		f = ep_finding_add(t, "UDP_SIZE_LIMIT", EP_SEV_ERROR,
-		    "UDP answers of %ld bytes are lost although they fit in "
+		f = ep_finding_add(t, EP_F_UDP_SIZE_LIMIT, "UDP answers of %ld bytes are lost although they fit in "
 		    "one packet, while answers up to %ld bytes arrive: a "
 		    "size limit on the path%s", lost_min, ok_max,
 		    ok_max <= UDP_CLASSIC ?
@@ -568,8 +557,7 @@ udp_sizes(struct ep_target *t, const struct ep_view *v, const long lo[EP_SUBJ_CO
 	} else if (ok_max > UDP_CLASSIC && ok_max + hdr <= mtu) {
 		f = frag_lost(t, v, lost_subj, lost_min, approx, ok_max, mtu);
 	} else {
-		f = ep_finding_add(t, "UDP_LARGE_LOST", EP_SEV_ERROR,
-		    "UDP answers of %s%ld bytes are lost while answers up to "
+		f = ep_finding_add(t, EP_F_UDP_LARGE_LOST, "UDP answers of %s%ld bytes are lost while answers up to "
 		    "%ld bytes arrive; no answer between %d bytes and the "
 		    "MTU was measured, so a size limit cannot be told from a "
 		    "fragment filter", approx ? "more than " : "", lost_min,
@@ -640,8 +628,7 @@ tcp(struct ep_target *t, const struct ep_view *v)
 		t->path.tcp = EP_FACT_DROPPED;
 
 	if (t->path.tcp == EP_FACT_RESET) {
-		f = ep_finding_add(t, "TCP_RESET", EP_SEV_ERROR,
-		    "TCP connections to port %s are refused with a reset "
+		f = ep_finding_add(t, EP_F_TCP_RESET, "TCP connections to port %s are refused with a reset "
 		    "(%d of %d probes): the server does not accept TCP, or a "
 		    "firewall rejects TCP/53 on its behalf", "53", resets, n);
 		ep_finding_advise(f, "Allow TCP/53 to the server (RFC 7766: DNS needs "
@@ -650,8 +637,7 @@ tcp(struct ep_target *t, const struct ep_view *v)
 		    "server.");
 		ep_cite_all(f, v, EP_TCP, -1, ep_ran);
 	} else if (t->path.tcp == EP_FACT_DROPPED) {
-		f = ep_finding_add(t, "TCP_TIMEOUT", EP_SEV_ERROR,
-		    "TCP connections to port 53 time out: neither a SYN-ACK "
+		f = ep_finding_add(t, EP_F_TCP_TIMEOUT, "TCP connections to port 53 time out: neither a SYN-ACK "
 		    "nor a reset came back within %u ms (%d probes): TCP/53 "
 		    "is silently dropped on the path", t->timeout_ms, n);
 		ep_finding_advise(f, "Open TCP/53 to the server on every firewall of the "
@@ -666,8 +652,7 @@ tcp(struct ep_target *t, const struct ep_view *v)
 			snprintf(wantbuf, sizeof(wantbuf), "%ld-byte", want);
 		if (want < 0 || want > ans_max) {
 			t->path.tcp = EP_FACT_PARTIAL;
-			f = ep_finding_add(t, "TCP_LARGE_LOST", EP_SEV_ERROR,
-			    "TCP connects and answers of %ld bytes arrive, "
+			f = ep_finding_add(t, EP_F_TCP_LARGE_LOST, "TCP connects and answers of %ld bytes arrive, "
 			    "but the %s answer never did (%zu bytes of the "
 			    "stream in %u ms): segments bigger than the path "
 			    "MTU vanish without ICMP, a PMTUD black hole",
@@ -684,8 +669,7 @@ tcp(struct ep_target *t, const struct ep_view *v)
 		if (stuck == NULL)
 			stuck = broken;
 		t->path.tcp = EP_FACT_PARTIAL;
-		f = ep_finding_add(t, "TCP_NO_ANSWER", EP_SEV_WARNING,
-		    "TCP connects but no answer arrives (%s after %zu bytes)",
+		f = ep_finding_add(t, EP_F_TCP_NO_ANSWER, "TCP connects but no answer arrives (%s after %zu bytes)",
 		    stuck->res.outcome == EP_OUT_RESET ? "a reset" :
 		    stuck->res.outcome == EP_OUT_MALFORMED ?
 		    "a malformed answer" : stuck->res.peer_closed ?
@@ -750,8 +734,7 @@ truncation(struct ep_target *t, const struct ep_view *v)
 	}
 	if (failed == NULL)
 		return;
-	f = ep_finding_add(t, "TRUNCATED_NO_TCP", EP_SEV_ERROR,
-	    "Truncated answers cannot be completed: %d UDP answers (EDNS "
+	f = ep_finding_add(t, EP_F_TRUNCATED_NO_TCP, "Truncated answers cannot be completed: %d UDP answers (EDNS "
 	    "buffer %d..%d) came back with TC=1 and the same question over "
 	    "TCP failed (%s)", ntc, bmin, bmax,
 	    ep_outcome_str(failed->res.outcome));
@@ -785,8 +768,7 @@ oversize(struct ep_target *t, const struct ep_view *v)
 		    r->res.reply.length <= max)
 			continue;
 		if (f == NULL)
-			f = ep_finding_add(t, "UDP_OVERSIZE", EP_SEV_WARNING,
-			    "%s", "");
+			f = ep_finding_add(t, EP_F_UDP_OVERSIZE, "%s", "");
 		ep_finding_cite(f, r);
 		if (r->res.reply.length - max > excess) {
 			excess = r->res.reply.length - max;
@@ -813,8 +795,7 @@ wire_notes(struct ep_target *t, const struct ep_view *v)
 	char from[64] = "?";
 
 	if (t->capture == -1) {
-		f = ep_finding_add(t, "CAPTURE_INCOMPLETE", EP_SEV_INFO,
-		    "The kernel dropped frames of the capture: the frame-level "
+		f = ep_finding_add(t, EP_F_CAPTURE_INCOMPLETE, "The kernel dropped frames of the capture: the frame-level "
 		    "evidence is incomplete, so the findings rest on what the "
 		    "sockets received");
 		ep_finding_advise(f, "Run again with fewer targets or a lower --rate.");
@@ -829,14 +810,15 @@ wire_notes(struct ep_target *t, const struct ep_view *v)
 
 		inet_ntop(t->ptb.family == 4 ? AF_INET : AF_INET6,
 		    t->ptb.from, from, sizeof(from));
-		f = ep_finding_add(t, "ICMP_TOO_BIG", bogus ? EP_SEV_WARNING :
-		    EP_SEV_INFO,
+		f = ep_finding_add(t, EP_F_ICMP_TOO_BIG,
 		    "%s reported that our packets toward %s are too big for "
 		    "its next hop: MTU %u (ICMP%s %s)%s", from, t->addr_str,
 		    t->ptb.mtu, t->family == 6 ? "v6" : "",
 		    t->family == 6 ? "packet too big" :
 		    "fragmentation needed", bogus ? ", an MTU no link can "
 		    "have here: forged or broken" : "");
+		if (bogus)
+			f->severity = EP_SEV_WARNING;
 		if (bogus)
 			ep_finding_advise(f, "Find who sends ICMP errors with MTU %u: a "
 			    "middlebox or host forging them can blind or "
@@ -906,8 +888,7 @@ large_untested(struct ep_target *t)
 	if (t->path.edns == EP_FACT_OK && !t->path.size_lost &&
 	    t->path.frag_in == EP_FACT_UNTESTED && biggest >= 0 &&
 	    biggest + hdr <= mtu) {
-		struct ep_finding *f = ep_finding_add(t, "LARGE_UNTESTED",
-		    EP_SEV_INFO, "The largest answer available was %ld "
+		struct ep_finding *f = ep_finding_add(t, EP_F_LARGE_UNTESTED, "The largest answer available was %ld "
 		    "bytes, which fits in one %d-byte packet: answers that "
 		    "need IP fragments were not tested", biggest, mtu);
 

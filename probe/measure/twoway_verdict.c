@@ -361,8 +361,7 @@ findings_out(struct ep_target *t)
 	struct ep_finding *f;
 
 	if (w->frag_out == EP_FACT_DROPPED) {
-		f = ep_finding_add(t, "TWOWAY_FRAG_OUT_DROPPED", EP_SEV_ERROR,
-		    "Fragmented queries never reached the responder: its log "
+		f = ep_finding_add(t, EP_F_TWOWAY_FRAG_OUT_DROPPED, "Fragmented queries never reached the responder: its log "
 		    "has our queries up to %u bytes and none of %u bytes or "
 		    "more, which left here in IP fragments (link MTU %d)",
 		    w->out_max, w->out_lost, mtu_of(t));
@@ -375,8 +374,7 @@ findings_out(struct ep_target *t)
 		    (t->family == 4 ? 28 : 48));
 	} else if (w->out_lost > 0 && w->out_lost > w->out_max &&
 	    w->out_max > 0) {
-		f = ep_finding_add(t, "TWOWAY_OUT_LIMIT", EP_SEV_ERROR,
-		    "Queries of %u bytes and more never reached the responder "
+		f = ep_finding_add(t, EP_F_TWOWAY_OUT_LIMIT, "Queries of %u bytes and more never reached the responder "
 		    "(its log), queries up to %u bytes did: packets toward it "
 		    "die by size, not for being fragments", w->out_lost,
 		    w->out_max);
@@ -396,8 +394,7 @@ findings_in(struct ep_target *t)
 	struct ep_finding *f;
 
 	if (w->frag_in == EP_FACT_DROPPED) {
-		f = ep_finding_add(t, "TWOWAY_FRAG_IN_DROPPED", EP_SEV_ERROR,
-		    "The responder got our queries and sent its answers in IP "
+		f = ep_finding_add(t, EP_F_TWOWAY_FRAG_IN_DROPPED, "The responder got our queries and sent its answers in IP "
 		    "fragments (its log), none of which reached us, while "
 		    "whole answers up to %u bytes did", w->in_max);
 		ep_finding_advise(f, "Fragments toward us are dropped on the "
@@ -409,8 +406,7 @@ findings_in(struct ep_target *t)
 	}
 	if (w->in_lost > 0 && w->in_lost > w->in_max && w->in_max > 0 &&
 	    w->frag_in != EP_FACT_DROPPED) {
-		f = ep_finding_add(t, "TWOWAY_IN_LIMIT", EP_SEV_ERROR,
-		    "Answers of %u bytes and more that the responder sent (its "
+		f = ep_finding_add(t, EP_F_TWOWAY_IN_LIMIT, "Answers of %u bytes and more that the responder sent (its "
 		    "log) never reached us; answers up to %u bytes did",
 		    w->in_lost, w->in_max);
 		ep_finding_advise(f, "Packets toward us die by size: look for "
@@ -441,8 +437,7 @@ findings_mtu(struct ep_target *t)
 		    w->mtu_in_lost);
 	else
 		return;
-	f = ep_finding_add(t, "TWOWAY_MTU_DIFFERS", EP_SEV_WARNING,
-	    "The path MTU differs by direction: %ld bytes toward the "
+	f = ep_finding_add(t, EP_F_TWOWAY_MTU_DIFFERS, "The path MTU differs by direction: %ld bytes toward the "
 	    "responder, %s back (its DF answers)", out, back);
 	ep_finding_advise(f, "Asymmetric routing or a tunnel on one way "
 	    "only: a size that passes one way can be a black hole the "
@@ -466,8 +461,7 @@ ep_tw_verdict(struct ep_target *t)
 	w->mtu_in = w->mtu_in_lost = 0;
 	w->frag_out = w->frag_in = EP_FACT_UNTESTED;
 	if (w->log != 1) {
-		f = ep_finding_add(t, "TWOWAY_NO_LOG", EP_SEV_WARNING,
-		    "The server is an ednsprobe responder, but its log of "
+		f = ep_finding_add(t, EP_F_TWOWAY_NO_LOG, "The server is an ednsprobe responder, but its log of "
 		    "this run (token %s) could not be read: %s", w->token,
 		    w->log == 0 ? "the run ended before it was asked" :
 		    "no answer to the log query");

@@ -81,15 +81,13 @@ ep_verdict_no_reply(struct ep_target *t, const struct ep_view *v)
 		    r->res.sys_errno == ECONNREFUSED;
 	}
 	if (n > 0 && nunreach == n) {
-		f = ep_finding_add(t, "UNREACHABLE", EP_SEV_ERROR,
-		    "%s cannot be reached: no route or an ICMP "
+		f = ep_finding_add(t, EP_F_UNREACHABLE, "%s cannot be reached: no route or an ICMP "
 		    "unreachable for every probe (%s)", t->addr_str,
 		    strerror(v->p[0]->res.sys_errno));
 		ep_finding_advise(f, "Check the address, the local routes (ip route get "
 		    "%s) and the first hops.", t->addr_str);
 	} else {
-		f = ep_finding_add(t, "NO_REPLY", EP_SEV_ERROR,
-		    "No reply from %s to any query over UDP or TCP within "
+		f = ep_finding_add(t, EP_F_NO_REPLY, "No reply from %s to any query over UDP or TCP within "
 		    "%u ms%s", t->addr_str, t->timeout_ms, nrefused ?
 		    "; ICMP port unreachable: nothing listens on the port" :
 		    ": the server is down or the path drops all DNS");
@@ -146,8 +144,8 @@ ep_verdict_report(struct ep_report *r)
 			if (o->family == t->family ||
 			    o->path.frag_in != EP_FACT_OK)
 				continue;
-			f = ep_finding_add(t, t->family == 6 ? "FRAG6_ONLY_DROPPED" :
-			    "FRAG4_ONLY_DROPPED", EP_SEV_ERROR,
+			f = ep_finding_add(t, t->family == 6 ?
+			    EP_F_FRAG6_ONLY_DROPPED : EP_F_FRAG4_ONLY_DROPPED,
 			    "Fragmented IPv%d answers are lost while "
 			    "fragmented IPv%d answers from the same server "
 			    "(%s) arrive: the IPv%d path or its rules drop "

@@ -323,7 +323,7 @@ ep_out_json_target(const struct ep_target *t, int cap, const char *server)
 		json_t *fo = json_object(), *ev = json_object(),
 		    *ids = json_array();
 
-		json_object_set_new(fo, "id", json_string(f->id));
+		json_object_set_new(fo, "id", json_string(ep_finding_name(f->id)));
 		json_object_set_new(fo, "severity", json_string(
 		    ep_severity_str(f->severity)));
 		json_object_set_new(fo, "summary", json_string(f->summary));

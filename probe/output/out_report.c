@@ -49,7 +49,7 @@ finding_md(FILE *fp, const struct ep_report *r, const struct ep_target *t,
 	char frames[256], filter[512];
 
 	fprintf(fp, "### %s `%s` at %s\n\n%s\n\n", ep_severity_str(
-	    f->severity), f->id, t->addr_str, f->summary);
+	    f->severity), ep_finding_name(f->id), t->addr_str, f->summary);
 	if (f->nprobes > 0) {
 		fprintf(fp, "- Evidence: probes");
 		for (int k = 0; k < f->nprobes; k++)
@@ -138,7 +138,7 @@ zone_md(FILE *fp, const struct ep_zone *z)
 		const struct ep_zone_finding *f = &z->findings[i];
 
 		fprintf(fp, "### %s `%s`\n\n%s\n\n", ep_severity_str(
-		    f->f.severity), f->f.id, f->f.summary);
+		    f->f.severity), ep_finding_name(f->f.id), f->f.summary);
 		for (int k = 0; k < f->ncites; k++)
 			fprintf(fp, "- Evidence: `%s`\n", f->cites[k]);
 		fprintf(fp, "- What to do: %s\n\n", f->f.advice);

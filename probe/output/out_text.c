@@ -53,7 +53,7 @@ ep_out_resume(const struct ep_target *t, char *buf, size_t len)
 		snprintf(buf + n, len - n, " no findings");
 	for (int i = 0; i < t->nfindings && n < len; i++)
 		n += (size_t)snprintf(buf + n, len - n, "%s %s",
-		    i ? "," : "", t->findings[i].id);
+		    i ? "," : "", ep_finding_name(t->findings[i].id));
 	return buf;
 }
 
@@ -219,7 +219,7 @@ findings:
 		const struct ep_finding *f = &t->findings[i];
 
 		fprintf(fp, "  %-7s %s\n          %s\n", ep_severity_str(
-		    f->severity), f->id, f->summary);
+		    f->severity), ep_finding_name(f->id), f->summary);
 		if (f->nprobes > 0) {
 			fprintf(fp, "          evidence: probes");
 			for (int k = 0; k < f->nprobes; k++)

@@ -131,7 +131,7 @@ ep_out_json_zone(const struct ep_zone *z)
 		const struct ep_zone_finding *f = &z->findings[i];
 		json_t *e = json_object(), *c = json_array();
 
-		json_object_set_new(e, "id", json_string(f->f.id));
+		json_object_set_new(e, "id", json_string(ep_finding_name(f->f.id)));
 		json_object_set_new(e, "severity", json_string(
 		    ep_severity_str(f->f.severity)));
 		json_object_set_new(e, "summary", json_string(f->f.summary));
@@ -224,7 +224,8 @@ ep_out_text_zone(FILE *fp, const struct ep_zone *z)
 		const struct ep_zone_finding *f = &z->findings[i];
 
 		fprintf(fp, "  %-7s %s\n          %s\n", ep_severity_str(
-		    f->f.severity), f->f.id, f->f.summary);
+		    f->f.severity), ep_finding_name(f->f.id),
+		    f->f.summary);
 		for (int k = 0; k < f->ncites; k++)
 			fprintf(fp, "          evidence: %s\n", f->cites[k]);
 		fprintf(fp, "          advice: %s\n", f->f.advice);

@@ -56,7 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	ep_zone_verdict(&z, NULL);
 	for (int i = 0; i < z.nfindings; i++)
-		if (z.findings[i].f.id == NULL || z.findings[i].ncites >
+		if ((unsigned)z.findings[i].f.id >= EP_F_COUNT || z.findings[i].ncites >
 		    EP_ZONE_CITES_MAX || memchr(z.findings[i].f.summary, '\0',
 		    sizeof(z.findings[i].f.summary)) == NULL)
 			abort();

@@ -189,7 +189,7 @@ show(void)
 		print_message("%s=%s ", ep_comply_results(&target)->r[i].test,
 		    ep_comply_results(&target)->r[i].words);
 	for (int i = 0; i < target.nfindings; i++)
-		print_message("\n%s: %s", target.findings[i].id,
+		print_message("\n%s: %s", ep_finding_name(target.findings[i].id),
 		    target.findings[i].summary);
 	print_message("\n");
 }
@@ -198,7 +198,7 @@ static int
 has_finding(const char *id)
 {
 	for (int i = 0; i < target.nfindings; i++)
-		if (strcmp(target.findings[i].id, id) == 0)
+		if (strcmp(ep_finding_name(target.findings[i].id), id) == 0)
 			return 1;
 	return 0;
 }

@@ -55,7 +55,7 @@ static int
 found(const struct ep_target *t, const char *id)
 {
 	for (int i = 0; i < t->nfindings; i++)
-		if (strcmp(t->findings[i].id, id) == 0)
+		if (strcmp(ep_finding_name(t->findings[i].id), id) == 0)
 			return 1;
 	return 0;
 }
@@ -99,7 +99,7 @@ test_path_loses_and_copes(void **state)
 	setup();
 	large(&tg[0], EP_UDP, EP_OUT_TIMEOUT, 0, 0, 0);
 	large(&tg[0], EP_TCP, EP_OUT_ANSWER, 0, 0, 0);
-	ep_finding_add(&tg[0], "FRAG_IN_DROPPED", EP_SEV_ERROR, "x");
+	ep_finding_add(&tg[0], EP_F_FRAG_IN_DROPPED, "x");
 	ep_resolver_verdict(&r, NULL);
 	assert_true(found(&tg[0], "RESOLVER_PATH_LOSES"));
 	assert_false(found(&tg[0], "RESOLVER_UPSTREAM_FAILS"));
@@ -107,7 +107,7 @@ test_path_loses_and_copes(void **state)
 	large(&tg[0], EP_UDP, EP_OUT_ANSWER, 0, 0, 0);
 	large(&tg[1], EP_UDP, EP_OUT_TIMEOUT, 0, 0, 0);
 	large(&tg[1], EP_TCP, EP_OUT_ANSWER, 0, 0, 0);
-	ep_finding_add(&tg[1], "FRAG_IN_DROPPED", EP_SEV_ERROR, "x");
+	ep_finding_add(&tg[1], EP_F_FRAG_IN_DROPPED, "x");
 	ep_resolver_verdict(&r, NULL);
 	assert_true(found(&tg[0], "RESOLVER_COPES"));
 	assert_non_null(strstr(tg[0].findings[0].summary, "203.0.113.53"));

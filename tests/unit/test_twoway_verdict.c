@@ -86,7 +86,7 @@ static const struct ep_finding *
 found(const char *id)
 {
 	for (int i = 0; i < t.nfindings; i++)
-		if (strcmp(t.findings[i].id, id) == 0)
+		if (strcmp(ep_finding_name(t.findings[i].id), id) == 0)
 			return &t.findings[i];
 	return NULL;
 }

@@ -152,7 +152,7 @@ static int
 has(const char *id)
 {
 	for (int i = 0; i < target.nfindings; i++)
-		if (strcmp(target.findings[i].id, id) == 0) {
+		if (strcmp(ep_finding_name(target.findings[i].id), id) == 0) {
 			/* Every finding cites evidence and gives advice. */
 			assert_true(target.findings[i].nprobes > 0 ||
 			    target.findings[i].severity == EP_SEV_INFO);
@@ -639,7 +639,7 @@ static const struct ep_finding *
 get(const char *id)
 {
 	for (int i = 0; i < target.nfindings; i++)
-		if (strcmp(target.findings[i].id, id) == 0)
+		if (strcmp(ep_finding_name(target.findings[i].id), id) == 0)
 			return &target.findings[i];
 	fail_msg("no finding %s", id);
 	return &target.findings[0];	/* not reached */
@@ -850,7 +850,7 @@ test_frag6_only(void **state)
 	r.ntargets = 2;
 	ep_verdict_report(&r);
 	for (int i = 0; i < two[1].nfindings; i++)
-		found |= strcmp(two[1].findings[i].id,
+		found |= strcmp(ep_finding_name(two[1].findings[i].id),
 		    "FRAG6_ONLY_DROPPED") == 0;
 	assert_true(found);
 	assert_int_equal(two[0].nfindings, 0);

@@ -67,7 +67,7 @@ static const struct ep_zone_finding *
 finding(const char *id)
 {
 	for (int i = 0; i < z.nfindings; i++)
-		if (strcmp(z.findings[i].f.id, id) == 0)
+		if (strcmp(ep_finding_name(z.findings[i].f.id), id) == 0)
 			return &z.findings[i];
 	return NULL;
 }
