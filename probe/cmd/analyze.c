@@ -15,7 +15,6 @@
 #include "cmd/analyze.h"
 #include "measure/comply.h"
 #include "evidence.h"
-#include "cmd/options.h"
 #include "measure/plan.h"
 #include "engine/privs.h"
 #include "engine/query.h"

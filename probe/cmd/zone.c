@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cmd/options.h"
 #include "engine/log.h"
 #include "engine/lookup.h"
 #include "measure/plan.h"

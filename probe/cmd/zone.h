@@ -12,7 +12,7 @@
 #include "ednsprobe/err.h"
 #include "ednsprobe/result.h"
 #include "ednsprobe/zone.h"
-#include "cmd/options.h"
+#include "ednsprobe/options.h"
 
 /* Why a zone could not be checked (ep_zone.error_kind). */
 enum {

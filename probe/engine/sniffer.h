@@ -6,7 +6,7 @@
 
 #include "ednsprobe/result.h"
 #include "engine/loop.h"
-#include "cmd/options.h"
+#include "ednsprobe/options.h"
 
 struct ep_sniffer;
 

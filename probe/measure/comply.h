@@ -10,7 +10,7 @@
 
 #include "ednsprobe/err.h"
 #include "ednsprobe/result.h"
-#include "cmd/options.h"
+#include "ednsprobe/options.h"
 
 /*
  * Append to t->probes the tests of `compliance` (o->full: genreport's -f

@@ -5,7 +5,7 @@
 
 #include "ednsprobe/err.h"
 #include "ednsprobe/result.h"
-#include "cmd/options.h"
+#include "ednsprobe/options.h"
 
 /* The label prepended to NAME for the negative (medium-size) answer. */
 #define EP_PLAN_NXLABEL	"ednsprobe-nx"
@@ -24,9 +24,18 @@ struct ep_probe_spec *ep_plan_new_probe(struct ep_target *t, int *next_id);
 int	ep_plan_path(const struct ep_options *o, struct ep_target *t,
 	    int *next_id, struct ep_err *err);
 
+/* TTL probes: hops 1..o->max_hops (--max-hops). */
+#define EP_HOPS_DEFAULT		16
+#define EP_HOPS_MAX		30
+
+/* Outbound fragments: IP payload per fragment, o->frag_size
+ * (--frag-size, a multiple of 8), and twice that. */
+#define EP_FRAG_DEFAULT		256
+#define EP_FRAG_MAX		584	/* twice it still cuts 1180 bytes */
+
 /* Outbound fragments: a query padded to this IP size (below the IPv6
  * minimum MTU, so it fits every path whole); the fragment size is
- * --frag-size (options.h). */
+ * o->frag_size. */
 #define EP_PLAN_FRAGOUT_SIZE	1200
 /* Path MTU: sizes of the second round, at most. */
 #define EP_PLAN_PMTU_NEXT	6

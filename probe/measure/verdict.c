@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "measure/finding.h"
-#include "cmd/options.h"
 #include "measure/plan.h"
 #include "measure/twoway_verdict.h"
 #include "measure/verdict.h"
