@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "ednsprobe/result.h"
+#include "ednsprobe/zone.h"
 
 const char *
 ep_sockaddr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
@@ -100,4 +101,14 @@ ep_role_str(enum ep_role r)
 	case EP_ROLE_TWLOG:	return "twoway-log";
 	}
 	return "unknown";
+}
+
+const char *
+ep_zone_auth_str(enum ep_zone_auth a)
+{
+	static const char *const s[] = { "untested", "authoritative",
+	    "not_authoritative", "refused", "servfail", "silent",
+	    "unreachable", "malformed" };
+
+	return (unsigned)a < sizeof(s) / sizeof(s[0]) ? s[a] : "?";
 }
