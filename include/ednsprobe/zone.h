@@ -133,4 +133,7 @@ struct ep_zone {
 					   bound ran out */
 };
 
+/* The stable name of an ep_zone_auth in JSON and text (docs/json.md). */
+const char *ep_zone_auth_str(enum ep_zone_auth);
+
 #endif

@@ -16,7 +16,6 @@
 #include "measure/measures.h"
 #include "measure/comply.h"
 #include "evidence.h"
-#include "cmd/options.h"
 #include "measure/plan.h"
 #include "engine/privs.h"
 #include "engine/query.h"

@@ -3,8 +3,8 @@
  * with the zone's keys at the time of the check. */
 #include <string.h>
 
+#include "cmd/dnssec.h"
 #include "engine/lookup.h"
-#include "cmd/zone.h"
 
 /* Does any record of list match rr as DS and DNSKEY (either way)? */
 static int

@@ -8,7 +8,11 @@
 
 #include "ednsprobe/zone.h"
 #include "cmd/options.h"
+#include "cmd/survey.h"
 #include "engine/query.h"
+#include "engine/run.h"
+#include "measure/plan.h"
+#include "respond/respond.h"
 
 #define ARGS_MAX	256
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/options.h"
 #include "measure/finding.h"
 #include "engine/log.h"
 #include "engine/lookup.h"

@@ -6,7 +6,7 @@
 
 #include "ednsprobe/err.h"
 #include "ednsprobe/result.h"
-#include "cmd/options.h"
+#include "ednsprobe/options.h"
 
 #define EP_RESOLVERS_MAX	8	/* resolver addresses probed */
 #define EP_RESOLVER_AUTH_MAX	8	/* authoritative addresses compared */

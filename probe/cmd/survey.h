@@ -9,10 +9,13 @@
 #include "ednsprobe/dns.h"
 #include "ednsprobe/err.h"
 #include "ednsprobe/result.h"
-#include "cmd/options.h"
+#include "ednsprobe/options.h"
 
 #define EP_SURVEY_LINE_MAX	1024	/* bytes of one list line */
 #define EP_SURVEY_TARGETS_MAX	10000000	/* distinct targets per list */
+#define EP_RATE_SURVEY		20	/* o->rate's default, as scamper's */
+#define EP_PARALLEL_DEFAULT	64	/* o->parallel: targets in flight */
+#define EP_PARALLEL_MAX		512
 
 /* One line of a target list: ADDRESS [NAME [TYPE]]. */
 struct ep_survey_line {

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "cmd/dnssec.h"
+#include "cmd/options.h"
 #include "engine/log.h"
 #include "engine/lookup.h"
 #include "measure/plan.h"
@@ -17,6 +19,7 @@
 #include "measure/measures.h"
 #include "measure/verdict.h"
 #include "cmd/zone.h"
+#include "cmd/zone_verdict.h"
 
 #define Z_WALK_SERVERS	16	/* servers of one zone cut tried */
 #define Z_WALK_DEPTH	16	/* zone cuts followed down */
@@ -85,16 +88,6 @@ static const char *const root_servers[] = {
 };
 
 static void answered(struct ep_lookup *l, void *arg);
-
-const char *
-ep_zone_auth_str(enum ep_zone_auth a)
-{
-	static const char *const s[] = { "untested", "authoritative",
-	    "not_authoritative", "refused", "servfail", "silent",
-	    "unreachable", "malformed" };
-
-	return (unsigned)a < sizeof(s) / sizeof(s[0]) ? s[a] : "?";
-}
 
 static const char *
 rdf_str(const ldns_rdf *rdf, char *buf, size_t len)

@@ -5,14 +5,10 @@
 #ifndef EP_ZONE_H
 #define EP_ZONE_H
 
-#include <time.h>
-
-#include <ldns/ldns.h>
-
 #include "ednsprobe/err.h"
 #include "ednsprobe/result.h"
 #include "ednsprobe/zone.h"
-#include "cmd/options.h"
+#include "ednsprobe/options.h"
 
 /* Why a zone could not be checked (ep_zone.error_kind). */
 enum {
@@ -35,21 +31,5 @@ enum {
  */
 int	ep_zone_run(const struct ep_options *o, struct ep_report *r,
 	    struct ep_err *err);
-
-/* The findings of z from its facts (delegation, then DNSSEC); pure. */
-void	ep_zone_verdict(struct ep_zone *z, const struct ep_report *r);
-
-/*
- * DNSSEC facts of z at time now from the parent's DS RRset, the child's
- * DNSKEY RRset and the signatures (each an RRset with its RRSIGs from
- * one authoritative answer; NULL when not had): fills z->ds, z->dnskey,
- * z->rrsig.
- */
-void	ep_zone_dnssec(struct ep_zone *z, const ldns_rr_list *ds,
-	    const ldns_rr_list *dnskey, const ldns_rr_list *const *signed_sets,
-	    int nsets, time_t now);
-
-/* Name of an ep_zone_auth for JSON and text. */
-const char *ep_zone_auth_str(enum ep_zone_auth);
 
 #endif

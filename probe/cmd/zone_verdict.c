@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "measure/finding.h"
-#include "cmd/zone.h"
+#include "cmd/zone_verdict.h"
 
 #define EXPIRING_S	(3 * 86400)	/* RRSIG: warn this long before */
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "ednsprobe/err.h"
-#include "cmd/options.h"
+#include "ednsprobe/options.h"
 #include "ednsprobe/result.h"
 
 struct json_t;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "ednsprobe/result.h"
+#include "ednsprobe/zone.h"
 
 const char *
 ep_sockaddr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
@@ -157,4 +158,14 @@ const char *
 ep_finding_anchor(enum ep_finding_id id)
 {
 	return (unsigned)id < EP_F_COUNT ? catalogue[id].anchor : "";
+}
+
+const char *
+ep_zone_auth_str(enum ep_zone_auth a)
+{
+	static const char *const s[] = { "untested", "authoritative",
+	    "not_authoritative", "refused", "servfail", "silent",
+	    "unreachable", "malformed" };
+
+	return (unsigned)a < sizeof(s) / sizeof(s[0]) ? s[a] : "?";
 }

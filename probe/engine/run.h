@@ -7,7 +7,16 @@
 #include "ednsprobe/result.h"
 #include "engine/loop.h"
 #include "engine/measure.h"
-#include "cmd/options.h"
+#include "ednsprobe/options.h"
+
+/* The run's packet-rate cap (o->rate, --rate), packets per second. */
+#define EP_RATE_DEFAULT		100
+#define EP_RATE_MAX		1000
+/* The adaptive timeout's cap (o->timeout_ms, --timeout) and floor. */
+#define EP_TIMEOUT_DEFAULT_MS	5000	/* like dig's +timeout */
+#define EP_TIMEOUT_FLOOR_MS	1000
+/* Sends per UDP probe, connects per TCP probe (o->tries, --tries). */
+#define EP_TRIES_DEFAULT	3
 
 /*
  * Resolve o->server into targets (one per address and family) in r.

@@ -7,7 +7,7 @@
 #include "ednsprobe/result.h"
 #include "ednsprobe/wire.h"
 #include "engine/loop.h"
-#include "cmd/options.h"
+#include "ednsprobe/options.h"
 
 struct ep_sniffer;
 

@@ -10,7 +10,7 @@
 
 #include "ednsprobe/err.h"
 #include "ednsprobe/result.h"
-#include "cmd/options.h"
+#include "ednsprobe/options.h"
 
 #define EP_COMPLY_MAX	40
 

@@ -7,7 +7,7 @@
 
 #include "ednsprobe/result.h"
 #include "engine/measure.h"
-#include "cmd/options.h"
+#include "ednsprobe/options.h"
 
 /* The measurements o's command runs (path and the commands built on it:
  * its own; compliance: the tests; --compliance adds them), in the

@@ -5,7 +5,7 @@
 
 #include "ednsprobe/err.h"
 #include "ednsprobe/result.h"
-#include "cmd/options.h"
+#include "ednsprobe/options.h"
 
 /* The label prepended to NAME for the negative (medium-size) answer. */
 #define EP_PLAN_NXLABEL	"ednsprobe-nx"
@@ -21,6 +21,15 @@ struct ep_probe_spec *ep_plan_new_probe(struct ep_target *t, int *next_id);
 
 /* Take back the last probe ep_plan_new_probe made (it did not fit). */
 void	ep_plan_undo(struct ep_target *t, int *next_id);
+
+/* TTL probes: hops 1..o->max_hops (--max-hops). */
+#define EP_HOPS_DEFAULT		16
+#define EP_HOPS_MAX		30
+
+/* Outbound fragments: IP payload per fragment, o->frag_size
+ * (--frag-size, a multiple of 8), and twice that. */
+#define EP_FRAG_DEFAULT		256
+#define EP_FRAG_MAX		584	/* twice it still cuts 1180 bytes */
 
 /*
  * A new query of qname (wire form, qlen bytes) and qtype over tr, with

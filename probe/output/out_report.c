@@ -11,7 +11,6 @@
 #include "output/output.h"
 #include "engine/query.h"
 #include "measure/verdict.h"
-#include "cmd/zone.h"
 
 static int
 cmp_u32(const void *a, const void *b)

@@ -6,7 +6,6 @@
 #include "ednsprobe/zone.h"
 #include "output/output.h"
 #include "engine/query.h"
-#include "cmd/zone.h"
 
 static json_t *
 addr_refs(const struct ep_zone *z, const int *list, int n)

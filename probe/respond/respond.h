@@ -11,7 +11,7 @@
 
 #include "ednsprobe/dns.h"
 #include "ednsprobe/err.h"
-#include "cmd/options.h"
+#include "ednsprobe/options.h"
 #include "measure/twoway.h"
 
 /*
@@ -34,6 +34,8 @@
 #define EP_RESP_TCP_IDLE_MS	10000	/* a silent connection is closed */
 #define EP_RESP_EDNS_SIZE	1232	/* our OPT's UDP payload size */
 #define EP_RESP_UDP_MIN		512	/* RFC 1035: always allowed */
+#define EP_RESPOND_RATE_DEFAULT	50	/* o->rate: queries/s per client */
+#define EP_DURATION_MAX		604800	/* o->duration_ms, in seconds */
 
 struct ep_respond;
 

@@ -10,6 +10,9 @@
 #include <cmocka.h>
 
 #include "cmd/options.h"
+#include "cmd/survey.h"
+#include "engine/run.h"
+#include "measure/plan.h"
 
 #define ARGS	32
 

@@ -13,7 +13,8 @@
 
 #include <cmocka.h>
 
-#include "cmd/zone.h"
+#include "cmd/dnssec.h"
+#include "cmd/zone_verdict.h"
 
 static struct ep_zone z;
 
