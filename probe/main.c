@@ -251,6 +251,7 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	ep_measures_for(&o, &set);	/* what path and compliance run */
+	r.compliance = o.cmd == EP_CMD_COMPLY;	/* the report's kind */
 	if (o.cmd == EP_CMD_SURVEY)
 		return survey(&o, &r, report_fd);
 	if (o.cmd == EP_CMD_RESPOND)

@@ -467,7 +467,6 @@ ep_run_targets(const struct ep_options *o, struct ep_report *r,
 		return ep_err_set(err, EP_ERESOLVE, "@%s: %s", o->server,
 		    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 	snprintf(r->server, sizeof(r->server), "%s", o->server);
-	r->compliance = o->cmd == EP_CMD_COMPLY;
 	r->targets = calloc(TARGETS_MAX, sizeof(*r->targets));
 	if (r->targets == NULL) {
 		freeaddrinfo(res);
