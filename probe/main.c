@@ -222,12 +222,11 @@ main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 	if (ep_options_parse(argc, argv, &o, &err) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
-		fprintf(stderr, "usage: ednsprobe path [options] @SERVER "
-		    "[NAME [TYPE]]  (ednsprobe --help for more)\n");
+		ep_options_usage_line(stderr, o.cmd);
 		return EXIT_USAGE;
 	}
 	if (o.help) {
-		fputs(ep_options_usage(), stdout);
+		ep_options_help(stdout, o.cmd);
 		return EXIT_CLEAN;
 	}
 	if (o.version) {

@@ -28,6 +28,14 @@ FLOORS = [
 ]
 
 
+# Known and owed (issue 17's note): the command line's option groups and
+# their commands call each other (options.c lists the commands; each
+# <command>_opts.c uses the shared groups and helpers in options.c and
+# other commands' groups for its refusals).  A circle made of these files
+# only is reported, not failed; any other file in it fails the check.
+OWED_CIRCLE = re.compile(r"^probe/cmd/(options|[a-z]+_opts)\.c$")
+
+
 def place(path):
     """(floor, folder) of a source path relative to the top, or None."""
     for floor, folders in enumerate(FLOORS):
@@ -166,6 +174,9 @@ def main():
         return 1
     bad = upward(inc, "include") + upward(calls, "call")
     for comp in circles(calls):
+        if all(OWED_CIRCLE.match(f) for f in comp):
+            print("owed (not failed): call circle: " + " <-> ".join(comp))
+            continue
         bad.append("call circle: " + " <-> ".join(comp))
     for comp in circles(inc):
         bad.append("include circle: " + " <-> ".join(comp))

@@ -42,14 +42,16 @@ struct ep_options {
 	int		 recurse;	/* RD on every query */
 	int		 udp;		/* run the UDP probes */
 	int		 tcp;		/* run the TCP probes */
-	int		 raw;		/* run the raw probes (fragments, MTU) */
+	int		 raw;		/* run the raw probes (fragments,
+					   MTU, hops) */
 	int		 max_hops;	/* TTL probes: 1..max_hops */
 	uint16_t	 frag_size;	/* outbound fragments: IP payload per
 					   fragment (and twice that) */
 	uint32_t	 timeout_ms;	/* cap of the adaptive timeout */
 	uint32_t	 floor_ms;	/* floor of the adaptive timeout */
 	uint32_t	 budget_ms;	/* survey: time per target; 0 bound */
-	int		 tries;		/* sends per UDP probe, connects per TCP */
+	int		 tries;		/* sends per UDP probe, connects per
+					   TCP probe */
 	unsigned	 rate;		/* packets per second */
 	int		 json;		/* JSON on stdout instead of text */
 	int		 genreport;	/* --format genreport: one line per

@@ -99,6 +99,11 @@ compliance @203.0.113.53 probe.test
 compliance --full --resolver --format=genreport -6 @h example.net
 compliance --format=json --json -o c.json @h
 path --format genreport @h x
+help
+help zone
+help frobnicate
+zone --help
+path --json=x @h
 LINES
 
 # survey: target lists and lines of the survey's own output (--resume).

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -458,6 +459,200 @@ test_survey(void **state)
 	    NULL);
 }
 
+/* The text ep_options_help writes for cmd (static storage). */
+static const char *
+help_text(enum ep_command cmd)
+{
+	static char *buf;
+	size_t len = 0;
+	FILE *fp;
+
+	free(buf);
+	buf = NULL;
+	assert_non_null(fp = open_memstream(&buf, &len));
+	assert_int_equal(ep_options_help(fp, cmd), 0);
+	assert_int_equal(fclose(fp), 0);
+	return buf;
+}
+
+/* Lines of at most 79 columns, and not many of them. */
+static void
+fits(const char *text, int max_lines)
+{
+	int lines = 0;
+
+	for (const char *p = text; *p != '\0'; lines++) {
+		size_t n = strcspn(p, "\n");
+
+		if (n > 79)
+			print_error("too wide: %.*s\n", (int)n, p);
+		assert_true(n <= 79);
+		p += n + (p[n] == '\n');
+	}
+	assert_true(lines <= max_lines);
+}
+
+static const enum ep_command every_cmd[] = {
+	EP_CMD_PATH, EP_CMD_COMPLY, EP_CMD_SURVEY, EP_CMD_ZONE,
+	EP_CMD_RESOLVER, EP_CMD_RESPOND, EP_CMD_ANALYZE,
+};
+#define NCMD	(sizeof(every_cmd) / sizeof(every_cmd[0]))
+
+/* help and help COMMAND: o->help, and the command asked about. */
+static void
+test_help_command(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("help", NULL), 0);
+	assert_int_equal(o.help, 1);
+	assert_int_equal(o.cmd, EP_CMD_NONE);
+	assert_int_equal(parse("help", "zone", NULL), 0);
+	assert_int_equal(o.help, 1);
+	assert_int_equal(o.cmd, EP_CMD_ZONE);
+	assert_int_equal(parse("help", "analyze", NULL), 0);
+	assert_int_equal(o.cmd, EP_CMD_ANALYZE);
+	assert_int_equal(parse("help", "help", NULL), 0);
+	assert_int_equal(o.cmd, EP_CMD_NONE);
+	usage_error(parse("help", "frobnicate", NULL), "unknown command",
+	    "frobnicate", "known: path", NULL);
+	assert_int_equal(o.help, 0);
+	usage_error(parse("help", "zone", "path", NULL), "one COMMAND",
+	    NULL);
+	/* --help after a command: that command's */
+	for (size_t i = 0; i < NCMD; i++) {
+		const struct ep_cmd *c = ep_options_cmd(every_cmd[i]);
+
+		assert_non_null(c);
+		assert_int_equal(parse(c->name, "--help", NULL), 0);
+		assert_int_equal(o.help, 1);
+		assert_int_equal(o.cmd, every_cmd[i]);
+		assert_int_equal(parse(c->name, "-h", NULL), 0);
+		assert_int_equal(o.cmd, every_cmd[i]);
+	}
+	assert_null(ep_options_cmd(EP_CMD_NONE));
+}
+
+/*
+ * Each command's help is its own: its usage line, no other command's,
+ * the options of the groups it shows (unless it hides them), none of the
+ * options that belong to another command only.
+ */
+static void
+test_help_per_command(void **state)
+{
+	char want[64];
+
+	(void)state;
+	for (size_t i = 0; i < NCMD; i++) {
+		const struct ep_cmd *c = ep_options_cmd(every_cmd[i]);
+		const char *h = help_text(every_cmd[i]);
+
+		snprintf(want, sizeof(want), "usage: ednsprobe %s [", c->name);
+		assert_non_null(strstr(h, want));
+		assert_ptr_equal(strstr(h, "usage:"), h);
+		assert_null(strstr(h + 1, "usage:"));
+		fits(h, 60);
+		for (const struct ep_optgroup *const *g = c->groups;
+		    *g != NULL; g++)
+			for (const struct ep_optdef *d = (*g)->opts;
+			    d->name || d->letter || d->help; d++) {
+				const struct ep_optnote *n = c->notes;
+
+				if (d->name == NULL)
+					continue;
+				while (n != NULL && n->name != NULL &&
+				    strcmp(n->name, d->name) != 0)
+					n++;
+				snprintf(want, sizeof(want), "--%s", d->name);
+				if (n != NULL && n->name != NULL &&
+				    n->help == NULL)
+					assert_null(strstr(h, want));
+				else if (strstr(h, want) == NULL) {
+					print_error("%s: no %s\n", c->name,
+					    want);
+					fail();
+				}
+			}
+	}
+	/* Another command's own options are not shown. */
+	assert_null(strstr(help_text(EP_CMD_ANALYZE), "--sizes"));
+	assert_null(strstr(help_text(EP_CMD_ANALYZE), "--pcap"));
+	assert_null(strstr(help_text(EP_CMD_ZONE), "--listen"));
+	assert_null(strstr(help_text(EP_CMD_ZONE), "--parallel"));
+	assert_null(strstr(help_text(EP_CMD_ZONE), "--compliance"));
+	assert_null(strstr(help_text(EP_CMD_PATH), "--parent"));
+	assert_null(strstr(help_text(EP_CMD_PATH), "--resolv-conf"));
+	assert_null(strstr(help_text(EP_CMD_RESPOND), "--json"));
+	assert_null(strstr(help_text(EP_CMD_RESPOND), "--sizes"));
+	assert_null(strstr(help_text(EP_CMD_SURVEY), "--json"));
+	assert_non_null(strstr(help_text(EP_CMD_SURVEY), "default 20"));
+	assert_non_null(strstr(help_text(EP_CMD_COMPLY), "genreport"));
+	assert_null(strstr(help_text(EP_CMD_COMPLY), "--compliance"));
+	assert_non_null(strstr(help_text(EP_CMD_RESOLVER), "--resolv-conf"));
+}
+
+/* The overview: every command's usage line, "help COMMAND". */
+static void
+test_help_overview(void **state)
+{
+	const char *h;
+	char want[128];
+
+	(void)state;
+	h = help_text(EP_CMD_NONE);
+	assert_string_equal(h, ep_options_usage());
+	fits(h, 40);
+	for (size_t i = 0; i < NCMD; i++) {
+		const struct ep_cmd *c = ep_options_cmd(every_cmd[i]);
+
+		snprintf(want, sizeof(want), "ednsprobe %s\n", c->synopsis);
+		assert_non_null(strstr(h, want));
+	}
+	assert_non_null(strstr(h, "ednsprobe help [COMMAND]"));
+	assert_null(strstr(h, "--parallel"));
+}
+
+/* A usage error names the command at hand; its line says so. */
+static void
+test_usage_line(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	usage_error(parse("zone", "-x", "example.", NULL), "-x", NULL);
+	assert_int_equal(o.cmd, EP_CMD_ZONE);
+	usage_error(parse("analyze", NULL), "FILE", NULL);
+	assert_int_equal(o.cmd, EP_CMD_ANALYZE);
+	usage_error(parse("frobnicate", NULL), "unknown command", NULL);
+	assert_int_equal(o.cmd, EP_CMD_NONE);
+	assert_non_null(fp = open_memstream(&buf, &len));
+	ep_options_usage_line(fp, EP_CMD_ZONE);
+	ep_options_usage_line(fp, EP_CMD_NONE);
+	assert_int_equal(fclose(fp), 0);
+	assert_string_equal(buf, "usage: ednsprobe zone [options] ZONE  "
+	    "(ednsprobe zone --help for more)\n"
+	    "usage: ednsprobe COMMAND [options] ...  (ednsprobe help for the "
+	    "commands)\n");
+	free(buf);
+}
+
+/* A long option given a value it does not take is named, not "-?". */
+static void
+test_no_value(void **state)
+{
+	(void)state;
+	usage_error(parse("path", "@s", "--json=x", NULL), "\"--json\"",
+	    "takes no value", NULL);
+	usage_error(parse("path", "@s", "--no-raw=1", NULL), "\"--no-raw\"",
+	    "takes no value", NULL);
+	usage_error(parse("path", "@s", "--verbose=2", NULL),
+	    "\"--verbose\"", "takes no value", NULL);
+	usage_error(parse("path", "@s", "--he=x", NULL), "\"--he\"",
+	    "takes no value", NULL);
+}
+
 int
 main(void)
 {
@@ -474,6 +669,11 @@ main(void)
 		cmocka_unit_test(test_grouped_unknown),
 		cmocka_unit_test(test_repeated),
 		cmocka_unit_test(test_survey),
+		cmocka_unit_test(test_help_command),
+		cmocka_unit_test(test_help_per_command),
+		cmocka_unit_test(test_help_overview),
+		cmocka_unit_test(test_usage_line),
+		cmocka_unit_test(test_no_value),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

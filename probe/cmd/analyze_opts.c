@@ -1,0 +1,46 @@
+/* probe/cmd/analyze_opts.c: the analyze command's command line: one
+ * capture file, and what to write. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/options.h"
+#include "engine/run.h"
+
+/* analyze FILE: no @SERVER. */
+static int
+analyze_check(struct ep_options *o, const char *const *pos, int npos,
+    struct ep_err *err)
+{
+	if (npos != 1 || o->server[0] != '\0')
+		return ep_err_set(err, EP_EUSAGE, "analyze takes one capture "
+		    "FILE and no @SERVER");
+	if (strlen(pos[0]) >= sizeof(o->file))
+		return ep_err_set(err, EP_EUSAGE, "file name too long");
+	snprintf(o->file, sizeof(o->file), "%s", pos[0]);
+	return 0;
+}
+
+const struct ep_cmd ep_cmd_analyze = {
+	.cmd = EP_CMD_ANALYZE,
+	.name = "analyze",
+	.synopsis = "analyze [options] FILE",
+	.summary = "the same analysis over a capture file",
+	.about =
+"The same analysis over a capture file (pcap or pcapng; tcpdump,\n"
+"Wireshark or ednsprobe): DNS exchanges rebuilt from the frames, the\n"
+"same verdicts as a live run; what a capture cannot know (route MTU,\n"
+"timeouts) is left unknown.\n",
+	.groups = (const struct ep_optgroup *const[]){ &ep_opts_output,
+	    &ep_opts_process, NULL },
+	.notes = (const struct ep_optnote[]){
+		{ "user",
+"  -Z, --user=USER     run as root: become USER once the file is open,\n"
+"                      before parsing it (default: the sudo user, else\n"
+"                      nobody)\n" },
+		{ NULL, NULL },
+	},
+	.refuses = (const struct ep_optgroup *const[]){ &ep_opts_survey,
+	    NULL },
+	.rate = EP_RATE_DEFAULT,
+	.check = analyze_check,
+};
