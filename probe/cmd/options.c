@@ -719,3 +719,7 @@ ep_options_usage_line(FILE *out, enum ep_command cmd)
 		fprintf(out, "usage: ednsprobe %s  (ednsprobe %s --help for "
 		    "more)\n", c->synopsis, c->name);
 }
+
+const char ep_optnote_rate_per_address[] =
+"  --rate=PPS          packet-rate cap per server address (default 100);\n"
+"                      the run's grows with the addresses, at most 1000\n";

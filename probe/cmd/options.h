@@ -71,6 +71,9 @@ struct ep_optnote {
 	const char	*help;
 };
 
+/* --rate's help where it caps each server address (zone, resolver). */
+extern const char ep_optnote_rate_per_address[];
+
 /* A command, as the command line sees it. */
 struct ep_cmd {
 	enum ep_command		 cmd;

@@ -118,9 +118,7 @@ const struct ep_cmd ep_cmd_zone = {
 	    &ep_opts_probe, &ep_opts_query, &ep_opts_output,
 	    &ep_opts_capture, &ep_opts_process, NULL },
 	.notes = (const struct ep_optnote[]){
-		{ "rate",
-"  --rate=PPS          packet-rate cap per server address (default 100);\n"
-"                      the run's grows with the addresses, at most 1000\n" },
+		{ "rate", ep_optnote_rate_per_address },
 		{ NULL, NULL },
 	},
 	.refuses = (const struct ep_optgroup *const[]){ &ep_opts_survey,

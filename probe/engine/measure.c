@@ -28,9 +28,8 @@ ep_measure_plan(const struct ep_measure_set *set, const struct ep_options *o,
 	return 0;
 }
 
-/* A reply that is an answer, TC or not (the verdicts' ep_replied). */
-static int
-replied(const struct ep_probe_record *r)
+int
+ep_replied(const struct ep_probe_record *r)
 {
 	return r->res.outcome == EP_OUT_ANSWER ||
 	    r->res.outcome == EP_OUT_TRUNCATED;
@@ -48,7 +47,7 @@ ep_measure_verdict(const struct ep_measure_set *set, struct ep_target *t)
 		int k;
 
 		all[av.n++] = r;
-		av.replied |= replied(r);
+		av.replied |= ep_replied(r);
 		for (k = 0; k < set->n; k++)
 			if (set->m[k]->owns != NULL && set->m[k]->owns(&r->spec))
 				break;
@@ -57,7 +56,7 @@ ep_measure_verdict(const struct ep_measure_set *set, struct ep_target *t)
 		has[k] = 1;
 		if (set->m[k]->path) {
 			path[pv.n++] = r;
-			pv.replied |= replied(r);
+			pv.replied |= ep_replied(r);
 		}
 	}
 	t->nfindings = 0;

@@ -151,6 +151,9 @@ int	ep_measure_plan(const struct ep_measure_set *set,
 void	ep_measure_verdict(const struct ep_measure_set *set,
 	    struct ep_target *t);
 
+/* r got a reply that is an answer, TC or not (a view's "replied"). */
+int	ep_replied(const struct ep_probe_record *r);
+
 /* Engine services for a module's callbacks (probe index i of m->t). */
 int	ep_mrun_phase(const struct ep_mrun *m);	/* 1 or 2; 2 offline */
 int	ep_mrun_halted(const struct ep_mrun *m);	/* no new work */

@@ -107,7 +107,7 @@ identify(struct ep_probe_spec *s)
  * validating resolver asks: unanswered over UDP while the question
  * without the option was answered (and a DO query too), queries that
  * carry an option are dropped.  Its TCP twin (run.c asks it then) tells
- * where: ep_answered, a filter on the path; silent while TCP answers the
+ * where: ep_replied, a filter on the path; silent while TCP answers the
  * rest, the server ignores them; no twin, either.
  */
 static void

@@ -77,14 +77,14 @@ frag_out(struct ep_target *t, const struct ep_view *v)
 		}
 		nfrag++;
 		frag = r;
-		if (ep_answered(r)) {
+		if (ep_replied(r)) {
 			t->path.frag_out = EP_FACT_OK;
 			return;
 		}
 		lost += r->res.outcome == EP_OUT_TIMEOUT;
 	}
 	/* Every fragmented twin lost after all tries, the whole one not. */
-	if (whole == NULL || !ep_answered(whole) || nfrag == 0 || lost < nfrag)
+	if (whole == NULL || !ep_replied(whole) || nfrag == 0 || lost < nfrag)
 		return;
 	t->path.frag_out = EP_FACT_DROPPED;
 	f = ep_finding_add(t, EP_F_FRAG_OUT_DROPPED, "Fragmented queries are lost: a %u-byte query in fragments got "

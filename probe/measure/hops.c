@@ -123,7 +123,7 @@ hop_probe(const struct ep_view *v, int raw, int ttl)
 
 /*
  * Where packets die.  Small TTL probes find the server's distance S (the
- * smallest TTL ep_answered).  A kind (fragments, large DF) whose farthest
+ * smallest TTL ep_replied).  A kind (fragments, large DF) whose farthest
  * "TTL exceeded" came from hop H but gets no answer at S, after all its
  * tries, dies after hop H: that router saw it (its TTL ran out there) but
  * nothing after it did.  A kind that meets "too big" is not lost: the
@@ -148,7 +148,7 @@ hops(struct ep_target *t, const struct ep_view *v)
 
 	for (int ttl = 1; ttl <= EP_HOPS_MAX && srv == 0; ttl++)
 		if ((r = hop_probe(v, EP_RAW_WHOLE, ttl)) != NULL &&
-		    ep_answered(r))
+		    ep_replied(r))
 			srv = ttl;
 	t->path.server_ttl = srv;
 	if (srv == 0)

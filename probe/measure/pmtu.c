@@ -148,7 +148,7 @@ pmtu(struct ep_target *t, const struct ep_view *v)
 
 		if (r->spec.role != EP_ROLE_PMTU || !ep_ran(r))
 			continue;
-		if (ep_answered(r) && sz > pass) {
+		if (ep_replied(r) && sz > pass) {
 			pass = sz;
 			best = r;
 		} else if (r->res.outcome == EP_OUT_ICMP && r->res.icmp_mtu) {

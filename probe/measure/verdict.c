@@ -10,13 +10,6 @@
 #include "measure/verdict.h"
 
 int
-ep_replied(const struct ep_probe_record *r)
-{
-	return r->res.outcome == EP_OUT_ANSWER ||
-	    r->res.outcome == EP_OUT_TRUNCATED;
-}
-
-int
 ep_ran(const struct ep_probe_record *r)
 {
 	return r->res.outcome != EP_OUT_SKIPPED &&
@@ -43,13 +36,6 @@ int
 ep_timed_out(const struct ep_probe_record *r)
 {
 	return r->res.outcome == EP_OUT_TIMEOUT;
-}
-
-int
-ep_answered(const struct ep_probe_record *r)
-{
-	return r->res.outcome == EP_OUT_ANSWER ||
-	    r->res.outcome == EP_OUT_TRUNCATED;
 }
 
 static int

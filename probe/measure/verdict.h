@@ -40,11 +40,8 @@ const char *ep_fact_str(const char *field, enum ep_fact f);
 void	ep_view_all(struct ep_view *v, struct ep_probe_record **store,
 	    struct ep_target *t);
 
-/* The outcome of r: an answer, TC or not (ep_replied, ep_answered: the
- * same, two names the verdicts grew up with); r was sent (not skipped,
- * pending or interrupted); r got nothing before its deadline. */
-int	ep_replied(const struct ep_probe_record *r);
-int	ep_answered(const struct ep_probe_record *r);
+/* The outcome of r: sent (not skipped, pending or interrupted); nothing
+ * before its deadline.  (An answer, TC or not: the engine's ep_replied.) */
 int	ep_ran(const struct ep_probe_record *r);
 int	ep_timed_out(const struct ep_probe_record *r);
 
