@@ -204,6 +204,27 @@ enum ep_fact {
 	EP_FACT_PARTIAL,	/* frag partial */
 };
 
+/* Which way a located packet was going. */
+enum ep_drop_dir {
+	EP_DROP_OUT,	/* toward the server: hops counted from us */
+	EP_DROP_IN,	/* toward us (two-ended): hops counted from the server */
+};
+
+#define EP_DROPS_MAX	8
+
+/* Where one kind of packet dies: after hop ttl - 1, before hop ttl. */
+struct ep_drop {
+	const char	*what;		/* a kind: docs/json.md ("drop_hop") */
+	enum ep_drop_dir dir;
+	int		 ttl;		/* the first hop it does not reach */
+	char		 addr[64];	/* the last hop that returned it (its
+					   Time Exceeded); "": none did */
+	int		 silent;	/* hops from ttl on that answered no
+					   TTL probe at all (rate limits, a
+					   silent router): it dies at one of
+					   ttl .. ttl + silent */
+};
+
 struct ep_path {
 	enum ep_fact	 edns;
 	long		 udp_max_response;	/* bytes, -1: none received */
@@ -214,11 +235,10 @@ struct ep_path {
 	enum ep_fact	 pmtud;
 	int		 iface_mtu;		/* route MTU toward the target */
 	long		 size_known[EP_SUBJ_COUNT];	/* full answer size, -1 */
-	/* Where a kind of packet dies (TTL probes): the first hop it does
-	 * not reach; drop_ttl 0 when not found. */
-	int		 drop_ttl;
-	char		 drop_addr[64];		/* the last hop it reached */
-	const char	*drop_what;		/* "fragments", "large DF" */
+	/* Where each kind of packet dies (TTL-limited probes), in the
+	 * order found: one per kind and direction. */
+	struct ep_drop	 drops[EP_DROPS_MAX];
+	int		 ndrops;
 	int		 server_ttl;		/* hops to the server, 0: unknown */
 	int		 size_lost;	/* the ladder lost an answer by its size
 					   (a finding says how); not in JSON */

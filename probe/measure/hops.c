@@ -143,6 +143,7 @@ hops(struct ep_target *t, const struct ep_view *v)
 	};
 	const struct ep_probe_record *r, *last;
 	struct ep_finding *f;
+	struct ep_drop *d;
 	char from[64];
 	int srv = 0;
 
@@ -171,17 +172,15 @@ hops(struct ep_target *t, const struct ep_view *v)
 				last = r;
 			}
 		}
-		t->path.drop_ttl = h + 1;
-		t->path.drop_what = kinds[k].what;
-		snprintf(t->path.drop_addr, sizeof(t->path.drop_addr), "%s",
-		    last ? ep_sockaddr_str(&last->res.icmp_from, from,
-		    sizeof(from)) : "");
+		d = ep_drop_add(t, kinds[k].what, EP_DROP_OUT, h + 1, last ?
+		    ep_sockaddr_str(&last->res.icmp_from, from, sizeof(from)) :
+		    NULL, 0);
 		if (last != NULL)
 			f = ep_finding_add(t, EP_F_DROP_HOP, "%s die after hop %d (%s): that router returns "
 			    "them when their TTL runs out there, but they "
 			    "never reach hop %d%s, while small packets reach "
 			    "the server %d hops away", kinds[k].name, h,
-			    t->path.drop_addr, h + 1, h + 1 == srv ?
+			    d->addr, h + 1, h + 1 == srv ?
 			    " (the server)" : "", srv);
 		else
 			f = ep_finding_add(t, EP_F_DROP_HOP, "%s die before hop 1: not even the first router "
@@ -192,7 +191,7 @@ hops(struct ep_target *t, const struct ep_view *v)
 		ep_finding_advise(f, "Look at the filters of the router at hop %d and "
 		    "of the link after it (%s); the capture has the ICMP "
 		    "'TTL exceeded' of each hop.", h ? h : 1,
-		    t->path.drop_addr[0] ? t->path.drop_addr : "first hop");
+		    d->addr[0] ? d->addr : "first hop");
 		for (int ttl = 1; ttl <= srv; ttl++) {
 			if ((r = hop_probe(v, kinds[k].raw, ttl)) != NULL)
 				ep_finding_cite(f, r);

@@ -181,3 +181,25 @@ ep_fact_str(const char *field, enum ep_fact f)
 	}
 	return "untested";
 }
+
+struct ep_drop *
+ep_drop_add(struct ep_target *t, const char *what, enum ep_drop_dir dir,
+    int ttl, const char *addr, int silent)
+{
+	struct ep_path *p = &t->path;
+	struct ep_drop *d;
+
+	for (int i = 0; i < p->ndrops; i++)
+		if (p->drops[i].dir == dir && strcmp(p->drops[i].what,
+		    what) == 0)
+			return NULL;
+	if (p->ndrops == EP_DROPS_MAX)
+		return NULL;
+	d = &p->drops[p->ndrops++];
+	d->what = what;
+	d->dir = dir;
+	d->ttl = ttl;
+	d->silent = silent;
+	snprintf(d->addr, sizeof(d->addr), "%s", addr ? addr : "");
+	return d;
+}

@@ -45,6 +45,15 @@ void	ep_view_all(struct ep_view *v, struct ep_probe_record **store,
 int	ep_ran(const struct ep_probe_record *r);
 int	ep_timed_out(const struct ep_probe_record *r);
 
+/*
+ * Where a kind of packet dies (docs/json.md "drop_hop"): one entry per
+ * kind and direction (a second one for the same kind replaces nothing:
+ * NULL).  addr: the last hop that returned it, NULL or "" when none did.
+ * NULL too when the list is full.
+ */
+struct ep_drop *ep_drop_add(struct ep_target *t, const char *what,
+	    enum ep_drop_dir dir, int ttl, const char *addr, int silent);
+
 /* Cite in f every probe of v over transport and of subject (-1: any)
  * for which pred (NULL: any) holds. */
 void	ep_cite_all(struct ep_finding *f, const struct ep_view *v,

@@ -251,7 +251,7 @@ ep_out_json_target(const struct ep_target *t, int cap, const char *server)
 {
 	const struct ep_path *p = &t->path;
 	json_t *o = json_object(), *probes = json_array(),
-	    *path = json_object(), *findings = json_array(), *sz;
+	    *path = json_object(), *findings = json_array(), *sz, *dh;
 	char resume[512];
 
 	json_object_set_new(o, "address", json_string(t->addr_str));
@@ -296,16 +296,23 @@ ep_out_json_target(const struct ep_target *t, int cap, const char *server)
 	json_object_set_new(path, "pmtu", num_or_null(p->pmtu));
 	json_object_set_new(path, "pmtud", json_string(ep_fact_str("pmtud",
 	    p->pmtud)));
-	if (p->drop_ttl > 0) {
-		json_t *dh = json_object();
+	dh = json_array();
+	for (int i = 0; i < p->ndrops; i++) {
+		const struct ep_drop *d = &p->drops[i];
+		json_t *e = json_object(), *sil = json_array();
 
-		json_object_set_new(dh, "ttl", json_integer(p->drop_ttl));
-		json_object_set_new(dh, "address", p->drop_addr[0] ?
-		    json_string(p->drop_addr) : json_null());
-		json_object_set_new(dh, "what", json_string(p->drop_what));
-		json_object_set_new(path, "drop_hop", dh);
-	} else
-		json_object_set_new(path, "drop_hop", json_null());
+		json_object_set_new(e, "what", json_string(d->what));
+		json_object_set_new(e, "direction", json_string(
+		    d->dir == EP_DROP_IN ? "in" : "out"));
+		json_object_set_new(e, "ttl", json_integer(d->ttl));
+		json_object_set_new(e, "address", d->addr[0] ?
+		    json_string(d->addr) : json_null());
+		for (int k = 0; k < d->silent; k++)
+			json_array_append_new(sil, json_integer(d->ttl + k));
+		json_object_set_new(e, "silent_hops", sil);
+		json_array_append_new(dh, e);
+	}
+	json_object_set_new(path, "drop_hop", dh);
 	json_object_set_new(path, "server_hops", p->server_ttl ?
 	    json_integer(p->server_ttl) : json_null());
 	json_object_set_new(path, "iface_mtu", p->iface_mtu > 0 ?

@@ -921,9 +921,11 @@ test_raw_frag_out_and_hop(void **state)
 	assert_string_equal(ep_fact_str("frag_out", target.path.frag_out),
 	    "drop");
 	assert_int_equal(target.path.server_ttl, 3);
-	assert_int_equal(target.path.drop_ttl, 3);
-	assert_string_equal(target.path.drop_addr, "198.51.100.2");
-	assert_string_equal(target.path.drop_what, "fragments");
+	assert_int_equal(target.path.ndrops, 1);
+	assert_int_equal(target.path.drops[0].ttl, 3);
+	assert_string_equal(target.path.drops[0].addr, "198.51.100.2");
+	assert_string_equal(target.path.drops[0].what, "fragments");
+	assert_int_equal(target.path.drops[0].dir, EP_DROP_OUT);
 	assert_int_equal(target.path.pmtu, 1500);
 	assert_false(has("PMTU_BLACKHOLE"));
 }
