@@ -96,6 +96,8 @@ struct ep_probe_spec {
 	uint8_t		 keep;		/* its answer's bytes go to the
 					   module's done() */
 	uint8_t		 tries;		/* sends at most; 0: the run's */
+	uint16_t	 wait_ms;	/* its whole wait, its tries spread
+					   over it; 0: the run's timeout */
 };
 
 /* How a raw probe's query leaves. */

@@ -271,6 +271,7 @@ tcp_frame(struct analysis *a, const struct ep_frame *f)
 {
 	const struct ep_ip *ip = &f->ip;
 	int syn = f->tcp_flags & 0x02, ack = f->tcp_flags & 0x10;
+	struct ep_probe_record *p;
 	struct conn *c;
 
 	if (syn && !ack && ip->dport == 53) {
@@ -287,8 +288,10 @@ tcp_frame(struct analysis *a, const struct ep_frame *f)
 			c->syn_us = f->ts_us;
 		}
 		t = target_for(a, ip->family, ip->dst, ip->dport);
-		if (t != NULL && probe_for(t, EP_TCP, ip->sport, -1) == NULL)
-			new_probe(a, t, EP_TCP, ip->sport);
+		if (t != NULL && probe_for(t, EP_TCP, ip->sport, -1) == NULL &&
+		    (p = new_probe(a, t, EP_TCP, ip->sport)) != NULL &&
+		    ip->ttl <= EP_HOPS_MAX)	/* the system sends 64 */
+			p->spec.ttl = ip->ttl;	/* a hop probe's SYN */
 		return;
 	}
 	if ((c = conn_for(a, f, 0)) == NULL)
@@ -394,6 +397,8 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 	/* TCP: an answer spread over segments is settled by its conn. */
 }
 
+static int icmp_outcome(struct ep_probe_record *p);
+
 /* A TCP probe's connection: handshake, reset, bytes; and its outcome when
  * no whole reply settled it. */
 static void
@@ -425,7 +430,7 @@ conn_facts(struct analysis *a, const struct ep_target *t,
 			r->outcome = EP_OUT_ANSWER;
 		else if (c->rst)
 			r->outcome = EP_OUT_RESET;
-		else
+		else if (c->synack || !icmp_outcome(p))
 			r->outcome = c->synack ? EP_OUT_NOANSWER :
 			    EP_OUT_TIMEOUT;
 		return;
@@ -450,6 +455,22 @@ icmp_from(struct ep_probe_result *r, const struct ep_wire_icmp *ic)
 	}
 }
 
+/* An ICMP error about p's query (too big, TTL exceeded...) settles it. */
+static int
+icmp_outcome(struct ep_probe_record *p)
+{
+	struct ep_probe_result *r = &p->res;
+
+	if (p->wire.icmp.family == 0)
+		return 0;
+	r->outcome = EP_OUT_ICMP;
+	r->icmp_type = p->wire.icmp.type;
+	r->icmp_code = p->wire.icmp.code;
+	r->icmp_mtu = p->wire.icmp.mtu;
+	icmp_from(r, &p->wire.icmp);
+	return 1;
+}
+
 /* Outcomes the replies did not settle. */
 static void
 settle(struct analysis *a, struct ep_target *t)
@@ -469,14 +490,7 @@ settle(struct analysis *a, struct ep_target *t)
 			    r->reply.length > 0)
 				r->outcome = r->reply.flags & EP_DNS_TC ?
 				    EP_OUT_TRUNCATED : EP_OUT_ANSWER;
-			else if (p->wire.icmp.family != 0) {
-				/* An ICMP error about it (too big...). */
-				r->outcome = EP_OUT_ICMP;
-				r->icmp_type = p->wire.icmp.type;
-				r->icmp_code = p->wire.icmp.code;
-				r->icmp_mtu = p->wire.icmp.mtu;
-				icmp_from(r, &p->wire.icmp);
-			} else {
+			else if (!icmp_outcome(p)) {
 				r->outcome = EP_OUT_TIMEOUT;
 				r->rtt_ms = -1;
 				memset(&r->reply, 0, sizeof(r->reply));
@@ -513,7 +527,7 @@ prune_attempts(struct ep_target *t)
 		const struct ep_probe_record *p = &t->probes[i];
 
 		if (p->spec.transport == EP_TCP && p->spec.qname_len == 0 &&
-		    !p->res.connected)
+		    !p->res.connected && p->spec.ttl == 0)
 			continue;
 		if (n != i)
 			t->probes[n] = *p;

@@ -2,11 +2,13 @@
 #include <errno.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "engine/log.h"
@@ -83,4 +85,61 @@ ep_probe_state_new(size_t size, size_t wire_off)
 	memset(s, 0, wire_off);
 	memset(s + wire_off + EP_QUERY_MAX, 0, size - wire_off - EP_QUERY_MAX);
 	return s;
+}
+
+int
+ep_probe_errqueue(struct ep_probe *p, int fd)
+{
+	struct ep_probe_result *res = &p->rec->res;
+	uint8_t data[512], ctl[512];
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr msg = { 0 };
+	struct cmsghdr *cm;
+
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl;
+	msg.msg_controllen = sizeof(ctl);
+	if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) == -1)
+		return -1;
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		struct sock_extended_err ee;
+		struct sockaddr *off;
+
+		if (!((cm->cmsg_level == IPPROTO_IP &&
+		    cm->cmsg_type == IP_RECVERR) ||
+		    (cm->cmsg_level == IPPROTO_IPV6 &&
+		    cm->cmsg_type == IPV6_RECVERR)))
+			continue;
+		memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+		res->sys_errno = (int)ee.ee_errno;
+		if (ee.ee_origin != SO_EE_ORIGIN_ICMP &&
+		    ee.ee_origin != SO_EE_ORIGIN_ICMP6)
+			return 0;
+		res->icmp_type = ee.ee_type;
+		res->icmp_code = ee.ee_code;
+		if (ee.ee_errno == EMSGSIZE)
+			res->icmp_mtu = ee.ee_info;	/* too big: next MTU */
+		off = SO_EE_OFFENDER((struct sock_extended_err *)
+		    (void *)CMSG_DATA(cm));
+		if (off->sa_family == AF_INET)
+			memcpy(&res->icmp_from, off,
+			    sizeof(struct sockaddr_in));
+		else if (off->sa_family == AF_INET6)
+			memcpy(&res->icmp_from, off,
+			    sizeof(struct sockaddr_in6));
+		return 1;
+	}
+	return 0;
+}
+
+void
+ep_probe_recverr(const struct ep_probe *p, int fd)
+{
+	int on = 1;
+
+	if (p->addr->ss_family == AF_INET)
+		setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
+	else
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
 }

@@ -52,6 +52,17 @@ struct ep_probe {
 extern const struct ep_probe_ops ep_probe_udp_ops;
 extern const struct ep_probe_ops ep_probe_tcp_ops;
 
+/*
+ * Read one ICMP error about our packets from fd's error queue (IP_RECVERR
+ * set): its type, code, MTU and sender into the result; 1 when it was an
+ * ICMP error, 0 when the queue held another error (its errno kept), -1
+ * when it was empty.
+ */
+int	ep_probe_errqueue(struct ep_probe *p, int fd);
+
+/* Ask fd's family for ICMP errors on the error queue (IP_RECVERR). */
+void	ep_probe_recverr(const struct ep_probe *p, int fd);
+
 /* Record outcome, free the kind's state and tell the run.  Once only. */
 void	ep_probe_done(struct ep_probe *, enum ep_outcome);
 

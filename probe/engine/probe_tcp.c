@@ -209,6 +209,12 @@ tcp_event(void *arg, int fd, unsigned events)
 	}
 	if (!(events & (EP_EV_WRITE | EP_EV_ERROR)))
 		return;
+	/* A TTL-limited SYN: a router's Time Exceeded is its answer. */
+	if ((events & EP_EV_ERROR) && p->rec->spec.ttl != 0 &&
+	    ep_probe_errqueue(p, fd) == 1) {
+		ep_probe_done(p, EP_OUT_ICMP);
+		return;
+	}
 	getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
 	if (soerr == 0) {
 		tcp_connected(t, i);
@@ -242,6 +248,17 @@ tcp_connect(void *arg)
 		return;
 	}
 	t->fds[t->nfds++] = fd;
+	if (p->rec->spec.ttl != 0) {
+		int ttl = p->rec->spec.ttl;
+
+		if (p->addr->ss_family == AF_INET)
+			(void)setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl,
+			    sizeof(ttl));
+		else
+			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS,
+			    &ttl, sizeof(ttl));
+		ep_probe_recverr(p, fd);
+	}
 	/* One SYN retransmission at most (after 1 s): further tries are
 	 * our own paced connects, so the rate cap sees them. */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &(int){ 1 },

@@ -44,49 +44,10 @@ static void udp_send(void *arg);
 static void
 udp_errqueue(struct udp_probe *u)
 {
-	struct ep_probe_result *res = &u->probe->rec->res;
-	uint8_t data[512], ctl[512];
-	struct iovec iov = { data, sizeof(data) };
-	struct msghdr msg = { 0 };
-	struct cmsghdr *cm;
+	int rc = ep_probe_errqueue(u->probe, u->fd);
 
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = ctl;
-	msg.msg_controllen = sizeof(ctl);
-	if (recvmsg(u->fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) == -1)
-		return;
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-		struct sock_extended_err ee;
-		struct sockaddr *off;
-
-		if (!((cm->cmsg_level == IPPROTO_IP &&
-		    cm->cmsg_type == IP_RECVERR) ||
-		    (cm->cmsg_level == IPPROTO_IPV6 &&
-		    cm->cmsg_type == IPV6_RECVERR)))
-			continue;
-		memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
-		res->sys_errno = (int)ee.ee_errno;
-		if (ee.ee_origin != SO_EE_ORIGIN_ICMP &&
-		    ee.ee_origin != SO_EE_ORIGIN_ICMP6) {
-			ep_probe_done(u->probe, EP_OUT_ERROR);
-			return;
-		}
-		res->icmp_type = ee.ee_type;
-		res->icmp_code = ee.ee_code;
-		if (ee.ee_errno == EMSGSIZE)
-			res->icmp_mtu = ee.ee_info;	/* too big: next MTU */
-		off = SO_EE_OFFENDER((struct sock_extended_err *)
-		    (void *)CMSG_DATA(cm));
-		if (off->sa_family == AF_INET)
-			memcpy(&res->icmp_from, off,
-			    sizeof(struct sockaddr_in));
-		else if (off->sa_family == AF_INET6)
-			memcpy(&res->icmp_from, off,
-			    sizeof(struct sockaddr_in6));
-		ep_probe_done(u->probe, EP_OUT_ICMP);
-		return;
-	}
+	if (rc >= 0)
+		ep_probe_done(u->probe, rc == 1 ? EP_OUT_ICMP : EP_OUT_ERROR);
 }
 
 static void
@@ -279,7 +240,7 @@ static int
 udp_start(struct ep_probe *p, struct ep_err *err)
 {
 	struct udp_probe *u;
-	int on = 1, rcvbuf = 256 * 1024;
+	int rcvbuf = 256 * 1024;
 
 	if ((u = ep_probe_state_new(sizeof(*u), offsetof(struct udp_probe,
 	    q.wire))) == NULL)
@@ -293,10 +254,7 @@ udp_start(struct ep_probe *p, struct ep_err *err)
 	if ((u->fd = ep_probe_socket(p, SOCK_DGRAM, err)) == -1)
 		return -1;
 	/* ICMP errors about our datagrams arrive on the error queue. */
-	if (p->addr->ss_family == AF_INET)
-		setsockopt(u->fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
-	else
-		setsockopt(u->fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
+	ep_probe_recverr(p, u->fd);
 	setsockopt(u->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (connect(u->fd, (const struct sockaddr *)p->addr, p->addrlen)
 	    == -1) {

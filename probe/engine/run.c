@@ -145,6 +145,8 @@ start_probe(struct run_target *rt, int i, uint32_t timeout_ms)
 	}
 	if (p->rec->spec.tries)
 		p->tries_max = p->rec->spec.tries;
+	if (p->rec->spec.wait_ms)
+		p->timeout_ms = p->rec->spec.wait_ms;
 	if (p->rec->spec.transport == EP_RAW && p->rawfd == -1) {
 		p->rec->res.outcome = EP_OUT_SKIPPED;	/* no permission */
 		p->finished = 1;
@@ -223,6 +225,9 @@ same_kind(const struct run *run, const struct ep_probe_spec *a,
 	 * very query (compliance tests, option queries: a lost one is the
 	 * finding) gets its whole wait. */
 	if (own_wait(run, a) || own_wait(run, b))
+		return 0;
+	/* A probe with a wait of its own (spec.wait_ms) keeps it. */
+	if (a->wait_ms != 0)
 		return 0;
 	if (b->transport == EP_TCP)
 		return a->transport == EP_UDP && a->subject == b->subject;

@@ -1,9 +1,20 @@
-/* probe/measure/hops.c: where packets die: TTL-limited queries hop by hop
- * (a small one, a large one with DF, a fragmented one), each router's
- * Time Exceeded (RFC 792, RFC 4443) telling how far it got. */
+/* probe/measure/hops.c: where packets die: TTL-limited twins of the
+ * path's probes, hop by hop, each router's Time Exceeded (RFC 792, RFC
+ * 4443) telling how far a kind of packet got.
+ *
+ * Small, large DF and fragmented queries go out on every path (the small
+ * ones find the server's distance).  A kind another measurement found
+ * lost (TCP/53 SYNs, EDNS queries, queries with an EDNS option) gets a
+ * ladder of its own once its loss is seen, up to the server only: no
+ * extra probe on a clean path.  Routers rate-limit ICMP (Linux: a burst
+ * of 6, then 1 per second per destination), so the hop a kind seems to
+ * die at is asked once more, spread over more than a second, before it is
+ * named; a hop that answers no TTL probe at all is reported as silent,
+ * never taken for the place of the loss. */
 #include <arpa/inet.h>
 #include <stdio.h>
 
+#include "engine/query.h"
 #include "measure/finding.h"
 #include "measure/plan.h"
 #include "measure/verdict.h"
@@ -11,6 +22,42 @@
 
 #define TYPE_SOA	6
 #define HOP_TRIES	2	/* many probes, mostly answered by routers */
+/* A recheck: three sends over 1.8 s, the last more than a second after
+ * the first, when a rate-limited router has a token again. */
+#define RECHECK_TRIES	3
+#define RECHECK_WAIT_MS	1800
+#define RECHECK_ROUNDS	2	/* a recheck may move the hop once */
+
+/* The kinds of packet located hop by hop. */
+enum hop_kind {
+	HK_SMALL,	/* SOA without EDNS: the reference, never lost */
+	HK_DF,		/* the largest size, DF set */
+	HK_FRAG,	/* the fragment test's query, in fragments */
+	HK_TCP,		/* a TCP/53 SYN */
+	HK_EDNS,	/* a small query with EDNS */
+	HK_OPTION,	/* a small query with EDNS and a client cookie */
+	HK_COUNT
+};
+
+static const struct {
+	const char	*what;		/* JSON: path.drop_hop[].what */
+	const char	*name;		/* text */
+	int		 always;	/* its ladder goes out on every path */
+} kinds[HK_COUNT] = {
+	[HK_SMALL] = { "small", "Small queries", 1 },
+	[HK_DF] = { "large-df", "Large packets with DF set", 1 },
+	[HK_FRAG] = { "fragments", "Fragmented packets", 1 },
+	[HK_TCP] = { "tcp-syn", "TCP/53 SYNs", 0 },
+	[HK_EDNS] = { "edns", "Queries with EDNS", 0 },
+	[HK_OPTION] = { "edns-option", "Queries with an EDNS option", 0 },
+};
+
+/* What the live run planned (the engine zeroes it per target). */
+struct hop_state {
+	uint8_t		 ladder[HK_COUNT];	/* follow-up ladder planned */
+	uint8_t		 rounds[HK_COUNT];	/* rechecks made */
+	uint8_t		 asked[HK_COUNT];	/* the hop last rechecked */
+};
 
 static int
 owns(const struct ep_probe_spec *s)
@@ -18,15 +65,65 @@ owns(const struct ep_probe_spec *s)
 	return s->ctest == 0 && s->role == EP_ROLE_HOP;
 }
 
-/* A TTL-limited twin of a raw probe just planned (NULL: t was full). */
-static int
-limit(struct ep_probe_spec *s, int ttl)
+/* The kind of a hop probe, by its shape: the same live and offline. */
+static enum hop_kind
+kind_of(const struct ep_probe_spec *s)
 {
-	if (s == NULL)
-		return 0;
-	s->ttl = (uint8_t)ttl;
-	s->tries = HOP_TRIES;
-	return 1;
+	if (s->transport == EP_TCP)
+		return HK_TCP;
+	if (s->raw == EP_RAW_DF)
+		return HK_DF;
+	if (s->raw == EP_RAW_FRAG)
+		return HK_FRAG;
+	if (s->edns && s->opts_len > 0)
+		return HK_OPTION;
+	return s->edns ? HK_EDNS : HK_SMALL;
+}
+
+/* A TTL-limited probe of kind k at ttl, at the end of t (NULL: full). */
+static struct ep_probe_spec *
+add(const struct ep_options *o, struct ep_target *t, int *next_id,
+    enum hop_kind k, int ttl)
+{
+	int mtu = t->path.iface_mtu > 0 ? t->path.iface_mtu : 1500;
+	int hdr = t->family == 4 ? 20 : 40;
+	struct ep_probe_spec *s = NULL;
+
+	switch (k) {
+	case HK_DF:
+		s = ep_plan_add_raw(t, next_id, EP_ROLE_HOP, EP_RAW_DF,
+		    (uint16_t)mtu, 0, o);
+		break;
+	case HK_FRAG:
+		/* In the larger pieces: fewer packets per hop. */
+		s = ep_plan_add_raw(t, next_id, EP_ROLE_HOP, EP_RAW_FRAG,
+		    EP_PLAN_FRAGOUT_SIZE, (uint16_t)(2 * o->frag_size), o);
+		break;
+	case HK_TCP:
+		s = ep_plan_add(t, next_id, EP_TCP, EP_ROLE_HOP,
+		    EP_SUBJ_SMALL, o->qname, o->qname_len, TYPE_SOA, 0, 0, 0,
+		    o);
+		break;
+	default:
+		/* The small one without EDNS must pass where EDNS or size
+		 * is the fault, to find the server's distance. */
+		s = ep_plan_add(t, next_id, EP_RAW, EP_ROLE_HOP,
+		    EP_SUBJ_SMALL, o->qname, o->qname_len, TYPE_SOA,
+		    k != HK_SMALL, 1232, k == HK_OPTION, o);
+		if (s == NULL)
+			break;
+		if (k == HK_OPTION)	/* as ednsopt.c's cookie query */
+			ep_query_put_cookie(s, NULL, 0);
+		s->raw = EP_RAW_WHOLE;
+		s->ip_size = (uint16_t)(hdr + 8 + 12 + o->qname_len + 4 +
+		    (k != HK_SMALL ? 11 + s->opts_len : 0));
+		break;
+	}
+	if (s != NULL) {
+		s->ttl = (uint8_t)ttl;
+		s->tries = HOP_TRIES;
+	}
+	return s;
 }
 
 /* Per hop, a small query, a large one with DF and a fragmented one. */
@@ -34,68 +131,16 @@ static int
 plan(struct ep_mrun *m, enum ep_plan_stage stage, struct ep_err *err)
 {
 	const struct ep_options *o = m->o;
-	struct ep_target *t = m->t;
-	int mtu = t->path.iface_mtu > 0 ? t->path.iface_mtu : 1500;
-	int hdr = t->family == 4 ? 20 : 40, ok = 1;
 
 	if (stage != EP_PLAN_MAIN || !o->udp || !o->raw)
 		return 0;
-	for (int ttl = 1; ttl <= o->max_hops; ttl++) {
-		struct ep_probe_spec *s;
-
-		/* The small one without EDNS: it must pass where EDNS or
-		 * size is the fault, to find the server's distance. */
-		s = ep_plan_add(t, m->next_id, EP_RAW, EP_ROLE_HOP,
-		    EP_SUBJ_SMALL, o->qname, o->qname_len, TYPE_SOA, 0, 0, 0,
-		    o);
-		if (s != NULL) {
-			s->raw = EP_RAW_WHOLE;
-			s->ip_size = (uint16_t)(hdr + 8 + 12 + o->qname_len +
-			    4);
-		}
-		ok &= limit(s, ttl);
-		ok &= limit(ep_plan_add_raw(t, m->next_id, EP_ROLE_HOP,
-		    EP_RAW_DF, (uint16_t)mtu, 0, o), ttl);
-		/* In the larger pieces: fewer packets per hop. */
-		ok &= limit(ep_plan_add_raw(t, m->next_id, EP_ROLE_HOP,
-		    EP_RAW_FRAG, EP_PLAN_FRAGOUT_SIZE,
-		    (uint16_t)(2 * o->frag_size), o), ttl);
-	}
-	if (!ok)
-		return ep_err_set(err, EP_EINTERNAL, "more than %d probes",
-		    EP_PROBES_MAX);
+	for (int ttl = 1; ttl <= o->max_hops; ttl++)
+		for (int k = 0; k < HK_COUNT; k++)
+			if (kinds[k].always &&
+			    add(o, m->t, m->next_id, k, ttl) == NULL)
+				return ep_err_set(err, EP_EINTERNAL,
+				    "more than %d probes", EP_PROBES_MAX);
 	return 0;
-}
-
-/*
- * A TTL probe got an answer: the server is ttl hops away, and TTL probes
- * with a larger TTL would only ask it again.  Those not answered yet end
- * now as skipped (the verdict reads hops up to the server only).
- */
-static void
-next(struct ep_mrun *m, const struct ep_probe_record *done)
-{
-	struct ep_target *t = m->t;
-
-	if (done->spec.role != EP_ROLE_HOP ||
-	    done->res.outcome != EP_OUT_ANSWER || ep_mrun_halted(m))
-		return;
-	for (int i = 0; i < t->nprobes; i++)
-		if (t->probes[i].spec.role == EP_ROLE_HOP &&
-		    t->probes[i].spec.ttl > done->spec.ttl &&
-		    ep_mrun_started(m, i) && !ep_mrun_over(m, i))
-			ep_mrun_end(m, i, EP_OUT_SKIPPED);
-}
-
-/* analyze: a raw query whose TTL was limited (pass 1 read it). */
-static int
-identify(struct ep_probe_spec *s)
-{
-	if (s->transport != EP_RAW || s->ttl == 0)
-		return 0;
-	s->subject = EP_SUBJ_SMALL;
-	s->role = EP_ROLE_HOP;
-	return 1;
 }
 
 static int
@@ -107,99 +152,372 @@ time_exceeded(const struct ep_probe_record *r)
 	    r->res.icmp_type == 3));
 }
 
-/* The TTL probe of kind raw at ttl, NULL if none ran. */
-static const struct ep_probe_record *
-hop_probe(const struct ep_view *v, int raw, int ttl)
+/*
+ * The server's distance: the smallest TTL a small hop probe was answered
+ * at, once every small one below it is over (live: started and ended;
+ * offline, over is NULL: all are).  0: not known (yet).
+ */
+static int
+server_distance(struct ep_probe_record *const *p, int n,
+    const struct ep_mrun *m)
 {
-	for (int i = 0; i < v->n; i++) {
-		const struct ep_probe_record *r = v->p[i];
+	int srv = 0;
 
-		if (r->spec.role == EP_ROLE_HOP && r->spec.raw == raw &&
-		    r->spec.ttl == ttl && ep_ran(r))
-			return r;
-	}
-	return NULL;
+	for (int i = 0; i < n; i++)
+		if (p[i]->spec.role == EP_ROLE_HOP &&
+		    kind_of(&p[i]->spec) == HK_SMALL && ep_replied(p[i]) &&
+		    (srv == 0 || p[i]->spec.ttl < srv))
+			srv = p[i]->spec.ttl;
+	if (m == NULL || srv == 0)
+		return srv;
+	for (int i = 0; i < n; i++)
+		if (p[i]->spec.role == EP_ROLE_HOP &&
+		    kind_of(&p[i]->spec) == HK_SMALL && p[i]->spec.ttl < srv &&
+		    !ep_mrun_over(m, i))
+			return 0;
+	return srv;
+}
+
+/* t has a finding of id (one an earlier verdict stage made). */
+static int
+has_finding(const struct ep_target *t, enum ep_finding_id id)
+{
+	for (int i = 0; i < t->nfindings; i++)
+		if (t->findings[i].id == id)
+			return 1;
+	return 0;
 }
 
 /*
- * Where packets die.  Small TTL probes find the server's distance S (the
- * smallest TTL ep_replied).  A kind (fragments, large DF) whose farthest
- * "TTL exceeded" came from hop H but gets no answer at S, after all its
- * tries, dies after hop H: that router saw it (its TTL ran out there) but
- * nothing after it did.  A kind that meets "too big" is not lost: the
- * path MTU says the rest.
+ * Live: is kind k seen lost yet, by the probes over so far (the same
+ * signs the verdict reads, before it runs)?  TCP: a connect that timed
+ * out while UDP was answered; EDNS: the EDNS baseline lost while the
+ * plain one was answered; an option: every cookie query lost while the
+ * EDNS baseline was answered.
  */
+static int
+seen_lost(const struct ep_mrun *m, enum hop_kind k)
+{
+	const struct ep_target *t = m->t;
+	int lost = 0, ok = 0, nopt = 0, optlost = 0;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+		int over = ep_mrun_over(m, i);
+
+		if (r->spec.ctest != 0 || r->spec.role == EP_ROLE_HOP)
+			continue;
+		switch (k) {
+		case HK_TCP:
+			lost |= over && r->spec.transport == EP_TCP &&
+			    r->spec.role != EP_ROLE_OPTION &&
+			    r->res.outcome == EP_OUT_TIMEOUT &&
+			    !r->res.connected;
+			ok |= r->spec.transport == EP_UDP && ep_replied(r);
+			break;
+		case HK_EDNS:
+			if (r->spec.role != EP_ROLE_BASE ||
+			    r->spec.transport != EP_UDP)
+				break;
+			lost |= over && r->spec.edns &&
+			    r->res.outcome == EP_OUT_TIMEOUT;
+			ok |= !r->spec.edns && ep_replied(r);
+			break;
+		case HK_OPTION:
+			if (r->spec.transport != EP_UDP)
+				break;
+			if (r->spec.role == EP_ROLE_OPTION) {
+				nopt++;
+				optlost += over &&
+				    r->res.outcome == EP_OUT_TIMEOUT;
+			} else if (r->spec.role == EP_ROLE_BASE &&
+			    r->spec.edns && ep_replied(r))
+				ok = 1;
+			break;
+		default:
+			return 0;
+		}
+	}
+	if (k == HK_OPTION)
+		return ok && nopt > 0 && optlost == nopt;
+	return lost && ok;
+}
+
+/*
+ * Hop ttl's router, as its answers to the TTL probes show: 0 silent (no
+ * Time Exceeded at all), 1 rate-limited (one came only on a later try, or
+ * a kind that went farther got none there), 2 heard (every kind that
+ * went farther got its Time Exceeded on the first try).  Only a heard
+ * hop's silence about a kind says the kind did not get there.
+ */
+static int
+hop_state(struct ep_probe_record *const *p, int n, int ttl)
+{
+	int far[HK_COUNT] = { 0 }, te = 0, late = 0, missing = 0;
+
+	for (int i = 0; i < n; i++)
+		if (p[i]->spec.role == EP_ROLE_HOP && p[i]->spec.ttl > ttl &&
+		    (time_exceeded(p[i]) || ep_replied(p[i])))
+			far[kind_of(&p[i]->spec)] = 1;
+	for (int i = 0; i < n; i++) {
+		const struct ep_probe_record *r = p[i];
+
+		if (r->spec.role != EP_ROLE_HOP || r->spec.ttl != ttl ||
+		    !ep_ran(r))
+			continue;
+		if (time_exceeded(r)) {
+			te = 1;
+			late |= r->res.tries > 1;
+		} else if (far[kind_of(&r->spec)])
+			missing = 1;
+	}
+	return !te ? 0 : late || missing ? 1 : 2;
+}
+
+/* The farthest hop below the server whose Time Exceeded of kind k came
+ * back (0: none); *last its probe. */
+static int
+farthest(struct ep_probe_record *const *p, int n, enum hop_kind k, int srv,
+    const struct ep_probe_record **last)
+{
+	int h = 0;
+
+	if (last != NULL)
+		*last = NULL;
+	for (int i = 0; i < n; i++)
+		if (p[i]->spec.role == EP_ROLE_HOP && p[i]->spec.ttl < srv &&
+		    kind_of(&p[i]->spec) == k && time_exceeded(p[i]) &&
+		    p[i]->spec.ttl > h) {
+			h = p[i]->spec.ttl;
+			if (last != NULL)
+				*last = p[i];
+		}
+	return h;
+}
+
+/*
+ * Once every probe of kind k below the server is over: the farthest hop
+ * that returned it (h), and h + 1 (not the server) returned none of it.
+ * Unless h + 1 is heard (its router answered everything else on the
+ * first try), a rate-limited router may have kept that one to itself:
+ * ask hop h + 1 again, spread over more than a second, with a small query
+ * too when nothing at all came back from it (the kind first, so that it
+ * gets the router's next token).  Again once if that moved h.
+ */
+static void
+recheck(struct ep_mrun *m, struct hop_state *st, enum hop_kind k, int srv,
+    struct ep_probe_record *const *view)
+{
+	struct ep_target *t = m->t;
+	int h, any = 0, state, lost_at_srv = !kinds[k].always;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+
+		if (r->spec.role != EP_ROLE_HOP || kind_of(&r->spec) != k)
+			continue;
+		if (r->spec.ttl < srv || (r->spec.ttl == srv &&
+		    kinds[k].always)) {
+			if (!ep_mrun_over(m, i))
+				return;		/* not yet */
+			any = 1;
+		}
+		/* An always-sent kind: only when lost at the server's
+		 * distance. */
+		lost_at_srv |= r->spec.ttl == srv &&
+		    r->res.outcome == EP_OUT_TIMEOUT;
+	}
+	h = farthest(view, t->nprobes, k, srv, NULL);
+	if (!any || !lost_at_srv || h + 1 >= srv ||
+	    (st->rounds[k] > 0 && st->asked[k] == h + 1))
+		return;
+	state = hop_state(view, t->nprobes, h + 1);
+	if (state == 2)
+		return;		/* heard: its silence about k is a fact */
+	st->rounds[k]++;
+	st->asked[k] = (uint8_t)(h + 1);
+	for (int pass = 0; pass < 1 + (state == 0); pass++) {
+		struct ep_probe_spec *s = add(m->o, t, m->next_id,
+		    pass == 0 ? k : HK_SMALL, h + 1);
+
+		if (s == NULL)
+			return;
+		s->tries = RECHECK_TRIES;
+		s->wait_ms = RECHECK_WAIT_MS;
+	}
+}
+
+/*
+ * A probe of the target is over.  A TTL probe that got an answer: the
+ * server is ttl hops away, and TTL probes with a larger TTL would only
+ * ask it again: those not answered yet end now as skipped (the verdict
+ * reads hops up to the server only).  Then: a kind newly seen lost gets
+ * its ladder (hops 1 .. server - 1), and a kind whose ladder is over has
+ * its drop hop rechecked.
+ */
+static void
+next(struct ep_mrun *m, const struct ep_probe_record *done)
+{
+	struct ep_target *t = m->t;
+	struct hop_state *st = m->state;
+	struct ep_probe_record *view[EP_PROBES_MAX];
+	int srv;
+
+	if (ep_mrun_halted(m))
+		return;
+	if (done->spec.role == EP_ROLE_HOP &&
+	    done->res.outcome == EP_OUT_ANSWER)
+		for (int i = 0; i < t->nprobes; i++)
+			if (t->probes[i].spec.role == EP_ROLE_HOP &&
+			    t->probes[i].spec.ttl > done->spec.ttl &&
+			    ep_mrun_started(m, i) && !ep_mrun_over(m, i))
+				ep_mrun_end(m, i, EP_OUT_SKIPPED);
+	for (int i = 0; i < t->nprobes; i++)
+		view[i] = &t->probes[i];
+	if ((srv = server_distance(view, t->nprobes, m)) < 2)
+		return;		/* no router to locate anything at */
+	for (int k = 0; k < HK_COUNT; k++) {
+		if (k == HK_SMALL)
+			continue;
+		if (!kinds[k].always && !st->ladder[k] && seen_lost(m, k) &&
+		    (k != HK_TCP || m->o->tcp)) {
+			st->ladder[k] = 1;
+			for (int ttl = 1; ttl < srv; ttl++)
+				if (add(m->o, t, m->next_id, k, ttl) == NULL)
+					return;
+		}
+		if ((kinds[k].always || st->ladder[k]) &&
+		    st->rounds[k] < RECHECK_ROUNDS)
+			recheck(m, st, k, srv, view);
+	}
+}
+
+/* analyze: a query whose TTL was limited (pass 1 read it). */
+static int
+identify(struct ep_probe_spec *s)
+{
+	if (s->ttl == 0 || (s->transport != EP_RAW &&
+	    s->transport != EP_TCP))
+		return 0;
+	s->subject = EP_SUBJ_SMALL;
+	s->role = EP_ROLE_HOP;
+	return 1;
+}
+
+/* Is kind k lost, by the facts the other measurements established? */
+static int
+lost(const struct ep_target *t, enum hop_kind k)
+{
+	switch (k) {
+	case HK_FRAG:
+		return t->path.frag_out == EP_FACT_DROPPED;
+	case HK_DF:
+		return t->path.pmtud == EP_FACT_DROPPED;
+	case HK_TCP:
+		return t->path.tcp == EP_FACT_DROPPED;
+	case HK_EDNS:
+		return t->path.edns == EP_FACT_DROPPED;
+	case HK_OPTION:
+		return has_finding(t, EP_F_EDNS_OPTION_DROPPED);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Where kind k dies, the server srv hops away.  Its farthest Time
+ * Exceeded came from hop h: that router saw it (its TTL ran out there),
+ * nothing after it did.  The hops after h that returned no TTL probe of
+ * any kind are silent (rate limits, a router that never answers): the
+ * kind dies at one of them or at the first that did answer.  The
+ * always-sent kinds must also be lost at the server's own distance
+ * (their TTL probe there unanswered); a kind that met "too big" is not
+ * lost: the path MTU says the rest.
+ */
+static void
+locate(struct ep_target *t, const struct ep_view *v, enum hop_kind k,
+    int srv)
+{
+	const struct ep_probe_record *last;
+	struct ep_finding *f;
+	struct ep_drop *d;
+	char from[64], sil[160] = "";
+	int h, silent = 0, any = 0, at_srv = !kinds[k].always;
+
+	for (int i = 0; i < v->n; i++) {
+		const struct ep_probe_record *r = v->p[i];
+
+		if (r->spec.role != EP_ROLE_HOP || kind_of(&r->spec) != k ||
+		    !ep_ran(r))
+			continue;
+		if (r->spec.ttl == srv && r->res.outcome == EP_OUT_TIMEOUT)
+			at_srv = 1;
+		if (r->spec.ttl < srv)
+			any = 1;
+	}
+	if (!any || !at_srv)
+		return;
+	h = farthest(v->p, v->n, k, srv, &last);
+	/* Hops after h that are not heard cannot say k did not get there. */
+	while (h + 1 + silent < srv &&
+	    hop_state(v->p, v->n, h + 1 + silent) != 2)
+		silent++;
+	d = ep_drop_add(t, kinds[k].what, EP_DROP_OUT, h + 1, last ?
+	    ep_sockaddr_str(&last->res.icmp_from, from, sizeof(from)) :
+	    NULL, silent);
+	if (d == NULL)
+		return;
+	if (silent == 1)
+		snprintf(sil, sizeof(sil), "; hop %d answered TTL probes "
+		    "only in part or not at all (ICMP rate-limited or "
+		    "silent): they die there or at hop %d", h + 1, h + 2);
+	else if (silent > 1)
+		snprintf(sil, sizeof(sil), "; hops %d-%d answered TTL probes "
+		    "only in part or not at all (ICMP rate-limited or "
+		    "silent): they die at one of hops %d-%d", h + 1,
+		    h + silent, h + 1, h + 1 + silent);
+	if (last != NULL)
+		f = ep_finding_add(t, EP_F_DROP_HOP, "%s die after hop %d "
+		    "(%s): that router returns them when their TTL runs out "
+		    "there, but they never reach hop %d%s, while small "
+		    "packets reach the server %d hops away%s", kinds[k].name,
+		    h, d->addr, h + 1, h + 1 == srv ? " (the server)" : "",
+		    srv, sil);
+	else
+		f = ep_finding_add(t, EP_F_DROP_HOP, "%s die before hop 1: "
+		    "not even the first router returns them when their TTL "
+		    "runs out, while small packets reach the server %d hops "
+		    "away: this host or its first link drops them%s",
+		    kinds[k].name, srv, sil);
+	ep_finding_advise(f, "Look at the filters of the router at hop %d "
+	    "and of the link after it (%s); the capture has the ICMP 'TTL "
+	    "exceeded' of each hop.", h ? h : 1, d->addr[0] ? d->addr :
+	    "first hop");
+	/* Hop by hop: its probes, then the small ones. */
+	for (int ttl = 1; ttl <= srv; ttl++)
+		for (int pass = 0; pass < 2; pass++)
+			for (int i = 0; i < v->n; i++) {
+				const struct ep_probe_record *r = v->p[i];
+
+				if (r->spec.role == EP_ROLE_HOP &&
+				    r->spec.ttl == ttl && ep_ran(r) &&
+				    kind_of(&r->spec) == (pass ? HK_SMALL :
+				    k))
+					ep_finding_cite(f, r);
+			}
+}
+
 static void
 hops(struct ep_target *t, const struct ep_view *v)
 {
-	/* A kind is located only when its loss is established on its own
-	 * (fragmented queries lost while the whole one passed; a path MTU
-	 * black hole): otherwise size or EDNS could be the cause. */
-	const struct { int raw, lost; const char *what, *name; } kinds[] = {
-		{ EP_RAW_FRAG, t->path.frag_out == EP_FACT_DROPPED,
-		    "fragments", "Fragmented packets" },
-		{ EP_RAW_DF, t->path.pmtud == EP_FACT_DROPPED, "large DF",
-		    "Large packets with DF set" },
-	};
-	const struct ep_probe_record *r, *last;
-	struct ep_finding *f;
-	struct ep_drop *d;
-	char from[64];
-	int srv = 0;
+	int srv = server_distance(v->p, v->n, NULL);
 
-	for (int ttl = 1; ttl <= EP_HOPS_MAX && srv == 0; ttl++)
-		if ((r = hop_probe(v, EP_RAW_WHOLE, ttl)) != NULL &&
-		    ep_replied(r))
-			srv = ttl;
 	t->path.server_ttl = srv;
 	if (srv == 0)
 		return;
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		const struct ep_probe_record *at_srv =
-		    hop_probe(v, kinds[k].raw, srv);
-		int h = 0;
-
-		if (!kinds[k].lost || at_srv == NULL ||
-		    at_srv->res.outcome != EP_OUT_TIMEOUT)
-			continue;
-		/* The farthest hop that returned it: routers rate-limit
-		 * ICMP, so a silent hop before it is no proof of loss. */
-		last = NULL;
-		for (int ttl = 1; ttl < srv; ttl++) {
-			r = hop_probe(v, kinds[k].raw, ttl);
-			if (r != NULL && time_exceeded(r)) {
-				h = ttl;
-				last = r;
-			}
-		}
-		d = ep_drop_add(t, kinds[k].what, EP_DROP_OUT, h + 1, last ?
-		    ep_sockaddr_str(&last->res.icmp_from, from, sizeof(from)) :
-		    NULL, 0);
-		if (last != NULL)
-			f = ep_finding_add(t, EP_F_DROP_HOP, "%s die after hop %d (%s): that router returns "
-			    "them when their TTL runs out there, but they "
-			    "never reach hop %d%s, while small packets reach "
-			    "the server %d hops away", kinds[k].name, h,
-			    d->addr, h + 1, h + 1 == srv ?
-			    " (the server)" : "", srv);
-		else
-			f = ep_finding_add(t, EP_F_DROP_HOP, "%s die before hop 1: not even the first router "
-			    "returns them when their TTL runs out, while small "
-			    "packets reach the server %d hops away: this "
-			    "host or its first link drops them",
-			    kinds[k].name, srv);
-		ep_finding_advise(f, "Look at the filters of the router at hop %d and "
-		    "of the link after it (%s); the capture has the ICMP "
-		    "'TTL exceeded' of each hop.", h ? h : 1,
-		    d->addr[0] ? d->addr : "first hop");
-		for (int ttl = 1; ttl <= srv; ttl++) {
-			if ((r = hop_probe(v, kinds[k].raw, ttl)) != NULL)
-				ep_finding_cite(f, r);
-			if ((r = hop_probe(v, EP_RAW_WHOLE, ttl)) != NULL)
-				ep_finding_cite(f, r);
-		}
-		break;	/* one location: the first kind that dies */
-	}
+	for (int k = 0; k < HK_COUNT; k++)
+		if (lost(t, k))
+			locate(t, v, k, srv);
 }
 
 static void
@@ -213,6 +531,7 @@ verdict(struct ep_target *t, const struct ep_view *v,
 const struct ep_measure ep_measure_hops = {
 	.name = "hops",
 	.path = 1,
+	.state_size = sizeof(struct hop_state),
 	.owns = owns,
 	.plan = plan,
 	.next = next,

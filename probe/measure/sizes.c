@@ -579,12 +579,12 @@ udp_sizes(struct ep_target *t, const struct ep_view *v, const long lo[EP_SUBJ_CO
 }
 
 /* A TCP probe of the path's TCP facts (the option query's TCP twin has
- * its own finding). */
+ * its own finding; a TTL-limited SYN is the hops module's). */
 static int
 is_tcp_ran(const struct ep_probe_record *r)
 {
 	return r->spec.transport == EP_TCP && r->spec.role != EP_ROLE_OPTION &&
-	    ep_ran(r);
+	    r->spec.role != EP_ROLE_HOP && ep_ran(r);
 }
 
 static void

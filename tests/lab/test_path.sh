@@ -417,7 +417,7 @@ check_pmtu_blackhole() {
 	expect_path "$1" pmtu 1280
 	# Large DF packets die where the 1280 link starts: after r1.
 	expect_path "$1" "drop_hop[0].ttl" 2
-	expect_path "$1" "drop_hop[0].what" "large DF"
+	expect_path "$1" "drop_hop[0].what" large-df
 }
 
 # Bad input: clear messages and the documented exit codes, no hang.
