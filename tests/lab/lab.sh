@@ -103,6 +103,14 @@
 #                   options (RDLENGTH != 0), read at its offset in a query
 #                   for probe.test's apex: a DNS-aware filter that drops
 #                   EDNS options (compliance: COMPLY_PATH_DROPS)
+#   tcp-drop-r1     tcp-drop, but on r1 (one hop closer to the client)
+#   ratelimit       the routers' ICMP rate limits at the Linux defaults
+#                   (1000 ms: a burst of 6, then 1 per second per
+#                   destination; IPv6 scaled by the route's prefix), TCP/53
+#                   dropped on r1 and IP fragments on r2: hop location
+#                   under real routers' ICMP limits
+#   silent-hop      r1 never sends ICMP Time Exceeded (a router configured
+#                   so), TCP/53 dropped on r2
 #
 # Only traffic inside the lab's namespaces: documentation prefixes only.
 # The daemons are stopped by the PIDs this script recorded, never by name.
@@ -118,7 +126,8 @@ CLIENT=ep-client
 SCENARIOS=(clean mtu1280 frag-drop tcp-drop tcp-reset udp512 edns-drop
 	loss5 pmtu-blackhole frag-nonfirst-drop frag-first-drop frag6-drop
 	host-drop frag-out-drop frag-in-drop frag-drop-r1 ednsopt-drop
-	res-upstream-drop res-frag-drop mtu-out1280 mtu-in1280)
+	res-upstream-drop res-frag-drop mtu-out1280 mtu-in1280 tcp-drop-r1
+	ratelimit silent-hop)
 
 ZONE=probe.test
 SERVER4=203.0.113.53
@@ -854,6 +863,8 @@ clear_faults() {
 	done
 	# The routers' routes without an MTU (mtu-out1280, mtu-in1280).
 	set_route_mtus
+	# No ICMP rate limit (ratelimit sets the defaults).
+	icmp_ratelimit 0
 	flush_resolver
 }
 
@@ -1014,6 +1025,46 @@ scenario_host_drop() {
 }
 
 scenario_tcp_drop() {
+	nft_rules ep-r2 "
+		tcp dport 53 counter drop
+		tcp sport 53 counter drop"
+}
+
+# The same TCP/53 drop, one hop closer to the client (r1).
+scenario_tcp_drop_r1() {
+	nft_rules ep-r1 "
+		tcp dport 53 counter drop
+		tcp sport 53 counter drop"
+}
+
+# icmp_ratelimit MS: the routers' ICMP (and ICMPv6) rate limit; 0 is none.
+# Linux's default is 1000 with the token bucket's burst of 6 (inet_peer).
+icmp_ratelimit() {
+	local r
+	for r in "${ROUTERS[@]}"; do
+		nsx "$r" sysctl -qw net.ipv4.icmp_ratelimit="$1" \
+			net.ipv6.icmp.ratelimit="$1"
+	done
+}
+
+# Real routers' ICMP limits (Linux defaults on both routers), TCP/53
+# dropped on r1, fragments on r2: each kind located under those limits.
+scenario_ratelimit() {
+	icmp_ratelimit 1000
+	nft_rules ep-r1 "
+		tcp dport 53 counter drop
+		tcp sport 53 counter drop"
+	nft_rules ep-r2 "
+		ip frag-off & 0x3fff != 0 counter drop
+		exthdr frag exists counter drop"
+}
+
+# A router that never answers a TTL running out (r1's own Time Exceeded
+# dropped in its output hook), and TCP/53 dropped on r2.
+scenario_silent_hop() {
+	nft_rules ep-r1 "" "
+		icmp type time-exceeded counter drop
+		icmpv6 type time-exceeded counter drop"
 	nft_rules ep-r2 "
 		tcp dport 53 counter drop
 		tcp sport 53 counter drop"

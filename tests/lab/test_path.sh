@@ -102,12 +102,47 @@ check_capture() {
 	else
 		fail "$label analyze of the capture: $off, live $live"
 	fi
+	# The same hops too (issue 18): where each kind dies.
+	live=$(jq -c '[.targets[] | .path.drop_hop]' "$j")
+	off=$(jq -c '[.targets[] | .path.drop_hop]' "$out/$label.off.json" \
+		2>/dev/null)
+	if [ "$live" = "$off" ]; then
+		[ "$live" = "[[]]" ] || ok "$label analyze: same hops $live"
+	else
+		fail "$label analyze of the capture: hops $off, live $live"
+	fi
 }
 
 expect_path() {	# LABEL FIELD VALUE
 	local v; v=$(jq -r ".targets[0].path.$2" "$out/$1.json")
 	if [ "$v" = "$3" ]; then ok "$1 path.$2 = $3"
 	else fail "$1 path.$2 = $v, want $3"; fi
+}
+
+# expect_drop LABEL WHAT TTL ADDRESS: path.drop_hop has WHAT going out,
+# exactly located: first hop not reached TTL, last hop ADDRESS.
+expect_drop() {
+	if jq -e --arg w "$2" --argjson ttl "$3" --arg a "$4" '.targets[0].path
+	    .drop_hop | map(select(.what == $w and .direction == "out")) |
+	    length == 1 and .[0].ttl == $ttl and .[0].address == $a and
+	    .[0].silent_hops == []' "$out/$1.json" >/dev/null; then
+		ok "$1 $2 die after hop $(($3 - 1)) ($4)"
+	else fail "$1 $2 drop hop: $(jq -c '.targets[0].path.drop_hop' \
+		"$out/$1.json"), want ttl $3 $4"; fi
+}
+
+# expect_drop_near LABEL WHAT TTL ADDRESS: exactly there, or a range of
+# not-heard hops (rate limits) that holds TTL: never a wrong hop.
+expect_drop_near() {
+	local d
+	d=$(jq -c --arg w "$2" '[.targets[0].path.drop_hop[] |
+	    select(.what == $w)]' "$out/$1.json")
+	if jq -e --argjson ttl "$3" --arg a "$4" 'length == 1 and (.[0] |
+	    (.silent_hops == [] and .ttl == $ttl and .address == $a) or
+	    (.silent_hops != [] and .ttl <= $ttl and
+	    .ttl + (.silent_hops | length) >= $ttl))' <<<"$d" >/dev/null; then
+		ok "$1 $2: $d (the fault: before hop $3)"
+	else fail "$1 $2 drop hop: $d, want ttl $3 $4 or a range holding it"; fi
 }
 
 expect_path_cmp() {	# LABEL FIELD JQ-TEST (e.g. '> 1500')
@@ -284,6 +319,49 @@ check_tcp_drop() {
 	expect_no_finding "$1" FRAG_IN_DROPPED
 	expect_path "$1" tcp timeout
 	expect_path "$1" frag_in pass
+	# SYNs reach r2 (hop 2), never the server.
+	expect_finding "$1" DROP_HOP
+	expect_drop "$1" tcp-syn 3 "$(hop_addr "$1" 198.51.100.2 2001:db8:12::2)"
+	expect_path "$1" "drop_hop | length" 1
+}
+
+check_tcp_drop_r1() {
+	run "$1" "$2" "$3"
+	expect_rc "$1" 2
+	expect_finding "$1" TCP_TIMEOUT
+	expect_path "$1" tcp timeout
+	expect_drop "$1" tcp-syn 2 "$(hop_addr "$1" 192.0.2.1 2001:db8:1::1)"
+}
+
+# Real routers' ICMP limits: r1's budget for the client spent just before
+# each run (a busy router: others' traceroutes), as by 8 quick TTL-1
+# pings; TCP/53 dies after r1, fragments after r2.  Each is located
+# exactly or as a range of not-heard hops that holds it, never elsewhere.
+check_ratelimit() {
+	local i srv=${2#@}
+	for i in 1 2; do
+		ip netns exec ep-client ping -q -c 8 -i 0.002 -t 1 -W 0.2 \
+			"$srv" >/dev/null 2>&1
+		run "$1-$i" "$2" "$3"
+		expect_rc "$1-$i" 2
+		expect_finding "$1-$i" TCP_TIMEOUT
+		expect_finding "$1-$i" FRAG_OUT_DROPPED
+		expect_path "$1-$i" server_hops 3
+		expect_drop_near "$1-$i" tcp-syn 2 "$(hop_addr "$1" 192.0.2.1 \
+			2001:db8:1::1)"
+		expect_drop_near "$1-$i" fragments 3 "$(hop_addr "$1" \
+			198.51.100.2 2001:db8:12::2)"
+	done
+}
+
+# r1 never says its TTL ran out: the SYNs are still located after r2,
+# the silent hop before it moves nothing.
+check_silent_hop() {
+	run "$1" "$2" "$3"
+	expect_rc "$1" 2
+	expect_finding "$1" TCP_TIMEOUT
+	expect_path "$1" server_hops 3
+	expect_drop "$1" tcp-syn 3 "$(hop_addr "$1" 198.51.100.2 2001:db8:12::2)"
 }
 
 check_tcp_reset() {
@@ -312,6 +390,8 @@ check_edns_drop() {
 	expect_no_finding "$1" UDP_SIZE_LIMIT
 	expect_path "$1" edns dropped
 	expect_path "$1" tcp ok
+	# EDNS queries reach r2 (hop 2), never the server.
+	expect_drop "$1" edns 3 "$(hop_addr "$1" 198.51.100.2 2001:db8:12::2)"
 }
 
 # Queries whose OPT carries an option dropped on r2 (the cookie query, as
@@ -326,6 +406,8 @@ check_ednsopt_drop() {
 	expect_no_finding "$1" FRAG_IN_DROPPED
 	expect_path "$1" edns ok
 	expect_path "$1" tcp ok
+	expect_drop "$1" edns-option 3 "$(hop_addr "$1" 198.51.100.2 \
+		2001:db8:12::2)"
 	if jq -e '.targets[0] | ([.probes[] | select(.role == "option")
 	    | .id]) as $o | ($o | length == 3) and ([.findings[] |
 	    select(.id == "EDNS_OPTION_DROPPED") | .evidence.probes[]] |
