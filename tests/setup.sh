@@ -21,7 +21,7 @@ packages=(
 	libcmocka-dev libcap-ng-dev
 	nsd unbound ldnsutils bind9-dnsutils nftables iproute2 procps
 	bind9 knot pdns-server pdns-backend-bind
-	tcpdump tshark jq valgrind python3
+	tcpdump tshark jq valgrind python3 iputils-ping
 	clang libclang-rt-14-dev
 )
 # The servers' packages would start them on the host (named, knotd,
