@@ -441,7 +441,7 @@ locate(struct ep_target *t, const struct ep_view *v, enum hop_kind k,
 	const struct ep_probe_record *last;
 	struct ep_finding *f;
 	struct ep_drop *d;
-	char from[64], sil[160] = "";
+	char from[64], sil[32];
 	int h, silent = 0, any = 0, at_srv = !kinds[k].always;
 
 	for (int i = 0; i < v->n; i++) {
@@ -467,28 +467,40 @@ locate(struct ep_target *t, const struct ep_view *v, enum hop_kind k,
 	    NULL, silent);
 	if (d == NULL)
 		return;
-	if (silent == 1)
-		snprintf(sil, sizeof(sil), "; hop %d answered TTL probes "
-		    "only in part or not at all (ICMP rate-limited or "
-		    "silent): they die there or at hop %d", h + 1, h + 2);
-	else if (silent > 1)
-		snprintf(sil, sizeof(sil), "; hops %d-%d answered TTL probes "
-		    "only in part or not at all (ICMP rate-limited or "
-		    "silent): they die at one of hops %d-%d", h + 1,
-		    h + silent, h + 1, h + 1 + silent);
-	if (last != NULL)
+	if (silent > 0) {
+		/* Not heard: the loss is somewhere in hops h+1 .. h+1+silent. */
+		if (silent == 1)
+			snprintf(sil, sizeof(sil), "hop %d", h + 1);
+		else
+			snprintf(sil, sizeof(sil), "hops %d-%d", h + 1,
+			    h + silent);
+		if (last != NULL)
+			f = ep_finding_add(t, EP_F_DROP_HOP, "%s die after "
+			    "hop %d (%s), at one of hops %d-%d: %s answered "
+			    "TTL probes only in part or not at all (ICMP rate "
+			    "limit or a silent router); small packets reach "
+			    "the server %d hops away", kinds[k].name, h,
+			    d->addr, h + 1, h + 1 + silent, sil, srv);
+		else
+			f = ep_finding_add(t, EP_F_DROP_HOP, "%s die at one "
+			    "of hops 1-%d: no router returned them, and %s "
+			    "answered TTL probes only in part or not at all "
+			    "(ICMP rate limit or a silent router); small "
+			    "packets reach the server %d hops away",
+			    kinds[k].name, 1 + silent, sil, srv);
+	} else if (last != NULL)
 		f = ep_finding_add(t, EP_F_DROP_HOP, "%s die after hop %d "
 		    "(%s): that router returns them when their TTL runs out "
 		    "there, but they never reach hop %d%s, while small "
-		    "packets reach the server %d hops away%s", kinds[k].name,
+		    "packets reach the server %d hops away", kinds[k].name,
 		    h, d->addr, h + 1, h + 1 == srv ? " (the server)" : "",
-		    srv, sil);
+		    srv);
 	else
 		f = ep_finding_add(t, EP_F_DROP_HOP, "%s die before hop 1: "
 		    "not even the first router returns them when their TTL "
 		    "runs out, while small packets reach the server %d hops "
-		    "away: this host or its first link drops them%s",
-		    kinds[k].name, srv, sil);
+		    "away: this host or its first link drops them",
+		    kinds[k].name, srv);
 	ep_finding_advise(f, "Look at the filters of the router at hop %d "
 	    "and of the link after it (%s); the capture has the ICMP 'TTL "
 	    "exceeded' of each hop.", h ? h : 1, d->addr[0] ? d->addr :

@@ -930,6 +930,104 @@ test_raw_frag_out_and_hop(void **state)
 	assert_false(has("PMTU_BLACKHOLE"));
 }
 
+/*
+ * Hop 2 as routers that rate-limit ICMP leave it.  Fragments die at the
+ * server's distance (3) and drew a Time Exceeded from hop 1 only; at hop 2
+ * the fragmented probe got none, and the others (the small one, the DF
+ * one) show whether that router is heard: each on its first try (heard),
+ * the small one only on its second (rate-limited), or none at all
+ * (silent).  Only a heard hop's silence places the loss there.
+ */
+enum hop2 { HOP2_HEARD, HOP2_LATE, HOP2_SILENT };
+
+static void
+frag_lost_with_hop2(enum hop2 how)
+{
+	char a0[] = "ednsprobe", a1[] = "path", a2[] = "@192.0.2.1",
+	    a3[] = "probe.test", a4[] = "--max-hops=3";
+	char *argv[] = { a0, a1, a2, a3, a4, NULL };
+	struct net n = base_net();
+	struct ep_options o;
+	struct ep_err err;
+	struct ep_measure_set set;
+	int id = 100;
+
+	plan(4, NULL);
+	simulate(&n);
+	assert_int_equal(ep_options_parse(5, argv, &o, &err), 0);
+	assert_int_equal(ep_measures_named("fragout,pmtu,hops", &set), 0);
+	assert_int_equal(ep_measure_plan(&set, &o, &target, &id, &err), 0);
+	for (int i = 0; i < target.nprobes; i++) {
+		struct ep_probe_record *r = &target.probes[i];
+		int frag = r->spec.raw == EP_RAW_FRAG;
+
+		if (r->spec.transport != EP_RAW)
+			continue;
+		r->res.tries = 1;
+		if (r->spec.role != EP_ROLE_HOP) {
+			if (frag)
+				r->res.outcome = EP_OUT_TIMEOUT;
+			else
+				reply(r, 90, 0, 1, 0);
+			continue;
+		}
+		if (r->spec.ttl == 3 && !frag)
+			reply(r, 90, 0, 1, 0);		/* the server */
+		else if (frag && r->spec.ttl >= 2) {
+			r->res.outcome = EP_OUT_TIMEOUT;
+			r->res.tries = 2;
+		} else if (r->spec.ttl == 2 && how == HOP2_SILENT) {
+			r->res.outcome = EP_OUT_TIMEOUT;
+			r->res.tries = 2;
+		} else {
+			te(r, (uint8_t)r->spec.ttl);
+			if (r->spec.ttl == 2 && how == HOP2_LATE &&
+			    r->spec.raw == EP_RAW_WHOLE)
+				r->res.tries = 2;
+		}
+	}
+	ep_verdict(&target);
+	assert_true(has("FRAG_OUT_DROPPED"));
+	assert_true(has("DROP_HOP"));
+	assert_int_equal(target.path.server_ttl, 3);
+	assert_int_equal(target.path.ndrops, 1);
+	assert_string_equal(target.path.drops[0].what, "fragments");
+	assert_string_equal(target.path.drops[0].addr, "198.51.100.1");
+	/* After hop 1 always; exactly at 2 only when hop 2 is heard. */
+	assert_int_equal(target.path.drops[0].ttl, 2);
+	assert_int_equal(target.path.drops[0].silent, how == HOP2_HEARD ? 0 :
+	    1);
+}
+
+static void
+test_hop_heard(void **state)
+{
+	(void)state;
+	frag_lost_with_hop2(HOP2_HEARD);
+	assert_null(strstr(target.findings[target.nfindings - 1].summary,
+	    "rate-limited"));
+}
+
+static void
+test_hop_rate_limited(void **state)
+{
+	(void)state;
+	frag_lost_with_hop2(HOP2_LATE);
+	assert_non_null(strstr(target.findings[target.nfindings - 1].summary,
+	    "die after hop 1 (198.51.100.1), at one of hops 2-3: hop 2 "
+	    "answered TTL probes only in part"));
+}
+
+static void
+test_hop_silent(void **state)
+{
+	(void)state;
+	frag_lost_with_hop2(HOP2_SILENT);
+	assert_non_null(strstr(target.findings[target.nfindings - 1].summary,
+	    "hop 2 answered TTL probes only in part or not at all (ICMP "
+	    "rate limit or a silent router)"));
+}
+
 static void
 test_fact_names(void **state)
 {
@@ -977,6 +1075,9 @@ main(void)
 		cmocka_unit_test(test_tcp_broken_after_connect),
 		cmocka_unit_test(test_frag6_only),
 		cmocka_unit_test(test_raw_frag_out_and_hop),
+		cmocka_unit_test(test_hop_heard),
+		cmocka_unit_test(test_hop_rate_limited),
+		cmocka_unit_test(test_hop_silent),
 		cmocka_unit_test(test_fact_names),
 	};
 
