@@ -434,6 +434,18 @@ lost(const struct ep_target *t, enum hop_kind k)
  * (their TTL probe there unanswered); a kind that met "too big" is not
  * lost: the path MTU says the rest.
  */
+/* A probe of kind k ran at ttl. */
+static int
+probed(const struct ep_view *v, enum hop_kind k, int ttl)
+{
+	for (int i = 0; i < v->n; i++)
+		if (v->p[i]->spec.role == EP_ROLE_HOP &&
+		    v->p[i]->spec.ttl == ttl && kind_of(&v->p[i]->spec) == k &&
+		    ep_ran(v->p[i]))
+			return 1;
+	return 0;
+}
+
 static void
 locate(struct ep_target *t, const struct ep_view *v, enum hop_kind k,
     int srv)
@@ -458,9 +470,11 @@ locate(struct ep_target *t, const struct ep_view *v, enum hop_kind k,
 	if (!any || !at_srv)
 		return;
 	h = farthest(v->p, v->n, k, srv, &last);
-	/* Hops after h that are not heard cannot say k did not get there. */
+	/* Hops after h that are not heard, or where no probe of k ran (a
+	 * full plan), cannot say k did not get there. */
 	while (h + 1 + silent < srv &&
-	    hop_state(v->p, v->n, h + 1 + silent) != 2)
+	    (hop_state(v->p, v->n, h + 1 + silent) != 2 ||
+	    !probed(v, k, h + 1 + silent)))
 		silent++;
 	d = ep_drop_add(t, kinds[k].what, EP_DROP_OUT, h + 1, last ?
 	    ep_sockaddr_str(&last->res.icmp_from, from, sizeof(from)) :

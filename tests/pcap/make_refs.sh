@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# tests/pcap/make_refs.sh BUILD-DIR: remake the reference captures in
-# pcaps/ (one per lab fault and family) with ednsprobe itself in the lab,
-# then their expected analyze outputs.  Run as root; brings the lab up and
-# takes it down.  Review `git diff` before committing: frame numbers in the
-# expected outputs change with every new capture.
+# tests/pcap/make_refs.sh BUILD-DIR [SCENARIO...]: remake the reference
+# captures in pcaps/ (one per lab fault and family) with ednsprobe itself
+# in the lab, then their expected analyze outputs.  With SCENARIOs, only
+# those path captures (new ones are added to TESTLIST, the other lines
+# kept).  Run as root; brings the lab up and takes it down.  Review `git
+# diff` before committing: frame numbers in the expected outputs change
+# with every new capture; tests/pcap/same_output.sh's golden files too
+# (EP_REGRESS_UPDATE=1 tests/pcap/same_output.sh BUILD-DIR/ednsprobe).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
@@ -12,8 +15,30 @@ lab=$top/tests/lab/lab.sh
 list=$top/tests/pcap/TESTLIST
 scenarios=(clean mtu1280 frag-drop frag-nonfirst-drop frag-first-drop
 	frag-out-drop frag-in-drop frag-drop-r1 udp512 edns-drop tcp-drop
-	tcp-reset pmtu-blackhole)
+	tcp-reset pmtu-blackhole tcp-drop-r1 ednsopt-drop silent-hop)
+shift || true
 trap '"$lab" down >/dev/null 2>&1' EXIT
+# ref SCENARIO FAMILY: one path capture and its expected output.
+ref() {
+	local srv=203.0.113.53 f=$1-v$2.pcapng
+	[ "$2" = 6 ] && srv=2001:db8:53::53
+	ip netns exec ep-client "$bin" path --pcap "$top/pcaps/$f" \
+		"@$srv" probe.test >/dev/null || true
+	EP_REGRESS_UPDATE=1 "$top/tests/pcap/regress.sh" "$bin" "$1-v$2" \
+		"$top/pcaps/$f"
+}
+if [ $# -gt 0 ]; then
+	"$lab" up >/dev/null
+	for sc in "$@"; do
+		"$lab" scenario "$sc" >/dev/null
+		for fam in 4 6; do
+			ref "$sc" "$fam"
+			grep -q "^$sc-v$fam " "$list" ||
+				echo "$sc-v$fam $sc-v$fam.pcapng" >>"$list"
+		done
+	done
+	exit 0
+fi
 # The hostile server's captures (tests/lab/test_hostile.sh) are not remade
 # here: their lines stay.
 keep=$(grep '^hostile-' "$list" || true)
@@ -26,14 +51,8 @@ keep=$(grep '^hostile-' "$list" || true)
 for sc in "${scenarios[@]}"; do
 	"$lab" scenario "$sc" >/dev/null
 	for fam in 4 6; do
-		srv=203.0.113.53
-		[ $fam = 6 ] && srv=2001:db8:53::53
-		f=$sc-v$fam.pcapng
-		ip netns exec ep-client "$bin" path --pcap "$top/pcaps/$f" \
-			"@$srv" probe.test >/dev/null || true
-		echo "$sc-v$fam $f" >>"$list"
-		EP_REGRESS_UPDATE=1 "$top/tests/pcap/regress.sh" "$bin" \
-			"$sc-v$fam" "$top/pcaps/$f"
+		echo "$sc-v$fam $sc-v$fam.pcapng" >>"$list"
+		ref "$sc" "$fam"
 	done
 done
 # Both families in one capture: IPv6 fragments lost, IPv4 ones pass.
