@@ -27,6 +27,7 @@
 #define RECHECK_TRIES	3
 #define RECHECK_WAIT_MS	1800
 #define RECHECK_ROUNDS	2	/* a recheck may move the hop once */
+#define HOP_WAIT_MIN_MS	250	/* as run.c's raw probes' EVIDENCE_MIN_MS */
 
 /* The kinds of packet located hop by hop. */
 enum hop_kind {
@@ -347,6 +348,20 @@ recheck(struct ep_mrun *m, struct hop_state *st, enum hop_kind k, int srv,
 	}
 }
 
+/* A TTL-limited connect's wait: two baseline round trips, at least
+ * HOP_WAIT_MIN_MS, at most the target's timeout. */
+static uint16_t
+hop_wait(const struct ep_target *t)
+{
+	double w = 2 * (t->base_rtt_ms > 0 ? t->base_rtt_ms : 0);
+
+	if (w < HOP_WAIT_MIN_MS)
+		w = HOP_WAIT_MIN_MS;
+	if (t->timeout_ms > 0 && w > t->timeout_ms)
+		w = t->timeout_ms;
+	return (uint16_t)w;
+}
+
 /*
  * A probe of the target is over.  A TTL probe that got an answer: the
  * server is ttl hops away, and TTL probes with a larger TTL would only
@@ -382,9 +397,17 @@ next(struct ep_mrun *m, const struct ep_probe_record *done)
 		if (!kinds[k].always && !st->ladder[k] && seen_lost(m, k) &&
 		    (k != HK_TCP || m->o->tcp)) {
 			st->ladder[k] = 1;
-			for (int ttl = 1; ttl < srv; ttl++)
-				if (add(m->o, t, m->next_id, k, ttl) == NULL)
+			for (int ttl = 1; ttl < srv; ttl++) {
+				struct ep_probe_spec *s = add(m->o, t,
+				    m->next_id, k, ttl);
+
+				if (s == NULL)
 					return;
+				/* A router's Time Exceeded is due within a
+				 * round trip or two, as for raw probes. */
+				if (k == HK_TCP)
+					s->wait_ms = hop_wait(t);
+			}
 		}
 		if ((kinds[k].always || st->ladder[k]) &&
 		    st->rounds[k] < RECHECK_ROUNDS)
