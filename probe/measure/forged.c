@@ -49,10 +49,11 @@ struct server {
 static int
 time_exceeded(const struct ep_probe_record *r)
 {
+	int fam = r->res.icmp_from.ss_family;
+
 	return r->res.outcome == EP_OUT_ICMP &&
-	    ((r->res.icmp_from.ss_family == AF_INET && r->res.icmp_type == 11) ||
-	    (r->res.icmp_from.ss_family == AF_INET6 &&
-	    r->res.icmp_type == 3));
+	    ((fam == AF_INET && r->res.icmp_type == 11) ||
+	    (fam == AF_INET6 && r->res.icmp_type == 3));
 }
 
 /* The router at hop, from the TTL ladder: its address into buf and the
@@ -197,7 +198,8 @@ answers(struct ep_target *t, const struct ep_view *v, const struct server *s)
 	if (first.crossed < 0)
 		return;
 	name_hop(v, s, first.crossed, addr, sizeof(addr), &hp);
-	f = ep_finding_add(t, EP_F_ANSWER_FORGED, "DNS answers to %d probe%s come from hop %d%s, not from "
+	f = ep_finding_add(t, EP_F_ANSWER_FORGED,
+	    "DNS answers to %d probe%s come from hop %d%s, not from "
 	    "the server %d hops away: their %s %d says %d router%s "
 	    "crossed, the server's other answers %d say %d%s", nprobes,
 	    nprobes == 1 ? "" : "s", first.crossed + 1,
@@ -205,7 +207,8 @@ answers(struct ep_target *t, const struct ep_view *v, const struct server *s)
 	    ttl_word(t), first.ttl, first.crossed, first.crossed == 1 ? "" :
 	    "s", s->far.ttl, s->far.crossed, other ? " (others from "
 	    "other hops)" : "");
-	ep_finding_advise(f, "A middlebox on the path (DNS inspection, a transparent "
+	ep_finding_advise(f,
+	    "A middlebox on the path (DNS inspection, a transparent "
 	    "proxy, a captive portal) answers in the server's name: these "
 	    "answers are its, not the server's. Turn its DNS interception "
 	    "off, or ask the server from elsewhere to compare.%s",
@@ -261,14 +264,16 @@ resets(struct ep_target *t, const struct ep_view *v, const struct server *s)
 	if (first.crossed < 0)
 		return;
 	name_hop(v, s, first.crossed, addr, sizeof(addr), &hp);
-	f = ep_finding_add(t, EP_F_TCP_RESET_FORGED, "TCP/53 resets come from hop %d%s, not from the "
+	f = ep_finding_add(t, EP_F_TCP_RESET_FORGED,
+	    "TCP/53 resets come from hop %d%s, not from the "
 	    "server %d hops away: their %s %d says %d router%s crossed, "
 	    "the server's answers %d say %d%s", first.crossed + 1,
 	    paren(addr, name, sizeof(name)),
 	    s->hop, ttl_word(t), first.ttl, first.crossed,
 	    first.crossed == 1 ? "" : "s", s->far.ttl, s->far.crossed,
 	    other ? " (others from other hops)" : "");
-	ep_finding_advise(f, "The resets are not the server's: a firewall or middlebox at "
+	ep_finding_advise(f,
+	    "The resets are not the server's: a firewall or middlebox at "
 	    "hop %d rejects TCP/53 in its name (nftables 'reject with tcp "
 	    "reset', an ACL). Let TCP/53 through it (RFC 7766).%s",
 	    first.crossed + 1, addr[0] ? "" : unnamed(s));
@@ -338,23 +343,27 @@ icmps(struct ep_target *t, const struct ep_view *v, const struct server *s)
 		return;
 	if (c < s->far.crossed) {
 		name_hop(v, s, c, addr, sizeof(addr), &hp);
-		f = ep_finding_add(t, EP_F_ICMP_FORGED, "ICMP errors (type %u code %u) in the server's name "
+		f = ep_finding_add(t, EP_F_ICMP_FORGED,
+		    "ICMP errors (type %u code %u) in the server's name "
 		    "come from hop %d%s, not from the server %d hops away: "
 		    "their %s %d says %d router%s crossed, the server's "
 		    "answers %d say %d", ic->type, ic->code, c + 1,
 		    paren(addr, name, sizeof(name)),
 		    s->hop, ttl_word(t), ic->ttl, c, c == 1 ? "" : "s",
 		    s->far.ttl, s->far.crossed);
-		ep_finding_advise(f, "A firewall or middlebox at hop %d rejects these "
+		ep_finding_advise(f,
+		    "A firewall or middlebox at hop %d rejects these "
 		    "packets in the server's name: look at its rules.%s",
 		    c + 1, addr[0] ? "" : unnamed(s));
 	} else {
-		f = ep_finding_add(t, EP_F_ICMP_FORGED, "ICMP errors (type %u code %u) in the server's name "
+		f = ep_finding_add(t, EP_F_ICMP_FORGED,
+		    "ICMP errors (type %u code %u) in the server's name "
 		    "are not the server's: their %s %d says %d routers "
 		    "crossed, the server's answers %d say %d", ic->type,
 		    ic->code, ttl_word(t), ic->ttl, c, s->far.ttl,
 		    s->far.crossed);
-		ep_finding_advise(f, "Something other than the server sends ICMP errors "
+		ep_finding_advise(f,
+		    "Something other than the server sends ICMP errors "
 		    "with its address, from no hop of the path the answers "
 		    "take: look at the firewalls near the server.");
 	}

@@ -260,7 +260,8 @@ test_reset_forged(void **state)
 		 * TTL probe that named r2 (probe 5: TTL 2). */
 		assert_true(cites(f, tcp->spec.id,
 		    tcp->wire.reset_ttl.frame[0]));
-		assert_true(cites(f, 1, target.probes[0].wire.reply_ttl.frame[0]));
+		assert_true(cites(f, 1,
+		    target.probes[0].wire.reply_ttl.frame[0]));
 		assert_true(cites(f, 5, 0));
 		assert_non_null(d = drop("tcp-syn"));
 		assert_int_equal(d->dir, EP_DROP_OUT);
@@ -406,7 +407,8 @@ test_answer_forged(void **state)
 		    "from hop 2 (%s), not from the server 3 hops away",
 		    router(fam, 2));
 		assert_non_null(strstr(f->summary, want));
-		assert_true(cites(f, 1, target.probes[0].wire.reply_ttl.frame[0]));
+		assert_true(cites(f, 1,
+		    target.probes[0].wire.reply_ttl.frame[0]));
 		assert_true(cites(f, 2, r->wire.reply_ttl.frame[0]));
 		assert_int_equal(f->severity, EP_SEV_ERROR);
 		assert_null(finding("TCP_RESET_FORGED"));
