@@ -172,7 +172,7 @@ answers(struct ep_target *t, const struct ep_view *v, const struct server *s)
 	const struct ep_probe_record *hp;
 	struct ep_finding *f = NULL;
 	struct seen first = { .crossed = -1 };
-	int nprobes = 0, other = 0;
+	int nprobes = 0, other = 0, boxed;
 	char addr[64], name[80];
 
 	for (int i = 0; i < v->n; i++) {
@@ -197,22 +197,29 @@ answers(struct ep_target *t, const struct ep_view *v, const struct server *s)
 	}
 	if (first.crossed < 0)
 		return;
+	/* A box that answers queries answers the TTL probes that reach it
+	 * too: the ladder then ends at its hop, not the server's. */
+	boxed = t->path.server_ttl == first.crossed + 1;
 	name_hop(v, s, first.crossed, addr, sizeof(addr), &hp);
 	f = ep_finding_add(t, EP_F_ANSWER_FORGED,
 	    "DNS answers to %d probe%s come from hop %d%s, not from "
 	    "the server %d hops away: their %s %d says %d router%s "
-	    "crossed, the server's other answers %d say %d%s", nprobes,
+	    "crossed, the server's other answers %d say %d%s%s", nprobes,
 	    nprobes == 1 ? "" : "s", first.crossed + 1,
 	    paren(addr, name, sizeof(name)), s->hop,
 	    ttl_word(t), first.ttl, first.crossed, first.crossed == 1 ? "" :
 	    "s", s->far.ttl, s->far.crossed, other ? " (others from "
-	    "other hops)" : "");
+	    "other hops)" : "", boxed ? "; the TTL probes are answered "
+	    "there too" : "");
 	ep_finding_advise(f,
 	    "A middlebox on the path (DNS inspection, a transparent "
 	    "proxy, a captive portal) answers in the server's name: these "
 	    "answers are its, not the server's. Turn its DNS interception "
 	    "off, or ask the server from elsewhere to compare.%s",
-	    addr[0] ? "" : unnamed(s));
+	    addr[0] ? "" : boxed ? " It answers the TTL probes that reach "
+	    "it, so it sends no Time Exceeded and its address is not "
+	    "known: it is the hop after the last router that did." :
+	    unnamed(s));
 	for (int i = 0; i < v->n; i++) {
 		const struct ep_wire_ttl *k = &v->p[i]->wire.reply_ttl;
 

@@ -417,6 +417,31 @@ test_answer_forged(void **state)
 }
 
 /*
+ * A box at hop 2 that answers every UDP query (TTL 63) answers the TTL
+ * probes that reach it too: the ladder ends at hop 2, TCP reaches the
+ * server (62, hop 3).  The box is hop 2, with no address (it sent no Time
+ * Exceeded), and the summary says why the ladder ends there.
+ */
+static void
+test_answer_forged_box(void **state)
+{
+	const struct ep_finding *f;
+
+	(void)state;
+	answer(path(4, 63, 1, 2), 62);
+	ep_verdict(&target);
+	assert_int_equal(target.path.server_ttl, 2);
+	assert_non_null(f = finding("ANSWER_FORGED"));
+	assert_string_equal(f->summary, "DNS answers to 3 probes come from "
+	    "hop 2, not from the server 3 hops away: their TTL 63 says 1 "
+	    "router crossed, the server's other answers 62 say 2; the TTL "
+	    "probes are answered there too");
+	assert_non_null(strstr(f->advice, "sends no Time Exceeded"));
+	assert_true(cites(f, 3, target.probes[2].wire.reply_ttl.frame[0]));
+	assert_int_equal(forged_findings(), 1);
+}
+
+/*
  * ICMP port unreachable in the server's name: from hop 2 (TTL 63),
  * forged; from the server's distance (TTL 62, or 254 from a stack that
  * starts ICMP at 255), its own; from a router's own address, not in the
@@ -475,6 +500,7 @@ main(void)
 		cmocka_unit_test(test_no_capture),
 		cmocka_unit_test(test_clean_and_loss),
 		cmocka_unit_test(test_answer_forged),
+		cmocka_unit_test(test_answer_forged_box),
 		cmocka_unit_test(test_icmp_forged),
 	};
 
