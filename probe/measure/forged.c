@@ -134,17 +134,30 @@ ttl_word(const struct ep_target *t)
 	return t->family == 6 ? "hop limit" : "TTL";
 }
 
-/* Why a hop is not named, for the advice. */
+/* Why the hop is not named, for the advice. */
 static const char *
-unnamed(const struct server *s)
+unnamed(const struct ep_target *t, const struct ep_view *v,
+    const struct server *s, int hop)
 {
+	int ladder = 0;
+
+	for (int i = 0; i < v->n && !ladder; i++)
+		ladder = v->p[i]->spec.role == EP_ROLE_HOP &&
+		    ep_ran(v->p[i]);
+	if (!ladder)
+		return " Without TTL probes (raw sockets) its address is not "
+		    "known: a traceroute to the server names it.";
+	if (t->path.server_ttl == hop)
+		return " The TTL probes end at that hop too: it answers them, "
+		    "sends no Time Exceeded, and its address is not known "
+		    "(the hop after the last router that did).";
+	if (s->ladder == 0)
+		return " No TTL probe was answered, so the hops are the TTLs' "
+		    "count alone and no address is named.";
 	if (s->ladder == -1)
 		return " The hops are counted on the way back: the TTL ladder "
 		    "puts the server at another distance, so the routes "
 		    "differ by direction and no address is named.";
-	if (s->ladder == 0)
-		return " Without TTL probes (raw sockets) its address is not "
-		    "known: a traceroute to the server names it.";
 	return " That hop sent no Time Exceeded to the TTL probes, so its "
 	    "address is not known.";
 }
@@ -212,14 +225,11 @@ answers(struct ep_target *t, const struct ep_view *v, const struct server *s)
 	    "other hops)" : "", boxed ? "; the TTL probes are answered "
 	    "there too" : "");
 	ep_finding_advise(f,
-	    "A middlebox on the path (DNS inspection, a transparent "
-	    "proxy, a captive portal) answers in the server's name: these "
-	    "answers are its, not the server's. Turn its DNS interception "
-	    "off, or ask the server from elsewhere to compare.%s",
-	    addr[0] ? "" : boxed ? " It answers the TTL probes that reach "
-	    "it, so it sends no Time Exceeded and its address is not "
-	    "known: it is the hop after the last router that did." :
-	    unnamed(s));
+	    "A middlebox (DNS inspection, a transparent proxy, a captive "
+	    "portal) answers in the server's name: these answers are its. "
+	    "Turn its interception off, or ask the server from elsewhere "
+	    "to compare.%s",
+	    addr[0] ? "" : unnamed(t, v, s, first.crossed + 1));
 	for (int i = 0; i < v->n; i++) {
 		const struct ep_wire_ttl *k = &v->p[i]->wire.reply_ttl;
 
@@ -283,7 +293,8 @@ resets(struct ep_target *t, const struct ep_view *v, const struct server *s)
 	    "The resets are not the server's: a firewall or middlebox at "
 	    "hop %d rejects TCP/53 in its name (nftables 'reject with tcp "
 	    "reset', an ACL). Let TCP/53 through it (RFC 7766).%s",
-	    first.crossed + 1, addr[0] ? "" : unnamed(s));
+	    first.crossed + 1, addr[0] ? "" : unnamed(t, v, s,
+	    first.crossed + 1));
 	for (int i = 0; i < v->n; i++) {
 		const struct ep_probe_record *r = v->p[i];
 		const struct ep_wire_ttl *k = &r->wire.reset_ttl;
@@ -361,7 +372,7 @@ icmps(struct ep_target *t, const struct ep_view *v, const struct server *s)
 		ep_finding_advise(f,
 		    "A firewall or middlebox at hop %d rejects these "
 		    "packets in the server's name: look at its rules.%s",
-		    c + 1, addr[0] ? "" : unnamed(s));
+		    c + 1, addr[0] ? "" : unnamed(t, v, s, c + 1));
 	} else {
 		f = ep_finding_add(t, EP_F_ICMP_FORGED,
 		    "ICMP errors (type %u code %u) in the server's name "
