@@ -2,7 +2,9 @@
  * ports (each probe has its own sockets), checked by the DNS id when the
  * frame carries a DNS header; a non-first fragment through the first
  * fragment of its datagram; an ICMP error through the packet it quotes.
- * Probes are known by their signatures alone (ednsprobe/wire.h). */
+ * What comes back (replies, TCP resets, ICMP errors) keeps its IP TTL /
+ * hop limit: how far away its sender is.  Probes are known by their
+ * signatures alone (ednsprobe/wire.h). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -115,6 +117,21 @@ tie(struct ep_wire_sig *s, uint32_t frame)
 	keep_frame(s->ev->frames, &s->ev->nframes, &s->ev->frames_more, frame);
 }
 
+/* One more frame of a kind arrived with ttl. */
+static void
+keep_ttl(struct ep_wire_ttl *k, uint8_t ttl, uint32_t frame)
+{
+	for (int i = 0; i < k->n; i++)
+		if (k->ttl[i] == ttl)
+			return;
+	if (k->n == EP_WIRE_TTLS) {
+		k->more++;
+		return;
+	}
+	k->ttl[k->n] = ttl;
+	k->frame[k->n++] = frame;
+}
+
 static const char *
 addr_str(int family, const uint8_t *a, char *buf, size_t len)
 {
@@ -167,6 +184,7 @@ icmp_frame(struct ep_wire *w, const struct ep_frame *f, char *c, size_t len)
 	ic.type = f->icmp_type;
 	ic.code = f->icmp_code;
 	ic.mtu = f->icmp_mtu;
+	ic.ttl = f->ip.ttl;
 	ic.frame = f->number;
 	memcpy(ic.from, f->ip.src, sizeof(ic.from));
 	if (ours && is_ptb(f) && t->ptb->family == 0)
@@ -233,7 +251,10 @@ ep_wire_frame(struct ep_wire *w, const struct ep_frame *f, char *c,
 		s->ev->replies++;
 		if (f->dns.length > s->ev->reply_bytes)
 			s->ev->reply_bytes = (uint32_t)f->dns.length;
-	} else if (f->has_dns && !(f->dns.flags & EP_DNS_QR) && !inbound)
+		keep_ttl(&s->ev->reply_ttl, ip->ttl, f->number);
+	} else if (inbound && f->l4 == EP_L4_TCP && (f->tcp_flags & 0x04))
+		keep_ttl(&s->ev->reset_ttl, ip->ttl, f->number);
+	else if (f->has_dns && !(f->dns.flags & EP_DNS_QR) && !inbound)
 		s->ev->queries++;
 	if (c == NULL)
 		return 1;

@@ -38,6 +38,9 @@
 	X(FRAG6_ONLY_DROPPED, ERROR, "frag6_only_dropped-frag4_only_dropped") \
 	X(ICMP_TOO_BIG, INFO, "icmp_too_big") \
 	X(CAPTURE_INCOMPLETE, INFO, "capture_incomplete") \
+	X(TCP_RESET_FORGED, WARNING, "tcp_reset_forged") \
+	X(ICMP_FORGED, WARNING, "icmp_forged") \
+	X(ANSWER_FORGED, ERROR, "answer_forged") \
 	X(FRAG_OUT_DROPPED, ERROR, "frag_out_dropped") \
 	X(PMTU_BLACKHOLE, ERROR, "pmtu_blackhole") \
 	X(PMTU_REDUCED, INFO, "pmtu_reduced") \

@@ -9,6 +9,7 @@
 #define EP_WIRE_FRAMES	32	/* frame numbers kept per probe or target */
 #define EP_WIRE_LPORTS	4	/* local ports kept per probe */
 #define EP_WIRE_LABEL	40	/* "probe 128 raw 65535 do medium" fits */
+#define EP_WIRE_TTLS	4	/* distinct TTLs kept per kind of frame */
 
 /* ICMP error seen on the wire about our packets. */
 struct ep_wire_icmp {
@@ -16,7 +17,21 @@ struct ep_wire_icmp {
 	uint8_t		 type, code;
 	uint32_t	 mtu;		/* frag-needed / packet-too-big */
 	uint8_t		 from[16];	/* the router or host that sent it */
+	uint8_t		 ttl;		/* its IP TTL / hop limit on arrival */
 	uint32_t	 frame;
+};
+
+/*
+ * The IP TTLs (IPv6 hop limits) one kind of frame coming back arrived
+ * with: each distinct value once, in the order first seen, with the first
+ * frame that carried it.  How far away its sender was (probe/measure/
+ * forged.c).
+ */
+struct ep_wire_ttl {
+	uint8_t		 ttl[EP_WIRE_TTLS];
+	uint32_t	 frame[EP_WIRE_TTLS];
+	int		 n;
+	int		 more;		/* distinct values not kept */
 };
 
 /*
@@ -40,6 +55,8 @@ struct ep_probe_wire {
 					   receivers may drop (RFC 5722) */
 	int		 frags;		/* reply fragments seen */
 	struct ep_wire_icmp icmp;	/* the first ICMP error quoting us */
+	struct ep_wire_ttl reply_ttl;	/* of the replies counted above */
+	struct ep_wire_ttl reset_ttl;	/* of TCP resets from the target */
 };
 
 /*

@@ -8,6 +8,7 @@
 extern const struct ep_measure ep_measure_sizes, ep_measure_ednsopt,
     ep_measure_twoway, ep_measure_fragout, ep_measure_pmtu, ep_measure_hops,
     ep_measure_comply;
+extern const struct ep_measure ep_measure_forged;
 
 /* Every module; a new measurement is one file and one line here. */
 static const struct ep_measure_set all = { {
@@ -18,7 +19,8 @@ static const struct ep_measure_set all = { {
 	&ep_measure_pmtu,	/* the path MTU (raw, DF) */
 	&ep_measure_hops,	/* where packets die, hop by hop (raw) */
 	&ep_measure_comply,	/* EDNS compliance tests */
-}, 7 };
+	&ep_measure_forged,	/* resets, ICMP, answers made on the way */
+}, 8 };
 
 const struct ep_measure_set *
 ep_measures_all(void)

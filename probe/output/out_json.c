@@ -66,8 +66,24 @@ icmp_json(const struct ep_wire_icmp *ic)
 	json_object_set_new(o, "from", json_string(from));
 	json_object_set_new(o, "mtu", ic->mtu ? json_integer(ic->mtu) :
 	    json_null());
+	json_object_set_new(o, "ttl", json_integer(ic->ttl));
 	json_object_set_new(o, "frame", json_integer(ic->frame));
 	return o;
+}
+
+/* The distinct TTLs of a kind of frame, sorted. */
+static json_t *
+ttls_json(const struct ep_wire_ttl *k)
+{
+	uint32_t v[EP_WIRE_TTLS];
+	json_t *a = json_array();
+
+	for (int i = 0; i < k->n; i++)
+		v[i] = k->ttl[i];
+	qsort(v, (size_t)k->n, sizeof(v[0]), cmp_u32);
+	for (int i = 0; i < k->n; i++)
+		json_array_append_new(a, json_integer(v[i]));
+	return a;
 }
 
 /* What the capture saw of a probe; null without a capture. */
@@ -93,6 +109,8 @@ wire_json(json_t *o, const struct ep_probe_wire *w, int cap)
 	json_object_set_new(wo, "replies", json_integer(w->replies));
 	json_object_set_new(wo, "reply_bytes", w->replies ?
 	    json_integer(w->reply_bytes) : json_null());
+	json_object_set_new(wo, "reply_ttl", ttls_json(&w->reply_ttl));
+	json_object_set_new(wo, "reset_ttl", ttls_json(&w->reset_ttl));
 	json_object_set_new(wo, "icmp", icmp_json(&w->icmp));
 	json_object_set_new(o, "wire", wo);
 	json_object_set_new(o, "frames", frames_json(w->frames, w->nframes));

@@ -377,6 +377,36 @@ check_tcp_reset() {
 	expect_finding "$1" TRUNCATED_NO_TCP
 	expect_no_finding "$1" TCP_TIMEOUT
 	expect_path "$1" tcp reset
+	# The resets are r2's in the server's name (TTL 63, the answers 62):
+	# hop 2, named from the TTL ladder; the SYNs die there.
+	local r2
+	r2=$(hop_addr "$1" 198.51.100.2 2001:db8:12::2)
+	expect_finding "$1" TCP_RESET_FORGED
+	expect_no_finding "$1" ANSWER_FORGED
+	expect_no_finding "$1" ICMP_FORGED
+	if jq -e --arg r2 "$r2" '.targets[0] | ([.findings[] |
+	    select(.id == "TCP_RESET_FORGED") | .summary][0] |
+	    startswith("TCP/53 resets come from hop 2 (\($r2)), not from " +
+	    "the server 3 hops away")) and ([.path.drop_hop[] |
+	    select(.what == "tcp-syn") | "\(.ttl) \(.address)"] ==
+	    ["3 \($r2)"])' "$out/$1.json" >/dev/null 2>&1; then
+		ok "$1 resets forged at hop 2 ($r2), tcp-syn drop_hop 3"
+	else
+		fail "$1 forged resets: $(jq -c '.targets[0] | [(.findings[] |
+		    select(.id == "TCP_RESET_FORGED") | .summary),
+		    .path.drop_hop]' "$out/$1.json")"
+	fi
+	# analyze of the run's capture names the same hop (check_capture
+	# compares errors only; this finding is a warning).
+	local q='.targets[0] | [(.findings[] | select(.id ==
+	    "TCP_RESET_FORGED") | .summary), .path.drop_hop]'
+	if [ "$(jq -c "$q" "$out/$1.json")" = \
+	    "$(jq -c "$q" "$out/$1.off.json" 2>/dev/null)" ]; then
+		ok "$1 analyze of the capture: the same forged resets and hop"
+	else
+		fail "$1 analyze of the capture: $(jq -c "$q" \
+		    "$out/$1.off.json")"
+	fi
 }
 
 check_udp512() {

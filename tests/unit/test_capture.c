@@ -584,6 +584,138 @@ test_wire_view(void **state)
 	free(t);
 }
 
+/* An IP header of family fam (rev: from the server) with its TTL / hop
+ * limit set to ttl. */
+static void
+ip_ttl(struct pkt *p, int fam, unsigned proto, unsigned payload, int rev,
+    unsigned ttl)
+{
+	size_t at = p->n;
+
+	if (fam == 4) {
+		ipv4(p, proto == 58 ? 1 : proto, payload, 5, 0, 0, rev);
+		p->b[at + 8] = (uint8_t)ttl;
+	} else {
+		ipv6(p, proto, payload, rev);
+		p->b[at + 7] = (uint8_t)ttl;
+	}
+}
+
+/*
+ * What comes back keeps its TTL (hop limit), both families: each distinct
+ * value of the replies once, with its first frame (a resend's answer adds
+ * nothing, an injected one adds its own), the resets from the server (not
+ * a SYN-ACK, not our own reset), the ICMP error's; a reply with another
+ * id says nothing; values beyond EP_WIRE_TTLS are counted.
+ */
+static void
+test_wire_ttls(void **state)
+{
+	(void)state;
+	for (int fam = 4; fam <= 6; fam += 2) {
+		struct ep_probe_wire pu, pt;
+		struct ep_wire_sig sig[2];
+		struct ep_wire_target t;
+		struct ep_wire_icmp ptb;
+		uint32_t orphan_frames[EP_WIRE_FRAMES];
+		int orphan_dgrams = 0, orphan_frags = 0, norphan_frames = 0;
+		struct ep_wire *w;
+		struct pkt p;
+		uint32_t n = 0;
+		char c[256];
+		static const unsigned ttls[] = { 62, 62, 63, 0, 61, 60, 59 };
+
+		memset(&pu, 0, sizeof(pu));
+		memset(&pt, 0, sizeof(pt));
+		memset(&ptb, 0, sizeof(ptb));
+		memset(sig, 0, sizeof(sig));
+		sig[0].proto = IPPROTO_UDP;
+		sig[0].qid = 0x1111;
+		sig[0].lports[0] = 40000;
+		sig[0].nlports = 1;
+		sig[0].ev = &pu;
+		sig[1].proto = IPPROTO_TCP;
+		sig[1].qid = 0x2222;
+		sig[1].lports[0] = 40010;
+		sig[1].nlports = 1;
+		sig[1].ev = &pt;
+		memset(&t, 0, sizeof(t));
+		t.family = fam;
+		memcpy(t.addr, fam == 4 ? v4b : v6b, fam == 4 ? 4 : 16);
+		t.sigs = sig;
+		t.nsigs = 2;
+		t.orphan_dgrams = &orphan_dgrams;
+		t.orphan_frags = &orphan_frags;
+		t.orphan_frames = orphan_frames;
+		t.norphan_frames = &norphan_frames;
+		t.ptb = &ptb;
+		assert_non_null(w = ep_wire_new(&t, 1, NULL, NULL));
+
+		/* Replies (0: one with another id) at these TTLs. */
+		for (size_t i = 0; i < sizeof(ttls) / sizeof(ttls[0]); i++) {
+			p.n = 0;
+			ip_ttl(&p, fam, 17, 8 + 39, 1, ttls[i] ? ttls[i] : 50);
+			udp(&p, 53, 40000, 8 + 39);
+			dns_query(&p, ttls[i] ? 0x1111 : 0x1112, 0x8000);
+			assert_int_equal(wire_frame(w, &p, ++n, c, sizeof(c)),
+			    1);
+		}
+		assert_int_equal(pu.replies, 6);
+		assert_int_equal(pu.reply_ttl.n, EP_WIRE_TTLS);
+		assert_int_equal(pu.reply_ttl.more, 1);	/* 59 */
+		assert_int_equal(pu.reply_ttl.ttl[0], 62);
+		assert_int_equal(pu.reply_ttl.frame[0], 1);
+		assert_int_equal(pu.reply_ttl.ttl[1], 63);
+		assert_int_equal(pu.reply_ttl.frame[1], 3);
+		assert_int_equal(pu.reply_ttl.ttl[2], 61);
+		assert_int_equal(pu.reply_ttl.frame[2], 5);
+		assert_int_equal(pu.reset_ttl.n, 0);
+
+		/* A SYN-ACK, a reset from the server, our own reset. */
+		p.n = 0;
+		ip_ttl(&p, fam, 6, 20, 1, 62);
+		tcp(&p, 53, 40010, 0x12);
+		assert_int_equal(wire_frame(w, &p, ++n, c, sizeof(c)), 1);
+		assert_int_equal(pt.reset_ttl.n, 0);
+		p.n = 0;
+		ip_ttl(&p, fam, 6, 20, 1, 63);
+		tcp(&p, 53, 40010, 0x14);
+		assert_int_equal(wire_frame(w, &p, ++n, c, sizeof(c)), 1);
+		assert_string_equal(c, ": TCP RST, 0 bytes");
+		p.n = 0;
+		ip_ttl(&p, fam, 6, 20, 0, 64);
+		tcp(&p, 40010, 53, 0x04);
+		assert_int_equal(wire_frame(w, &p, ++n, c, sizeof(c)), 1);
+		assert_int_equal(pt.reset_ttl.n, 1);
+		assert_int_equal(pt.reset_ttl.ttl[0], 63);
+		assert_int_equal(pt.reset_ttl.frame[0], n - 1);
+		assert_int_equal(pt.reply_ttl.n, 0);
+		assert_int_equal(pt.nframes, 3);
+
+		/* Port unreachable from the server's address about our
+		 * query. */
+		p.n = 0;
+		ip_ttl(&p, fam, 58, 8 + (fam == 4 ? 20 : 40) + 8 + 39, 1, 250);
+		u8(&p, fam == 4 ? 3 : 1);
+		u8(&p, fam == 4 ? 3 : 4);
+		u16(&p, 0);
+		u32(&p, 0);
+		if (fam == 4)
+			ipv4(&p, 17, 8 + 39, 78, 0, 0, 0);
+		else
+			ipv6(&p, 17, 8 + 39, 0);
+		udp(&p, 40000, 53, 8 + 39);
+		dns_query(&p, 0x1111, 0);
+		assert_int_equal(wire_frame(w, &p, ++n, c, sizeof(c)), 1);
+		assert_int_equal(pu.icmp.family, fam);
+		assert_int_equal(pu.icmp.ttl, 250);
+		assert_int_equal(pu.icmp.frame, n);
+		assert_memory_equal(pu.icmp.from, fam == 4 ? v4b : v6b,
+		    fam == 4 ? 4 : 16);
+		ep_wire_free(w);
+	}
+}
+
 /* What sync_cb does to the target view it is handed. */
 struct sync_state {
 	int		 calls;
@@ -918,6 +1050,7 @@ main(void)
 		cmocka_unit_test(test_wire_icmp_direction),
 		cmocka_unit_test(test_wire_view),
 		cmocka_unit_test(test_wire_sync),
+		cmocka_unit_test(test_wire_ttls),
 		cmocka_unit_test(test_tcp_dns),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_frag_table),
