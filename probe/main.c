@@ -196,6 +196,10 @@ respond(const struct ep_options *o)
 	    (unsigned long long)st.malformed, (unsigned long long)st.tcp_conns,
 	    (unsigned long long)st.tcp_refused,
 	    (unsigned long long)st.log_full);
+	if (st.hop_answers > 0)
+		printf(", TTL-limited answers %llu (%llu time exceeded)",
+		    (unsigned long long)st.hop_answers,
+		    (unsigned long long)st.time_exceeded);
 	if (o->pcap[0] != '\0')
 		printf(", capture %u frames (%llu dropped)", st.frames,
 		    (unsigned long long)st.capture_drops);

@@ -84,6 +84,7 @@
 	X(TWOWAY_IN_LIMIT, ERROR, "twoway_in_limit") \
 	X(TWOWAY_MTU_DIFFERS, WARNING, "twoway_mtu_differs") \
 	X(TWOWAY_NO_LOG, WARNING, "twoway_no_log") \
+	X(DROP_HOP_IN, WARNING, "drop_hop_in") \
 	X(FRAG4_ONLY_DROPPED, ERROR, "frag6_only_dropped-frag4_only_dropped")
 
 enum ep_finding_id {

@@ -90,6 +90,7 @@ struct ep_probe_spec {
 	uint16_t	 tw_want;	/* answer size (s<N>); 0: none */
 	uint16_t	 tw_frag;	/* in fragments of this (f<M>); 0 */
 	uint8_t		 tw_df;		/* with DF (df) */
+	uint8_t		 tw_ttl;	/* with this TTL / hop limit (h<N>) */
 	/* How the engine runs it (probe/engine/measure.h), set by the plan. */
 	uint8_t		 first;		/* starts with the baselines */
 	uint8_t		 hold;		/* phase 2 waits for it, a little */
@@ -166,6 +167,9 @@ struct ep_probe_far {
 	uint16_t	 pkts;		/* IP packets the answer left in (its
 					   own fragments or DF); 0: kernel's */
 	char		 how[16];	/* udp df frag tcp noraw sendfail */
+	uint8_t		 ttl;		/* the TTL its answer left with; 0 */
+	char		 te[48];	/* the router whose Time Exceeded
+					   quoted that answer; "": none */
 };
 
 struct ep_probe_record {

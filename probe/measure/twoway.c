@@ -52,6 +52,13 @@ option_label(const uint8_t *l, size_t len, struct ep_tw_req *req,
 			    "\"%.*s\" is not a multiple of 8 in %d..%d",
 			    (int)len, l, EP_TW_FRAG_MIN, EP_TW_FRAG_MAX);
 		req->frag = (uint16_t)v;
+	} else if (len > 1 && l[0] == 'h') {
+		bit = 32;
+		if (number(l + 1, len - 1, 2, &v) == -1 || v < 1 ||
+		    v > EP_TW_HOPS_MAX)
+			return ep_err_set(err, EP_EUSAGE, "hop label \"%.*s\" "
+			    "is not 1..%d", (int)len, l, EP_TW_HOPS_MAX);
+		req->ttl = (uint8_t)v;
 	} else if (len > 1 && l[0] == 't' && len - 1 <= EP_TW_TOKEN_MAX) {
 		bit = 16;
 		for (size_t i = 1; i < len; i++)
@@ -146,6 +153,10 @@ ep_tw_build_name(const struct ep_tw_req *req, const uint8_t *zone,
 	}
 	if (req->kind == EP_TW_TEST && req->df)
 		ok &= put_label(out, &n, "df");
+	if (req->kind == EP_TW_TEST && req->ttl) {
+		snprintf(l, sizeof(l), "h%u", (unsigned)req->ttl);
+		ok &= put_label(out, &n, l);
+	}
 	if (req->token[0] != '\0') {
 		snprintf(l, sizeof(l), "t%s", req->token);
 		ok &= put_label(out, &n, l);
@@ -165,6 +176,9 @@ ep_tw_entry_format(const struct ep_tw_entry *e, char *buf, size_t len)
 	    e->dnssec_ok != 0, (unsigned)e->want, (unsigned)e->sent,
 	    e->tc != 0, (unsigned)e->out_frags, e->how);
 
+	if (n >= 0 && (size_t)n < len && e->ttl)
+		n += snprintf(buf + n, len - (size_t)n, " ttl=%u te=%s",
+		    (unsigned)e->ttl, e->te[0] ? e->te : "-");
 	return n < 0 || (size_t)n >= len || n > 255 ? 0 : (size_t)n;
 }
 
@@ -189,6 +203,37 @@ field(const char *s, size_t len, const char *key, long lo, long hi, long *v)
 		return j == 0 || *end != '\0' || *v < lo || *v > hi ? -1 : 0;
 	}
 	return -1;
+}
+
+/* The word after " key=" in s (len bytes) into out (cap bytes, at least
+ * 2): 0, or -1 when absent, empty or too long. */
+static int
+word(const char *s, size_t len, const char *key, char *out, size_t cap)
+{
+	char pat[16];
+	const char *w;
+	size_t k = (size_t)snprintf(pat, sizeof(pat), " %s=", key), n = 0;
+
+	if ((w = memmem(s, len, pat, k)) == NULL)
+		return -1;
+	w += k;
+	while (w + n < s + len && w[n] != ' ' && n < cap - 1)
+		n++;
+	if (n == 0 || (w + n < s + len && w[n] != ' '))
+		return -1;
+	memcpy(out, w, n);
+	out[n] = '\0';
+	return 0;
+}
+
+/* A router's address as a responder writes it: hex digits, '.', ':'. */
+static int
+address_chars(const char *a)
+{
+	for (; *a; a++)
+		if (!isxdigit((unsigned char)*a) && *a != '.' && *a != ':')
+			return 0;
+	return 1;
 }
 
 int
@@ -228,5 +273,12 @@ ep_tw_entry_parse(const char *s, size_t len, struct ep_tw_entry *e)
 	e->sent = (uint32_t)v[7];
 	e->tc = (int)v[8];
 	e->out_frags = (uint16_t)v[9];
+	/* A TTL-limited answer's fields (optional: older responders). */
+	if (field(s, len, "ttl", 1, EP_TW_HOPS_MAX, &v[0]) == 0) {
+		e->ttl = (uint8_t)v[0];
+		if (word(s, len, "te", e->te, sizeof(e->te)) == -1 ||
+		    strcmp(e->te, "-") == 0 || !address_chars(e->te))
+			e->te[0] = '\0';
+	}
 	return 0;
 }

@@ -19,6 +19,9 @@
  *             payload (a multiple of 8, EP_TW_FRAG_MIN..EP_TW_FRAG_MAX)
  *   df        over UDP, the answer sent whole with DF (IPv6: never
  *             fragmented by the sender)
+ *   h<N>      over UDP, the answer leaves with TTL / hop limit N
+ *             (1..EP_TW_HOPS_MAX): it dies at the Nth router on the way
+ *             back, whose Time Exceeded the responder logs (te=)
  *   t<TOKEN>  log this query under TOKEN (1..EP_TW_TOKEN_MAX of a-z 0-9)
  *   log       with t<TOKEN>, TXT: the log of TOKEN, one string per query
  * and two fixed names:
@@ -31,6 +34,10 @@
 #define EP_TW_FRAG_MIN		64
 #define EP_TW_FRAG_MAX		1456
 #define EP_TW_LOG_MAX		128	/* entries kept per token */
+#define EP_TW_HOPS_MAX		30	/* h<N>: the largest N */
+#define EP_TW_HOPS_PER_TOKEN	96	/* TTL-limited answers per token
+					   (three ladders of 30, resends);
+					   more go out with the default TTL */
 
 enum ep_tw_kind {
 	EP_TW_APEX,	/* Z itself */
@@ -44,6 +51,7 @@ struct ep_tw_req {
 	uint32_t	 size;		/* s<N>; 0: none asked */
 	uint16_t	 frag;		/* f<M>; 0: none */
 	int		 df;
+	uint8_t		 ttl;		/* h<N>; 0: none */
 	char		 token[EP_TW_TOKEN_MAX + 1];	/* "" : none */
 };
 
@@ -83,19 +91,25 @@ struct ep_tw_entry {
 	char		 how[16];	/* "udp", "df", "frag", "tcp", or why
 					   nothing or less was sent:
 					   "noraw", "sendfail" */
+	uint8_t		 ttl;		/* the TTL / hop limit the answer
+					   left with (h<N>); 0: the default */
+	char		 te[48];	/* the router whose ICMP Time Exceeded
+					   quoted the answer; "": none */
 };
 
 /*
  * One entry as one TXT string (at most 255 bytes, no quotes), keys in a
  * fixed order: "id=.. tcp=0|1 q=.. frag=.. edns=.. do=0|1 want=.. sent=..
- * tc=0|1 pkts=.. how=..".  Returns the length (buf has len bytes, at least
- * 256), or 0.
+ * tc=0|1 pkts=.. how=..", then " ttl=N te=ADDR|-" for a TTL-limited
+ * answer (ttl non-zero) only.  Returns the length (buf has len bytes, at
+ * least 256), or 0.
  */
 size_t	ep_tw_entry_format(const struct ep_tw_entry *e, char *buf,
 	    size_t len);
 
 /* Read one entry from a TXT string of len bytes (not terminated).  0, or
- * -1 when it is not one (a key missing, a value out of range). */
+ * -1 when it is not one (a key missing, a value out of range).  ttl and
+ * te are optional (0 and "" without them: older responders). */
 int	ep_tw_entry_parse(const char *s, size_t len, struct ep_tw_entry *e);
 
 #endif

@@ -163,7 +163,20 @@ log_line(void *arg, const char *s, size_t n)
 		r->far.tc = e.tc;
 		r->far.pkts = e.out_frags;
 		snprintf(r->far.how, sizeof(r->far.how), "%s", e.how);
+		/* A resend's answer may draw the Time Exceeded the first
+		 * one did not (a rate-limited router): any of them. */
+		r->far.ttl = e.ttl;
+		if (e.te[0] != '\0')
+			snprintf(r->far.te, sizeof(r->far.te), "%s", e.te);
 	}
+}
+
+static void
+no_string(void *arg, const char *s, size_t n)
+{
+	(void)arg;
+	(void)s;
+	(void)n;
 }
 
 int
@@ -173,7 +186,18 @@ ep_tw_read_log(struct ep_target *t, const uint8_t *msg, size_t len)
 
 	if (w == NULL)
 		return -1;
+	/* Not a DNS answer: a log read before (the hop ladder's second
+	 * read failed) stands. */
+	if (each_txt(msg, len, no_string, NULL) == -1) {
+		if (w->log != 1)
+			w->log = -1;
+		return -1;
+	}
+	/* The whole log each time (read again after the hop ladder). */
 	w->entries = 0;
+	for (int i = 0; i < t->nprobes; i++)
+		if (t->probes[i].spec.tw_want != 0)
+			memset(&t->probes[i].far, 0, sizeof(t->probes[i].far));
 	if (each_txt(msg, len, log_line, t) == -1) {
 		w->log = -1;
 		return -1;
@@ -223,7 +247,7 @@ static int
 is_in_plain(const struct ep_probe_record *r)
 {
 	return r->spec.role == EP_ROLE_TWIN && !r->spec.tw_frag &&
-	    !r->spec.tw_df && r->far.known;
+	    !r->spec.tw_df && !r->spec.tw_ttl && r->far.known;
 }
 
 /* Its query reached the responder, which sent the whole answer. */
@@ -275,8 +299,8 @@ inbound(struct ep_target *t)
 		const struct ep_probe_record *r = &t->probes[i];
 		uint32_t a = r->spec.tw_want, ip = ip_size(t, a);
 
-		if (r->spec.role != EP_ROLE_TWIN || !r->far.known ||
-		    !sent_whole(r))
+		if (r->spec.role != EP_ROLE_TWIN || r->spec.tw_ttl ||
+		    !r->far.known || !sent_whole(r))
 			continue;
 		if (r->spec.tw_frag && strcmp(r->far.how, "frag") == 0 &&
 		    r->far.pkts > 1) {
@@ -334,7 +358,7 @@ in_frag_pred(const struct ep_probe_record *r, const void *a)
 {
 	(void)a;
 	return r->spec.role == EP_ROLE_TWIN && r->spec.tw_frag &&
-	    r->far.known;
+	    !r->spec.tw_ttl && r->far.known;
 }
 
 static int
@@ -351,7 +375,7 @@ df_pred(const struct ep_probe_record *r, const void *a)
 {
 	(void)a;
 	return r->spec.role == EP_ROLE_TWIN && r->spec.tw_df &&
-	    r->far.known && sent_whole(r);
+	    !r->spec.tw_ttl && r->far.known && sent_whole(r);
 }
 
 static void
@@ -449,6 +473,155 @@ findings_mtu(struct ep_target *t)
 	cite_role(f, t, df_pred, NULL);
 }
 
+/*
+ * Inbound hop location (the responder's h<N> answers).  For a kind of
+ * answer that died on the way back, the responder sent the same answer
+ * with TTL 1..L, and small answers as the reference; its log has the
+ * router whose Time Exceeded each drew.  The kind's farthest hop j to
+ * answer it saw it (its TTL ran out there, before any forwarding
+ * filter); hop j + 1 never did, if it answers at all: a hop that drew
+ * no Time Exceeded for any answer is silent (rate limits, a router that
+ * never sends them) and widens the location, never moves it closer.
+ */
+static const struct {
+	int		 frag;
+	const char	*what, *name;
+} in_kinds[] = {
+	{ 1, "fragments", "Fragmented answers" },
+	{ 0, "large", "Large answers" },
+};
+
+/* A ladder probe: the reference (small) or kind k's, at any TTL. */
+static int
+is_hop(const struct ep_probe_record *r)
+{
+	return r->spec.role == EP_ROLE_TWIN && r->spec.tw_ttl &&
+	    r->far.known;
+}
+
+static int
+is_ref(const struct ep_probe_record *r)
+{
+	return is_hop(r) && r->spec.subject == EP_SUBJ_SMALL;
+}
+
+static int
+of_kind(const struct ep_probe_record *r, size_t k)
+{
+	return is_hop(r) && r->spec.subject != EP_SUBJ_SMALL &&
+	    (r->spec.tw_frag != 0) == in_kinds[k].frag;
+}
+
+/* The router that returned a ladder probe's answer at ttl (its log's
+ * te, the answer having left with that TTL), or NULL. */
+static const char *
+te_of(const struct ep_probe_record *r)
+{
+	return r->far.ttl == r->spec.tw_ttl && r->far.te[0] != '\0' ?
+	    r->far.te : NULL;
+}
+
+/* Did any ladder answer at ttl draw a Time Exceeded from that hop? */
+static int
+hop_answers(const struct ep_target *t, int ttl)
+{
+	for (int i = 0; i < t->nprobes; i++)
+		if (is_hop(&t->probes[i]) && t->probes[i].spec.tw_ttl == ttl &&
+		    te_of(&t->probes[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+static int
+hop_pred(const struct ep_probe_record *r, const void *a)
+{
+	const size_t *k = a;
+
+	return is_ref(r) || of_kind(r, *k);
+}
+
+static void
+hops_in(struct ep_target *t)
+{
+	int near = 0, len = 0, applied = 0;
+
+	/* The reference: the first TTL a small answer reached us at. */
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+
+		if (!is_hop(r))
+			continue;
+		if (r->spec.tw_ttl > len)
+			len = r->spec.tw_ttl;
+		applied |= r->far.ttl == r->spec.tw_ttl;
+		if (is_ref(r) && got(r) && (near == 0 || r->spec.tw_ttl < near))
+			near = r->spec.tw_ttl;
+	}
+	if (!applied)
+		return;	/* no ladder, or a responder without h<N> */
+	for (size_t k = 0; k < sizeof(in_kinds) / sizeof(in_kinds[0]); k++) {
+		const char *addr = NULL;
+		int j = 0, n = 0, arrived = 0, silent = 0, bound;
+		struct ep_finding *f;
+		struct ep_drop *d;
+		char hops[192] = "";
+
+		for (int i = 0; i < t->nprobes; i++) {
+			const struct ep_probe_record *r = &t->probes[i];
+
+			if (!of_kind(r, k))
+				continue;
+			n++;
+			arrived |= got(r);
+			if (te_of(r) != NULL && r->spec.tw_ttl > j) {
+				j = r->spec.tw_ttl;
+				addr = te_of(r);
+			}
+		}
+		/* Not lost this time, beyond the ladder, or a Time Exceeded
+		 * from farther than we are: no location. */
+		if (n == 0 || arrived || (near == 0 && j == len) ||
+		    (near > 0 && j >= near))
+			continue;
+		bound = near > 0 ? near : len + 1;
+		while (j + 1 + silent < bound && !hop_answers(t, j + 1 + silent))
+			silent++;
+		if ((d = ep_drop_add(t, in_kinds[k].what, EP_DROP_IN, j + 1,
+		    addr, silent)) == NULL)
+			continue;
+		if (silent == 1)
+			snprintf(hops, sizeof(hops), "; hop %d did not answer "
+			    "any TTL-limited answer (silent or rate-limited): "
+			    "they miss hop %d or %d", j + 1, j + 1, j + 2);
+		else if (silent > 1)
+			snprintf(hops, sizeof(hops), "; hops %d..%d did not "
+			    "answer any TTL-limited answer (silent or "
+			    "rate-limited): the first hop they miss is one of "
+			    "%d..%d", j + 1, j + silent, j + 1, j + 1 + silent);
+		if (j > 0)
+			f = ep_finding_add(t, EP_F_DROP_HOP_IN, "%s die after hop %d from the server's side (%s): "
+			    "it returned them when their TTL ran out there (the "
+			    "responder's log), but they never reach hop %d%s%s",
+			    in_kinds[k].name, j, d->addr, j + 1,
+			    near == j + 1 ? " (us)" : "", hops);
+		else
+			f = ep_finding_add(t, EP_F_DROP_HOP_IN, "%s die before hop 1 from the server's side: not "
+			    "even the first router returned them when their "
+			    "TTL ran out (the responder's log)%s",
+			    in_kinds[k].name, hops);
+		if (near > 0)
+			snprintf(f->summary + strlen(f->summary),
+			    sizeof(f->summary) - strlen(f->summary), "; small "
+			    "answers reach us %d hops away", near);
+		ep_finding_advise(f, "Look at the filters of the router %d hop%s "
+		    "from the server (%s) and of its link toward us; the "
+		    "responder's log (and its --pcap) has each hop's Time "
+		    "Exceeded.", j ? j : 1, j > 1 ? "s" : "",
+		    d->addr[0] ? d->addr : "its first router");
+		cite_role(f, t, hop_pred, &k);
+	}
+}
+
 void
 ep_tw_verdict(struct ep_target *t)
 {
@@ -478,6 +651,7 @@ ep_tw_verdict(struct ep_target *t)
 	findings_out(t);
 	findings_in(t);
 	findings_mtu(t);
+	hops_in(t);
 }
 
 /*
@@ -489,7 +663,12 @@ ep_tw_verdict(struct ep_target *t)
 struct tw_state {
 	int	planned;	/* ep_plan_twoway done */
 	int	logged;		/* the log fetch planned */
+	int	ladder;		/* the hop ladder: 1 planned, -1 none
+				   needed (or no room), 0 not decided */
+	int	relogged;	/* the log asked again after it */
 };
+
+#define TW_HOP_TRIES	2	/* a router's ICMP may be rate-limited */
 
 static int
 tw_owns(const struct ep_probe_spec *s)
@@ -541,7 +720,28 @@ tw_name(const struct ep_options *o, const struct ep_tw_req *req,
 	s->tw_want = (uint16_t)req->size;
 	s->tw_frag = req->frag;
 	s->tw_df = (uint8_t)req->df;
+	s->tw_ttl = req->ttl;
 	return 1;
+}
+
+/* A two-ended probe of req (its token this run's) over UDP at buffer
+ * bufsize; NULL when t is full or the name does not fit. */
+static struct ep_probe_spec *
+tw_add_req(const struct ep_options *o, struct ep_target *t, int *next_id,
+    enum ep_role role, enum ep_subject subj, struct ep_tw_req *req,
+    uint16_t bufsize)
+{
+	struct ep_probe_spec *s;
+
+	memcpy(req->token, tw_get(t)->token, sizeof(req->token));
+	if ((s = ep_plan_add(t, next_id, EP_UDP, role, subj, o->qname,
+	    o->qname_len, TYPE_TXT, 1, bufsize, o->dnssec, o)) == NULL)
+		return NULL;
+	if (!tw_name(o, req, s)) {
+		ep_plan_undo(t, next_id);
+		return NULL;
+	}
+	return s;
 }
 
 /* A two-ended probe: answer size want (f frag, DF df) at buffer bufsize,
@@ -553,19 +753,97 @@ tw_add(const struct ep_options *o, struct ep_target *t, int *next_id,
 {
 	struct ep_tw_req req = { .kind = EP_TW_TEST, .size = want,
 	    .frag = frag, .df = df };
-	struct ep_probe_spec *s;
+	struct ep_probe_spec *s = tw_add_req(o, t, next_id, role,
+	    EP_SUBJ_LARGE, &req, bufsize);
 
-	memcpy(req.token, tw_get(t)->token, sizeof(req.token));
-	if ((s = ep_plan_add(t, next_id, EP_UDP, role, EP_SUBJ_LARGE,
-	    o->qname, o->qname_len, TYPE_TXT, 1, bufsize, o->dnssec, o)) ==
-	    NULL)
+	if (s == NULL)
 		return 0;
-	if (!tw_name(o, &req, s)) {
-		ep_plan_undo(t, next_id);
-		return 0;
-	}
 	s->msg_len = qsize;
 	return 1;
+}
+
+/* The lost answer of a kind of in_kinds (its name's size and fragments,
+ * its buffer), from the first log read; want 0: none. */
+struct tw_lost {
+	uint16_t	 want, frag, bufsize;
+};
+
+/*
+ * The hop ladder (hops_in), once the log showed answers lost on the way
+ * back: fragmented ones (frag_in dropped) and whole ones by size (the
+ * smallest lost, one packet): the same answer with TTL 1..L, and a small
+ * answer as the reference, all at once.  L: the server's distance (the
+ * small TTL probes' first answer, when they ran) + 2 for an asymmetric
+ * way back, else --max-hops; at most EP_TW_HOPS_MAX, and fewer when the
+ * probes or the responder's bound per token would not hold them.  The
+ * number of probes planned (0: nothing lost, or no room).
+ */
+static int
+tw_ladder(const struct ep_options *o, struct ep_target *t, int *next_id)
+{
+	struct ep_twoway *w = tw_mut(t);
+	struct tw_lost lost_k[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
+	int nk = 0, len = o->max_hops, dist = 0, room, n = 0;
+
+	w->in_max = w->in_lost = w->mtu_in = w->mtu_in_lost = 0;
+	w->frag_in = EP_FACT_UNTESTED;
+	inbound(t);
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *r = &t->probes[i];
+
+		if (r->spec.role == EP_ROLE_HOP && r->spec.subject ==
+		    EP_SUBJ_SMALL && got(r) && (dist == 0 || r->spec.ttl < dist))
+			dist = r->spec.ttl;
+		if (r->spec.role != EP_ROLE_TWIN || r->spec.tw_ttl ||
+		    !r->far.known || !sent_whole(r) || !lost(r))
+			continue;
+		if (w->frag_in == EP_FACT_DROPPED && lost_k[0].want == 0 &&
+		    r->spec.tw_frag && strcmp(r->far.how, "frag") == 0)
+			lost_k[0] = (struct tw_lost){ r->spec.tw_want,
+			    r->spec.tw_frag, r->spec.bufsize };
+		if (is_in_plain(r) && r->spec.tw_want == w->in_lost &&
+		    w->in_max > 0 && w->in_lost > w->in_max &&
+		    ip_size(t, w->in_lost) <= (uint32_t)mtu_of(t))
+			lost_k[1] = (struct tw_lost){ r->spec.tw_want, 0,
+			    r->spec.bufsize };
+	}
+	nk = (lost_k[0].want != 0) + (lost_k[1].want != 0);
+	if (nk == 0)
+		return 0;
+	if (dist > 0 && dist + 2 < len)
+		len = dist + 2;
+	if (len > EP_TW_HOPS_MAX)
+		len = EP_TW_HOPS_MAX;
+	room = EP_PROBES_MAX - t->nprobes - 2;	/* the log, twice */
+	while (len > 0 && ((nk + 1) * len > room ||
+	    (nk + 1) * len * TW_HOP_TRIES > EP_TW_HOPS_PER_TOKEN))
+		len--;
+	for (int ttl = 1; ttl <= len; ttl++) {
+		struct ep_tw_req ref = { .kind = EP_TW_TEST,
+		    .size = EP_TW_SMALL, .ttl = (uint8_t)ttl };
+		struct ep_probe_spec *s;
+
+		if ((s = tw_add_req(o, t, next_id, EP_ROLE_TWIN, EP_SUBJ_SMALL,
+		    &ref, 1232)) != NULL) {
+			s->tries = TW_HOP_TRIES;
+			n++;
+		}
+		for (int k = 0; k < 2; k++) {
+			struct ep_tw_req req = { .kind = EP_TW_TEST,
+			    .size = lost_k[k].want, .frag = lost_k[k].frag,
+			    .ttl = (uint8_t)ttl };
+
+			if (lost_k[k].want == 0 || (s = tw_add_req(o, t,
+			    next_id, EP_ROLE_TWIN, EP_SUBJ_LARGE, &req,
+			    lost_k[k].bufsize)) == NULL)
+				continue;
+			s->tries = TW_HOP_TRIES;
+			n++;
+		}
+	}
+	ep_verbose(EP_VERB_OPS, "%s: answers lost on the way back: a hop "
+	    "ladder of %d TTLs, %d probes", t->addr_str, len, n);
+	return n;
 }
 
 void
@@ -685,14 +963,20 @@ tw_done(struct ep_mrun *m, const struct ep_probe_record *r,
 			st->planned = 1;
 		}
 	} else if (r->spec.role == EP_ROLE_TWLOG) {
-		if (r->res.outcome == EP_OUT_ANSWER && kept != NULL)
-			ep_tw_read_log(t, kept, kept_len);
-		else if (r->spec.transport == EP_TCP && !ep_mrun_halted(m))
+		if (r->res.outcome == EP_OUT_ANSWER && kept != NULL) {
+			/* The first read: answers lost on the way back get
+			 * the hop ladder, then the log is read again. */
+			if (ep_tw_read_log(t, kept, kept_len) == 0 &&
+			    st->ladder == 0 && !ep_mrun_halted(m))
+				st->ladder = tw_ladder(m->o, t, m->next_id) >
+				    0 ? 1 : -1;
+		} else if (r->spec.transport == EP_TCP && !ep_mrun_halted(m))
 			ep_plan_twoway_log(m->o, t, m->next_id, 1);
 	}
 }
 
-/* Every probe the responder logs is over: ask for its log. */
+/* Every probe the responder logs is over: ask for its log; again once
+ * the hop ladder is over. */
 static void
 tw_next(struct ep_mrun *m, const struct ep_probe_record *done)
 {
@@ -700,9 +984,19 @@ tw_next(struct ep_mrun *m, const struct ep_probe_record *done)
 	struct ep_target *t = m->t;
 
 	(void)done;
-	if (ep_mrun_phase(m) != 2 || !st->planned || st->logged ||
-	    ep_mrun_halted(m))
+	if (ep_mrun_phase(m) != 2 || !st->planned || ep_mrun_halted(m))
 		return;
+	if (st->logged) {
+		if (st->ladder != 1 || st->relogged)
+			return;
+		for (int i = 0; i < t->nprobes; i++)
+			if (t->probes[i].spec.tw_ttl != 0 &&
+			    !ep_mrun_over(m, i))
+				return;
+		st->relogged = 1;
+		ep_plan_twoway_log(m->o, t, m->next_id, 0);
+		return;
+	}
 	for (int i = 0; i < t->nprobes; i++)
 		if (t->probes[i].spec.tw_want != 0 && !ep_mrun_over(m, i))
 			return;
@@ -813,9 +1107,14 @@ twoway_row(FILE *fp, const struct ep_probe_record *p)
 	if (p->spec.role == EP_ROLE_TWOUT)
 		fprintf(fp, "out | query of %u bytes | ", p->spec.msg_len);
 	else
-		fprintf(fp, "in | %s answer of %u bytes%s%s | ",
+		fprintf(fp, "in | %s answer of %u bytes%s%s",
 		    ep_transport_str(p->spec.transport), p->spec.tw_want, p->spec.tw_df ? ", DF" : "",
 		    p->spec.tw_frag ? ", its fragments" : "");
+	if (p->spec.role != EP_ROLE_TWOUT && p->spec.tw_ttl)
+		fprintf(fp, ", TTL %u (Time Exceeded from %s)",
+		    p->spec.tw_ttl, f->te[0] ? f->te : "none");
+	if (p->spec.role != EP_ROLE_TWOUT)
+		fprintf(fp, " | ");
 	if (!f->seen)
 		fprintf(fp, "never arrived | - | ");
 	else {

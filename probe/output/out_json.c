@@ -142,6 +142,13 @@ far_json(const struct ep_probe_record *pr)
 	json_object_set_new(o, "packets", size_or_null(f->pkts));
 	json_object_set_new(o, "how", f->seen ? json_string(f->how) :
 	    json_null());
+	/* h<N> answers only: the TTL it left with, the router that
+	 * returned it (its Time Exceeded), null when none did. */
+	if (pr->spec.tw_ttl) {
+		json_object_set_new(o, "answer_ttl", size_or_null(f->ttl));
+		json_object_set_new(o, "time_exceeded_from", f->te[0] ?
+		    json_string(f->te) : json_null());
+	}
 	return o;
 }
 

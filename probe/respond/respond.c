@@ -3,6 +3,7 @@
  * fragments or with DF, a log per token, a capture (docs/responder.md). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,7 @@ struct resp_log {
 	char		 token[EP_TW_TOKEN_MAX + 1];	/* "": free */
 	uint64_t	 seq;		/* made when: the oldest goes first */
 	int		 n;
+	int		 hops;		/* TTL-limited answers sent */
 	struct ep_tw_entry e[EP_TW_LOG_MAX];
 };
 
@@ -450,7 +452,62 @@ ep_respond_answer(struct ep_respond *r, const uint8_t *q, size_t qlen,
 		qi->entry.tc = 1;
 	}
 	qi->entry.sent = (uint32_t)w.len;
+	/* h<N>: over UDP only (TCP ignores it, as f<M> and df). */
+	if (!tcp && qi->in_zone && qi->rcode == 0 &&
+	    qi->req.kind == EP_TW_TEST)
+		qi->entry.ttl = qi->req.ttl;
 	return w.len;
+}
+
+/* token's log, made (the oldest replaced) when it has none. */
+static struct resp_log *
+log_get(struct ep_respond *r, const char *token)
+{
+	struct resp_log *lg;
+
+	if ((lg = log_find(r, token)) != NULL)
+		return lg;
+	lg = &r->logs[0];
+	for (int i = 1; i < EP_RESP_TOKENS && lg->token[0]; i++)
+		if (r->logs[i].token[0] == '\0' || r->logs[i].seq < lg->seq)
+			lg = &r->logs[i];
+	memset(lg, 0, sizeof(*lg));
+	snprintf(lg->token, sizeof(lg->token), "%s", token);
+	lg->seq = ++r->seq;
+	return lg;
+}
+
+int
+ep_respond_hop_admit(struct ep_respond *r, struct ep_respond_query *qi)
+{
+	struct resp_log *lg;
+
+	if (qi->entry.ttl == 0)
+		return 0;
+	if (qi->req.token[0] == '\0' ||
+	    (lg = log_get(r, qi->req.token))->hops >= EP_TW_HOPS_PER_TOKEN) {
+		qi->entry.ttl = 0;
+		return 0;
+	}
+	lg->hops++;
+	return 1;
+}
+
+int
+ep_respond_time_exceeded(struct ep_respond *r, const char *token,
+    uint16_t id, const char *router)
+{
+	struct resp_log *lg = log_find(r, token);
+
+	for (int i = lg != NULL ? lg->n - 1 : -1; i >= 0; i--) {
+		struct ep_tw_entry *e = &lg->e[i];
+
+		if (e->id == id && !e->tcp && e->ttl && e->te[0] == '\0') {
+			snprintf(e->te, sizeof(e->te), "%s", router);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 int
@@ -461,16 +518,7 @@ ep_respond_record(struct ep_respond *r, const struct ep_respond_query *qi)
 	if (!qi->in_zone || qi->rcode != 0 || qi->req.kind != EP_TW_TEST ||
 	    qi->req.token[0] == '\0')
 		return 0;
-	if ((lg = log_find(r, qi->req.token)) == NULL) {
-		lg = &r->logs[0];
-		for (int i = 1; i < EP_RESP_TOKENS && lg->token[0]; i++)
-			if (r->logs[i].token[0] == '\0' ||
-			    r->logs[i].seq < lg->seq)
-				lg = &r->logs[i];
-		memset(lg, 0, sizeof(*lg));
-		snprintf(lg->token, sizeof(lg->token), "%s", qi->req.token);
-		lg->seq = ++r->seq;
-	}
+	lg = log_get(r, qi->req.token);
 	if (lg->n == EP_TW_LOG_MAX) {
 		r->log_full++;
 		return -1;
@@ -536,6 +584,16 @@ struct resp_client {
 	struct resp_bucket b;
 };
 
+/* A TTL-limited answer (h<N>) sent, its Time Exceeded awaited. */
+struct resp_hop {
+	int		 family;	/* 0: free */
+	uint8_t		 addr[16];	/* the client's */
+	uint16_t	 port;
+	uint16_t	 id;		/* the query's DNS id */
+	uint64_t	 sent_us;
+	char		 token[EP_TW_TOKEN_MAX + 1];
+};
+
 struct resp_conn {
 	struct resp_server *srv;	/* not owned */
 	struct resp_listener *ls;	/* not owned */
@@ -562,6 +620,8 @@ struct resp_server {
 	double		 rate, burst;
 	struct resp_bucket global;
 	struct resp_conn *conns[EP_RESP_TCP_MAX];	/* owned */
+	struct resp_hop	 hops[EP_RESP_HOPS_PENDING];	/* a ring */
+	int		 hop_next;
 	struct ep_sniff	*sniff;		/* owned */
 	struct ep_pcapw	*pcap;		/* owned */
 	struct ep_timer	*stop;		/* owned: --duration */
@@ -723,7 +783,7 @@ send_raw(struct resp_server *s, struct resp_listener *ls,
 	memcpy(spec.src, ls->addr, sizeof(spec.src));
 	peer_key(peer, spec.dst, &spec.dport);
 	spec.sport = ls->port;
-	spec.ttl = OUT_TTL;
+	spec.ttl = qi->entry.ttl ? qi->entry.ttl : OUT_TTL;
 	spec.frag_size = qi->req.frag;
 	spec.df = qi->req.frag == 0 && qi->req.df;
 	spec.ident = ep_raw_ident();
@@ -740,21 +800,161 @@ send_raw(struct resp_server *s, struct resp_listener *ls,
 	qi->entry.out_frags = (uint16_t)s->pk->n;
 }
 
+/* The answer from the listener's socket; TTL / hop limit ttl (0: the
+ * socket's) for this datagram only. */
+static ssize_t
+send_ttl(struct resp_listener *ls, const uint8_t *buf, size_t len,
+    const struct sockaddr_storage *peer, socklen_t plen, int ttl)
+{
+	struct sockaddr_storage to = *peer;
+	struct iovec iov = { (void *)(uintptr_t)buf, len };
+	union {
+		uint8_t		b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr	align;
+	} ctl;
+	struct msghdr mh = {
+		.msg_name = &to, .msg_namelen = plen,
+		.msg_iov = &iov, .msg_iovlen = 1,
+	};
+	struct cmsghdr *c;
+
+	if (ttl > 0) {
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.b;
+		mh.msg_controllen = sizeof(ctl.b);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = ls->family == 4 ? IPPROTO_IP : IPPROTO_IPV6;
+		c->cmsg_type = ls->family == 4 ? IP_TTL : IPV6_HOPLIMIT;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &ttl, sizeof(int));
+	}
+	return sendmsg(ls->udp, &mh, MSG_DONTWAIT);
+}
+
+/* A TTL-limited answer went out: await its Time Exceeded (the oldest
+ * awaited is forgotten when the ring is full). */
+static void
+hop_note(struct resp_server *s, const struct sockaddr_storage *peer,
+    const struct ep_respond_query *qi)
+{
+	struct resp_hop *h = &s->hops[s->hop_next];
+
+	s->hop_next = (s->hop_next + 1) % EP_RESP_HOPS_PENDING;
+	h->family = peer_key(peer, h->addr, &h->port);
+	h->id = qi->entry.id;
+	h->sent_us = ep_loop_now(s->loop);
+	snprintf(h->token, sizeof(h->token), "%s", qi->req.token);
+	s->st.hop_answers++;
+}
+
 static void
 send_udp(struct resp_server *s, struct resp_listener *ls,
     const struct sockaddr_storage *peer, socklen_t plen, size_t len,
     struct ep_respond_query *qi)
 {
+	ep_respond_hop_admit(s->eng, qi);
 	if (qi->raw && (ls->family == 4 ? s->raw4 : s->raw6) != -1) {
 		send_raw(s, ls, peer, len, qi);
+		if (qi->entry.ttl && qi->entry.sent)
+			hop_note(s, peer, qi);
 		return;
 	}
 	if (qi->raw)
 		snprintf(qi->entry.how, sizeof(qi->entry.how), "noraw");
-	if (sendto(ls->udp, s->ans, len, MSG_DONTWAIT,
-	    (const struct sockaddr *)peer, plen) == -1) {
+	if (send_ttl(ls, s->ans, len, peer, plen, qi->entry.ttl) == -1) {
 		snprintf(qi->entry.how, sizeof(qi->entry.how), "sendfail");
 		qi->entry.sent = 0;
+	} else if (qi->entry.ttl)
+		hop_note(s, peer, qi);
+}
+
+/*
+ * An ICMP error about one of our answers (IP_RECVERR / IPV6_RECVERR:
+ * msg_name is the answer's destination, the data what the router quoted
+ * of its UDP payload, the offender the router).  A Time Exceeded about
+ * a TTL-limited answer we await goes into its log entry; anything else
+ * (port unreachable from a client gone, a spoofed source's network) is
+ * read and forgotten.
+ */
+static void
+udp_errors(struct resp_server *s, struct resp_listener *ls)
+{
+	for (int i = 0; i < READS_PER_WAKE; i++) {
+		struct sockaddr_storage dst;
+		uint8_t data[16], ctl[512], key[16];
+		struct iovec iov = { data, sizeof(data) };
+		struct msghdr mh = {
+			.msg_name = &dst, .msg_namelen = sizeof(dst),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = ctl, .msg_controllen = sizeof(ctl),
+		};
+		char router[INET6_ADDRSTRLEN], who[INET6_ADDRSTRLEN + 8];
+		uint64_t now = ep_loop_now(s->loop);
+		ssize_t n;
+		uint16_t port;
+		int family, te = 0;
+
+		memset(&dst, 0, sizeof(dst));
+		if ((n = recvmsg(ls->udp, &mh, MSG_ERRQUEUE | MSG_DONTWAIT)) <
+		    0)
+			return;
+		router[0] = '\0';
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c != NULL;
+		    c = CMSG_NXTHDR(&mh, c)) {
+			struct sock_extended_err ee;
+			struct sockaddr_storage off;
+
+			if (!((c->cmsg_level == IPPROTO_IP &&
+			    c->cmsg_type == IP_RECVERR) ||
+			    (c->cmsg_level == IPPROTO_IPV6 &&
+			    c->cmsg_type == IPV6_RECVERR)))
+				continue;
+			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+			/* RFC 792 type 11, RFC 4443 type 3: Time Exceeded,
+			 * code 0: in transit (not reassembly). */
+			te = ee.ee_code == 0 &&
+			    ((ee.ee_origin == SO_EE_ORIGIN_ICMP &&
+			    ee.ee_type == 11) ||
+			    (ee.ee_origin == SO_EE_ORIGIN_ICMP6 &&
+			    ee.ee_type == 3));
+			memset(&off, 0, sizeof(off));
+			memcpy(&off, SO_EE_OFFENDER((struct sock_extended_err *)
+			    (void *)CMSG_DATA(c)), ls->family == 4 ?
+			    sizeof(struct sockaddr_in) :
+			    sizeof(struct sockaddr_in6));
+			if (te && strcmp(ep_sockaddr_str(&off, router,
+			    sizeof(router)), "?") == 0)
+				te = 0;
+		}
+		if (!te || router[0] == '\0')
+			continue;
+		family = peer_key(&dst, key, &port);
+		/* The newest awaited answer to that client's port (and, when
+		 * the router quoted that much, of that DNS id). */
+		for (int k = 0; k < EP_RESP_HOPS_PENDING; k++) {
+			struct resp_hop *h = &s->hops[(s->hop_next - 1 - k +
+			    2 * EP_RESP_HOPS_PENDING) % EP_RESP_HOPS_PENDING];
+			uint16_t id;
+
+			if (h->family != family || h->port != port ||
+			    memcmp(h->addr, key, 16) != 0 ||
+			    now - h->sent_us > EP_RESP_HOP_WAIT_MS * 1000ull)
+				continue;
+			id = n >= 2 ? (uint16_t)(data[0] << 8 | data[1]) :
+			    h->id;
+			if (id != h->id)
+				continue;
+			h->family = 0;	/* one Time Exceeded per answer */
+			if (ep_respond_time_exceeded(s->eng, h->token, id,
+			    router)) {
+				s->st.time_exceeded++;
+				fprintf(s->out, "# time exceeded from %s: the "
+				    "answer to %s id=%u (token %s)\n", router,
+				    peer_str(&dst, who, sizeof(who)), id,
+				    h->token);
+			}
+			break;
+		}
 	}
 }
 
@@ -784,7 +984,8 @@ udp_readable(void *arg, int fd, unsigned events)
 	struct resp_listener *ls = arg;
 	struct resp_server *s = ls->srv;
 
-	(void)events;
+	if (events & EP_EV_ERROR)
+		udp_errors(s, ls);
 	for (int i = 0; i < READS_PER_WAKE; i++) {
 		struct sockaddr_storage peer;
 		uint8_t cbuf[CMSG_SPACE(sizeof(int)) * 4];
@@ -798,6 +999,8 @@ udp_readable(void *arg, int fd, unsigned events)
 		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
 		size_t len;
 
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			continue;	/* an ICMP error's errno, once */
 		if (n < 0)
 			return;		/* EAGAIN: all read */
 		if (!admit(s, &peer))
@@ -1044,11 +1247,15 @@ bound_socket(struct resp_listener *ls, int type, struct ep_err *err)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (type == SOCK_STREAM)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	else if (af == AF_INET)	/* old kernels: frag stays 0 */
+	else if (af == AF_INET) {	/* old kernels: frag stays 0 */
 		setsockopt(fd, IPPROTO_IP, IP_RECVFRAGSIZE, &one, sizeof(one));
-	else
+		/* ICMP errors about our answers (h<N>: Time Exceeded). */
+		setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
+	} else {
 		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVFRAGSIZE, &one,
 		    sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one));
+	}
 	if (bind(fd, (struct sockaddr *)&ls->ss, ls->sslen) == -1 ||
 	    (type == SOCK_STREAM && listen(fd, TCP_BACKLOG) == -1)) {
 		int e = errno;

@@ -34,6 +34,9 @@
 #define EP_RESP_TCP_IDLE_MS	10000	/* a silent connection is closed */
 #define EP_RESP_EDNS_SIZE	1232	/* our OPT's UDP payload size */
 #define EP_RESP_UDP_MIN		512	/* RFC 1035: always allowed */
+#define EP_RESP_HOPS_PENDING	256	/* TTL-limited answers awaiting their
+					   Time Exceeded; the oldest goes */
+#define EP_RESP_HOP_WAIT_MS	5000	/* a Time Exceeded later: not ours */
 #define EP_RESPOND_RATE_DEFAULT	50	/* o->rate: queries/s per client */
 #define EP_DURATION_MAX		604800	/* o->duration_ms, in seconds */
 
@@ -81,6 +84,22 @@ size_t	ep_respond_answer(struct ep_respond *, const uint8_t *q, size_t qlen,
  * the token's log is full (EP_TW_LOG_MAX; counted). */
 int	ep_respond_record(struct ep_respond *, const struct ep_respond_query *);
 
+/*
+ * h<N>: may qi's answer (UDP, entry.ttl set by ep_respond_answer) leave
+ * TTL-limited?  Only under a token (its log records the Time Exceeded),
+ * at most EP_TW_HOPS_PER_TOKEN per token: 1 and counted; else 0 and
+ * entry.ttl cleared (the answer leaves with the default TTL).
+ */
+int	ep_respond_hop_admit(struct ep_respond *, struct ep_respond_query *qi);
+
+/*
+ * A Time Exceeded from router (an address string) quoted the
+ * TTL-limited answer to query id of token: the latest such entry of the
+ * token's log without one gets te = router.  1 when one did, else 0.
+ */
+int	ep_respond_time_exceeded(struct ep_respond *, const char *token,
+	    uint16_t id, const char *router);
+
 /* Counters of one run, for the summary line. */
 struct ep_respond_stats {
 	uint64_t	answered;	/* NOERROR and NXDOMAIN answers */
@@ -91,6 +110,9 @@ struct ep_respond_stats {
 	uint64_t	tcp_refused;	/* closed at once: table full, rate */
 	uint64_t	log_full;	/* entries not logged: the token's log
 					   was full */
+	uint64_t	hop_answers;	/* sent TTL-limited (h<N>) */
+	uint64_t	time_exceeded;	/* of them, a router's Time Exceeded
+					   came back and was logged */
 	uint64_t	capture_drops;	/* the kernel's, --pcap */
 	uint32_t	frames;		/* written to --pcap */
 	int		interrupted;	/* the signal that ended it; 0 */

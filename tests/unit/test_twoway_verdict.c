@@ -323,7 +323,12 @@ test_read_log(void **state)
 	    b->far.qsize == 4000);
 	assert_true(c->far.known && c->far.seen == 0);
 	assert_string_equal(b->far.how, "udp");
-	/* Not a DNS message. */
+	/* Not a DNS message: the log read before stands (the hop ladder's
+	 * second read failing loses nothing); without one, failed. */
+	assert_int_equal(ep_tw_read_log(&t, (const uint8_t *)"xx", 2), -1);
+	assert_int_equal(facts()->log, 1);
+	assert_true(b->far.seen == 1);
+	facts()->log = 0;
 	assert_int_equal(ep_tw_read_log(&t, (const uint8_t *)"xx", 2), -1);
 	assert_int_equal(facts()->log, -1);
 	wire = txt_answer(hello, 2, &len);
