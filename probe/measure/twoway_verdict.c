@@ -591,28 +591,30 @@ hops_in(struct ep_target *t)
 			continue;
 		if (silent == 1)
 			snprintf(hops, sizeof(hops), "; hop %d did not answer "
-			    "any TTL-limited answer (silent or rate-limited): "
-			    "they miss hop %d or %d", j + 1, j + 1, j + 2);
+			    "(silent or rate-limited): they miss hop %d or %d",
+			    j + 1, j + 1, j + 2);
 		else if (silent > 1)
 			snprintf(hops, sizeof(hops), "; hops %d..%d did not "
-			    "answer any TTL-limited answer (silent or "
-			    "rate-limited): the first hop they miss is one of "
-			    "%d..%d", j + 1, j + silent, j + 1, j + 1 + silent);
+			    "answer (silent or rate-limited): they miss one of "
+			    "hops %d..%d", j + 1, j + silent, j + 1,
+			    j + 1 + silent);
 		if (j > 0)
-			f = ep_finding_add(t, EP_F_DROP_HOP_IN, "%s die after hop %d from the server's side (%s): "
-			    "it returned them when their TTL ran out there (the "
-			    "responder's log), but they never reach hop %d%s%s",
+			f = ep_finding_add(t, EP_F_DROP_HOP_IN, "%s die after hop %d from the server's side (%s), "
+			    "never reaching hop %d%s (Time Exceeded in the "
+			    "responder's log)%s",
 			    in_kinds[k].name, j, d->addr, j + 1,
 			    near == j + 1 ? " (us)" : "", hops);
 		else
 			f = ep_finding_add(t, EP_F_DROP_HOP_IN, "%s die before hop 1 from the server's side: not "
-			    "even the first router returned them when their "
-			    "TTL ran out (the responder's log)%s",
-			    in_kinds[k].name, hops);
-		if (near > 0)
-			snprintf(f->summary + strlen(f->summary),
-			    sizeof(f->summary) - strlen(f->summary), "; small "
-			    "answers reach us %d hops away", near);
+			    "even the first router returned them (no Time "
+			    "Exceeded in the responder's log)%s", in_kinds[k].name,
+			    hops);
+		/* Our distance, when the summary has room for it. */
+		snprintf(hops, sizeof(hops), "; small answers reach us %d hops "
+		    "away", near);
+		if (near > 0 && strlen(f->summary) + strlen(hops) <
+		    sizeof(f->summary))
+			strcat(f->summary, hops);
 		ep_finding_advise(f, "Look at the filters of the router %d hop%s "
 		    "from the server (%s) and of its link toward us; the "
 		    "responder's log (and its --pcap) has each hop's Time "

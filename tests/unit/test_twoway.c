@@ -55,6 +55,17 @@ test_parse_names(void **state)
 	assert_string_equal(req.token, "x");
 	assert_int_equal(parse("s65535.resp.test", &req), 0);
 	assert_int_equal(req.size, 65535);
+	/* h<N>: the answer's TTL / hop limit, 1..EP_TW_HOPS_MAX. */
+	assert_int_equal(parse("s1200.f256.H7.tab.resp.test", &req), 0);
+	assert_int_equal(req.kind, EP_TW_TEST);
+	assert_int_equal(req.ttl, 7);
+	assert_int_equal(req.frag, 256);
+	assert_int_equal(parse("h1.s200.tab.resp.test", &req), 0);
+	assert_int_equal(req.ttl, 1);
+	assert_int_equal(parse("h30.resp.test", &req), 0);
+	assert_int_equal(req.ttl, EP_TW_HOPS_MAX);
+	assert_int_equal(parse("s200.tab.resp.test", &req), 0);
+	assert_int_equal(req.ttl, 0);
 }
 
 static void
@@ -81,6 +92,9 @@ test_parse_bad(void **state)
 		"t12345678901234567.resp.test", "t-a.resp.test",
 		"log.resp.test", "log.s100.t1.resp.test", "ns.resp.test",
 		"www.resp.test", "df.df.resp.test", "a.b.c.resp.test",
+		"h0.resp.test", "h31.resp.test", "h01.resp.test",
+		"h.resp.test", "h100.resp.test", "h2x.resp.test",
+		"h1.h2.resp.test", "log.h3.t1.resp.test",
 	};
 	struct ep_tw_req req;
 
@@ -143,7 +157,15 @@ test_build_name(void **state)
 	assert_int_equal(back.size, 4000);
 	assert_int_equal(back.frag, 1456);
 	assert_int_equal(back.df, 1);
+	assert_int_equal(back.ttl, 0);
 	assert_string_equal(back.token, req.token);
+	req.ttl = 30;
+	n = ep_tw_build_name(&req, zone, ZLEN, out);
+	assert_int_equal(ep_tw_parse_name(out, n, zone, ZLEN, &back, &err),
+	    0);
+	assert_int_equal(back.ttl, 30);
+	assert_int_equal(back.size, 4000);
+	req.ttl = 0;
 	req.kind = EP_TW_LOG;
 	n = ep_tw_build_name(&req, zone, ZLEN, out);
 	assert_int_equal(ep_tw_parse_name(out, n, zone, ZLEN, &back, &err),
@@ -212,7 +234,95 @@ test_entry_roundtrip(void **state)
 	assert_int_equal(back.tc, 1);
 	assert_int_equal(back.out_frags, 64);
 	assert_string_equal(back.how, "sendfail");
+	assert_int_equal(back.ttl, 0);
+	assert_string_equal(back.te, "");
 	assert_int_equal(ep_tw_entry_format(&e, buf, 40), 0);
+}
+
+/* A TTL-limited answer's entry: ttl and te after how, te "-" until a
+ * Time Exceeded came; the longest IPv6 router address still fits. */
+static void
+test_entry_hops(void **state)
+{
+	struct ep_tw_entry e, back;
+	char buf[256];
+	size_t n;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.id = 7;
+	e.qsize = 60;
+	e.edns = 1232;
+	e.want = 1200;
+	e.sent = 1200;
+	e.out_frags = 5;
+	e.ttl = 2;
+	snprintf(e.how, sizeof(e.how), "frag");
+	n = ep_tw_entry_format(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "id=7 tcp=0 q=60 frag=0 edns=1232 do=0 "
+	    "want=1200 sent=1200 tc=0 pkts=5 how=frag ttl=2 te=-");
+	assert_int_equal(ep_tw_entry_parse(buf, n, &back), 0);
+	assert_int_equal(back.ttl, 2);
+	assert_string_equal(back.te, "");
+	assert_string_equal(back.how, "frag");
+	snprintf(e.te, sizeof(e.te), "ffff:ffff:ffff:ffff:ffff:ffff:"
+	    "255.255.255.255");
+	e.ttl = 30;
+	e.id = 65535;
+	e.qsize = e.want = e.sent = 65535;
+	e.frag = 65535;
+	e.out_frags = 65535;
+	snprintf(e.how, sizeof(e.how), "sendfail");
+	n = ep_tw_entry_format(&e, buf, sizeof(buf));
+	assert_true(n > 0 && n <= 255);
+	assert_int_equal(ep_tw_entry_parse(buf, n, &back), 0);
+	assert_int_equal(back.ttl, 30);
+	assert_string_equal(back.te, e.te);
+	assert_string_equal(back.how, "sendfail");
+	/* IPv4 router. */
+	snprintf(e.te, sizeof(e.te), "203.0.113.1");
+	n = ep_tw_entry_format(&e, buf, sizeof(buf));
+	assert_int_equal(ep_tw_entry_parse(buf, n, &back), 0);
+	assert_string_equal(back.te, "203.0.113.1");
+}
+
+/* A hostile log line's ttl and te: out of range, not an address, too
+ * long: the entry stands without them (the how word is not te's). */
+static void
+test_entry_hops_bad(void **state)
+{
+	static const char base[] = "id=1 tcp=0 q=1 frag=0 edns=0 do=0 want=0 "
+	    "sent=0 tc=0 pkts=0 how=udp";
+	static const struct { const char *tail; int ttl; const char *te; }
+	    rows[] = {
+		{ "", 0, "" },
+		{ " ttl=0 te=1.2.3.4", 0, "" },
+		{ " ttl=31 te=1.2.3.4", 0, "" },
+		{ " ttl=3", 3, "" },
+		{ " ttl=3 te=", 3, "" },
+		{ " ttl=3 te=-", 3, "" },
+		{ " ttl=3 te=<script>", 3, "" },
+		{ " ttl=3 te=1.2.3.4\"x", 3, "" },
+		{ " ttl=3 te=1111:2222:3333:4444:5555:6666:7777:8888:"
+		    "9999:aaaa:bbbb", 3, "" },
+		{ " ttl=3 te=1.2.3.4", 3, "1.2.3.4" },
+		{ " te=1.2.3.4 ttl=3", 3, "1.2.3.4" },
+		{ " te=1.2.3.4", 0, "" },
+	};
+	struct ep_tw_entry e;
+	char line[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int n = snprintf(line, sizeof(line), "%s%s", base,
+		    rows[i].tail);
+
+		assert_int_equal(ep_tw_entry_parse(line, (size_t)n, &e), 0);
+		if (e.ttl != rows[i].ttl || strcmp(e.te, rows[i].te) != 0)
+			fail_msg("\"%s\": ttl %d te \"%s\"", rows[i].tail,
+			    e.ttl, e.te);
+		assert_string_equal(e.how, "udp");
+	}
 }
 
 static void
@@ -580,6 +690,66 @@ test_log(void **state)
 	assert_int_equal(n, EP_TW_LOG_MAX);
 }
 
+/* h<N>: over UDP under a token the entry carries the TTL (TCP never),
+ * at most EP_TW_HOPS_PER_TOKEN per token; a Time Exceeded goes to the
+ * latest entry of that id that has none. */
+static void
+test_log_hops(void **state)
+{
+	struct eng *g = *state;
+	struct ep_respond_query qi;
+	struct ep_dns_msg m;
+	struct ep_tw_entry got[EP_TW_LOG_MAX];
+	int n;
+
+	query(g, "s1200.f256.h2.th.resp.test", 16, 1232, 0, 0);
+	answer(g, 0, &qi, &m);
+	assert_int_equal(qi.entry.ttl, 2);
+	assert_int_equal(ep_respond_hop_admit(g->r, &qi), 1);
+	assert_int_equal(ep_respond_record(g->r, &qi), 1);
+	/* The same query again (a resend): a second entry. */
+	assert_int_equal(ep_respond_hop_admit(g->r, &qi), 1);
+	assert_int_equal(ep_respond_record(g->r, &qi), 1);
+	/* Over TCP: no TTL. */
+	answer(g, 1, &qi, &m);
+	assert_int_equal(qi.entry.ttl, 0);
+	assert_int_equal(ep_respond_hop_admit(g->r, &qi), 0);
+	/* Without a token: sent with the default TTL. */
+	query(g, "s200.h1.resp.test", 16, 1232, 0, 0);
+	answer(g, 0, &qi, &m);
+	assert_int_equal(qi.entry.ttl, 1);
+	assert_int_equal(ep_respond_hop_admit(g->r, &qi), 0);
+	assert_int_equal(qi.entry.ttl, 0);
+	/* Time Exceeded: the latest entry of the id without one, then the
+	 * one before; a third has none left; another token, another id:
+	 * nothing. */
+	assert_int_equal(ep_respond_time_exceeded(g->r, "h", 0x1234,
+	    "203.0.113.1"), 1);
+	assert_int_equal(ep_respond_time_exceeded(g->r, "h", 0x1234,
+	    "203.0.113.9"), 1);
+	assert_int_equal(ep_respond_time_exceeded(g->r, "h", 0x1234,
+	    "203.0.113.1"), 0);
+	assert_int_equal(ep_respond_time_exceeded(g->r, "x", 0x1234,
+	    "203.0.113.1"), 0);
+	assert_int_equal(ep_respond_time_exceeded(g->r, "h", 0x4321,
+	    "203.0.113.1"), 0);
+	read_log(g, "h", got, EP_TW_LOG_MAX, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(got[0].ttl, 2);
+	assert_string_equal(got[0].te, "203.0.113.9");
+	assert_string_equal(got[1].te, "203.0.113.1");
+	/* The bound per token. */
+	query(g, "s200.h3.tb.resp.test", 16, 1232, 0, 0);
+	answer(g, 0, &qi, &m);
+	for (int i = 0; i < EP_TW_HOPS_PER_TOKEN; i++) {
+		struct ep_respond_query q2 = qi;
+
+		assert_int_equal(ep_respond_hop_admit(g->r, &q2), 1);
+	}
+	assert_int_equal(ep_respond_hop_admit(g->r, &qi), 0);
+	assert_int_equal(qi.entry.ttl, 0);
+}
+
 static void
 test_log_tokens_bounded(void **state)
 {
@@ -651,6 +821,8 @@ main(void)
 		cmocka_unit_test(test_build_name_too_long),
 		cmocka_unit_test(test_entry_roundtrip),
 		cmocka_unit_test(test_entry_parse_bad),
+		cmocka_unit_test(test_entry_hops),
+		cmocka_unit_test(test_entry_hops_bad),
 		cmocka_unit_test_setup_teardown(test_exact_sizes, eng_setup,
 		    eng_teardown),
 		cmocka_unit_test_setup_teardown(test_smallest, eng_setup,
@@ -664,6 +836,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_random_input, eng_setup,
 		    eng_teardown),
 		cmocka_unit_test_setup_teardown(test_log, eng_setup,
+		    eng_teardown),
+		cmocka_unit_test_setup_teardown(test_log_hops, eng_setup,
 		    eng_teardown),
 		cmocka_unit_test_setup_teardown(test_log_tokens_bounded,
 		    eng_setup, eng_teardown),

@@ -340,6 +340,253 @@ test_read_log(void **state)
 	assert_false(ep_tw_is_hello(NULL, 0));
 }
 
+
+/* ------------------------------------------------ the hop ladder (h<N>) */
+
+/* A ladder probe: the reference (small) or a kind's (frag: its
+ * fragments, else a large whole answer) at ttl, its outcome here; te:
+ * the router the responder's log names (NULL none); applied: the
+ * responder logged the TTL (0: an older responder). */
+static struct ep_probe_record *
+hop(int ref, uint16_t frag, int ttl, enum ep_outcome out, const char *te,
+    int applied)
+{
+	struct ep_probe_record *p = tw(EP_ROLE_TWIN, ref ? 200 : 1200, frag,
+	    0, 0, out);
+
+	p->spec.subject = ref ? EP_SUBJ_SMALL : EP_SUBJ_LARGE;
+	p->spec.tw_ttl = (uint8_t)ttl;
+	far(p, 0, p->spec.tw_want, frag ? "frag" : "udp", frag ? 5 : 0);
+	p->far.ttl = applied ? (uint8_t)ttl : 0;
+	if (te != NULL)
+		snprintf(p->far.te, sizeof(p->far.te), "%s", te);
+	return p;
+}
+
+/* Server, r2 (hop 1), r1 (hop 2), us (3): the reference draws Time
+ * Exceeded from r2 and r1 and reaches us at TTL 3. */
+#define R2	"203.0.113.1"
+#define R1	"198.51.100.1"
+
+static void
+ref_ladder(int len, int r1_silent)
+{
+	hop(1, 0, 1, EP_OUT_TIMEOUT, R2, 1);
+	hop(1, 0, 2, EP_OUT_TIMEOUT, r1_silent ? NULL : R1, 1);
+	for (int ttl = 3; ttl <= len; ttl++)
+		hop(1, 0, ttl, EP_OUT_ANSWER, NULL, 1);
+}
+
+/* Finding id's summary has text (or, says 0, has not). */
+static void
+says(const char *id, const char *text, int yes)
+{
+	const struct ep_finding *f = found(id);
+	const char *sum = f != NULL ? f->summary : "";
+
+	if (f == NULL)
+		fail_msg("no %s", id);
+	else if ((strstr(sum, text) != NULL) != yes)
+		fail_msg("%s: \"%s\" %s \"%s\"", id, sum, yes ? "lacks" :
+		    "has", text);
+}
+
+static const struct ep_drop *
+drop(const char *what)
+{
+	for (int i = 0; i < t.path.ndrops; i++)
+		if (strcmp(t.path.drops[i].what, what) == 0)
+			return &t.path.drops[i];
+	return NULL;
+}
+
+/* frag-in-drop: the fragments reach r2 (its Time Exceeded at TTL 1),
+ * never r1, which answers the reference: after hop 1, exactly. */
+static void
+test_hops_in_exact(void **state)
+{
+	struct ep_probe_record *k1, *k2;
+	const struct ep_finding *f;
+	const struct ep_drop *d;
+
+	(void)state;
+	setup(4);
+	ref_ladder(5, 0);
+	k1 = hop(0, 256, 1, EP_OUT_TIMEOUT, R2, 1);
+	k2 = hop(0, 256, 2, EP_OUT_TIMEOUT, NULL, 1);
+	for (int ttl = 3; ttl <= 5; ttl++)
+		hop(0, 256, ttl, EP_OUT_TIMEOUT, NULL, 1);
+	facts()->log = 1;
+	ep_tw_verdict(&t);
+	assert_non_null(d = drop("fragments"));
+	assert_int_equal(d->dir, EP_DROP_IN);
+	assert_int_equal(d->ttl, 2);
+	assert_string_equal(d->addr, R2);
+	assert_int_equal(d->silent, 0);
+	assert_null(drop("large"));
+	assert_non_null(f = found("DROP_HOP_IN"));
+	says("DROP_HOP_IN", "Fragmented answers die after hop 1 from the "
+	    "server's side (" R2 ")", 1);
+	says("DROP_HOP_IN", "reach us 3 hops away", 1);
+	says("DROP_HOP_IN", "did not answer", 0);
+	assert_true(cites(f, k1->spec.id) && cites(f, k2->spec.id));
+	assert_true(cites(f, 1));	/* the reference at TTL 1 */
+}
+
+/* r1 never sends Time Exceeded: hop 2 is silent.  The location stays
+ * "after hop 1" (first hop missed: 2 or 3), never one hop closer. */
+static void
+test_hops_in_silent(void **state)
+{
+	const struct ep_drop *d;
+
+	(void)state;
+	setup(6);
+	ref_ladder(4, 1);
+	for (int ttl = 1; ttl <= 4; ttl++)
+		hop(0, 256, ttl, EP_OUT_TIMEOUT, ttl == 1 ? R2 : NULL, 1);
+	facts()->log = 1;
+	ep_tw_verdict(&t);
+	assert_non_null(d = drop("fragments"));
+	assert_int_equal(d->ttl, 2);
+	assert_string_equal(d->addr, R2);
+	assert_int_equal(d->silent, 1);
+	says("DROP_HOP_IN", "after hop 1 from the server's side (" R2 ")",
+	    1);
+	says("DROP_HOP_IN", "hop 2 did not answer", 1);
+	says("DROP_HOP_IN", "they miss hop 2 or 3", 1);
+
+	/* Two silent hops on a longer way (an IPv6 router's longest
+	 * address): hops 2..3, the first hop missed one of 2..4, and the
+	 * summary keeps all of it. */
+	setup(6);
+	hop(1, 0, 1, EP_OUT_TIMEOUT, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:"
+	    "ffff", 1);
+	hop(1, 0, 2, EP_OUT_TIMEOUT, NULL, 1);
+	hop(1, 0, 3, EP_OUT_TIMEOUT, NULL, 1);
+	hop(1, 0, 4, EP_OUT_ANSWER, NULL, 1);
+	for (int ttl = 1; ttl <= 4; ttl++)
+		hop(0, 256, ttl, EP_OUT_TIMEOUT, ttl == 1 ?
+		    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" : NULL, 1);
+	facts()->log = 1;
+	ep_tw_verdict(&t);
+	assert_non_null(d = drop("fragments"));
+	assert_int_equal(d->ttl, 2);
+	assert_int_equal(d->silent, 2);
+	says("DROP_HOP_IN", "hops 2..3 did not answer (silent or "
+	    "rate-limited): they miss one of hops 2..4", 1);
+}
+
+/* Hop 1 rate-limited the kind's Time Exceeded, hop 2 returned it: the
+ * farthest counts (after hop 2, the last router before us). */
+static void
+test_hops_in_rate_limited(void **state)
+{
+	const struct ep_drop *d;
+
+	(void)state;
+	setup(4);
+	ref_ladder(3, 0);
+	hop(0, 0, 1, EP_OUT_TIMEOUT, NULL, 1);
+	hop(0, 0, 2, EP_OUT_TIMEOUT, R1, 1);
+	hop(0, 0, 3, EP_OUT_TIMEOUT, NULL, 1);
+	facts()->log = 1;
+	ep_tw_verdict(&t);
+	assert_non_null(d = drop("large"));
+	assert_int_equal(d->ttl, 3);
+	assert_string_equal(d->addr, R1);
+	assert_int_equal(d->silent, 0);
+	says("DROP_HOP_IN", "Large answers die after hop 2 from the server's "
+	    "side (" R1 "), never reaching hop 3 (us) (Time Exceeded in the "
+	    "responder's log)", 1);
+}
+
+/* Not even hop 1 returned the kind, while it answers the reference:
+ * they die before hop 1 (the server's own host or link). */
+static void
+test_hops_in_before_first(void **state)
+{
+	const struct ep_drop *d;
+
+	(void)state;
+	setup(4);
+	ref_ladder(3, 0);
+	for (int ttl = 1; ttl <= 3; ttl++)
+		hop(0, 256, ttl, EP_OUT_TIMEOUT, NULL, 1);
+	facts()->log = 1;
+	ep_tw_verdict(&t);
+	assert_non_null(d = drop("fragments"));
+	assert_int_equal(d->ttl, 1);
+	assert_string_equal(d->addr, "");
+	assert_int_equal(d->silent, 0);
+	says("DROP_HOP_IN", "die before hop 1 from the server's side", 1);
+}
+
+/* No location: the kind arrived during the ladder; the ladder too short
+ * (no reference arrived, Time Exceeded up to its last TTL); a responder
+ * that did not apply h<N>; no ladder at all. */
+static void
+test_hops_in_none(void **state)
+{
+	(void)state;
+	setup(4);
+	ref_ladder(3, 0);
+	hop(0, 256, 1, EP_OUT_TIMEOUT, R2, 1);
+	hop(0, 256, 2, EP_OUT_TIMEOUT, NULL, 1);
+	hop(0, 256, 3, EP_OUT_ANSWER, NULL, 1);
+	facts()->log = 1;
+	ep_tw_verdict(&t);
+	assert_int_equal(t.path.ndrops, 0);
+	assert_null(found("DROP_HOP_IN"));
+
+	setup(4);
+	hop(1, 0, 1, EP_OUT_TIMEOUT, R2, 1);
+	hop(1, 0, 2, EP_OUT_TIMEOUT, R1, 1);
+	hop(0, 256, 1, EP_OUT_TIMEOUT, R2, 1);
+	hop(0, 256, 2, EP_OUT_TIMEOUT, R1, 1);
+	facts()->log = 1;
+	ep_tw_verdict(&t);
+	assert_int_equal(t.path.ndrops, 0);
+
+	setup(4);
+	hop(1, 0, 1, EP_OUT_TIMEOUT, NULL, 0);
+	hop(1, 0, 2, EP_OUT_ANSWER, NULL, 0);
+	hop(0, 256, 1, EP_OUT_TIMEOUT, NULL, 0);
+	hop(0, 256, 2, EP_OUT_TIMEOUT, NULL, 0);
+	facts()->log = 1;
+	ep_tw_verdict(&t);
+	assert_int_equal(t.path.ndrops, 0);
+
+	setup(4);
+	far(tw(EP_ROLE_TWIN, 1200, 256, 0, 0, EP_OUT_ANSWER), 0, 1200,
+	    "frag", 5);
+	facts()->log = 1;
+	ep_tw_verdict(&t);
+	assert_int_equal(t.path.ndrops, 0);
+	assert_null(found("DROP_HOP_IN"));
+}
+
+/* The ladder's probes are not the size ladder's: a lost TTL-limited
+ * answer is no inbound loss (frag_in, in_lost stay as the rest say). */
+static void
+test_hops_in_apart(void **state)
+{
+	(void)state;
+	setup(4);
+	far(tw(EP_ROLE_TWIN, 512, 0, 0, 0, EP_OUT_ANSWER), 0, 512, "udp", 0);
+	far(tw(EP_ROLE_TWIN, 1200, 256, 0, 0, EP_OUT_ANSWER), 0, 1200,
+	    "frag", 5);
+	ref_ladder(3, 0);
+	for (int ttl = 1; ttl <= 3; ttl++)
+		hop(0, 256, ttl, EP_OUT_TIMEOUT, ttl == 1 ? R2 : NULL, 1);
+	facts()->log = 1;
+	ep_tw_verdict(&t);
+	assert_int_equal(facts()->frag_in, EP_FACT_OK);
+	assert_int_equal(facts()->in_max, 512);
+	assert_int_equal(facts()->in_lost, 0);
+	assert_null(found("TWOWAY_FRAG_IN_DROPPED"));
+}
+
 /* Names a capture holds, told apart without the zone (analyze). */
 static void
 test_name_role(void **state)
@@ -385,6 +632,12 @@ main(void)
 		cmocka_unit_test(test_no_log),
 		cmocka_unit_test(test_read_log),
 		cmocka_unit_test(test_name_role),
+		cmocka_unit_test(test_hops_in_exact),
+		cmocka_unit_test(test_hops_in_silent),
+		cmocka_unit_test(test_hops_in_rate_limited),
+		cmocka_unit_test(test_hops_in_before_first),
+		cmocka_unit_test(test_hops_in_none),
+		cmocka_unit_test(test_hops_in_apart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
