@@ -4,11 +4,17 @@
 # each family, the responder's log read back over DNS:
 #   clean          recognised; exact sizes: queries and answers of 4096
 #                  bytes both ways, fragments pass both ways, its log has
-#                  the fragmented queries; no TWOWAY finding
+#                  the fragmented queries; no TWOWAY finding; no hop
+#                  ladder, no drop_hop entry
 #   frag-out-drop  TWOWAY_FRAG_OUT_DROPPED only: the responder never got
 #                  the fragmented queries, its fragmented answers arrive
 #   frag-in-drop   TWOWAY_FRAG_IN_DROPPED only: it got every query, its
-#                  fragments never came back
+#                  fragments never came back; the hop ladder (h<N>)
+#                  locates them: after hop 1 from the server's side (r2,
+#                  DROP_HOP_IN, drop_hop direction in); again with r1
+#                  silent (no Time Exceeded): hop 2 did not answer, the
+#                  location stays after hop 1, widened by one
+#   udp512         fragmented and large answers both located after hop 1
 #   mtu-out1280    TWOWAY_MTU_DIFFERS: 1280 toward it, at least 1500 back
 #   mtu-in1280     TWOWAY_MTU_DIFFERS: 1500 toward it, 1280 back
 #   tcp-drop       the log fetched over UDP when TCP fails
@@ -105,6 +111,9 @@ for f in 4 6; do
 	    .bufsize and .far.fragment_in != null)] | length > 0' true \
 		"the responder's log has our queries in fragments"
 	want_ids "clean-$f" ""
+	want "clean-$f" '"\(.path.drop_hop | length) \([.probes[] |
+	    select(.far.answer_ttl != null)] | length)"' "0 0" \
+		"no hop ladder, no drop_hop entry"
 	ms=$(cat "$out/clean-$f.ms")
 	[ "$ms" -lt 4000 ] && ok "clean-$f: $ms ms" ||
 		fail "clean-$f: $ms ms (want < 4000)"
@@ -134,6 +143,65 @@ for f in 4 6; do
 	    .far.how == "frag" and .far.packets > 1 and
 	    .outcome == "timeout")] | length > 0' true \
 		"its log says it sent fragments that never came"
+done
+
+# hops_in LABEL-F WHAT SILENT: drop_hop has WHAT, direction in, after hop
+# 1 from the server's side (r2's address facing it), silent_hops SILENT
+# (a JSON list), and a DROP_HOP_IN finding saying so.
+hops_in() {
+	local r2=203.0.113.1
+	case $1 in *-6) r2=2001:db8:53::1 ;; esac
+	want "$1" "[.path.drop_hop[] | select(.what == \"$2\" and
+	    .direction == \"in\")] | map(\"\\(.ttl) \\(.address) \\(.silent_hops |
+	    tojson)\") | join(\",\")" "2 $r2 $3" \
+		"$2: drop_hop in, after hop 1 from the server's side ($r2)"
+	want "$1" "[.findings[] | select(.id == \"DROP_HOP_IN\") | .summary |
+	    select(test(\"die after hop 1 from the server's side \\\\($r2\\\\)\"))] |
+	    length > 0" true "DROP_HOP_IN: after hop 1 from the server's side"
+}
+
+echo "== frag-in-drop: the hop ladder"
+for f in 4 6; do
+	hops_in "fin-$f" fragments "[]"
+	want "fin-$f" '[.path.drop_hop[] | select(.direction == "in")] |
+	    length' 1 "one inbound location (fragments only)"
+	want "fin-$f" '[.probes[] | select(.far.answer_ttl != null and
+	    .far.time_exceeded_from != null)] | length > 1' true \
+		"the responder logged Time Exceeded of the ladder's answers"
+	echo "  fin-$f: $(cat "$out/fin-$f.ms") ms"
+done
+grep -q "^# time exceeded from 203.0.113.1: " "$out/responder.out" &&
+	grep -q "^# time exceeded from 2001:db8:53::1: " "$out/responder.out" &&
+	ok "the responder printed r2's Time Exceeded (both families)" ||
+	fail "no 'time exceeded from' r2 line in the responder's output"
+
+echo "== frag-in-drop, r1 silent (never sends Time Exceeded)"
+"$here/lab.sh" scenario frag-in-drop >/dev/null
+ip netns exec ep-r1 nft -f - <<-EOF
+	table inet eplab {
+		chain output {
+			type filter hook output priority filter; policy accept;
+			icmp type time-exceeded counter drop
+			icmpv6 type time-exceeded counter drop
+		}
+	}
+	EOF
+tw fsil
+for f in 4 6; do
+	want_ids "fsil-$f" TWOWAY_FRAG_IN_DROPPED
+	hops_in "fsil-$f" fragments "[2]"
+	want "fsil-$f" '[.findings[] | select(.id == "DROP_HOP_IN") |
+	    .summary | select(test("hop 2 did not answer"))] | length' 1 \
+		"DROP_HOP_IN says hop 2 did not answer"
+done
+
+echo "== udp512 (a 512-byte answer filter on r2)"
+"$here/lab.sh" scenario udp512 >/dev/null
+tw u512
+for f in 4 6; do
+	hops_in "u512-$f" fragments "[]"
+	hops_in "u512-$f" large "[]"
+	echo "  u512-$f: $(cat "$out/u512-$f.ms") ms"
 done
 
 # mtu LABEL SCENARIO TEXT WHAT: TWOWAY_MTU_DIFFERS alone, its summary
