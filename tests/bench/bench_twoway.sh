@@ -42,7 +42,7 @@ median() {
 
 echo "| scenario, server | median ms | probes |"
 echo "|---|---|---|"
-for s in clean frag-in-drop frag-out-drop mtu-out1280; do
+for s in clean frag-in-drop frag-out-drop udp512 mtu-out1280; do
 	"$lab" scenario "$s" >/dev/null
 	median "$s, responder (two-ended)" 203.0.113.70 resp.test
 	median "$s, NSD (one-ended)" 203.0.113.53 probe.test
