@@ -671,6 +671,7 @@ struct tw_state {
 };
 
 #define TW_HOP_TRIES	2	/* a router's ICMP may be rate-limited */
+#define TW_HOP_WAIT_MIN	250	/* ms: the hop ladder's least wait */
 
 static int
 tw_owns(const struct ep_probe_spec *s)
@@ -786,6 +787,7 @@ tw_ladder(const struct ep_options *o, struct ep_target *t, int *next_id)
 	struct ep_twoway *w = tw_mut(t);
 	struct tw_lost lost_k[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
 	int nk = 0, len = o->max_hops, dist = 0, room, n = 0;
+	double wait;
 
 	w->in_max = w->in_lost = w->mtu_in = w->mtu_in_lost = 0;
 	w->frag_in = EP_FACT_UNTESTED;
@@ -817,6 +819,15 @@ tw_ladder(const struct ep_options *o, struct ep_target *t, int *next_id)
 	if (len > EP_TW_HOPS_MAX)
 		len = EP_TW_HOPS_MAX;
 	room = EP_PROBES_MAX - t->nprobes - 2;	/* the log, twice */
+	/* Its answers are due at once (the responder has them at hand) and
+	 * die or arrive within a round trip; a Time Exceeded is at the
+	 * responder within one more: four baseline RTTs, at least
+	 * TW_HOP_WAIT_MIN, no more than the target's timeout. */
+	wait = 4 * (t->base_rtt_ms > 0 ? t->base_rtt_ms : 0);
+	if (wait < TW_HOP_WAIT_MIN)
+		wait = TW_HOP_WAIT_MIN;
+	if (wait > t->timeout_ms)
+		wait = t->timeout_ms;
 	while (len > 0 && ((nk + 1) * len > room ||
 	    (nk + 1) * len * TW_HOP_TRIES > EP_TW_HOPS_PER_TOKEN))
 		len--;
@@ -828,6 +839,7 @@ tw_ladder(const struct ep_options *o, struct ep_target *t, int *next_id)
 		if ((s = tw_add_req(o, t, next_id, EP_ROLE_TWIN, EP_SUBJ_SMALL,
 		    &ref, 1232)) != NULL) {
 			s->tries = TW_HOP_TRIES;
+			s->wait_ms = (uint16_t)wait;
 			n++;
 		}
 		for (int k = 0; k < 2; k++) {
@@ -840,11 +852,13 @@ tw_ladder(const struct ep_options *o, struct ep_target *t, int *next_id)
 			    lost_k[k].bufsize)) == NULL)
 				continue;
 			s->tries = TW_HOP_TRIES;
+			s->wait_ms = (uint16_t)wait;
 			n++;
 		}
 	}
 	ep_verbose(EP_VERB_OPS, "%s: answers lost on the way back: a hop "
-	    "ladder of %d TTLs, %d probes", t->addr_str, len, n);
+	    "ladder of %d TTLs, %d probes, %.0f ms each", t->addr_str, len, n,
+	    wait);
 	return n;
 }
 
