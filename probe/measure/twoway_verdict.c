@@ -828,6 +828,8 @@ tw_ladder(const struct ep_options *o, struct ep_target *t, int *next_id)
 		wait = TW_HOP_WAIT_MIN;
 	if (wait > t->timeout_ms)
 		wait = t->timeout_ms;
+	if (wait > UINT16_MAX)	/* spec.wait_ms: a long path's */
+		wait = UINT16_MAX;
 	while (len > 0 && ((nk + 1) * len > room ||
 	    (nk + 1) * len * TW_HOP_TRIES > EP_TW_HOPS_PER_TOKEN))
 		len--;

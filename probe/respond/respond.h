@@ -73,7 +73,8 @@ void	ep_respond_free(struct ep_respond *);	/* NULL ok */
  * without EDNS, else max(512, the OPT's size): above it, TC=1 with the
  * question and OPT only).  Returns the answer's length, or 0 when the
  * query is dropped (shorter than a header, or QR=1); qi is filled in
- * both cases.
+ * both cases (entry.ttl: h<N> of a test name over UDP, for
+ * ep_respond_hop_admit).
  */
 size_t	ep_respond_answer(struct ep_respond *, const uint8_t *q, size_t qlen,
 	    int tcp, uint16_t frag, uint8_t *out, size_t cap,

@@ -1,8 +1,9 @@
 /* tests/fuzz/fuzz_twoway.c: fuzz entry for both ends of two-ended mode.
  * The first byte picks the end; the rest is what a hostile peer sends:
  *   0  a query to the responder (probe/respond/respond.c's engine), over UDP
- *      (whole or "fragmented") or TCP, then logged; then its log read
- *      back through the engine and the client's reader;
+ *      (whole or "fragmented") or TCP, then logged (h<N>: admitted, and a
+ *      Time Exceeded for it when bit 2 of the second byte is set); then
+ *      its log read back through the engine and the client's reader;
  *   1  a responder's log answer to the client (twoway_verdict.c: the log
  *      read into probes, the verdict), and a hello check;
  *   2  a log line and a query name (twoway.c's parsers).
@@ -33,7 +34,8 @@ engine(void)
 	return r;
 }
 
-/* A target with two-ended probes of every kind, ids 0..5. */
+/* A target with two-ended probes of every kind, ids 0..5, and a hop
+ * ladder. */
 static void
 target(struct ep_target *t)
 {
@@ -58,6 +60,21 @@ target(struct ep_target *t)
 		p->res.qid = (uint16_t)i;
 		p->res.outcome = i % 2 ? EP_OUT_ANSWER : EP_OUT_TIMEOUT;
 	}
+	/* The hop ladder (h<N>): a reference and a kind of each, TTL 1..3,
+	 * ids 6..17. */
+	for (int i = 0; i < 12; i++) {
+		struct ep_probe_record *p = &t->probes[t->nprobes++];
+
+		p->spec.id = 7 + i;
+		p->spec.role = EP_ROLE_TWIN;
+		p->spec.subject = i % 3 == 0 ? EP_SUBJ_SMALL : EP_SUBJ_LARGE;
+		p->spec.tw_want = i % 3 == 0 ? 200 : 1200;
+		p->spec.tw_frag = i % 3 == 1 ? 256 : 0;
+		p->spec.tw_ttl = (uint8_t)(1 + i / 3);
+		p->res.qid = (uint16_t)(6 + i);
+		p->res.outcome = i % 3 == 0 && i >= 6 ? EP_OUT_ANSWER :
+		    EP_OUT_TIMEOUT;
+	}
 }
 
 int
@@ -80,7 +97,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    sizeof(out), &qi);
 		if (n > sizeof(out))
 			abort();
+		ep_respond_hop_admit(engine(), &qi);
 		ep_respond_record(engine(), &qi);
+		if (qi.entry.ttl && (data[1] & 4))
+			ep_respond_time_exceeded(engine(), qi.req.token,
+			    qi.entry.id, "203.0.113.1");
 		/* The log of its token, if any, as a client reads it. */
 		if (qi.req.token[0] != '\0') {
 			struct ep_tw_req lr = { .kind = EP_TW_LOG };
