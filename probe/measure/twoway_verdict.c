@@ -1128,9 +1128,11 @@ twoway_row(FILE *fp, const struct ep_probe_record *p)
 		fprintf(fp, "in | %s answer of %u bytes%s%s",
 		    ep_transport_str(p->spec.transport), p->spec.tw_want, p->spec.tw_df ? ", DF" : "",
 		    p->spec.tw_frag ? ", its fragments" : "");
-	if (p->spec.role != EP_ROLE_TWOUT && p->spec.tw_ttl)
+	if (p->spec.role != EP_ROLE_TWOUT && p->spec.tw_ttl && f->te[0])
 		fprintf(fp, ", TTL %u (Time Exceeded from %s)",
-		    p->spec.tw_ttl, f->te[0] ? f->te : "none");
+		    p->spec.tw_ttl, f->te);
+	else if (p->spec.role != EP_ROLE_TWOUT && p->spec.tw_ttl)
+		fprintf(fp, ", TTL %u (no Time Exceeded)", p->spec.tw_ttl);
 	if (p->spec.role != EP_ROLE_TWOUT)
 		fprintf(fp, " | ");
 	if (!f->seen)
