@@ -543,7 +543,7 @@ hop_pred(const struct ep_probe_record *r, const void *a)
 static void
 hops_in(struct ep_target *t)
 {
-	int near = 0, len = 0, applied = 0;
+	int near = 0, len = 0, applied = 0, heard = 0;
 
 	/* The reference: the first TTL a small answer reached us at. */
 	for (int i = 0; i < t->nprobes; i++) {
@@ -554,11 +554,14 @@ hops_in(struct ep_target *t)
 		if (r->spec.tw_ttl > len)
 			len = r->spec.tw_ttl;
 		applied |= r->far.ttl == r->spec.tw_ttl;
+		heard |= te_of(r) != NULL;
 		if (is_ref(r) && got(r) && (near == 0 || r->spec.tw_ttl < near))
 			near = r->spec.tw_ttl;
 	}
-	if (!applied)
-		return;	/* no ladder, or a responder without h<N> */
+	/* No ladder, a responder without h<N>, or not one Time Exceeded
+	 * reached it (ICMP filtered toward it): nothing to tell. */
+	if (!applied || !heard)
+		return;
 	for (size_t k = 0; k < sizeof(in_kinds) / sizeof(in_kinds[0]); k++) {
 		const char *addr = NULL;
 		int j = 0, n = 0, arrived = 0, silent = 0, bound;

@@ -524,7 +524,7 @@ test_hops_in_before_first(void **state)
 
 /* No location: the kind arrived during the ladder; the ladder too short
  * (no reference arrived, Time Exceeded up to its last TTL); a responder
- * that did not apply h<N>; no ladder at all. */
+ * that did not apply h<N>; no Time Exceeded at all; no ladder at all. */
 static void
 test_hops_in_none(void **state)
 {
@@ -556,6 +556,19 @@ test_hops_in_none(void **state)
 	facts()->log = 1;
 	ep_tw_verdict(&t);
 	assert_int_equal(t.path.ndrops, 0);
+
+	/* Not one Time Exceeded reached the responder (ICMP filtered
+	 * toward it): every hop silent tells nothing, no "before hop 1". */
+	setup(4);
+	hop(1, 0, 1, EP_OUT_TIMEOUT, NULL, 1);
+	hop(1, 0, 2, EP_OUT_TIMEOUT, NULL, 1);
+	hop(1, 0, 3, EP_OUT_ANSWER, NULL, 1);
+	for (int ttl = 1; ttl <= 3; ttl++)
+		hop(0, 256, ttl, EP_OUT_TIMEOUT, NULL, 1);
+	facts()->log = 1;
+	ep_tw_verdict(&t);
+	assert_int_equal(t.path.ndrops, 0);
+	assert_null(found("DROP_HOP_IN"));
 
 	setup(4);
 	far(tw(EP_ROLE_TWIN, 1200, 256, 0, 0, EP_OUT_ANSWER), 0, 1200,
