@@ -81,7 +81,8 @@
 	X(TWOWAY_IN_LIMIT, ERROR, "twoway_in_limit") \
 	X(TWOWAY_MTU_DIFFERS, WARNING, "twoway_mtu_differs") \
 	X(TWOWAY_NO_LOG, WARNING, "twoway_no_log") \
-	X(FRAG4_ONLY_DROPPED, ERROR, "frag6_only_dropped-frag4_only_dropped")
+	X(FRAG4_ONLY_DROPPED, ERROR, "frag6_only_dropped-frag4_only_dropped") \
+	X(EH_DROPPED, WARNING, "eh_dropped")
 
 enum ep_finding_id {
 #define EP_FINDING_ENUM(id, sev, anchor)	EP_F_##id,
