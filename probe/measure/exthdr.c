@@ -136,7 +136,7 @@ judge(struct ep_target *t, const struct ep_view *v)
 		return;
 	for (int i = 0; i < ndead; i++)
 		snprintf(names + strlen(names), sizeof(names) - strlen(names),
-		    "%s%s", i == 0 ? "" : " and ", dead[i]->name);
+		    "%s%s", i == 0 ? "" : " or a ", dead[i]->name);
 	if (icmp != NULL)
 		snprintf(why, sizeof(why), "; %s sent ICMPv6 %s (type %d code "
 		    "%d) about one", ep_sockaddr_str(&icmp->res.icmp_from,
@@ -147,7 +147,7 @@ judge(struct ep_target *t, const struct ep_view *v)
 	f = ep_finding_add(t, EP_F_EH_DROPPED, "IPv6 packets with a %s "
 	    "header do not reach the server: %d small queries behind %s got "
 	    "no answer (%d tries each%s), while a query sent the same way "
-	    "without one (probe %d) was answered", names, EH_TWINS * ndead,
+	    "without one (probe %d) was answered", names, EH_TWINS,
 	    ndead > 1 ? "each header" : "it", tries ? tries : 1, why,
 	    base->spec.id);
 	ep_finding_advise(f, "A router or firewall on the path drops IPv6 "

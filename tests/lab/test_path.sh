@@ -395,7 +395,7 @@ check_eh() {	# LABEL @SERVER ZONE DST-FACT
 	names='^IPv6 packets with a Hop-by-Hop Options header '
 	if [ "$dst" = drop ]; then
 		want='["dst_opts","hop_by_hop"]'
-		names='^IPv6 packets with a Destination Options and Hop-by-Hop Options header '
+		names='^IPv6 packets with a Destination Options or a Hop-by-Hop Options header '
 	fi
 	if jq -e --argjson want "$want" --arg names "$names" '.targets[0] |
 	    (.findings[] | select(.id == "EH_DROPPED")) as $f |
