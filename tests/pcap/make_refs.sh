@@ -12,7 +12,7 @@ lab=$top/tests/lab/lab.sh
 list=$top/tests/pcap/TESTLIST
 scenarios=(clean mtu1280 frag-drop frag-nonfirst-drop frag-first-drop
 	frag-out-drop frag-in-drop frag-drop-r1 udp512 edns-drop tcp-drop
-	tcp-reset pmtu-blackhole)
+	tcp-reset pmtu-blackhole eh-drop eh-hbh-drop)
 trap '"$lab" down >/dev/null 2>&1' EXIT
 # The hostile server's captures (tests/lab/test_hostile.sh) are not remade
 # here: their lines stay.
