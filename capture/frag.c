@@ -6,8 +6,10 @@
  * - A datagram is keyed by family, source, destination, protocol and IP id
  *   (the IPv4 id or the IPv6 Fragment header's identification).
  * - A fragment carries payload bytes [frag_off, frag_off + total_len -
- *   hdr_len).  The end is clamped at UINT32_MAX, so hostile offsets never
- *   wrap; a zero-length fragment is counted but adds no range.
+ *   hdr_len) (IPv6: total_len - frag_hdr_end, the data after the
+ *   Fragment header).  The end is clamped at UINT32_MAX, so hostile
+ *   offsets never wrap; a zero-length fragment is counted but adds no
+ *   range.
  * - Ranges are kept merged (adjacent ranges join) and sorted.  A range
  *   that would be disjoint number EP_FRAG_RANGES + 1 is dropped and sets
  *   overflow; the kept ranges are then a subset of what arrived.
@@ -95,12 +97,21 @@ addr_len(int family)
 	return family == 4 ? 4 : 16;
 }
 
+/* The protocol of the key: IPv6 fragments of one datagram share their
+ * Fragment header's Next Header, not the upper layer (a Destination
+ * Options header after it is walked in the first fragment only). */
+static uint8_t
+key_proto(const struct ep_ip *ip)
+{
+	return ip->family == 6 ? ip->frag_next : ip->proto;
+}
+
 static int
 same(const struct ep_frag_dgram *d, const struct ep_ip *ip)
 {
 	size_t n = addr_len(ip->family);
 
-	return d->family == ip->family && d->proto == ip->proto &&
+	return d->family == ip->family && d->key_proto == key_proto(ip) &&
 	    d->id == ip->ip_id && memcmp(d->src, ip->src, n) == 0 &&
 	    memcmp(d->dst, ip->dst, n) == 0;
 }
@@ -121,7 +132,7 @@ hash(const struct ep_ip *ip)
 	uint32_t h = 2166136261u;
 
 	h = mix(h, (uint8_t)ip->family);
-	h = mix(h, ip->proto);
+	h = mix(h, key_proto(ip));
 	for (int s = 0; s < 32; s += 8)
 		h = mix(h, (uint8_t)(ip->ip_id >> s));
 	for (size_t i = 0; i < n; i++) {
@@ -192,6 +203,7 @@ lookup(struct ep_frag_table *t, const struct ep_ip *ip)
 	memset(d, 0, sizeof(*d));
 	d->family = ip->family;
 	d->proto = ip->proto;
+	d->key_proto = key_proto(ip);
 	d->id = ip->ip_id;
 	memcpy(d->src, ip->src, addr_len(ip->family));
 	memcpy(d->dst, ip->dst, addr_len(ip->family));
@@ -241,7 +253,7 @@ ep_frag_add(struct ep_frag_table *t, const struct ep_frame *f)
 {
 	const struct ep_ip *ip;
 	struct ep_frag_dgram *d;
-	uint32_t len, from, to;
+	uint32_t len, from, to, hl;
 	int dup = 0;
 
 	if (t == NULL || f == NULL)
@@ -250,8 +262,10 @@ ep_frag_add(struct ep_frag_table *t, const struct ep_frame *f)
 	if (!ip->is_frag || (ip->family != 4 && ip->family != 6))
 		return NULL;
 	d = lookup(t, ip);
-	len = ip->total_len > ip->hdr_len ?
-	    (uint32_t)(ip->total_len - ip->hdr_len) : 0;
+	/* IPv6: the data starts after the Fragment header; a Destination
+	 * Options header after it is data of the first fragment. */
+	hl = ip->frag_hdr_end != 0 ? ip->frag_hdr_end : ip->hdr_len;
+	len = ip->total_len > hl ? (uint32_t)(ip->total_len - hl) : 0;
 	from = ip->frag_off;
 	to = from > UINT32_MAX - len ? UINT32_MAX : from + len;
 	if (d->nfrags == 0 || f->ts_us < d->first_us)
@@ -276,6 +290,7 @@ ep_frag_add(struct ep_frag_table *t, const struct ep_frame *f)
 		add_range(d, from, to);
 	if (from == 0) {
 		d->first_seen = 1;
+		d->proto = ip->proto;
 		if (ip->has_ports) {
 			d->has_ports = 1;
 			d->sport = ip->sport;

@@ -189,6 +189,18 @@ is_exthdr(uint8_t proto)
 	return 0;
 }
 
+static uint8_t
+eh_bit(uint8_t proto)
+{
+	switch (proto) {
+	case PROTO_HOPOPTS:	return EP_IP6_EH_HBH;
+	case PROTO_DSTOPTS:	return EP_IP6_EH_DST;
+	case PROTO_ROUTING:	return EP_IP6_EH_ROUTING;
+	case PROTO_FRAGMENT:	return EP_IP6_EH_FRAG;
+	}
+	return EP_IP6_EH_OTHER;
+}
+
 /*
  * An IPv6 header and its extension headers at c into ip; c is left at the
  * upper layer, limited (own header only) to the payload length.  A
@@ -239,6 +251,7 @@ ipv6(struct ep_cursor *c, struct ep_ip *ip, int quoted, int *past)
 		}
 		nh = ep_cursor_u8(c);
 		len = ep_cursor_u8(c);			/* Fragment: reserved */
+		ip->eh |= eh_bit(next);
 		if (next == PROTO_FRAGMENT) {
 			uint16_t off = ep_cursor_u16(c);
 
@@ -246,6 +259,8 @@ ipv6(struct ep_cursor *c, struct ep_ip *ip, int quoted, int *past)
 			if (c->err)
 				break;
 			ip->is_frag = 1;
+			ip->frag_hdr_end = (uint16_t)(c->p - start);
+			ip->frag_next = nh;
 			ip->frag_off = off & 0xfff8;	/* 13 bits of 8 bytes */
 			ip->more_frags = off & 1;
 			if (ip->frag_off != 0) {

@@ -239,7 +239,7 @@ ep_wire_frame(struct ep_wire *w, const struct ep_frame *f, char *c,
 		s = probe_at(w, t, ip->proto, inbound ? ip->dport : ip->sport,
 		    id);
 	else if (d != NULL && d->first_seen && d->has_ports)
-		s = probe_at(w, t, ip->proto, inbound ? d->dport : d->sport,
+		s = probe_at(w, t, d->proto, inbound ? d->dport : d->sport,
 		    d->has_dns ? (long)d->dns.id : -1);
 	if (s == NULL)
 		return 1;

@@ -85,7 +85,8 @@
 	X(TWOWAY_MTU_DIFFERS, WARNING, "twoway_mtu_differs") \
 	X(TWOWAY_NO_LOG, WARNING, "twoway_no_log") \
 	X(DROP_HOP_IN, WARNING, "drop_hop_in") \
-	X(FRAG4_ONLY_DROPPED, ERROR, "frag6_only_dropped-frag4_only_dropped")
+	X(FRAG4_ONLY_DROPPED, ERROR, "frag6_only_dropped-frag4_only_dropped") \
+	X(EH_DROPPED, WARNING, "eh_dropped")
 
 enum ep_finding_id {
 #define EP_FINDING_ENUM(id, sev, anchor)	EP_F_##id,

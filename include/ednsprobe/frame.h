@@ -19,6 +19,13 @@
 /* Bound on IPv6 extension headers walked before giving up. */
 #define EP_IP6_EXTHDR_MAX	8
 
+/* The IPv6 extension headers walked (struct ep_ip's eh). */
+#define EP_IP6_EH_HBH		0x01	/* Hop-by-Hop Options */
+#define EP_IP6_EH_DST		0x02	/* Destination Options */
+#define EP_IP6_EH_ROUTING	0x04
+#define EP_IP6_EH_FRAG		0x08	/* Fragment */
+#define EP_IP6_EH_OTHER		0x10	/* AH, Mobility, HIP, Shim6 */
+
 enum ep_l4 {
 	EP_L4_NONE = 0,		/* non-first fragment, or not reached */
 	EP_L4_UDP,
@@ -46,6 +53,16 @@ struct ep_ip {
 	uint32_t	 frag_off;	/* bytes */
 	uint32_t	 ip_id;		/* IPv4 id, IPv6 fragment identification;
 					   an unfragmented IPv6 packet: 0 */
+	uint8_t		 eh;		/* IPv6: EP_IP6_EH_* headers walked */
+	uint16_t	 frag_hdr_end;	/* IPv6 fragment: bytes from the IP
+					   header to the end of the Fragment
+					   header, where the fragment's data
+					   begins (headers after it, such as
+					   Destination Options, are data of
+					   the fragmentable part); 0 else */
+	uint8_t		 frag_next;	/* IPv6 fragment: the Fragment
+					   header's Next Header, the same in
+					   every fragment of a datagram */
 	/* UDP/TCP ports: only in an unfragmented packet or a first fragment
 	 * (frag_off 0) whose transport header was captured. */
 	int		 has_ports;
@@ -108,7 +125,10 @@ const char *ep_link_name(int link);
 struct ep_frag_dgram {
 	int		 family;
 	uint8_t		 src[16], dst[16];
-	uint8_t		 proto;
+	uint8_t		 proto;		/* the upper layer: its first
+					   fragment's, once seen */
+	uint8_t		 key_proto;	/* IPv4: proto; IPv6: the Fragment
+					   header's Next Header (the key) */
 	uint32_t	 id;
 	struct { uint32_t from, to; } ranges[EP_FRAG_RANGES];	/* [from, to) */
 	int		 nranges;	/* merged, sorted */

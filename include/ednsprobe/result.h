@@ -37,6 +37,8 @@ enum ep_role {
 			   in fragments (tw_frag) or with DF (tw_df) */
 	EP_ROLE_TWOUT,	/* a query padded to an exact size (msg_len) */
 	EP_ROLE_TWLOG,	/* the responder's log of this run's queries */
+	EP_ROLE_EH,	/* IPv6: a small query behind an extension header
+			   (probe/measure/exthdr.c, RFC 7872) */
 	EP_ROLE_NONE,	/* analyze: not identified yet (never reported) */
 };
 
@@ -72,6 +74,8 @@ struct ep_probe_spec {
 					   a multiple of 8 */
 	uint16_t	 ip_size;	/* the IP datagram size it makes */
 	uint8_t		 ttl;		/* TTL / hop limit; 0: the default */
+	uint8_t		 eh;		/* IPv6 extension headers before the
+					   UDP header: EP_EH_* bits; 0 none */
 	/* analyze: the query's class (live probes ask IN; 0 there). */
 	uint16_t	 qclass;
 	/* The query's opcode, which a reply must echo (QUERY: 0). */
@@ -107,6 +111,14 @@ enum {
 	EP_RAW_WHOLE,		/* one packet, DF clear (IPv6: unfragmented) */
 	EP_RAW_DF,		/* one packet, DF set: path MTU probes */
 	EP_RAW_FRAG,		/* IP fragments of frag_size */
+};
+
+/* IPv6 extension headers a raw probe carries (spec.eh), 8 bytes each,
+ * padded with PadN (RFC 8200 4.2): in RFC 8200 4.1's order, Hop-by-Hop
+ * first, Destination Options last (after a Fragment header). */
+enum {
+	EP_EH_HBH = 0x01,	/* Hop-by-Hop Options */
+	EP_EH_DST = 0x02,	/* Destination Options */
 };
 
 /* A measurement outcome: never an error (STYLE.md section 3). */
@@ -246,6 +258,10 @@ struct ep_path {
 	struct ep_drop	 drops[EP_DROPS_MAX];
 	int		 ndrops;
 	int		 server_ttl;		/* hops to the server, 0: unknown */
+	/* IPv6 queries behind an extension header (exthdr.c): OK pass,
+	 * DROPPED drop; untested for IPv4 and when unmeasured. */
+	enum ep_fact	 eh_dst;		/* Destination Options */
+	enum ep_fact	 eh_hbh;		/* Hop-by-Hop Options */
 	int		 size_lost;	/* the ladder lost an answer by its size
 					   (a finding says how); not in JSON */
 };

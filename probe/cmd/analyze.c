@@ -184,27 +184,36 @@ conn_for(struct analysis *a, const struct ep_frame *f, int from_client)
 
 /*
  * ednsprobe's raw probes, as they look on the wire: a query in IP
- * fragments (outbound fragment test), or padded to an IP size of 512 or
+ * fragments (outbound fragment test), padded to an IP size of 512 or
  * more (path MTU probes with DF; the outbound twin of EP_PLAN_FRAGOUT_SIZE
- * without).  Ordinary queries are neither.
+ * without), or behind an IPv6 Hop-by-Hop or Destination Options header
+ * (the extension header test; the system sends none).  Ordinary queries
+ * are none of these.
  */
 static void
 raw_from(struct ep_probe_spec *s, const struct ep_frame *f)
 {
 	int hdr = f->ip.family == 4 ? 20 : 40;
-	size_t ip_size = f->dns.length + 8 + (size_t)hdr;
+	uint8_t eh = (uint8_t)(((f->ip.eh & EP_IP6_EH_HBH) ? EP_EH_HBH : 0) |
+	    ((f->ip.eh & EP_IP6_EH_DST) ? EP_EH_DST : 0));
+	size_t ip_size = f->dns.length + 8 + (size_t)hdr +
+	    (eh & EP_EH_HBH ? 8 : 0) + (eh & EP_EH_DST ? 8 : 0);
 	int hop = f->ip.ttl <= EP_HOPS_MAX;	/* the system sends 64 */
 
 	if (f->ip.is_frag) {
 		s->raw = EP_RAW_FRAG;
-		s->frag_size = (uint16_t)(f->ip.total_len - f->ip.hdr_len);
+		/* The data after the Fragment header (frame.h). */
+		s->frag_size = (uint16_t)(f->ip.total_len -
+		    (f->ip.frag_hdr_end ? f->ip.frag_hdr_end :
+		    f->ip.hdr_len));
 	} else if (f->dns.length >= 512)
 		s->raw = !hop && ip_size == EP_PLAN_FRAGOUT_SIZE &&
 		    (f->ip.family == 6 || !f->ip.df) ? EP_RAW_WHOLE : EP_RAW_DF;
-	else if (hop)
+	else if (hop || eh != 0)
 		s->raw = EP_RAW_WHOLE;
 	else
 		return;
+	s->eh = eh;
 	s->ttl = hop ? f->ip.ttl : 0;
 	s->transport = EP_RAW;
 	s->ip_size = (uint16_t)ip_size;

@@ -182,6 +182,8 @@ raw_send(struct udp_probe *u)
 	rs.df = s->raw == EP_RAW_DF;
 	rs.frag_size = s->raw == EP_RAW_FRAG ? s->frag_size : 0;
 	rs.ident = ep_raw_ident();
+	rs.eh = (uint8_t)(((s->eh & EP_EH_HBH) ? EP_RAW_EH_HBH : 0) |
+	    ((s->eh & EP_EH_DST) ? EP_RAW_EH_DST : 0));
 	if (ep_raw_build(&rs, u->q.wire, u->q.len, u->pkts, &err) == -1) {
 		errno = EINVAL;
 		return -1;
@@ -271,6 +273,7 @@ udp_start(struct ep_probe *p, struct ep_err *err)
 	/* The rate cap counts packets: a query in fragments is several. */
 	if (p->rec->spec.raw == EP_RAW_FRAG && p->rec->spec.frag_size > 0)
 		u->pace.cost = (unsigned)((u->q.len + 8 +
+		    ((p->rec->spec.eh & EP_EH_DST) ? EP_RAW_EH_LEN : 0) +
 		    p->rec->spec.frag_size - 1) / p->rec->spec.frag_size);
 	if ((u->timer = ep_timer_new(p->loop, udp_timer, u)) == NULL)
 		return ep_err_set(err, ENOMEM, "out of memory");

@@ -1,6 +1,6 @@
 /* probe/engine/raw.h: hand-built UDP packets for the raw probes (fragments, DF,
- * TTL) and the raw sockets that send them.  Our own builder, not libnet:
- * see docs/design.md ("Raw packets"). */
+ * TTL, IPv6 extension headers) and the raw sockets that send them.  Our
+ * own builder, not libnet: see docs/design.md ("Raw packets"). */
 #ifndef EP_RAW_H
 #define EP_RAW_H
 
@@ -22,19 +22,32 @@ struct ep_raw_spec {
 					   8; 0: one packet */
 	uint32_t	 ident;		/* IPv4 id (low 16 bits) / IPv6
 					   fragment identification */
+	uint8_t		 eh;		/* IPv6 extension headers, EP_RAW_EH_*
+					   bits (8 bytes each, PadN); 0 none */
 };
+
+/* The extension headers (RFC 8200 4.1 order): Hop-by-Hop in every packet
+ * before the Fragment header; Destination Options after it, so in the
+ * first fragment only (part of the fragmentable part, 4.5). */
+#define EP_RAW_EH_HBH	0x01
+#define EP_RAW_EH_DST	0x02
+#define EP_RAW_EH_LEN	8
 
 /* The packets of one datagram, back to back in buf. */
 struct ep_raw_pkts {
-	uint8_t		 udp[65536];	/* the UDP datagram, checksummed */
-	uint8_t		 buf[65536 + EP_RAW_PKTS_MAX * 48];
+	uint8_t		 udp[65536 + EP_RAW_EH_LEN];	/* what the fragments
+					   carve: a Destination Options
+					   header if any, then the UDP
+					   datagram, checksummed */
+	uint8_t		 buf[65536 + EP_RAW_PKTS_MAX * 64];
 	size_t		 off[EP_RAW_PKTS_MAX], len[EP_RAW_PKTS_MAX];
 	int		 n;
 	size_t		 used;
 };
 
 /* Build msg (a DNS message) as the packets s describes: 0, or -1 with
- * err (sizes out of range, not a multiple of 8, too many fragments). */
+ * err (sizes out of range, not a multiple of 8, too many fragments,
+ * extension headers on IPv4). */
 int	 ep_raw_build(const struct ep_raw_spec *s, const uint8_t *msg,
 	    size_t len, struct ep_raw_pkts *out, struct ep_err *err);
 

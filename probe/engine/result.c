@@ -88,6 +88,7 @@ ep_role_str(enum ep_role r)
 	case EP_ROLE_TWIN:	return "twoway-in";
 	case EP_ROLE_TWOUT:	return "twoway-out";
 	case EP_ROLE_TWLOG:	return "twoway-log";
+	case EP_ROLE_EH:		return "exthdr";
 	case EP_ROLE_NONE:	break;
 	}
 	return "unknown";

@@ -205,8 +205,10 @@ choose_iface(const struct ep_options *o, const struct ep_report *r,
 }
 
 /*
- * DNS to and from the targets, their fragments (no ports), and ICMP
- * errors about our packets from any router.
+ * DNS to and from the targets, their fragments (no ports), IPv6 packets
+ * behind a Hop-by-Hop or Destination Options header (BPF's "port" looks
+ * at the fixed header's Next Header only), and ICMP errors about our
+ * packets from any router.
  */
 static void
 make_filter(const struct ep_options *o, const struct ep_report *r,
@@ -224,7 +226,8 @@ make_filter(const struct ep_options *o, const struct ep_report *r,
 		n = (size_t)snprintf(f, len, "((ip or ip6");
 	if (n < len)
 		snprintf(f + n, len - n, ") and (port %u or "
-		    "(ip and ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] == 44)))"
+		    "(ip and ip[6:2] & 0x3fff != 0) or "
+		    "(ip6 and (ip6[6] == 44 or ip6[6] == 0 or ip6[6] == 60))))"
 		    " or (icmp and (icmp[0] == 3 or icmp[0] == 11 or "
 		    "icmp[0] == 12)) or (icmp6 and ip6[40] < 128)", o->port);
 }

@@ -38,11 +38,12 @@ plan(struct ep_mrun *m, enum ep_plan_stage stage, struct ep_err *err)
 }
 
 /* analyze: a raw query (pass 1 read its shape off the wire) that is not
- * TTL-limited and not DF. */
+ * TTL-limited, not DF and behind no IPv6 extension header (exthdr's). */
 static int
 identify(struct ep_probe_spec *s)
 {
-	if (s->transport != EP_RAW || s->ttl != 0 || s->raw == EP_RAW_DF)
+	if (s->transport != EP_RAW || s->ttl != 0 || s->raw == EP_RAW_DF ||
+	    s->eh != 0)
 		return 0;
 	s->subject = EP_SUBJ_SMALL;
 	s->role = EP_ROLE_FRAGOUT;

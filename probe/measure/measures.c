@@ -7,7 +7,7 @@
 
 extern const struct ep_measure ep_measure_sizes, ep_measure_ednsopt,
     ep_measure_twoway, ep_measure_fragout, ep_measure_pmtu, ep_measure_hops,
-    ep_measure_comply;
+    ep_measure_exthdr, ep_measure_comply;
 extern const struct ep_measure ep_measure_forged;
 
 /* Every module; a new measurement is one file and one line here. */
@@ -18,9 +18,10 @@ static const struct ep_measure_set all = { {
 	&ep_measure_fragout,	/* fragmented queries (raw) */
 	&ep_measure_pmtu,	/* the path MTU (raw, DF) */
 	&ep_measure_hops,	/* where packets die, hop by hop (raw) */
+	&ep_measure_exthdr,	/* IPv6 extension headers (raw) */
 	&ep_measure_comply,	/* EDNS compliance tests */
 	&ep_measure_forged,	/* resets, ICMP, answers made on the way */
-}, 8 };
+}, 9 };
 
 const struct ep_measure_set *
 ep_measures_all(void)

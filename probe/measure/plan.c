@@ -71,6 +71,24 @@ ep_plan_add_raw(struct ep_target *t, int *next_id, enum ep_role role, int raw,
 	return s;
 }
 
+struct ep_probe_spec *
+ep_plan_add_eh(struct ep_target *t, int *next_id, enum ep_role role,
+    uint8_t eh, const struct ep_options *o)
+{
+	struct ep_probe_spec *s;
+	int headers = ((eh & EP_EH_HBH) != 0) + ((eh & EP_EH_DST) != 0);
+
+	if (t->family != 6 || headers == 0 ||
+	    (s = ep_plan_add(t, next_id, EP_RAW, role, EP_SUBJ_SMALL,
+	    o->qname, o->qname_len, TYPE_SOA, 0, 0, 0, o)) == NULL)
+		return NULL;
+	s->raw = EP_RAW_WHOLE;
+	s->eh = eh;
+	/* IPv6, the headers, UDP, DNS header, question. */
+	s->ip_size = (uint16_t)(40 + 8 * headers + 8 + 12 + o->qname_len + 4);
+	return s;
+}
+
 uint16_t
 ep_plan_largest(const struct ep_options *o)
 {

@@ -50,6 +50,16 @@ struct ep_probe_spec *ep_plan_add_raw(struct ep_target *t, int *next_id,
 	    enum ep_role role, int raw, uint16_t ip_size, uint16_t frag_size,
 	    const struct ep_options *o);
 
+/*
+ * An IPv6 query behind extension headers (eh: EP_EH_* bits, 8 bytes
+ * each): SOA of NAME without EDNS in one raw packet (EP_RAW_WHOLE), the
+ * small query of the TTL probes, with role (EP_ROLE_EH; the hops module
+ * may plan TTL-limited twins of it: set ttl on the spec returned).  NULL
+ * when t is full or not IPv6 (RFC 8200 headers mean nothing to IPv4).
+ */
+struct ep_probe_spec *ep_plan_add_eh(struct ep_target *t, int *next_id,
+	    enum ep_role role, uint8_t eh, const struct ep_options *o);
+
 /* The largest rung of o's ladder. */
 uint16_t ep_plan_largest(const struct ep_options *o);
 

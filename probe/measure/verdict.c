@@ -162,7 +162,8 @@ ep_verdict_worst(const struct ep_target *t)
 const char *
 ep_fact_str(const char *field, enum ep_fact f)
 {
-	int frag = strncmp(field, "frag", 4) == 0;
+	int frag = strncmp(field, "frag", 4) == 0 ||
+	    strcmp(field, "ext_headers") == 0;
 
 	switch (f) {
 	case EP_FACT_UNTESTED:	return "untested";

@@ -176,6 +176,18 @@ probe_json(const struct ep_probe_record *pr, int cap)
 		    EP_RAW_FRAG ? json_integer(s->frag_size) : json_null());
 		json_object_set_new(o, "ttl", s->ttl ? json_integer(s->ttl) :
 		    json_null());
+		if (s->eh != 0) {
+			json_t *eh = json_array();
+
+			/* In the order of the packet's chain. */
+			if (s->eh & EP_EH_HBH)
+				json_array_append_new(eh, json_string(
+				    "hop_by_hop"));
+			if (s->eh & EP_EH_DST)
+				json_array_append_new(eh, json_string(
+				    "dst_opts"));
+			json_object_set_new(o, "ext_headers", eh);
+		}
 	}
 	json_object_set_new(o, "subject", json_string(ep_subject_str(
 	    s->subject)));
@@ -276,7 +288,7 @@ ep_out_json_target(const struct ep_target *t, int cap, const char *server)
 {
 	const struct ep_path *p = &t->path;
 	json_t *o = json_object(), *probes = json_array(),
-	    *path = json_object(), *findings = json_array(), *sz, *dh;
+	    *path = json_object(), *findings = json_array(), *sz, *dh, *eh;
 	char resume[512];
 
 	json_object_set_new(o, "address", json_string(t->addr_str));
@@ -338,6 +350,12 @@ ep_out_json_target(const struct ep_target *t, int cap, const char *server)
 		json_array_append_new(dh, e);
 	}
 	json_object_set_new(path, "drop_hop", dh);
+	eh = json_object();
+	json_object_set_new(eh, "dst_opts", json_string(ep_fact_str(
+	    "ext_headers", p->eh_dst)));
+	json_object_set_new(eh, "hop_by_hop", json_string(ep_fact_str(
+	    "ext_headers", p->eh_hbh)));
+	json_object_set_new(path, "ext_headers", eh);
 	json_object_set_new(path, "server_hops", p->server_ttl ?
 	    json_integer(p->server_ttl) : json_null());
 	json_object_set_new(path, "iface_mtu", p->iface_mtu > 0 ?

@@ -33,6 +33,12 @@ ep_out_resume(const struct ep_target *t, char *buf, size_t len)
 	if (p->frag_out != EP_FACT_UNTESTED && n < len)
 		n += (size_t)snprintf(buf + n, len - n, ", frag-out %s",
 		    ep_fact_str("frag_out", p->frag_out));
+	if (p->eh_dst != EP_FACT_UNTESTED && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", dst-opts %s",
+		    ep_fact_str("ext_headers", p->eh_dst));
+	if (p->eh_hbh != EP_FACT_UNTESTED && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", hop-by-hop %s",
+		    ep_fact_str("ext_headers", p->eh_hbh));
 	if (p->pmtu > 0 && n < len)
 		n += (size_t)snprintf(buf + n, len - n, ", pmtu %ld%s",
 		    p->pmtu, p->pmtud == EP_FACT_DROPPED ? " blackhole" :
@@ -79,6 +85,10 @@ probe_line(FILE *fp, const struct ep_probe_record *pr)
 		    s->raw == EP_RAW_DF ? "DF" : s->raw == EP_RAW_FRAG ?
 		    "frags of" : "whole", s->raw == EP_RAW_FRAG ?
 		    s->frag_size : s->ip_size);
+	if (s->eh & EP_EH_HBH)
+		snprintf(q + strlen(q), sizeof(q) - strlen(q), " +hbh");
+	if (s->eh & EP_EH_DST)
+		snprintf(q + strlen(q), sizeof(q) - strlen(q), " +dstopt");
 	if (s->edns)
 		snprintf(edns, sizeof(edns), "%u", s->bufsize);
 	if (reply) {

@@ -111,6 +111,10 @@
 #                   under real routers' ICMP limits
 #   silent-hop      r1 never sends ICMP Time Exceeded (a router configured
 #                   so), TCP/53 dropped on r2
+#   eh-drop         drop IPv6 packets carrying a Destination Options or a
+#                   Hop-by-Hop Options header (RFC 7872's common filter)
+#   eh-hbh-drop     drop IPv6 packets carrying a Hop-by-Hop Options header
+#                   only: Destination Options pass
 #
 # Only traffic inside the lab's namespaces: documentation prefixes only.
 # The daemons are stopped by the PIDs this script recorded, never by name.
@@ -127,7 +131,7 @@ SCENARIOS=(clean mtu1280 frag-drop tcp-drop tcp-reset udp512 edns-drop
 	loss5 pmtu-blackhole frag-nonfirst-drop frag-first-drop frag6-drop
 	host-drop frag-out-drop frag-in-drop frag-drop-r1 ednsopt-drop
 	res-upstream-drop res-frag-drop mtu-out1280 mtu-in1280 tcp-drop-r1
-	ratelimit silent-hop)
+	ratelimit silent-hop eh-drop eh-hbh-drop)
 
 ZONE=probe.test
 SERVER4=203.0.113.53
@@ -1101,6 +1105,19 @@ scenario_edns_drop() {
 scenario_ednsopt_drop() {
 	nft_rules ep-r2 "
 		udp dport 53 @th,144,16 == 1 @th,360,16 != 0 counter drop"
+}
+
+# IPv6 extension headers anywhere in the chain (nft walks it); IPv4 has
+# none, so its packets never match.
+scenario_eh_drop() {
+	nft_rules ep-r2 "
+		exthdr dst exists counter drop
+		exthdr hbh exists counter drop"
+}
+
+scenario_eh_hbh_drop() {
+	nft_rules ep-r2 "
+		exthdr hbh exists counter drop"
 }
 
 # Random loss (tc netem is not available in this kernel): every forwarded

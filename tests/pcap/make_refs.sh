@@ -15,7 +15,8 @@ lab=$top/tests/lab/lab.sh
 list=$top/tests/pcap/TESTLIST
 scenarios=(clean mtu1280 frag-drop frag-nonfirst-drop frag-first-drop
 	frag-out-drop frag-in-drop frag-drop-r1 udp512 edns-drop tcp-drop
-	tcp-reset pmtu-blackhole tcp-drop-r1 ednsopt-drop silent-hop)
+	tcp-reset pmtu-blackhole tcp-drop-r1 ednsopt-drop silent-hop eh-drop
+	eh-hbh-drop)
 shift || true
 trap '"$lab" down >/dev/null 2>&1' EXIT
 # ref SCENARIO FAMILY: one path capture and its expected output.

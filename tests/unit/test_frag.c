@@ -46,6 +46,8 @@ frag(int family, uint32_t id, uint32_t off, uint32_t len, int mf, uint32_t n)
 		f.ip.hdr_len = 48;		/* fixed header + Fragment */
 	}
 	f.ip.proto = 17;
+	if (family == 6)
+		f.ip.frag_next = 17;	/* the Fragment header's */
 	f.ip.ip_id = id;
 	f.ip.is_frag = 1;
 	f.ip.more_frags = mf;
@@ -309,6 +311,7 @@ test_keys_ipv6(void **state)
 	ep_frag_add(t, &f);
 	f = frag(6, 0xdeadbeef, 0, 1232, 1, 6);
 	f.ip.proto = 6;
+	f.ip.frag_next = 6;
 	ep_frag_add(t, &f);
 	assert_int_equal(count(t), 6);
 	/* The last fragment finds the first one's datagram. */

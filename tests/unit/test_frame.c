@@ -791,6 +791,12 @@ test_ipv6_chain(void **state)
 	assert_memory_equal(f.ip.src, v6s, 16);
 	assert_int_equal(f.ip.hdr_len, 40 + 8 + 8 + 16 + 8);
 	assert_int_equal(f.ip.total_len, p.n - 20);
+	/* Which headers were walked (analyze tells probes apart by them);
+	 * nothing after the Fragment header: the data starts there. */
+	assert_int_equal(f.ip.eh, EP_IP6_EH_HBH | EP_IP6_EH_DST |
+	    EP_IP6_EH_ROUTING | EP_IP6_EH_FRAG);
+	assert_int_equal(f.ip.frag_hdr_end, f.ip.hdr_len);
+	assert_int_equal(f.ip.frag_next, 17);
 	assert_int_equal(f.ip.proto, 17);
 	assert_true(f.ip.is_frag);
 	assert_true(f.ip.more_frags);

@@ -144,6 +144,190 @@ test_fragments(void **state)
 	}
 }
 
+/*
+ * IPv6 extension headers, walked by hand (not by our dissector): each
+ * packet's chain in RFC 8200 4.1's order (Hop-by-Hop, Fragment,
+ * Destination Options), each options header 8 bytes of PadN; the
+ * fragmentable part reassembled is [Destination Options] + the UDP
+ * datagram, whose checksum ignores the extension headers.
+ */
+static void
+check_eh(const struct ep_raw_spec *s, const uint8_t *msg, size_t len)
+{
+	static const uint8_t padn[6] = { 1, 4, 0, 0, 0, 0 };
+	uint8_t part[65536 + 8], pseudo[40];
+	size_t got = 0, ulen = 8 + len, o;
+	int hbh = (s->eh & EP_RAW_EH_HBH) != 0;
+	int dst = (s->eh & EP_RAW_EH_DST) != 0, first = -1;
+
+	for (int i = 0; i < pk.n; i++) {
+		const uint8_t *p = pk.buf + pk.off[i];
+		uint8_t nh = p[6];
+		size_t at = 0;
+		struct ep_frame f;
+
+		assert_int_equal(p[0] >> 4, 6);
+		assert_int_equal((size_t)(p[4] << 8 | p[5]) + 40, pk.len[i]);
+		o = 40;
+		if (hbh) {
+			assert_int_equal(nh, 0);
+			assert_int_equal(p[o + 1], 0);		/* 8 bytes */
+			assert_memory_equal(p + o + 2, padn, 6);
+			nh = p[o];
+			o += 8;
+		}
+		if (s->frag_size) {
+			assert_int_equal(nh, 44);
+			at = (size_t)(p[o + 2] << 8 | p[o + 3]) & 0xfff8;
+			assert_int_equal(p[o + 3] & 1, i + 1 < pk.n);
+			if (first == -1)
+				first = p[o];
+			assert_int_equal(p[o], first);
+			nh = p[o];
+			o += 8;
+		} else
+			first = nh;
+		assert_int_equal(at, got);
+		memcpy(part + got, p + o, pk.len[i] - o);
+		got += pk.len[i] - o;
+		/* Our dissector follows the same chain to the UDP ports. */
+		assert_int_equal(ep_frame_dissect(EP_LINK_RAW, p,
+		    (uint32_t)pk.len[i], (uint32_t)pk.len[i], 1, 0, &f), 0);
+		assert_null(f.stop);
+		if (at == 0) {
+			assert_int_equal(f.ip.proto, 17);
+			assert_true(f.ip.has_ports);
+			assert_int_equal(f.ip.dport, s->dport);
+			assert_int_equal(f.ip.eh & EP_IP6_EH_HBH, hbh ?
+			    EP_IP6_EH_HBH : 0);
+			assert_int_equal(f.ip.eh & EP_IP6_EH_DST, dst ?
+			    EP_IP6_EH_DST : 0);
+			assert_int_equal(f.ip.hdr_len, o + (dst ? 8 : 0));
+			assert_int_equal(f.ip.frag_hdr_end, s->frag_size ?
+			    o : 0);
+		}
+	}
+	o = 0;
+	if (dst) {
+		assert_int_equal(first, 60);
+		assert_int_equal(part[1], 0);
+		assert_memory_equal(part + 2, padn, 6);
+		first = part[0];
+		o = 8;
+	}
+	assert_int_equal(first, 17);
+	assert_int_equal(got, o + ulen);
+	assert_int_equal(part[o + 4] << 8 | part[o + 5], ulen);
+	assert_memory_equal(part + o + 8, msg, len);
+	memset(pseudo, 0, sizeof(pseudo));
+	memcpy(pseudo, s->src, 16);
+	memcpy(pseudo + 16, s->dst, 16);
+	pseudo[34] = (uint8_t)(ulen >> 8);
+	pseudo[35] = (uint8_t)ulen;
+	pseudo[39] = 17;
+	assert_int_equal(sum16(pseudo, 40, part + o, ulen), 0xffff);
+}
+
+static void
+test_ext_headers(void **state)
+{
+	static const uint8_t kinds[] = { EP_RAW_EH_DST, EP_RAW_EH_HBH,
+	    EP_RAW_EH_HBH | EP_RAW_EH_DST };
+	struct ep_raw_spec s;
+	struct ep_err err;
+	uint8_t msg[1172];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)(i * 13 + 1);
+	for (size_t k = 0; k < sizeof(kinds); k++) {
+		/* Whole: 40 + 8 per header + UDP. */
+		spec(&s, 6, 0, 0, 64);
+		s.eh = kinds[k];
+		assert_int_equal(ep_raw_build(&s, msg, 33, &pk, &err), 0);
+		assert_int_equal(pk.n, 1);
+		assert_int_equal(pk.len[0], 40 + 8 + 33 +
+		    (kinds[k] == (EP_RAW_EH_HBH | EP_RAW_EH_DST) ? 16 : 8));
+		check_eh(&s, msg, 33);
+		/* A TTL-limited twin, as the hops module will send. */
+		spec(&s, 6, 0, 0, 2);
+		s.eh = kinds[k];
+		assert_int_equal(ep_raw_build(&s, msg, 33, &pk, &err), 0);
+		assert_int_equal(pk.buf[pk.off[0] + 7], 2);
+		check_eh(&s, msg, 33);
+		/* In fragments: Hop-by-Hop in each, Destination Options
+		 * in the first only. */
+		spec(&s, 6, 256, 0, 64);
+		s.eh = kinds[k];
+		assert_int_equal(ep_raw_build(&s, msg, sizeof(msg), &pk, &err),
+		    0);
+		assert_int_equal(pk.n, 5);
+		check_eh(&s, msg, sizeof(msg));
+		spec(&s, 6, 16, 0, 64);
+		s.eh = kinds[k];
+		assert_int_equal(ep_raw_build(&s, msg, 100, &pk, &err), 0);
+		assert_int_equal(pk.n, kinds[k] & EP_RAW_EH_DST ? 8 : 7);
+		check_eh(&s, msg, 100);
+		/* Pieces of 8: the first fragment would hold the
+		 * Destination Options header without the UDP header. */
+		spec(&s, 6, 8, 0, 64);
+		s.eh = kinds[k];
+		if (kinds[k] & EP_RAW_EH_DST) {
+			assert_int_equal(ep_raw_build(&s, msg, 100, &pk,
+			    &err), -1);
+			assert_non_null(strstr(err.msg, "RFC 7112"));
+		} else {
+			assert_int_equal(ep_raw_build(&s, msg, 100, &pk,
+			    &err), 0);
+			check_eh(&s, msg, 100);
+		}
+	}
+	/* None on IPv4: a clear error. */
+	spec(&s, 4, 0, 0, 64);
+	s.eh = EP_RAW_EH_DST;
+	assert_int_equal(ep_raw_build(&s, msg, 33, &pk, &err), -1);
+	assert_non_null(strstr(err.msg, "IPv4"));
+}
+
+/* A fragmented query with a Destination Options header after the
+ * Fragment header: the fragment table joins its pieces (keyed by the
+ * Fragment header's Next Header; the first one's data begins at the
+ * options) into one complete datagram of UDP with the first's ports. */
+static void
+test_ext_headers_reassembled(void **state)
+{
+	struct ep_frag_table *t = ep_frag_new(8);
+	const struct ep_frag_dgram *d = NULL;
+	struct ep_raw_spec s;
+	struct ep_err err;
+	uint8_t msg[600];
+
+	(void)state;
+	memset(msg, 0x42, sizeof(msg));
+	assert_non_null(t);
+	spec(&s, 6, 256, 0, 64);
+	s.eh = EP_RAW_EH_HBH | EP_RAW_EH_DST;
+	assert_int_equal(ep_raw_build(&s, msg, sizeof(msg), &pk, &err), 0);
+	assert_int_equal(pk.n, 3);	/* 8 + 608 bytes in 256s */
+	for (int i = 0; i < pk.n; i++) {
+		struct ep_frame f;
+
+		assert_int_equal(ep_frame_dissect(EP_LINK_RAW,
+		    pk.buf + pk.off[i], (uint32_t)pk.len[i],
+		    (uint32_t)pk.len[i], (uint32_t)i + 1, 0, &f), 0);
+		assert_int_equal(f.ip.frag_next, 60);
+		d = ep_frag_add(t, &f);
+		assert_non_null(d);
+	}
+	assert_int_equal(ep_frag_at(t, 1) == NULL, 1);	/* one datagram */
+	assert_true(d->complete);
+	assert_int_equal(d->total, 8 + 8 + sizeof(msg));
+	assert_int_equal(d->proto, 17);
+	assert_true(d->has_ports);
+	assert_int_equal(d->dport, 53);
+	ep_frag_free(t);
+}
+
 /* Bad sizes: a clear error, nothing built. */
 static void
 test_bad_sizes(void **state)
@@ -169,6 +353,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_whole_df_ttl),
 		cmocka_unit_test(test_fragments),
+		cmocka_unit_test(test_ext_headers),
+		cmocka_unit_test(test_ext_headers_reassembled),
 		cmocka_unit_test(test_bad_sizes),
 	};
 
