@@ -4,7 +4,8 @@
  *
  * Small, large DF and fragmented queries go out on every path (the small
  * ones find the server's distance).  A kind another measurement found
- * lost (TCP/53 SYNs, EDNS queries, queries with an EDNS option) gets a
+ * lost (TCP/53 SYNs, EDNS queries, queries with an EDNS option, IPv6
+ * queries behind an extension header) gets a
  * ladder of its own once its loss is seen, up to the server only: no
  * extra probe on a clean path.  Routers rate-limit ICMP (Linux: a burst
  * of 6, then 1 per second per destination), so the hop a kind seems to
@@ -37,6 +38,8 @@ enum hop_kind {
 	HK_TCP,		/* a TCP/53 SYN */
 	HK_EDNS,	/* a small query with EDNS */
 	HK_OPTION,	/* a small query with EDNS and a client cookie */
+	HK_EH_DST,	/* IPv6: the small one behind Destination Options */
+	HK_EH_HBH,	/* IPv6: the small one behind Hop-by-Hop Options */
 	HK_COUNT
 };
 
@@ -51,6 +54,10 @@ static const struct {
 	[HK_TCP] = { "tcp-syn", "TCP/53 SYNs", 0 },
 	[HK_EDNS] = { "edns", "Queries with EDNS", 0 },
 	[HK_OPTION] = { "edns-option", "Queries with an EDNS option", 0 },
+	[HK_EH_DST] = { "eh-dst-opts", "IPv6 packets with a Destination "
+	    "Options header", 0 },
+	[HK_EH_HBH] = { "eh-hop-by-hop", "IPv6 packets with a Hop-by-Hop "
+	    "Options header", 0 },
 };
 
 /* What the live run planned (the engine zeroes it per target). */
@@ -72,6 +79,10 @@ kind_of(const struct ep_probe_spec *s)
 {
 	if (s->transport == EP_TCP)
 		return HK_TCP;
+	if (s->eh & EP_EH_HBH)
+		return HK_EH_HBH;
+	if (s->eh & EP_EH_DST)
+		return HK_EH_DST;
 	if (s->raw == EP_RAW_DF)
 		return HK_DF;
 	if (s->raw == EP_RAW_FRAG)
@@ -104,6 +115,11 @@ add(const struct ep_options *o, struct ep_target *t, int *next_id,
 		s = ep_plan_add(t, next_id, EP_TCP, EP_ROLE_HOP,
 		    EP_SUBJ_SMALL, o->qname, o->qname_len, TYPE_SOA, 0, 0, 0,
 		    o);
+		break;
+	case HK_EH_DST:
+	case HK_EH_HBH:
+		s = ep_plan_add_eh(t, next_id, EP_ROLE_HOP, k == HK_EH_DST ?
+		    EP_EH_DST : EP_EH_HBH, o);
 		break;
 	default:
 		/* The small one without EDNS must pass where EDNS or size
@@ -235,11 +251,28 @@ seen_lost(const struct ep_mrun *m, enum hop_kind k)
 			    r->spec.edns && ep_replied(r))
 				ok = 1;
 			break;
+		case HK_EH_DST:
+		case HK_EH_HBH:
+			/* exthdr.c's queries of the kind, every one lost
+			 * (or refused by ICMP), a raw one without a header
+			 * answered. */
+			if (r->spec.transport != EP_RAW)
+				break;
+			if (r->spec.role == EP_ROLE_EH &&
+			    (r->spec.eh & EP_EH_HBH ? HK_EH_HBH : HK_EH_DST)
+			    == k) {
+				nopt++;
+				optlost += over && (r->res.outcome ==
+				    EP_OUT_TIMEOUT || r->res.outcome ==
+				    EP_OUT_ICMP);
+			} else if (r->spec.eh == 0 && ep_replied(r))
+				ok = 1;
+			break;
 		default:
 			return 0;
 		}
 	}
-	if (k == HK_OPTION)
+	if (k == HK_OPTION || k == HK_EH_DST || k == HK_EH_HBH)
 		return ok && nopt > 0 && optlost == nopt;
 	return lost && ok;
 }
@@ -442,6 +475,10 @@ lost(const struct ep_target *t, enum hop_kind k)
 		return t->path.edns == EP_FACT_DROPPED;
 	case HK_OPTION:
 		return has_finding(t, EP_F_EDNS_OPTION_DROPPED);
+	case HK_EH_DST:
+		return t->path.eh_dst == EP_FACT_DROPPED;
+	case HK_EH_HBH:
+		return t->path.eh_hbh == EP_FACT_DROPPED;
 	default:
 		return 0;
 	}
