@@ -410,7 +410,7 @@ test_answer_forged(void **state)
 		assert_true(cites(f, 1,
 		    target.probes[0].wire.reply_ttl.frame[0]));
 		assert_true(cites(f, 2, r->wire.reply_ttl.frame[0]));
-		assert_int_equal(f->severity, EP_SEV_ERROR);
+		assert_int_equal(f->severity, EP_SEV_WARNING);
 		assert_null(finding("TCP_RESET_FORGED"));
 		assert_null(finding("ICMP_FORGED"));
 	}
