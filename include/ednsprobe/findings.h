@@ -40,7 +40,7 @@
 	X(CAPTURE_INCOMPLETE, INFO, "capture_incomplete") \
 	X(TCP_RESET_FORGED, WARNING, "tcp_reset_forged") \
 	X(ICMP_FORGED, WARNING, "icmp_forged") \
-	X(ANSWER_FORGED, ERROR, "answer_forged") \
+	X(ANSWER_FORGED, WARNING, "answer_forged") \
 	X(FRAG_OUT_DROPPED, ERROR, "frag_out_dropped") \
 	X(PMTU_BLACKHOLE, ERROR, "pmtu_blackhole") \
 	X(PMTU_REDUCED, INFO, "pmtu_reduced") \

@@ -305,7 +305,8 @@ test_reset_injected(void **state)
  * Without the TTL ladder (no raw sockets) the hop is counted from the
  * TTLs alone: named by number, no address, no drop_hop (the way out is
  * not measured).  With a ladder that puts the server farther than its
- * answers do (routes differ by direction): the same.
+ * answers do (routes differ by direction), or TTL probes none of which
+ * was answered: the same, each advice saying why.
  */
 static void
 test_reset_unnamed(void **state)
@@ -329,6 +330,16 @@ test_reset_unnamed(void **state)
 	assert_non_null(strstr(f->summary, "come from hop 2, not from the "
 	    "server 3 hops away"));
 	assert_non_null(strstr(f->advice, "differ by direction"));
+	assert_null(drop("tcp-syn"));
+
+	/* TTL probes that ran but were never answered: no count out. */
+	reset(path(4, 62, 1, 3), 63, 0);
+	target.probes[target.nprobes - 1].res.outcome = EP_OUT_TIMEOUT;
+	target.probes[target.nprobes - 1].wire.reply_ttl.n = 0;
+	ep_verdict(&target);
+	assert_int_equal(target.path.server_ttl, 0);
+	assert_non_null(f = finding("TCP_RESET_FORGED"));
+	assert_non_null(strstr(f->advice, "No TTL probe was answered"));
 	assert_null(drop("tcp-syn"));
 }
 
@@ -410,7 +421,7 @@ test_answer_forged(void **state)
 		assert_true(cites(f, 1,
 		    target.probes[0].wire.reply_ttl.frame[0]));
 		assert_true(cites(f, 2, r->wire.reply_ttl.frame[0]));
-		assert_int_equal(f->severity, EP_SEV_ERROR);
+		assert_int_equal(f->severity, EP_SEV_WARNING);
 		assert_null(finding("TCP_RESET_FORGED"));
 		assert_null(finding("ICMP_FORGED"));
 	}
