@@ -578,6 +578,14 @@ udp_sizes(struct ep_target *t, const struct ep_view *v, const long lo[EP_SUBJ_CO
 	return 1;
 }
 
+/* A TCP probe that ran and asked its question (not a TTL-limited SYN of
+ * the hops module): the evidence of the TCP findings. */
+static int
+tcp_asked(const struct ep_probe_record *r)
+{
+	return r->spec.role != EP_ROLE_HOP && ep_ran(r);
+}
+
 /* A TCP probe of the path's TCP facts (the option query's TCP twin has
  * its own finding; a TTL-limited SYN is the hops module's). */
 static int
@@ -635,7 +643,7 @@ tcp(struct ep_target *t, const struct ep_view *v)
 		    "TCP) and check that the server listens on TCP; the "
 		    "reset's TTL in a capture tells a firewall from the "
 		    "server.");
-		ep_cite_all(f, v, EP_TCP, -1, ep_ran);
+		ep_cite_all(f, v, EP_TCP, -1, tcp_asked);
 	} else if (t->path.tcp == EP_FACT_DROPPED) {
 		f = ep_finding_add(t, EP_F_TCP_TIMEOUT, "TCP connections to port 53 time out: neither a SYN-ACK "
 		    "nor a reset came back within %u ms (%d probes): TCP/53 "
@@ -643,7 +651,7 @@ tcp(struct ep_target *t, const struct ep_view *v)
 		ep_finding_advise(f, "Open TCP/53 to the server on every firewall of the "
 		    "path: truncated answers and answers above the path's "
 		    "UDP limit can only be fetched over TCP.");
-		ep_cite_all(f, v, EP_TCP, -1, ep_ran);
+		ep_cite_all(f, v, EP_TCP, -1, tcp_asked);
 	} else if (stuck != NULL && answers > 0) {
 		long want = t->path.size_known[stuck->spec.subject];
 		char wantbuf[32] = "larger";
@@ -663,7 +671,7 @@ tcp(struct ep_target *t, const struct ep_view *v)
 			    "firewalls, or clamp the TCP MSS on the link with "
 			    "the small MTU (e.g. nft 'tcp option maxseg size "
 			    "set rt mtu').");
-			ep_cite_all(f, v, EP_TCP, -1, ep_ran);
+			ep_cite_all(f, v, EP_TCP, -1, tcp_asked);
 		}
 	} else if (stuck != NULL || broken != NULL) {
 		if (stuck == NULL)
@@ -677,7 +685,7 @@ tcp(struct ep_target *t, const struct ep_view *v)
 		    stuck->res.stream_bytes);
 		ep_finding_advise(f, "Check the server's TCP settings and any proxy or "
 		    "DNS inspection on the path that accepts connections.");
-		ep_cite_all(f, v, EP_TCP, -1, ep_ran);
+		ep_cite_all(f, v, EP_TCP, -1, tcp_asked);
 	}
 }
 
@@ -742,7 +750,7 @@ truncation(struct ep_target *t, const struct ep_view *v)
 	    "fix TCP/53 on the path (see the TCP finding), otherwise these "
 	    "names do not resolve.");
 	ep_cite_all(f, v, EP_UDP, -1, is_truncated);
-	ep_cite_all(f, v, EP_TCP, -1, ep_ran);
+	ep_cite_all(f, v, EP_TCP, -1, tcp_asked);
 }
 
 /*
