@@ -868,6 +868,43 @@ te(struct ep_probe_record *r, uint8_t router)
 }
 
 /*
+ * The target planned by the raw modules (fragout, pmtu, hops) with TTL
+ * probes up to max_hops (a string), over base_net's simulated answers.
+ */
+static void
+plan_raw(char *max_hops)
+{
+	char a0[] = "ednsprobe", a1[] = "path", a2[] = "@192.0.2.1",
+	    a3[] = "probe.test";
+	char *argv[] = { a0, a1, a2, a3, max_hops, NULL };
+	struct net n = base_net();
+	struct ep_options o;
+	struct ep_err err;
+	struct ep_measure_set set;
+	int id = 100;
+
+	plan(4, NULL);
+	simulate(&n);
+	assert_int_equal(ep_options_parse(5, argv, &o, &err), 0);
+	assert_int_equal(ep_measures_named("fragout,pmtu,hops", &set), 0);
+	assert_int_equal(ep_measure_plan(&set, &o, &target, &id, &err), 0);
+}
+
+/* A raw probe of fragout or pmtu: the fragmented ones lost, the rest
+ * answered.  0 for a TTL probe (the test's to settle). */
+static int
+raw_base(struct ep_probe_record *r)
+{
+	if (r->spec.role == EP_ROLE_HOP)
+		return 0;
+	if (r->spec.raw == EP_RAW_FRAG)
+		r->res.outcome = EP_OUT_TIMEOUT;
+	else
+		reply(r, 90, 0, 1, 0);
+	return 1;
+}
+
+/*
  * Raw probes: fragmented queries lost while the whole one passes, and the
  * TTL probes locate it; a hop that stayed silent (ICMP rate limit) before
  * the farthest one that answered does not move the location.
@@ -875,21 +912,10 @@ te(struct ep_probe_record *r, uint8_t router)
 static void
 test_raw_frag_out_and_hop(void **state)
 {
-	char a0[] = "ednsprobe", a1[] = "path", a2[] = "@192.0.2.1",
-	    a3[] = "probe.test", a4[] = "--max-hops=4";
-	char *argv[] = { a0, a1, a2, a3, a4, NULL };
-	struct net n = base_net();
-	struct ep_options o;
-	struct ep_err err;
-	struct ep_measure_set set;
-	int id = 100;
+	char mh[] = "--max-hops=4";
 
 	(void)state;
-	plan(4, NULL);
-	simulate(&n);
-	assert_int_equal(ep_options_parse(5, argv, &o, &err), 0);
-	assert_int_equal(ep_measures_named("fragout,pmtu,hops", &set), 0);
-	assert_int_equal(ep_measure_plan(&set, &o, &target, &id, &err), 0);
+	plan_raw(mh);
 	for (int i = 0; i < target.nprobes; i++) {
 		struct ep_probe_record *r = &target.probes[i];
 		int frag = r->spec.raw == EP_RAW_FRAG;
@@ -897,13 +923,8 @@ test_raw_frag_out_and_hop(void **state)
 		if (r->spec.transport != EP_RAW)
 			continue;
 		r->res.tries = 3;
-		if (r->spec.role != EP_ROLE_HOP) {
-			if (frag)
-				r->res.outcome = EP_OUT_TIMEOUT;
-			else
-				reply(r, 90, 0, 1, 0);
+		if (raw_base(r))
 			continue;
-		}
 		if (r->spec.ttl == 3 && !frag)
 			reply(r, 90, 0, 1, 0);		/* the server */
 		else if (r->spec.ttl == 4)
@@ -943,20 +964,9 @@ enum hop2 { HOP2_HEARD, HOP2_LATE, HOP2_SILENT };
 static void
 frag_lost_with_hop2(enum hop2 how)
 {
-	char a0[] = "ednsprobe", a1[] = "path", a2[] = "@192.0.2.1",
-	    a3[] = "probe.test", a4[] = "--max-hops=3";
-	char *argv[] = { a0, a1, a2, a3, a4, NULL };
-	struct net n = base_net();
-	struct ep_options o;
-	struct ep_err err;
-	struct ep_measure_set set;
-	int id = 100;
+	char mh[] = "--max-hops=3";
 
-	plan(4, NULL);
-	simulate(&n);
-	assert_int_equal(ep_options_parse(5, argv, &o, &err), 0);
-	assert_int_equal(ep_measures_named("fragout,pmtu,hops", &set), 0);
-	assert_int_equal(ep_measure_plan(&set, &o, &target, &id, &err), 0);
+	plan_raw(mh);
 	for (int i = 0; i < target.nprobes; i++) {
 		struct ep_probe_record *r = &target.probes[i];
 		int frag = r->spec.raw == EP_RAW_FRAG;
@@ -964,13 +974,8 @@ frag_lost_with_hop2(enum hop2 how)
 		if (r->spec.transport != EP_RAW)
 			continue;
 		r->res.tries = 1;
-		if (r->spec.role != EP_ROLE_HOP) {
-			if (frag)
-				r->res.outcome = EP_OUT_TIMEOUT;
-			else
-				reply(r, 90, 0, 1, 0);
+		if (raw_base(r))
 			continue;
-		}
 		if (r->spec.ttl == 3 && !frag)
 			reply(r, 90, 0, 1, 0);		/* the server */
 		else if (frag && r->spec.ttl >= 2) {
