@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/all.sh: set up, build twice (release with -Werror; ASan+UBSan) and
 # run every test (unit, pcap, lab, fuzz replays) under both, then fuzz
-# each parser for a short while (EP_FUZZ_SECONDS, default 45, 0 skips;
+# each parser for a short while (EP_FUZZ_SECONDS, default 30, 0 skips;
 # tests/fuzz/run.sh, docs/security.md).  Run as root; CI runs this.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +22,7 @@ stamp "tests, sanitizer build"
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --output-on-failure) || rc=1
-fuzz_secs=${EP_FUZZ_SECONDS:-45}
+fuzz_secs=${EP_FUZZ_SECONDS:-30}
 if [ "$fuzz_secs" -gt 0 ]; then
 	stamp "fuzzing, ${fuzz_secs}s per target"
 	EP_FUZZ_BUILD="$top/build-fuzz" "$top/tests/fuzz/run.sh" "$fuzz_secs" ||
