@@ -389,10 +389,9 @@ large_of(const struct ep_target *t, enum ep_transport tr)
 static int
 has_finding(const struct ep_target *t, const enum ep_finding_id *ids)
 {
-	for (int i = 0; i < t->nfindings; i++)
-		for (int k = 0; ids[k] != EP_F_COUNT; k++)
-			if (t->findings[i].id == ids[k])
-				return 1;
+	for (int k = 0; ids[k] != EP_F_COUNT; k++)
+		if (ep_finding_has(t, ids[k]))
+			return 1;
 	return 0;
 }
 

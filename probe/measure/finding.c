@@ -63,3 +63,12 @@ ep_finding_cite(struct ep_finding *f, const struct ep_probe_record *r)
 	for (int i = 0; i < r->wire.nframes; i++)
 		ep_finding_cite_frame(f, r->wire.frames[i]);
 }
+
+int
+ep_finding_has(const struct ep_target *t, enum ep_finding_id id)
+{
+	for (int i = 0; i < t->nfindings; i++)
+		if (t->findings[i].id == id)
+			return 1;
+	return 0;
+}

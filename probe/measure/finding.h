@@ -25,6 +25,9 @@ void	ep_finding_advise(struct ep_finding *f, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* A probe as evidence, and the capture frames tied to it. */
 void	ep_finding_cite(struct ep_finding *f, const struct ep_probe_record *r);
+
+/* t has a finding of id (one an earlier verdict stage made). */
+int	ep_finding_has(const struct ep_target *t, enum ep_finding_id id);
 /* A capture frame as evidence. */
 void	ep_finding_cite_frame(struct ep_finding *f, uint32_t frame);
 

@@ -195,16 +195,6 @@ server_distance(struct ep_probe_record *const *p, int n,
 	return srv;
 }
 
-/* t has a finding of id (one an earlier verdict stage made). */
-static int
-has_finding(const struct ep_target *t, enum ep_finding_id id)
-{
-	for (int i = 0; i < t->nfindings; i++)
-		if (t->findings[i].id == id)
-			return 1;
-	return 0;
-}
-
 /*
  * Live: is kind k seen lost yet, by the probes over so far (the same
  * signs the verdict reads, before it runs)?  TCP: a connect that timed
@@ -474,7 +464,7 @@ lost(const struct ep_target *t, enum hop_kind k)
 	case HK_EDNS:
 		return t->path.edns == EP_FACT_DROPPED;
 	case HK_OPTION:
-		return has_finding(t, EP_F_EDNS_OPTION_DROPPED);
+		return ep_finding_has(t, EP_F_EDNS_OPTION_DROPPED);
 	case HK_EH_DST:
 		return t->path.eh_dst == EP_FACT_DROPPED;
 	case HK_EH_HBH:
