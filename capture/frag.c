@@ -1,6 +1,7 @@
 /* capture/frag.c: fragment bookkeeping per IP datagram, bounded (RFC 791
  * section 3.2, RFC 8200 section 4.5): which payload bytes of each
- * fragmented datagram crossed the wire, without keeping the bytes.
+ * fragmented datagram crossed the wire; and, when asked, the bytes too,
+ * so a fragmented DNS answer is read whole (ep_frag_keep_bytes).
  *
  * Semantics, for the callers (the header says what each field is):
  * - A datagram is keyed by family, source, destination, protocol and IP id
@@ -38,7 +39,9 @@
  * The table: a fixed array of max datagrams in insertion order (a ring
  * once full) and an open-addressing hash (linear probing, load <= 1/2)
  * over it.  When full, the datagram inserted first is evicted and counted;
- * nothing is allocated after ep_frag_new, so a million frames cost no
+ * nothing is allocated after ep_frag_new but the bytes kept for
+ * reassembly, which a datagram gives back once whole (or evicted) and
+ * which never exceed the table's bound, so a million frames cost no
  * memory and O(1) work each on average. */
 #include <limits.h>
 #include <stdlib.h>
@@ -47,6 +50,8 @@
 #include "ednsprobe/frame.h"
 
 #define TABLE_MAX	(1 << 20)	/* datagrams; keeps slot indices int */
+#define PAYLOAD_MAX	65535u		/* bytes of one datagram's payload */
+#define PROTO_UDP	17
 
 struct ep_frag_table {
 	struct ep_frag_dgram	*d;	/* max entries, owned */
@@ -56,6 +61,8 @@ struct ep_frag_table {
 	int			 oldest;	/* index inserted first */
 	int			 evicted;
 	unsigned		 mask;	/* slots - 1, slots >= 2 max */
+	size_t			 bytes_max;	/* 0: keep no bytes */
+	size_t			 bytes_used;
 };
 
 struct ep_frag_table *
@@ -81,10 +88,28 @@ ep_frag_new(int max)
 }
 
 void
+ep_frag_keep_bytes(struct ep_frag_table *t, size_t max)
+{
+	if (t != NULL)
+		t->bytes_max = max;
+}
+
+static void
+drop_bytes(struct ep_frag_table *t, struct ep_frag_dgram *d)
+{
+	t->bytes_used -= d->bytes_cap;
+	free(d->bytes);
+	d->bytes = NULL;
+	d->bytes_cap = 0;
+}
+
+void
 ep_frag_free(struct ep_frag_table *t)
 {
 	if (t == NULL)
 		return;
+	for (int i = 0; i < t->n; i++)
+		free(t->d[i].bytes);
 	free(t->d);
 	free(t->hash);
 	free(t->slot);
@@ -192,6 +217,7 @@ lookup(struct ep_frag_table *t, const struct ep_ip *ip)
 		if (t->evicted < INT_MAX)
 			t->evicted++;
 		unslot(t, i);
+		drop_bytes(t, &t->d[i]);
 		/* The shift may have moved entries: probe again. */
 		for (h = hv & t->mask; t->slot[h] != 0; h = (h + 1) & t->mask)
 			;
@@ -248,6 +274,65 @@ add_range(struct ep_frag_dgram *d, uint32_t from, uint32_t to)
 	d->nranges++;
 }
 
+/* Copy the data of fragment f, [from, from + len), into d's payload:
+ * reassembly as far as the capture and the table's bound allow. */
+static void
+keep_bytes(struct ep_frag_table *t, struct ep_frag_dgram *d,
+    const struct ep_frame *f, uint32_t from, uint32_t len)
+{
+	uint8_t *p;
+
+	if (t->bytes_max == 0 || d->bytes_short || d->dns_whole || len == 0)
+		return;
+	if (f->frag_data == NULL || f->frag_caplen < len ||
+	    from > PAYLOAD_MAX - len) {
+		drop_bytes(t, d);
+		d->bytes_short = 1;
+		return;
+	}
+	if (from + len > d->bytes_cap) {
+		size_t grow = from + len - d->bytes_cap;
+
+		if (t->bytes_used + grow > t->bytes_max ||
+		    (p = realloc(d->bytes, from + len)) == NULL) {
+			drop_bytes(t, d);
+			d->bytes_short = 1;
+			return;
+		}
+		d->bytes = p;
+		d->bytes_cap = from + len;
+		t->bytes_used += grow;
+	}
+	memcpy(d->bytes + from, f->frag_data, len);
+}
+
+/* d is complete, every byte kept: its DNS message read whole, as the
+ * receiver's stack hands it over (UDP only; the first fragment must have
+ * looked like DNS).  The bytes are not needed after that. */
+static void
+reassemble(struct ep_frag_table *t, struct ep_frag_dgram *d)
+{
+	struct ep_dns_msg m;
+	const uint8_t *u;
+	size_t n, ulen;
+
+	if (d->bytes == NULL || d->bytes_short || d->overlap || d->overflow ||
+	    d->proto != PROTO_UDP || !d->has_dns || d->bytes_cap < d->total ||
+	    d->total < (uint32_t)d->l4_off + 8)
+		return;
+	u = d->bytes + d->l4_off;
+	n = d->total - d->l4_off;
+	ulen = (size_t)u[4] << 8 | u[5];
+	if (ulen >= 8 && ulen < n)
+		n = ulen;		/* padding after the datagram */
+	ep_dns_dissect(u + 8, n - 8, &m);
+	if (m.status != EP_DNS_SHORT && m.id == d->dns.id) {
+		d->dns = m;
+		d->dns_whole = 1;
+	}
+	drop_bytes(t, d);
+}
+
 struct ep_frag_dgram *
 ep_frag_add(struct ep_frag_table *t, const struct ep_frame *f)
 {
@@ -286,11 +371,16 @@ ep_frag_add(struct ep_frag_table *t, const struct ep_frame *f)
 		d->pieces[d->npieces].to = to;
 		d->pieces[d->npieces++].more = ip->more_frags != 0;
 	}
-	if (!dup && to > from)
+	if (!dup && to > from) {
 		add_range(d, from, to);
+		keep_bytes(t, d, f, from, to - from);
+	}
 	if (from == 0) {
 		d->first_seen = 1;
 		d->proto = ip->proto;
+		if (ip->family == 6 && ip->hdr_len > ip->frag_hdr_end &&
+		    ip->frag_hdr_end != 0)
+			d->l4_off = (uint16_t)(ip->hdr_len - ip->frag_hdr_end);
 		if (ip->has_ports) {
 			d->has_ports = 1;
 			d->sport = ip->sport;
@@ -307,6 +397,8 @@ ep_frag_add(struct ep_frag_table *t, const struct ep_frame *f)
 	}
 	d->complete = d->first_seen && d->last_seen && d->nranges == 1 &&
 	    d->ranges[0].from == 0 && d->ranges[0].to == d->total;
+	if (d->complete && !d->dns_whole)
+		reassemble(t, d);
 	return d;
 }
 

@@ -343,6 +343,8 @@ dns(struct ep_frame *f, const struct ep_cursor *c, size_t len)
 	(void)ep_dns_dissect(c->p, have, &f->dns);
 	f->dns.length = len;
 	f->has_dns = 1;
+	f->dns_data = c->p;
+	f->dns_caplen = (uint32_t)have;
 	return 0;
 }
 
@@ -423,11 +425,13 @@ tcp(struct ep_frame *f, struct ep_cursor *c, int snap)
 		c->err = EP_EMALFORMED;
 		return "TCP data offset below 20";
 	}
+	/* What the segment carries, as its headers say: known even when
+	 * the snap length cuts its options. */
+	if ((size_t)ip->total_len >= ip->hdr_len + hl)
+		f->l4_len = (uint32_t)(ip->total_len - ip->hdr_len - hl);
 	ep_cursor_skip(c, hl - 14);	/* window, checksum, urgent, options */
 	if (c->err)
 		return "truncated TCP header";
-	if ((size_t)ip->total_len >= ip->hdr_len + hl)
-		f->l4_len = (uint32_t)(ip->total_len - ip->hdr_len - hl);
 	if (!is_dns(ip) || f->l4_len < 2 + DNS_HDR)
 		return NULL;
 	h = *c;
@@ -521,11 +525,25 @@ icmp(struct ep_frame *f, struct ep_cursor *c, int v6, int snap)
 	return quote(f, &q, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4, snap);
 }
 
+/* The data of fragment f, whose IP header starts at l3 and whose bytes
+ * end at end (the captured ones, up to the IP length). */
+static void
+frag_data(struct ep_frame *f, const uint8_t *l3, const uint8_t *end)
+{
+	size_t off = f->ip.frag_hdr_end ? f->ip.frag_hdr_end : f->ip.hdr_len;
+
+	if (end > l3 && (size_t)(end - l3) > off) {
+		f->frag_data = l3 + off;
+		f->frag_caplen = (uint32_t)((size_t)(end - l3) - off);
+	}
+}
+
 int
 ep_frame_dissect(int link, const uint8_t *pkt, uint32_t caplen,
     uint32_t wirelen, uint32_t number, uint64_t ts_us, struct ep_frame *f)
 {
 	struct ep_cursor c;
+	const uint8_t *l3 = NULL;
 	const char *why;
 	int type, past = 0, snap;
 
@@ -535,14 +553,19 @@ ep_frame_dissect(int link, const uint8_t *pkt, uint32_t caplen,
 	f->caplen = caplen;
 	f->wirelen = wirelen;
 	ep_cursor_init(&c, pkt, caplen);
-	if ((why = link_layer(link, &c, &type)) != NULL ||
-	    (why = ip_layer(&c, type, &f->ip, 0, &past)) != NULL) {
+	if ((why = link_layer(link, &c, &type)) == NULL) {
+		l3 = c.p;
+		why = ip_layer(&c, type, &f->ip, 0, &past);
+	}
+	if (why != NULL) {
 		f->stop = why;
 		/* Before the IP length is known, any shortage is the snap's. */
 		f->cut = c.err == EP_ETRUNC && caplen < wirelen &&
 		    (f->ip.family == 0 || past);
 		return f->ip.family != 0 ? 0 : -1;
 	}
+	if (f->ip.is_frag)
+		frag_data(f, l3, c.end);
 	if (f->ip.frag_off != 0)
 		return 0;			/* l4 EP_L4_NONE */
 	/* From here a shortage is the snap length's only if the wire had

@@ -15,6 +15,9 @@
 #include "wire.h"
 
 #define DGRAMS_MAX	4096	/* fragmented datagrams tracked per run */
+#define DGRAM_BYTES_MAX	(8u << 20)	/* bytes held for reassembly at once:
+					   128 datagrams of 64 KiB, more of
+					   the usual 2-4 KiB answers */
 
 struct ep_wire {
 	struct ep_wire_target	*targets;	/* not owned */
@@ -37,6 +40,7 @@ ep_wire_new(struct ep_wire_target *targets, int ntargets,
 		free(w);
 		return NULL;
 	}
+	ep_frag_keep_bytes(w->frags, DGRAM_BYTES_MAX);
 	w->targets = targets;
 	w->ntargets = ntargets;
 	w->sync = sync;
@@ -307,6 +311,14 @@ settle(struct ep_wire *w, const struct ep_wire_target *only)
 			continue;
 		}
 		s->ev->frag_dgrams++;
+		/* The reply as the client's stack got it: its whole message,
+		 * not the first fragment's start (analyze reads it). */
+		if (d->complete && !d->overlap && d->dns_whole &&
+		    (d->dns.flags & EP_DNS_QR) && d->dns.id == s->qid &&
+		    !s->ev->has_whole_reply) {
+			s->ev->whole_reply = d->dns;
+			s->ev->has_whole_reply = 1;
+		}
 		s->ev->frag_complete += d->complete;
 		s->ev->frag_overlap += d->complete && d->overlap;
 		s->ev->frags += d->nfrags;

@@ -93,6 +93,15 @@ struct ep_frame {
 	 * fragment); dns.length is the length the headers claim. */
 	int		 has_dns;
 	struct ep_dns_msg dns;
+	const uint8_t	*dns_data;	/* its captured bytes, dns_caplen of
+					   them: valid while the frame's are */
+	uint32_t	 dns_caplen;
+	/* A fragment's data as captured (IPv4: after the IP header; IPv6:
+	 * after the Fragment header), what reassembly copies (ep_frag_add);
+	 * points into the frame's bytes, valid only while they are.  NULL
+	 * when not a fragment or none of its data was captured. */
+	const uint8_t	*frag_data;
+	uint32_t	 frag_caplen;
 	/* Dissection stopped early: why (static string), NULL if it did
 	 * not.  Whatever was read before stays valid. */
 	const char	*stop;
@@ -154,6 +163,17 @@ struct ep_frag_dgram {
 	struct ep_dns_msg dns;
 	uint64_t	 first_us, last_us;	/* capture times */
 	int		 settled;	/* the matcher has counted it (wire.h) */
+	/* Reassembly, when the table keeps bytes (ep_frag_keep_bytes):
+	 * the payload so far (owned by the table), and once the datagram is
+	 * complete without overlaps, dns is the whole message's and
+	 * dns_whole is set (the bytes are then freed). */
+	uint8_t		*bytes;
+	uint32_t	 bytes_cap;
+	int		 bytes_short;	/* some data not captured, or over the
+					   table's byte bound: no reassembly */
+	uint16_t	 l4_off;	/* IPv6: extension headers after the
+					   Fragment header, in the data */
+	int		 dns_whole;
 };
 
 struct ep_frag_table;
@@ -170,6 +190,14 @@ void	 ep_frag_free(struct ep_frag_table *);
  */
 struct ep_frag_dgram *ep_frag_add(struct ep_frag_table *,
 	    const struct ep_frame *f);
+
+/*
+ * Keep the payload bytes of datagrams (at most max bytes in all, freed as
+ * each is reassembled or evicted), so the DNS message of a fragmented
+ * UDP datagram is dissected whole (dns_whole), as the receiver's stack
+ * reassembles it.  Off (0) by default.
+ */
+void	 ep_frag_keep_bytes(struct ep_frag_table *, size_t max);
 
 /* Iterate: i from 0 while the result is not NULL. */
 const struct ep_frag_dgram *ep_frag_at(const struct ep_frag_table *, int i);

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "ednsprobe/dns.h"
+
 #define EP_WIRE_FRAMES	32	/* frame numbers kept per probe or target */
 #define EP_WIRE_LPORTS	4	/* local ports kept per probe */
 #define EP_WIRE_LABEL	40	/* "probe 128 raw 65535 do medium" fits */
@@ -57,6 +59,10 @@ struct ep_probe_wire {
 	struct ep_wire_icmp icmp;	/* the first ICMP error quoting us */
 	struct ep_wire_ttl reply_ttl;	/* of the replies counted above */
 	struct ep_wire_ttl reset_ttl;	/* of TCP resets from the target */
+	/* A reply that came in IP fragments, reassembled (complete, no
+	 * overlaps): its whole DNS message. */
+	int		 has_whole_reply;
+	struct ep_dns_msg whole_reply;
 };
 
 /*
