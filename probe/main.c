@@ -283,7 +283,13 @@ main(int argc, char **argv)
 			ep_report_fini(&r);
 			return EXIT_BADFILE;
 		}
-		if (r.ntargets == 0)
+		if (r.ntargets == 0 && r.orphan_replies > 0)
+			fprintf(stderr, "ednsprobe: %s: no DNS exchange in "
+			    "the capture, only %llu replies whose queries are "
+			    "not in it (one direction only, or started after "
+			    "the queries?)\n", o.file,
+			    (unsigned long long)r.orphan_replies);
+		else if (r.ntargets == 0)
 			fprintf(stderr, "ednsprobe: %s: no DNS exchange in "
 			    "the capture\n", o.file);
 	} else if (ep_run_targets(&o, &r, &err) == -1) {

@@ -38,6 +38,7 @@
 	X(FRAG6_ONLY_DROPPED, ERROR, "frag6_only_dropped-frag4_only_dropped") \
 	X(ICMP_TOO_BIG, INFO, "icmp_too_big") \
 	X(CAPTURE_INCOMPLETE, INFO, "capture_incomplete") \
+	X(CAPTURE_NO_REPLY, INFO, "capture_no_reply") \
 	X(TCP_RESET_FORGED, WARNING, "tcp_reset_forged") \
 	X(ICMP_FORGED, WARNING, "icmp_forged") \
 	X(ANSWER_FORGED, WARNING, "answer_forged") \

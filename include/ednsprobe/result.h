@@ -132,7 +132,9 @@ enum ep_outcome {
 	EP_OUT_NOANSWER,	/* TCP connected, no whole answer */
 	EP_OUT_MALFORMED,	/* a reply that is not a valid DNS answer */
 	EP_OUT_ERROR,		/* local failure to send (no route...) */
-	EP_OUT_INTERRUPTED,	/* the run was stopped before an outcome */
+	EP_OUT_INTERRUPTED,	/* the run was stopped before an outcome
+				   (analyze: the capture ended too soon
+				   after the query to call it lost) */
 	EP_OUT_SKIPPED,		/* not sent: no baseline reply came back */
 };
 
@@ -152,6 +154,10 @@ struct ep_probe_result {
 	size_t		 stream_bytes;	/* TCP: bytes received in all */
 	int		 peer_closed;	/* TCP: the peer closed before answering */
 	int		 ignored;	/* replies dropped: wrong id or question */
+	int		 hello;		/* analyze: the reply was an ednsprobe
+					   responder's answer to the hello */
+	int		 cut;		/* analyze: the snap length cut its
+					   frames before its question */
 	struct ep_dns_msg reply;	/* valid when outcome is ANSWER/TRUNCATED,
 					   partially when MALFORMED */
 	/* ICMP error (EP_OUT_ICMP) or local errno (EP_OUT_ERROR). */
@@ -297,6 +303,13 @@ struct ep_target {
 	/* The capture behind the wire fields: 0 none, 1 complete, -1 the
 	 * kernel dropped frames (the wire fields may miss some). */
 	int			 capture;
+	/* analyze: what the capture could not show of it (live runs: 0).
+	 * Exchanges cut by the snap length (a UDP query, a TCP connection
+	 * whose DNS bytes are cut) are not probes: their question is
+	 * unknown.  one_way: the file holds no frame from any server. */
+	int			 cut_exchanges;
+	int			 one_way;
+	int			 file_cut;	/* the file ends mid-record */
 	int			 cut;	/* survey: its time budget ran out */
 	const char		*role;	/* resolver command: "resolver" or
 					   "authoritative"; NULL otherwise */
@@ -338,6 +351,8 @@ struct ep_report {
 	int		 ntargets;
 	struct ep_capture capture;
 	uint64_t	 unanalysed;	/* analyze: queries past the limits */
+	uint64_t	 orphan_replies;	/* analyze: DNS replies whose
+					   query is not in the capture */
 	char		 raw_skipped[512];	/* why no raw probe ran */
 	char		 server[256];	/* @SERVER as given ("" analyze) */
 	int		 compliance;	/* the compliance command's report */

@@ -19,6 +19,7 @@
 #include "measure/plan.h"
 #include "engine/privs.h"
 #include "engine/query.h"
+#include "engine/run.h"
 #include "engine/sniffer.h"
 #include "sniff.h"
 #include "measure/twoway_verdict.h"
@@ -27,6 +28,7 @@
 #define TARGETS_MAX	64	/* servers analysed in one file */
 #define CONNS_MAX	1024	/* TCP connections followed */
 #define TYPE_SOA	6
+#define WATCH_MIN_MS	100	/* see unseen() */
 
 /* A TCP connection to a server's DNS port. */
 struct conn {
@@ -34,6 +36,8 @@ struct conn {
 	uint8_t		 client[16], server[16];
 	uint16_t	 cport, sport;
 	int		 synack, rst;
+	int		 cut;		/* DNS bytes cut by the snap length */
+	int		 closed;	/* a FIN or reset, from either side */
 	uint64_t	 server_bytes;	/* payload from the server */
 	uint64_t	 syn_us, synack_us;
 };
@@ -45,7 +49,11 @@ struct analysis {
 	struct conn		*conns;
 	int			 nconns;
 	uint64_t		 queries_over;	/* not kept: limits reached */
+	uint64_t		 from_targets;	/* frames from a target */
+	uint64_t		 orphan_replies;	/* answering no query seen */
 	uint64_t		 first_us, last_us;	/* capture times */
+	uint32_t		 watch_ms;	/* of the target settled now */
+	int			 file_cut;	/* the file ends mid-record */
 };
 
 static size_t
@@ -54,27 +62,44 @@ alen(int family)
 	return family == 4 ? 4 : 16;
 }
 
+/* The address bytes of t (network order). */
+static const void *
+target_addr(const struct ep_target *t)
+{
+	const struct sockaddr_storage *ss = &t->addr;
+
+	return t->family == 4 ?
+	    (const void *)&((const struct sockaddr_in *)
+	    (const void *)ss)->sin_addr :
+	    (const void *)&((const struct sockaddr_in6 *)
+	    (const void *)ss)->sin6_addr;
+}
+
+/* The target at addr, any port, or NULL. */
+static struct ep_target *
+target_find_addr(struct analysis *a, int family, const uint8_t *addr)
+{
+	for (int i = 0; i < a->r->ntargets; i++)
+		if (a->r->targets[i].family == family &&
+		    memcmp(target_addr(&a->r->targets[i]), addr,
+		    alen(family)) == 0)
+			return &a->r->targets[i];
+	return NULL;
+}
+
 /* The target at addr and port, or NULL: never makes one. */
 static struct ep_target *
 target_find(struct analysis *a, int family, const uint8_t *addr,
     uint16_t port)
 {
-	for (int i = 0; i < a->r->ntargets; i++) {
-		const struct sockaddr_storage *ss = &a->r->targets[i].addr;
-		const void *p = family == 4 ?
-		    (const void *)&((const struct sockaddr_in *)
-		    (const void *)ss)->sin_addr :
-		    (const void *)&((const struct sockaddr_in6 *)
-		    (const void *)ss)->sin6_addr;
-		uint16_t tp = ntohs(family == 4 ?
-		    ((const struct sockaddr_in *)(const void *)ss)->sin_port :
-		    ((const struct sockaddr_in6 *)(const void *)ss)->sin6_port);
+	struct ep_target *t = target_find_addr(a, family, addr);
+	const struct sockaddr_in *sin;
 
-		if (a->r->targets[i].family == family && tp == port &&
-		    memcmp(p, addr, alen(family)) == 0)
-			return &a->r->targets[i];
-	}
-	return NULL;
+	if (t == NULL)
+		return NULL;
+	sin = (const struct sockaddr_in *)(const void *)&t->addr;
+	/* sin_port and sin6_port sit at the same offset. */
+	return ntohs(sin->sin_port) == port ? t : NULL;
 }
 
 static struct ep_target *
@@ -84,24 +109,16 @@ target_for(struct analysis *a, int family, const uint8_t *addr,
 	struct ep_report *r = a->r;
 	struct ep_target *t;
 
-	for (int i = 0; i < r->ntargets; i++) {
-		const struct sockaddr_storage *ss = &r->targets[i].addr;
-		const void *p = family == 4 ?
-		    (const void *)&((const struct sockaddr_in *)
-		    (const void *)ss)->sin_addr :
-		    (const void *)&((const struct sockaddr_in6 *)
-		    (const void *)ss)->sin6_addr;
-
-		if (r->targets[i].family == family &&
-		    memcmp(p, addr, alen(family)) == 0)
-			return &r->targets[i];
-	}
+	if ((t = target_find_addr(a, family, addr)) != NULL)
+		return t;
 	if (r->ntargets == TARGETS_MAX)
 		return NULL;
 	t = &r->targets[r->ntargets++];
 	memset(t, 0, sizeof(*t));
 	t->family = family;
 	t->base_rtt_ms = -1;
+	t->path.udp_max_response = -1;	/* none, until a verdict says */
+	t->path.pmtu = -1;
 	if (family == 4) {
 		struct sockaddr_in *sin = (void *)&t->addr;
 
@@ -298,10 +315,18 @@ tcp_frame(struct analysis *a, const struct ep_frame *f)
 		}
 		t = target_for(a, ip->family, ip->dst, ip->dport);
 		if (t != NULL && probe_for(t, EP_TCP, ip->sport, -1) == NULL &&
-		    (p = new_probe(a, t, EP_TCP, ip->sport)) != NULL &&
-		    ip->ttl <= EP_HOPS_MAX)	/* the system sends 64 */
-			p->spec.ttl = ip->ttl;	/* a hop probe's SYN */
+		    (p = new_probe(a, t, EP_TCP, ip->sport)) != NULL) {
+			p->res.started_us = f->ts_us;	/* waited from here */
+			if (ip->ttl <= EP_HOPS_MAX)	/* the system: 64 */
+				p->spec.ttl = ip->ttl;	/* a hop probe's */
+		}
 		return;
+	}
+	if ((c = conn_for(a, f, ip->dport == 53)) != NULL) {
+		if (f->l4_len > 0 && f->caplen < f->wirelen)
+			c->cut = 1;	/* a segment's bytes not all here */
+		if (f->tcp_flags & 0x05)
+			c->closed = 1;	/* FIN or RST: the exchange is over */
 	}
 	if ((c = conn_for(a, f, 0)) == NULL)
 		return;		/* not from a server we saw a SYN to */
@@ -338,6 +363,8 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 	    (f.l4 != EP_L4_UDP && f.l4 != EP_L4_TCP))
 		return;
 	tr = f.l4 == EP_L4_TCP ? EP_TCP : EP_UDP;
+	if (target_find_addr(a, f.ip.family, f.ip.src) != NULL)
+		a->from_targets++;	/* the capture sees servers' side */
 	if (tr == EP_TCP)
 		tcp_frame(a, &f);
 	/* From a target to a probe's port, but no DNS header or QR clear:
@@ -356,11 +383,18 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 		t = target_for(a, f.ip.family, f.ip.dst, f.ip.dport);
 		if (t == NULL)
 			return;
+		/* Cut by the snap length: its question and EDNS are unknown,
+		 * so it is no probe; its exchange is counted as unjudged. */
+		if (f.dns.status == EP_DNS_TRUNCATED && f.caplen < f.wirelen) {
+			t->cut_exchanges++;
+			return;
+		}
 		p = probe_for(t, tr, f.ip.sport, f.dns.id);
 		if (p == NULL && (p = new_probe(a, t, tr, f.ip.sport)) == NULL)
 			return;
 		if (p->res.tries++ == 0) {
-			p->res.started_us = ts_us;
+			if (p->res.started_us == 0)	/* TCP: its SYN's */
+				p->res.started_us = ts_us;
 			p->res.qid = f.dns.id;
 			p->res.sent_bytes = f.dns.length;
 			spec_from(&p->spec, &f.dns);
@@ -370,13 +404,20 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 		p->res.last_us = ts_us;	/* RTT from the last transmission */
 		return;
 	}
-	if ((t = target_find(a, f.ip.family, f.ip.src, f.ip.sport)) == NULL)
+	/* Replies whose query is not in the file are counted over UDP:
+	 * over TCP without reassembly, a segment that continues a message
+	 * may look like a message start. */
+	if ((t = target_find(a, f.ip.family, f.ip.src, f.ip.sport)) == NULL) {
+		a->orphan_replies += tr == EP_UDP;
 		return;
+	}
 	if ((p = probe_for(t, tr, f.ip.dport, f.dns.id)) == NULL) {
 		/* Another id to a probe's port (live: ignored). */
 		if (tr == EP_UDP && (p = probe_for(t, tr, f.ip.dport, -1)) !=
 		    NULL && p->res.outcome == EP_OUT_PENDING)
 			p->res.ignored++;
+		else
+			a->orphan_replies += tr == EP_UDP;
 		return;
 	}
 	if (p->res.outcome != EP_OUT_PENDING)
@@ -392,6 +433,8 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 		return;
 	}
 	p->res.reply = f.dns;
+	p->res.hello = ep_tw_name_role(p->spec.qname, p->spec.qname_len) ==
+	    EP_ROLE_HELLO && ep_tw_is_hello(f.dns_data, f.dns_caplen);
 	if (ts_us >= p->res.last_us)
 		p->res.rtt_ms = (double)(ts_us - p->res.last_us) / 1000.0;
 	if (f.ip.is_frag)
@@ -408,6 +451,40 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 
 static int icmp_outcome(struct ep_probe_record *p);
 
+/*
+ * A query without a reply that the capture did not watch long enough to
+ * call lost: it ended less than a_watch_ms after the query (ten times the
+ * slowest answer's RTT from that server, at least 100 ms; a live run's
+ * timeout when none answered), and the client never sent it again (a
+ * retransmission says the client itself gave up waiting).  A TTL-limited
+ * probe waits its own while by design.  Such a probe stays unsettled, as
+ * in a run stopped early.  Not a SYN left without SYN-ACK, unless the
+ * file was cut short: the client's stack retries those on its own clock,
+ * and ednsprobe's own captures end with its TCP hop ladder, whose last
+ * SYNs the run stops waiting for.
+ */
+static int
+unseen(const struct analysis *a, const struct ep_probe_record *p)
+{
+	return p->res.waited_ms < a->watch_ms && p->res.tries <= 1 &&
+	    p->spec.ttl == 0 && p->spec.tw_ttl == 0;
+}
+
+/* The wait that makes a silent query lost, for target t (see unseen). */
+static uint32_t
+watch_ms(const struct ep_target *t)
+{
+	double slowest = -1;
+
+	for (int i = 0; i < t->nprobes; i++)
+		if (t->probes[i].res.rtt_ms > slowest)
+			slowest = t->probes[i].res.rtt_ms;
+	if (slowest < 0)
+		return EP_TIMEOUT_DEFAULT_MS;
+	return slowest * 10 < WATCH_MIN_MS ? WATCH_MIN_MS :
+	    (uint32_t)(slowest * 10);
+}
+
 /* A TCP probe's connection: handshake, reset, bytes; and its outcome when
  * no whole reply settled it. */
 static void
@@ -420,11 +497,7 @@ conn_facts(struct analysis *a, const struct ep_target *t,
 		const struct conn *c = &a->conns[k];
 
 		if (c->family != t->family || c->cport != r->lports[0] ||
-		    memcmp(c->server, t->family == 4 ?
-		    (const void *)&((const struct sockaddr_in *)
-		    (const void *)&t->addr)->sin_addr :
-		    (const void *)&((const struct sockaddr_in6 *)
-		    (const void *)&t->addr)->sin6_addr, alen(c->family)) != 0)
+		    memcmp(c->server, target_addr(t), alen(c->family)) != 0)
 			continue;
 		r->connected = c->synack;
 		/* A SYN-ACK stamped before its SYN (a clock step, a merged
@@ -437,8 +510,16 @@ conn_facts(struct analysis *a, const struct ep_target *t,
 			return;
 		if (r->reply.length > 0 && c->server_bytes >= r->reply.length + 2)
 			r->outcome = EP_OUT_ANSWER;
+		else if (c->cut && r->tries == 0) {
+			r->outcome = EP_OUT_INTERRUPTED;	/* unknown */
+			r->cut = 1;
+		}
 		else if (c->rst)
 			r->outcome = EP_OUT_RESET;
+		else if (c->synack && !c->closed && unseen(a, p))
+			r->outcome = EP_OUT_INTERRUPTED;	/* see unseen() */
+		else if (!c->synack && a->file_cut && unseen(a, p))
+			r->outcome = EP_OUT_INTERRUPTED;	/* the cut's */
 		else if (c->synack || !icmp_outcome(p))
 			r->outcome = c->synack ? EP_OUT_NOANSWER :
 			    EP_OUT_TIMEOUT;
@@ -496,11 +577,17 @@ settle(struct analysis *a, struct ep_target *t)
 			/* A fragmented reply that was whole on the wire (not
 			 * in overlapping pieces: receivers drop those). */
 			if (p->wire.frag_complete > p->wire.frag_overlap &&
-			    r->reply.length > 0)
+			    r->reply.length > 0) {
+				/* Read whole, as the client's stack got it:
+				 * the first fragment holds no OPT record. */
+				if (p->wire.has_whole_reply)
+					r->reply = p->wire.whole_reply;
 				r->outcome = r->reply.flags & EP_DNS_TC ?
 				    EP_OUT_TRUNCATED : EP_OUT_ANSWER;
+			}
 			else if (!icmp_outcome(p)) {
-				r->outcome = EP_OUT_TIMEOUT;
+				r->outcome = unseen(a, p) ? EP_OUT_INTERRUPTED :
+				    EP_OUT_TIMEOUT;
 				r->rtt_ms = -1;
 				memset(&r->reply, 0, sizeof(r->reply));
 			}
@@ -545,6 +632,27 @@ prune_attempts(struct ep_target *t)
 	t->nprobes = n;
 }
 
+/* TCP connections whose DNS bytes the snap length cut before their
+ * question: no probes, counted as exchanges the capture cut. */
+static void
+prune_cut(struct ep_target *t)
+{
+	int n = 0;
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *p = &t->probes[i];
+
+		if (p->res.cut) {
+			t->cut_exchanges++;
+			continue;
+		}
+		if (n != i)
+			t->probes[n] = *p;
+		n++;
+	}
+	t->nprobes = n;
+}
+
 /*
  * Which measurement each probe belongs to, by its shape: every module's
  * identify() in the table's order (the first that takes it), then each
@@ -563,7 +671,7 @@ identify(struct ep_target *t)
 		for (int k = 0; k < all->n; k++)
 			if (!all->m[k]->catch_all &&
 			    all->m[k]->identify != NULL &&
-			    all->m[k]->identify(s))
+			    all->m[k]->identify(t, s))
 				break;
 	}
 	for (int k = 0; k < all->n; k++)
@@ -664,8 +772,6 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 	for (int i = 0; i < r->ntargets; i++) {
 		struct ep_target *t = &r->targets[i];
 
-		settle(&a, t);
-		prune_attempts(t);
 		/* How long the capture waited for what never came. */
 		for (int k = 0; k < t->nprobes; k++) {
 			struct ep_probe_result *res = &t->probes[k].res;
@@ -675,16 +781,24 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 				res->waited_ms = w > UINT32_MAX ? UINT32_MAX :
 				    (uint32_t)w;
 		}
+		a.watch_ms = watch_ms(t);
+		a.file_cut = t->file_cut = r->capture.error[0] != '\0';
+		settle(&a, t);
+		prune_attempts(t);
+		prune_cut(t);
 		identify(t);
 		t->capture = 1;
 		t->timeout_ms = 0;
+		t->one_way = a.from_targets == 0;
 		/* The verdicts of the measurements it holds, as live. */
 		ep_measure_verdict(ep_measures_all(), t);
+		ep_verdict_capture_gaps(t);
 		if (ep_comply_alone(t))
 			r->compliance = 1;
 	}
 	ep_verdict_report(r);
 	r->unanalysed = a.queries_over;
+	r->orphan_replies = a.orphan_replies;
 	if (a.first_us) {
 		time_t when = (time_t)(a.first_us / 1000000u);
 		struct tm tm;

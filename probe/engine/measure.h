@@ -101,8 +101,12 @@ struct ep_measure {
 	/* No probe of the target is out: follow-ups, if any. */
 	void	(*quiet)(struct ep_mrun *m);
 	/* analyze: a probe rebuilt from a capture is this module's: set its
-	 * role and subject and return 1; else 0, s unchanged. */
-	int	(*identify)(struct ep_probe_spec *s);
+	 * role and subject and return 1; else 0, s unchanged.  t is its
+	 * target (every probe rebuilt, none identified yet), for a module
+	 * whose probes are told by another's answer (the two-ended ones:
+	 * only below a zone whose hello a responder answered). */
+	int	(*identify)(const struct ep_target *t,
+		    struct ep_probe_spec *s);
 	/* analyze, after every probe was identified: the module may claim
 	 * probes by the shape of the whole exchange (1: it did). */
 	int	(*identify_target)(struct ep_target *t);

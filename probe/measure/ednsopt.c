@@ -92,8 +92,9 @@ next(struct ep_mrun *m, const struct ep_probe_record *done)
 /* analyze: path's cookie query (SOA with an option; not a raw probe's
  * padding). */
 static int
-identify(struct ep_probe_spec *s)
+identify(const struct ep_target *t, struct ep_probe_spec *s)
 {
+	(void)t;
 	if (s->transport == EP_RAW || !(s->qtype == TYPE_SOA ||
 	    s->qname_len == 0) || !s->edns || s->opts_len == 0)
 		return 0;

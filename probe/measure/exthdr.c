@@ -52,8 +52,9 @@ plan(struct ep_mrun *m, enum ep_plan_stage stage, struct ep_err *err)
 /* analyze: a raw query that carried a Hop-by-Hop or Destination Options
  * header (pass 1 read the chain), not TTL-limited (those are hops'). */
 static int
-identify(struct ep_probe_spec *s)
+identify(const struct ep_target *t, struct ep_probe_spec *s)
 {
+	(void)t;
 	if (s->transport != EP_RAW || s->eh == 0 || s->ttl != 0)
 		return 0;
 	s->subject = EP_SUBJ_SMALL;

@@ -40,8 +40,9 @@ plan(struct ep_mrun *m, enum ep_plan_stage stage, struct ep_err *err)
 /* analyze: a raw query (pass 1 read its shape off the wire) that is not
  * TTL-limited, not DF and behind no IPv6 extension header (exthdr's). */
 static int
-identify(struct ep_probe_spec *s)
+identify(const struct ep_target *t, struct ep_probe_spec *s)
 {
+	(void)t;
 	if (s->transport != EP_RAW || s->ttl != 0 || s->raw == EP_RAW_DF ||
 	    s->eh != 0)
 		return 0;

@@ -440,8 +440,9 @@ next(struct ep_mrun *m, const struct ep_probe_record *done)
 
 /* analyze: a query whose TTL was limited (pass 1 read it). */
 static int
-identify(struct ep_probe_spec *s)
+identify(const struct ep_target *t, struct ep_probe_spec *s)
 {
+	(void)t;
 	if (s->ttl == 0 || (s->transport != EP_RAW &&
 	    s->transport != EP_TCP))
 		return 0;

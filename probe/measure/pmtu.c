@@ -114,8 +114,9 @@ next(struct ep_mrun *m, const struct ep_probe_record *done)
 
 /* analyze: a raw query with DF that is not TTL-limited. */
 static int
-identify(struct ep_probe_spec *s)
+identify(const struct ep_target *t, struct ep_probe_spec *s)
 {
+	(void)t;
 	if (s->transport != EP_RAW || s->ttl != 0 || s->raw != EP_RAW_DF)
 		return 0;
 	s->subject = EP_SUBJ_SMALL;

@@ -277,7 +277,7 @@ edns(struct ep_target *t, const struct ep_view *v)
 	const struct ep_probe_record *plain = NULL;
 	int nedns = 0, nreply = 0, nopt = 0, nudp_reply = 0, ntcp_reply = 0;
 	int nbad = 0, nbad_edns = 0, nign = 0, nmal = 0, nudp = 0;
-	int nbadvers = 0, nrefused = nrefused_by_target(t, v);
+	int nbadvers = 0, nrefused = nrefused_by_target(t, v), ncut = 0;
 	struct ep_finding *f;
 
 	for (int i = 0; i < v->n; i++) {
@@ -304,6 +304,10 @@ edns(struct ep_target *t, const struct ep_view *v)
 		if (!is_edns_udp(r))
 			continue;
 		nedns++;
+		if (ep_replied(r) && !ep_reply_whole(r)) {
+			ncut++;		/* its OPT record is unknown */
+			continue;
+		}
 		nreply += ep_replied(r);
 		nopt += ep_replied(r) && r->res.reply.opt_count == 1;
 		nbadvers += ep_replied(r) && r->res.reply.rcode == 16;
@@ -336,6 +340,9 @@ edns(struct ep_target *t, const struct ep_view *v)
 		ep_finding_advise(f, "Upgrade or configure the server for EDNS0 "
 		    "(RFC 6891); large answers then depend on TCP/53.");
 		ep_cite_all(f, v, EP_UDP, -1, is_edns_udp);
+	} else if (ncut > 0) {
+		/* Answered, but only their headers are known (the snap
+		 * length, fragments not all captured): EDNS untested. */
 	} else if ((nedns > 0 && nbad_edns == nedns) ||
 	    (nudp_reply == 0 && nudp > 0 && nbad == nudp)) {
 		/* Every one got replies, so nothing dropped the queries:
@@ -373,7 +380,9 @@ edns(struct ep_target *t, const struct ep_view *v)
 		    "address (check its listen/interface settings), or open "
 		    "its host firewall for UDP/53.");
 		ep_cite_all(f, v, EP_UDP, -1, ep_ran);
-	} else if (nudp_reply == 0 && ntcp_reply > 0) {
+	} else if (nudp_reply == 0 && ntcp_reply > 0 && nudp > 0) {
+		/* Only when UDP was asked: a +tcp run, or a capture of DNS
+		 * over TCP alone, says nothing of UDP. */
 		f = ep_finding_add(t, EP_F_UDP_NO_REPLY, "No UDP query was answered, while TCP queries were: "
 		    "UDP/53 is blocked on the path");
 		ep_finding_advise(f, "Allow UDP/53 both ways between the client and "

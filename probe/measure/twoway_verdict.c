@@ -1,6 +1,7 @@
 /* probe/measure/twoway_verdict.c: two-ended mode, the client's side: is the server
  * `ednsprobe respond`, what its log says of our queries, and in which
  * direction and at which size packets die (twoway.h, plan.h). */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -1027,14 +1028,42 @@ tw_next(struct ep_mrun *m, const struct ep_probe_record *done)
 	ep_plan_twoway_log(m->o, t, m->next_id, 0);
 }
 
-/* analyze: the hello and the probes by their names (their log, which
- * their verdict needs, is not in a capture). */
+/* s is below the zone of a hello of t that a responder answered, and is
+ * a two-ended request there (one with a token). */
 static int
-tw_identify(struct ep_probe_spec *s)
+below_hello(const struct ep_target *t, const struct ep_probe_spec *s)
+{
+	size_t hl = 1 + strlen(EP_TW_HELLO_LABEL);
+
+	for (int i = 0; i < t->nprobes; i++) {
+		const struct ep_probe_record *h = &t->probes[i];
+		struct ep_tw_req req;
+		struct ep_err err;
+		uint8_t zone[EP_DNAME_MAX];
+		size_t zlen;
+
+		if (!h->res.hello || h->spec.qname_len <= hl)
+			continue;
+		zlen = h->spec.qname_len - hl;
+		for (size_t k = 0; k < zlen; k++)
+			zone[k] = (uint8_t)tolower(h->spec.qname[hl + k]);
+		if (ep_tw_parse_name(s->qname, s->qname_len, zone, zlen,
+		    &req, &err) == 0 && req.token[0] != '\0')
+			return 1;
+	}
+	return 0;
+}
+
+/* analyze: the hello by its name; the two-ended probes by theirs, but
+ * only below a zone whose hello a responder answered in the capture:
+ * "test." and "translate.example." have the shape of token labels (their
+ * log, which their verdict needs, is not in a capture). */
+static int
+tw_identify(const struct ep_target *t, struct ep_probe_spec *s)
 {
 	int tw = ep_tw_name_role(s->qname, s->qname_len);
 
-	if (tw == -1)
+	if (tw == -1 || (tw == EP_ROLE_TWIN && !below_hello(t, s)))
 		return 0;
 	s->subject = EP_SUBJ_SMALL;
 	s->role = (enum ep_role)tw;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/run.h"
 #include "measure/finding.h"
 #include "measure/verdict.h"
 
@@ -38,6 +39,12 @@ ep_timed_out(const struct ep_probe_record *r)
 	return r->res.outcome == EP_OUT_TIMEOUT;
 }
 
+int
+ep_reply_whole(const struct ep_probe_record *r)
+{
+	return r->res.reply.status != EP_DNS_TRUNCATED;
+}
+
 static int
 unreachable(const struct ep_probe_record *r)
 {
@@ -49,16 +56,50 @@ unreachable(const struct ep_probe_record *r)
 	return 0;
 }
 
+/*
+ * A capture (analyze) without a reply from t: whether it could have
+ * shown one.  Not when it holds no frame from any server (one direction
+ * only), nor when it ran less than a live run's timeout after t's first
+ * query (waited: the longest any query waited).  Then an info finding
+ * says what it shows, and 1 is returned.
+ */
+static int
+capture_blind(struct ep_target *t, const struct ep_view *v, uint32_t waited)
+{
+	struct ep_finding *f;
+
+	if (t->capture == 0 || t->timeout_ms != 0 ||
+	    (!t->one_way && waited >= EP_TIMEOUT_DEFAULT_MS))
+		return 0;
+	if (t->one_way)
+		f = ep_finding_add(t, EP_F_CAPTURE_NO_REPLY, "No reply from %s in the capture, which holds no "
+		    "packet from any server at all: taken in one direction "
+		    "only? Nothing can be said of the replies", t->addr_str);
+	else
+		f = ep_finding_add(t, EP_F_CAPTURE_NO_REPLY, "No reply from %s in the %.1f s the capture ran after "
+		    "the first query: too short to tell a server that does "
+		    "not answer from a slow one", t->addr_str,
+		    (double)waited / 1000.0);
+	ep_finding_advise(f, "Capture both directions (the client's own interface), "
+	    "for longer than the client's timeout, or run ednsprobe path "
+	    "@%s.", t->addr_str);
+	ep_cite_all(f, v, -1, -1, NULL);
+	return 1;
+}
+
 /* Nothing came back at all: say whether anything could be sent. */
 void
 ep_verdict_no_reply(struct ep_target *t, const struct ep_view *v)
 {
 	struct ep_finding *f;
 	int n = 0, nunreach = 0, nrefused = 0;
+	uint32_t waited = 0;
 
 	for (int i = 0; i < v->n; i++) {
 		const struct ep_probe_record *r = v->p[i];
 
+		if (r->res.waited_ms > waited)
+			waited = r->res.waited_ms;
 		if (!ep_ran(r))
 			continue;
 		n++;
@@ -66,12 +107,26 @@ ep_verdict_no_reply(struct ep_target *t, const struct ep_view *v)
 		nrefused += r->res.outcome == EP_OUT_ICMP &&
 		    r->res.sys_errno == ECONNREFUSED;
 	}
+	if (nrefused == 0 && capture_blind(t, v, waited))
+		return;
+	if (n == 0)
+		return;		/* nothing was asked (analyze: queries cut) */
 	if (n > 0 && nunreach == n) {
 		f = ep_finding_add(t, EP_F_UNREACHABLE, "%s cannot be reached: no route or an ICMP "
 		    "unreachable for every probe (%s)", t->addr_str,
 		    strerror(v->p[0]->res.sys_errno));
 		ep_finding_advise(f, "Check the address, the local routes (ip route get "
 		    "%s) and the first hops.", t->addr_str);
+	} else if (t->capture != 0 && t->timeout_ms == 0) {
+		/* A capture: how long it waited, not a timeout of ours. */
+		f = ep_finding_add(t, EP_F_NO_REPLY, "No reply from %s to any query over UDP or TCP in the "
+		    "%.1f s the capture ran after the first query%s",
+		    t->addr_str, (double)waited / 1000.0, nrefused ?
+		    "; ICMP port unreachable: nothing listens on the port" :
+		    ": the server is down or the path drops all DNS");
+		ep_finding_advise(f, "Check that the server runs and listens on this "
+		    "address; then look for filters on the path (UDP and TCP "
+		    "port 53).");
 	} else {
 		f = ep_finding_add(t, EP_F_NO_REPLY, "No reply from %s to any query over UDP or TCP within "
 		    "%u ms%s", t->addr_str, t->timeout_ms, nrefused ?
@@ -82,6 +137,29 @@ ep_verdict_no_reply(struct ep_target *t, const struct ep_view *v)
 		    "(UDP and TCP port 53).");
 	}
 	ep_cite_all(f, v, -1, -1, ep_ran);
+}
+
+void
+ep_verdict_capture_gaps(struct ep_target *t)
+{
+	struct ep_finding *f;
+
+	if (t->file_cut) {
+		f = ep_finding_add(t, EP_F_CAPTURE_INCOMPLETE, "The capture file is cut short (it ends inside a "
+		    "record: a full disk, a killed capture, a partial copy): "
+		    "what came after the cut is unknown, and the exchanges it "
+		    "interrupted are not judged");
+		ep_finding_advise(f, "Stop captures cleanly (SIGINT to tcpdump) and copy "
+		    "the whole file.");
+	}
+	if (t->cut_exchanges == 0)
+		return;
+	f = ep_finding_add(t, EP_F_CAPTURE_INCOMPLETE, "%d %s with %s cut by the capture's snap length: "
+	    "their questions, EDNS or answers are unknown, so they are not "
+	    "judged", t->cut_exchanges, t->cut_exchanges == 1 ?
+	    "exchange" : "exchanges", t->addr_str);
+	ep_finding_advise(f, "Capture whole frames (tcpdump -s 0, which recent "
+	    "tcpdump versions do by default).");
 }
 
 void

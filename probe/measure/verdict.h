@@ -22,6 +22,10 @@ void	ep_verdict(struct ep_target *t);
  */
 int	ep_verdict_silent(struct ep_target *t);
 
+/* analyze: what the capture could not show of t (queries cut by the snap
+ * length): CAPTURE_INCOMPLETE, after the verdict. */
+void	ep_verdict_capture_gaps(struct ep_target *t);
+
 /* NO_REPLY or UNREACHABLE for t, citing the probes of v that ran. */
 void	ep_verdict_no_reply(struct ep_target *t, const struct ep_view *v);
 
@@ -44,6 +48,11 @@ void	ep_view_all(struct ep_view *v, struct ep_probe_record **store,
  * before its deadline.  (An answer, TC or not: the engine's ep_replied.) */
 int	ep_ran(const struct ep_probe_record *r);
 int	ep_timed_out(const struct ep_probe_record *r);
+
+/* r's reply was read whole, so what it lacks (an OPT record, a cookie) it
+ * lacks: not a capture's reply cut by the snap length or seen only as its
+ * first fragment, whose header alone is known. */
+int	ep_reply_whole(const struct ep_probe_record *r);
 
 /*
  * Where a kind of packet dies (docs/json.md "drop_hop"): one entry per

@@ -315,6 +315,9 @@ ep_out_json_target(const struct ep_target *t, int cap, const char *server)
 		    t->orphan_frames, t->norphan_frames));
 		json_object_set_new(o, "headless_fragments", orph);
 		json_object_set_new(o, "too_big", icmp_json(&t->ptb));
+		if (t->cut_exchanges)	/* analyze: docs/json.md */
+			json_object_set_new(o, "cut_exchanges", json_integer(
+			    t->cut_exchanges));
 	} else {
 		json_object_set_new(o, "headless_fragments", json_null());
 		json_object_set_new(o, "too_big", json_null());
@@ -427,6 +430,9 @@ ep_out_json_run(json_t *o, const struct ep_report *r)
 	if (r->unanalysed)
 		json_object_set_new(o, "unanalysed_queries", json_integer(
 		    (json_int_t)r->unanalysed));
+	if (r->orphan_replies)
+		json_object_set_new(o, "replies_without_query", json_integer(
+		    (json_int_t)r->orphan_replies));
 	json_object_set_new(o, "raw_skipped", r->raw_skipped[0] ?
 	    json_string(r->raw_skipped) : json_null());
 	json_object_set_new(o, "capture_skipped", r->capture.skipped[0] ?

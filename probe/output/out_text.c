@@ -267,6 +267,10 @@ ep_out_text(FILE *fp, const struct ep_report *r, int verbose)
 		if (r->capture.stats_known)
 			fprintf(fp, ", %llu dropped by the kernel",
 			    (unsigned long long)r->capture.dropped);
+		if (r->orphan_replies)
+			fprintf(fp, ", %llu DNS %s whose queries are not in "
+			    "it", (unsigned long long)r->orphan_replies,
+			    r->orphan_replies == 1 ? "reply" : "replies");
 		fprintf(fp, "%s%s\n", r->capture.path[0] ? " -> " : "",
 		    r->capture.path);
 		if (r->capture.error[0])

@@ -368,22 +368,22 @@ test_identify(void **state)
 	s.raw = EP_RAW_WHOLE;
 	s.eh = EP_EH_DST;
 	s.role = EP_ROLE_NONE;
-	assert_int_equal(set.m[0]->identify(&s), 0);	/* fragout */
-	assert_int_equal(set.m[1]->identify(&s), 0);	/* hops */
-	assert_int_equal(set.m[2]->identify(&s), 1);
+	assert_int_equal(set.m[0]->identify(NULL, &s), 0);	/* fragout */
+	assert_int_equal(set.m[1]->identify(NULL, &s), 0);	/* hops */
+	assert_int_equal(set.m[2]->identify(NULL, &s), 1);
 	assert_int_equal(s.role, EP_ROLE_EH);
 	memset(&s, 0, sizeof(s));
 	s.transport = EP_RAW;
 	s.raw = EP_RAW_WHOLE;
 	s.eh = EP_EH_HBH;
 	s.ttl = 2;
-	assert_int_equal(set.m[2]->identify(&s), 0);
-	assert_int_equal(set.m[1]->identify(&s), 1);
+	assert_int_equal(set.m[2]->identify(NULL, &s), 0);
+	assert_int_equal(set.m[1]->identify(NULL, &s), 1);
 	memset(&s, 0, sizeof(s));
 	s.transport = EP_RAW;
 	s.raw = EP_RAW_WHOLE;
-	assert_int_equal(set.m[2]->identify(&s), 0);
-	assert_int_equal(set.m[0]->identify(&s), 1);
+	assert_int_equal(set.m[2]->identify(NULL, &s), 0);
+	assert_int_equal(set.m[0]->identify(NULL, &s), 1);
 }
 
 int

@@ -12,6 +12,8 @@
 #include <cmocka.h>
 #include <ldns/ldns.h>
 
+#include "engine/measure.h"
+#include "measure/measures.h"
 #include "measure/twoway.h"
 #include "measure/twoway_verdict.h"
 
@@ -633,6 +635,62 @@ test_name_role(void **state)
 	}
 }
 
+/* name (presentation) into s's question. */
+static void
+question(struct ep_probe_spec *s, const char *name)
+{
+	ldns_rdf *rdf;
+
+	assert_int_equal(ldns_str2rdf_dname(&rdf, name), LDNS_STATUS_OK);
+	memcpy(s->qname, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
+	s->qname_len = ldns_rdf_size(rdf);
+	ldns_rdf_deep_free(rdf);
+}
+
+/* analyze: a name with token labels is a two-ended probe only below the
+ * zone whose hello a responder answered in the capture; "test." and
+ * "translate.probe.test." are names (issue 22). */
+static void
+test_identify_needs_hello(void **state)
+{
+	static const struct { const char *name; int below; } cases[] = {
+		{ "s1400.tab12cd34.resp.test", 1 },
+		{ "log.tab12cd34.resp.test", 1 },
+		{ "t1abc.resp.test", 1 },	/* a token label, below it */
+		{ "test", 0 },
+		{ "translate.probe.test", 0 },
+		{ "s1400.tab12cd34.other.test", 0 },
+	};
+	struct ep_measure_set set;
+	struct ep_probe_spec s;
+
+	(void)state;
+	assert_int_equal(ep_measures_named("twoway", &set), 0);
+	setup(4);
+	t.nprobes = 1;
+	memset(&t.probes[0], 0, sizeof(t.probes[0]));
+	question(&t.probes[0].spec, "_ednsprobe.resp.test");
+	for (int hello = 0; hello < 2; hello++) {
+		t.probes[0].res.hello = hello;
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			int want = hello && cases[i].below;
+
+			memset(&s, 0, sizeof(s));
+			question(&s, cases[i].name);
+			if (set.m[0]->identify(&t, &s) != want)
+				fail_msg("%s, hello %d: not %d", cases[i].name,
+				    hello, want);
+			if (want)
+				assert_int_equal(s.role, EP_ROLE_TWIN);
+		}
+		/* The hello itself, by its name, answered or not. */
+		memset(&s, 0, sizeof(s));
+		question(&s, "_ednsprobe.resp.test");
+		assert_int_equal(set.m[0]->identify(&t, &s), 1);
+		assert_int_equal(s.role, EP_ROLE_HELLO);
+	}
+}
+
 int
 main(void)
 {
@@ -645,6 +703,7 @@ main(void)
 		cmocka_unit_test(test_no_log),
 		cmocka_unit_test(test_read_log),
 		cmocka_unit_test(test_name_role),
+		cmocka_unit_test(test_identify_needs_hello),
 		cmocka_unit_test(test_hops_in_exact),
 		cmocka_unit_test(test_hops_in_silent),
 		cmocka_unit_test(test_hops_in_rate_limited),

@@ -572,6 +572,90 @@ test_no_reply(void **state)
 	assert_int_equal(target.path.udp_max_response, -1);
 }
 
+/* Replies whose content was cut (the snap length, a first fragment
+ * alone): their missing OPT is unknown, not missing. */
+static void
+test_edns_cut_is_unknown(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	n.no_edns = 1;
+	plan(4, NULL);
+	simulate(&n);
+	for (int i = 0; i < target.nprobes; i++)
+		target.probes[i].res.reply.status = EP_DNS_TRUNCATED;
+	target.nfindings = 0;
+	ep_verdict(&target);
+	assert_false(has("EDNS_UNSUPPORTED"));
+	assert_false(has("EDNS_DROPPED"));
+	assert_string_equal(ep_fact_str("edns", target.path.edns),
+	    "untested");
+}
+
+/* DNS over TCP alone (+tcp, a TCP-only capture): nothing said of UDP. */
+static void
+test_tcp_only_says_nothing_of_udp(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	plan(4, NULL);
+	simulate(&n);
+	for (int i = 0; i < target.nprobes; i++)
+		if (target.probes[i].spec.transport != EP_TCP)
+			target.probes[i].res.outcome = EP_OUT_SKIPPED;
+	target.nfindings = 0;
+	ep_verdict(&target);
+	assert_false(has("UDP_NO_REPLY"));
+	/* One UDP query asked and lost: then it is said. */
+	target.probes[0].res.outcome = EP_OUT_TIMEOUT;
+	target.nfindings = 0;
+	ep_verdict(&target);
+	assert_true(has("UDP_NO_REPLY"));
+}
+
+/* A capture without replies: what it could not see is info, not "down". */
+static void
+test_capture_no_reply(void **state)
+{
+	struct net n = base_net();
+
+	(void)state;
+	n.dead = 1;
+	plan(4, NULL);
+	simulate(&n);
+	target.capture = 1;
+	target.timeout_ms = 0;		/* analyze */
+	for (int i = 0; i < target.nprobes; i++)
+		target.probes[i].res.waited_ms = 300;
+	target.nfindings = 0;
+	ep_verdict(&target);
+	assert_true(has("CAPTURE_NO_REPLY"));
+	assert_false(has("NO_REPLY"));
+	assert_non_null(strstr(target.findings[0].summary, "in the 0.3 s"));
+	/* Long enough, with other servers heard: the server is silent. */
+	for (int i = 0; i < target.nprobes; i++)
+		target.probes[i].res.waited_ms = 6000;
+	target.nfindings = 0;
+	ep_verdict(&target);
+	assert_true(has("NO_REPLY"));
+	assert_non_null(strstr(target.findings[0].summary, "in the 6.0 s"));
+	/* One direction only: nothing can be said, however long. */
+	target.one_way = 1;
+	target.nfindings = 0;
+	ep_verdict(&target);
+	assert_true(has("CAPTURE_NO_REPLY"));
+	assert_false(has("NO_REPLY"));
+	/* Cut exchanges only: said as such. */
+	target.one_way = 0;
+	target.cut_exchanges = 3;
+	target.nfindings = 0;
+	ep_verdict_capture_gaps(&target);
+	assert_true(has("CAPTURE_INCOMPLETE"));
+	assert_non_null(strstr(target.findings[0].summary, "3 exchanges"));
+}
+
 static void
 test_unreachable(void **state)
 {
@@ -1068,6 +1152,9 @@ main(void)
 		cmocka_unit_test(test_tcp_timeout),
 		cmocka_unit_test(test_tcp_blackhole),
 		cmocka_unit_test(test_no_reply),
+		cmocka_unit_test(test_edns_cut_is_unknown),
+		cmocka_unit_test(test_tcp_only_says_nothing_of_udp),
+		cmocka_unit_test(test_capture_no_reply),
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_small_answers_untested),
 		cmocka_unit_test(test_wire_nothing_arrived),
