@@ -18,6 +18,19 @@ for f in "$pcaps"/*.pcapng; do
 		0] | add // 0) + (.headless_fragments.fragments // 0)] |
 		add // 0' <<<"$j")
 	theirs_frames=$(tshark -r "$f" 2>/dev/null | wc -l)
+	# Fragments are counted per target: a file without an exchange
+	# (replies only) has none to count them on; its frames still are.
+	if [ "$(jq '.targets | length' <<<"$j")" = 0 ]; then
+		if [ "$ours_frames" = "$theirs_frames" ]; then
+			echo "  ok: $(basename "$f"): $ours_frames frames (no" \
+			    "exchange: fragments not counted)"
+		else
+			echo "  FAIL: $(basename "$f"): ednsprobe" \
+			    "$ours_frames frames, tshark $theirs_frames"
+			fails=$((fails + 1))
+		fi
+		continue
+	fi
 	# Fragments from the servers (ours are the raw probes' queries);
 	# not ICMP errors, which quote fragments of ours.
 	# (.66 / ::66: the hostile server's captures).
