@@ -428,6 +428,10 @@ tcp(struct ep_frame *f, struct ep_cursor *c, int snap)
 		return "truncated TCP header";
 	if ((size_t)ip->total_len >= ip->hdr_len + hl)
 		f->l4_len = (uint32_t)(ip->total_len - ip->hdr_len - hl);
+	/* The captured payload, for the stream reassembler (tcpstream.h). */
+	f->tcp_data = c->p;
+	f->tcp_datalen = (uint32_t)(ep_cursor_left(c) < f->l4_len ?
+	    ep_cursor_left(c) : f->l4_len);
 	if (!is_dns(ip) || f->l4_len < 2 + DNS_HDR)
 		return NULL;
 	h = *c;

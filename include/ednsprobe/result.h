@@ -134,6 +134,8 @@ enum ep_outcome {
 	EP_OUT_ERROR,		/* local failure to send (no route...) */
 	EP_OUT_INTERRUPTED,	/* the run was stopped before an outcome */
 	EP_OUT_SKIPPED,		/* not sent: no baseline reply came back */
+	EP_OUT_UNKNOWN,		/* analyze: the capture missed bytes of the
+				   TCP stream the answer was in */
 };
 
 /* What was measured.  Filled by the probe, read by verdict and output. */

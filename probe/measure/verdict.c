@@ -14,7 +14,8 @@ ep_ran(const struct ep_probe_record *r)
 {
 	return r->res.outcome != EP_OUT_SKIPPED &&
 	    r->res.outcome != EP_OUT_PENDING &&
-	    r->res.outcome != EP_OUT_INTERRUPTED;
+	    r->res.outcome != EP_OUT_INTERRUPTED &&
+	    r->res.outcome != EP_OUT_UNKNOWN;	/* a capture's blind spot */
 }
 
 /* Cite every probe that matches transport/role/subject (-1: any). */
