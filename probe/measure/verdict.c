@@ -60,6 +60,10 @@ ep_verdict_no_reply(struct ep_target *t, const struct ep_view *v)
 	for (int i = 0; i < v->n; i++) {
 		const struct ep_probe_record *r = v->p[i];
 
+		/* The server sent bytes the capture missed: maybe the
+		 * answer.  Silence would be a claim it cannot make. */
+		if (r->res.outcome == EP_OUT_UNKNOWN)
+			return;
 		if (!ep_ran(r))
 			continue;
 		n++;
