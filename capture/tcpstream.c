@@ -46,6 +46,7 @@ struct stream {
 	uint32_t	 hash;
 	struct stream	*hnext;		/* bucket chain */
 	struct stream	*newer, *older;	/* use list */
+	struct stream	*peer;		/* the other direction, once found */
 	int		 syn, synced, sure;
 	uint32_t	 base;		/* sequence number of win[0] */
 	uint32_t	 end_seq;	/* one past the last byte on the wire */
@@ -189,6 +190,8 @@ stream_end(struct ep_tcpstream *t, struct stream *s, int evicted)
 		t->evicted++;
 	if (t->end != NULL)
 		t->end(t->arg, &st);
+	if (s->peer != NULL)
+		s->peer->peer = NULL;
 	while (*pp != s)
 		pp = &(*pp)->hnext;
 	*pp = s->hnext;
@@ -211,20 +214,28 @@ stream_find(const struct ep_tcpstream *t, const struct ep_tcpstream_key *k)
 	return NULL;
 }
 
-/* An ACK from k's receiver: how far the other direction got. */
+/* An ACK on stream `from`: how far its other direction got.  The pair
+ * is linked once found, so a segment costs one lookup, not two. */
 static void
-acked(struct ep_tcpstream *t, const struct ep_tcpstream_seg *g)
+acked(struct ep_tcpstream *t, struct stream *from,
+    const struct ep_tcpstream_seg *g)
 {
 	struct ep_tcpstream_key r;
-	struct stream *s;
+	struct stream *s = from->peer;
 
-	memset(&r, 0, sizeof(r));
-	r.family = g->key.family;
-	memcpy(r.src, g->key.dst, sizeof(r.src));
-	memcpy(r.dst, g->key.src, sizeof(r.dst));
-	r.sport = g->key.dport;
-	r.dport = g->key.sport;
-	if ((s = stream_find(t, &r)) == NULL || !s->synced)
+	if (s == NULL) {
+		memset(&r, 0, sizeof(r));
+		r.family = g->key.family;
+		memcpy(r.src, g->key.dst, sizeof(r.src));
+		memcpy(r.dst, g->key.src, sizeof(r.dst));
+		r.sport = g->key.dport;
+		r.dport = g->key.sport;
+		if ((s = stream_find(t, &r)) == NULL)
+			return;
+		s->peer = from;
+		from->peer = s;
+	}
+	if (!s->synced)
 		return;
 	if (!s->has_ack || (int32_t)(g->ack - s->acked) > 0)
 		s->acked = g->ack;
@@ -426,10 +437,10 @@ ep_tcpstream_add(struct ep_tcpstream *t, const struct ep_tcpstream_seg *g)
 	uint32_t seq = g->seq, len = g->len, caplen = g->caplen;
 	int64_t off, end, capend;
 
-	if (g->flags & 0x10)
-		acked(t, g);
 	if ((s = stream_get(t, &g->key)) == NULL)
 		return;
+	if (g->flags & 0x10)
+		acked(t, s, g);
 	s->bytes += len;
 	if (caplen > len)
 		caplen = len;
