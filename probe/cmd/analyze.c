@@ -351,6 +351,9 @@ tcp_reply(struct analysis *a, const struct ep_tcpstream_msg *m,
 		return;
 	}
 	p->res.reply = *d;
+	/* A whole reply came over a connection, whether or not the
+	 * capture holds its handshake (it may start mid-stream). */
+	p->res.connected = 1;
 	/* The RTT ends when the reply starts to arrive (its first byte),
 	 * as it did when segments were read one by one. */
 	if (m->first_us >= p->res.last_us)
@@ -578,7 +581,7 @@ conn_facts(struct analysis *a, const struct ep_target *t,
 		    (const void *)&((const struct sockaddr_in6 *)
 		    (const void *)&t->addr)->sin6_addr, alen(c->family)) != 0)
 			continue;
-		r->connected = c->synack;
+		r->connected = c->synack || r->connected;
 		/* A SYN-ACK stamped before its SYN (a clock step, a merged
 		 * file): connected, but how fast is unknown. */
 		if (c->synack && c->synack_us >= c->syn_us)

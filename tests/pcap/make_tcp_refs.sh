@@ -74,9 +74,17 @@ for fam in 4 6; do
 		"$top/pcaps/tcp-reorder-v$fam.pcap" \
 		"move ${d[2]} ${d[0]}" "garble-copy ${d[0]} ${d[0]}" \
 		"copy ${d[0]} ${d[1]}"
+	# A capture that starts after the handshake (no SYN: boundaries are
+	# guessed from the first segment that looks like a message start).
+	python3 "$edit" "$tmp/pipeline-v$fam.pcap" \
+		"$top/pcaps/tcp-midstream-v$fam.pcap" "drop 1" "drop 2" "drop 3"
+	# A snap length of 300: every answer segment cut, the client's ACKs
+	# cover the rest.
+	editcap -F pcap -s 300 "$tmp/large-v$fam.pcap" \
+		"$top/pcaps/tcp-snapcut-v$fam.pcap"
 done
 for name in tcp-split-len tcp-pipeline tcp-large tcp-missed-middle \
-	tcp-reorder; do
+	tcp-reorder tcp-midstream tcp-snapcut; do
 	for fam in 4 6; do
 		grep -q "^$name-v$fam " "$list" ||
 			echo "$name-v$fam $name-v$fam.pcap" >>"$list"
