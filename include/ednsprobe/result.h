@@ -329,6 +329,12 @@ struct ep_capture {
 	uint64_t	 dropped;	/* kernel drops (pcap_stats); -1 unknown */
 	int		 stats_known;
 	char		 error[256];	/* a failure mid-run (disk full...) */
+	uint64_t	 tcp_unseen;	/* analyze: TCP streams with bytes the
+					   receiver acknowledged and the
+					   capture lacks (what follows them
+					   is unknown) */
+	uint64_t	 tcp_evicted;	/* analyze: TCP streams given up at
+					   the reassembler's bound */
 };
 
 struct ep_report {

@@ -394,6 +394,10 @@ tcp_stream_end(void *arg, const struct ep_tcpstream_stats *st)
 	struct analysis *a = arg;
 	struct conn *c;
 
+	if (st->unseen)
+		a->r->capture.tcp_unseen++;
+	if (st->evicted)
+		a->r->capture.tcp_evicted++;
 	if (st->unseen && st->key->sport == 53 &&
 	    (c = conn_of(a, st->key)) != NULL)
 		c->holed = 1;
