@@ -391,9 +391,10 @@ udp(struct ep_frame *f, struct ep_cursor *c, int snap)
 
 /*
  * TCP.  DNS over TCP is a stream of messages, each after a two-byte length
- * (RFC 1035 4.2.2); we do not reassemble streams, so a segment is taken
- * to start a message when its first bytes look like a prefix and a
- * header: prefix >= 12 and QDCOUNT <= 1 (every query, and every answer
+ * (RFC 1035 4.2.2).  Streams are reassembled by the caller when it needs
+ * whole messages (analyze: capture/tcpstream.c, fed with tcp_data); this
+ * one-segment look serves the matcher, so a segment is taken to start a
+ * message when its first bytes look like a prefix and a header: prefix >= 12 and QDCOUNT <= 1 (every query, and every answer
  * to one, has 0 or 1).  Two random bytes pass the QDCOUNT test once in
  * 32768, so a segment that continues a message rarely passes; if one
  * does, its "DNS id" and length are noise, and only comparing the id
@@ -432,6 +433,10 @@ tcp(struct ep_frame *f, struct ep_cursor *c, int snap)
 	ep_cursor_skip(c, hl - 14);	/* window, checksum, urgent, options */
 	if (c->err)
 		return "truncated TCP header";
+	/* The captured payload, for the stream reassembler (tcpstream.h). */
+	f->tcp_data = c->p;
+	f->tcp_datalen = (uint32_t)(ep_cursor_left(c) < f->l4_len ?
+	    ep_cursor_left(c) : f->l4_len);
 	if (!is_dns(ip) || f->l4_len < 2 + DNS_HDR)
 		return NULL;
 	h = *c;

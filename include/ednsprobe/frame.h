@@ -80,6 +80,9 @@ struct ep_frame {
 	uint8_t		 tcp_flags;	/* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08
 					   ACK 0x10 */
 	uint32_t	 tcp_seq, tcp_ack;
+	const uint8_t	*tcp_data;	/* TCP payload as captured, borrowed:
+					   valid during the frame callback */
+	uint32_t	 tcp_datalen;	/* bytes at tcp_data (<= l4_len) */
 	/* ICMP / ICMPv6 error (dest unreachable, frag-needed, packet too
 	 * big, time exceeded, parameter problem) with its quoted packet. */
 	uint8_t		 icmp_type, icmp_code;

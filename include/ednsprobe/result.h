@@ -136,6 +136,8 @@ enum ep_outcome {
 				   (analyze: the capture ended too soon
 				   after the query to call it lost) */
 	EP_OUT_SKIPPED,		/* not sent: no baseline reply came back */
+	EP_OUT_UNKNOWN,		/* analyze: the capture missed bytes of the
+				   TCP stream the answer was in */
 };
 
 /* What was measured.  Filled by the probe, read by verdict and output. */
@@ -340,6 +342,12 @@ struct ep_capture {
 	uint64_t	 dropped;	/* kernel drops (pcap_stats); -1 unknown */
 	int		 stats_known;
 	char		 error[256];	/* a failure mid-run (disk full...) */
+	uint64_t	 tcp_unseen;	/* analyze: TCP streams with bytes the
+					   receiver acknowledged and the
+					   capture lacks (what follows them
+					   is unknown) */
+	uint64_t	 tcp_evicted;	/* analyze: TCP streams given up at
+					   the reassembler's bound */
 };
 
 struct ep_report {

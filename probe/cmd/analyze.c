@@ -22,6 +22,7 @@
 #include "engine/run.h"
 #include "engine/sniffer.h"
 #include "sniff.h"
+#include "tcpstream.h"
 #include "measure/twoway_verdict.h"
 #include "measure/verdict.h"
 
@@ -29,6 +30,8 @@
 #define CONNS_MAX	1024	/* TCP connections followed */
 #define TYPE_SOA	6
 #define WATCH_MIN_MS	100	/* see unseen() */
+#define STREAMS_MAX	(2 * CONNS_MAX)	/* TCP streams reassembled at once */
+#define DNS_HDR		12
 
 /* A TCP connection to a server's DNS port. */
 struct conn {
@@ -38,6 +41,8 @@ struct conn {
 	int		 synack, rst;
 	int		 cut;		/* DNS bytes cut by the snap length */
 	int		 closed;	/* a FIN or reset, from either side */
+	int		 holed;		/* the capture missed bytes the server
+					   sent: answers after them unknown */
 	uint64_t	 server_bytes;	/* payload from the server */
 	uint64_t	 syn_us, synack_us;
 };
@@ -48,6 +53,7 @@ struct analysis {
 	uint32_t		 nframes;
 	struct conn		*conns;
 	int			 nconns;
+	struct ep_tcpstream	*streams;	/* DNS over TCP, owned */
 	uint64_t		 queries_over;	/* not kept: limits reached */
 	uint64_t		 from_targets;	/* frames from a target */
 	uint64_t		 orphan_replies;	/* answering no query seen */
@@ -292,6 +298,154 @@ spec_from(struct ep_probe_spec *s, const struct ep_dns_msg *m)
 	}
 }
 
+/* The connection of a stream, either way; NULL if no SYN was seen. */
+static struct conn *
+conn_of(struct analysis *a, const struct ep_tcpstream_key *k)
+{
+	int from_client = k->dport == 53;	/* as tcp_frame's SYN */
+	const uint8_t *client = from_client ? k->src : k->dst;
+	const uint8_t *server = from_client ? k->dst : k->src;
+	uint16_t cport = from_client ? k->sport : k->dport;
+	uint16_t sport = from_client ? k->dport : k->sport;
+
+	for (int i = a->nconns - 1; i >= 0; i--) {
+		struct conn *c = &a->conns[i];
+
+		if (c->family == k->family && c->cport == cport &&
+		    c->sport == sport &&
+		    memcmp(c->client, client, alen(c->family)) == 0 &&
+		    memcmp(c->server, server, alen(c->family)) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* A whole query from a client makes (or re-sends) its probe, as a UDP
+ * query does in pass1: one probe per DNS id on a connection. */
+static void
+tcp_query(struct analysis *a, const struct ep_tcpstream_msg *m,
+    const struct ep_dns_msg *d)
+{
+	const struct ep_tcpstream_key *k = m->key;
+	struct ep_target *t;
+	struct ep_probe_record *p;
+
+	if ((t = target_for(a, k->family, k->dst, k->dport)) == NULL)
+		return;
+	p = probe_for(t, EP_TCP, k->sport, d->id);
+	if (p == NULL && (p = new_probe(a, t, EP_TCP, k->sport)) == NULL)
+		return;
+	if (p->res.tries++ == 0) {
+		p->res.started_us = m->last_us;
+		p->res.qid = d->id;
+		p->res.sent_bytes = d->length;
+		spec_from(&p->spec, d);
+	}
+	/* Sent once its last byte left; RTT from the last transmission. */
+	p->res.last_us = m->last_us;
+}
+
+/* A whole reply settles the probe that asked it, as live
+ * (probe/engine/query.c): the id, then the opcode and question. */
+static void
+tcp_reply(struct analysis *a, const struct ep_tcpstream_msg *m,
+    const struct ep_dns_msg *d)
+{
+	const struct ep_tcpstream_key *k = m->key;
+	struct ep_target *t;
+	struct ep_probe_record *p;
+
+	if ((t = target_find(a, k->family, k->src, k->sport)) == NULL ||
+	    (p = probe_for(t, EP_TCP, k->dport, d->id)) == NULL ||
+	    p->res.outcome != EP_OUT_PENDING)
+		return;
+	if (EP_DNS_OPCODE(d->flags) != p->spec.opcode ||
+	    (d->has_question && p->spec.qname_len > 0 &&
+	    (d->qtype != p->spec.qtype || d->qclass != p->spec.qclass ||
+	    d->qname_len != p->spec.qname_len || memcmp(d->qname,
+	    p->spec.qname, p->spec.qname_len) != 0))) {
+		p->res.ignored++;
+		return;
+	}
+	p->res.reply = *d;
+	/* A whole reply came over a connection, whether or not the
+	 * capture holds its handshake (it may start mid-stream). */
+	p->res.connected = 1;
+	/* The RTT ends when the reply starts to arrive (its first byte),
+	 * as it did when segments were read one by one. */
+	if (m->first_us >= p->res.last_us)
+		p->res.rtt_ms = (double)(m->first_us - p->res.last_us) /
+		    1000.0;
+	if (d->status == EP_DNS_OK)
+		p->res.outcome = d->flags & EP_DNS_TC ? EP_OUT_TRUNCATED :
+		    EP_OUT_ANSWER;
+	else
+		p->res.outcome = EP_OUT_MALFORMED;
+}
+
+/* The reassembler's messages (capture/tcpstream.h).  A message shorter
+ * than a header names no id: nothing to tie it to. */
+static void
+tcp_message(void *arg, const struct ep_tcpstream_msg *m)
+{
+	struct analysis *a = arg;
+	struct ep_dns_msg d;
+
+	if (m->len < DNS_HDR)
+		return;
+	(void)ep_dns_dissect(m->data, m->len, &d);
+	d.length = m->len;
+	if (d.flags & EP_DNS_QR)
+		tcp_reply(a, m, &d);
+	else
+		tcp_query(a, m, &d);
+}
+
+/* A stream ends: a gap in what a server sent, which the client
+ * acknowledged (it got the bytes, the capture did not), leaves its
+ * connection's later answers unknown (conn_facts).  A gap the client
+ * never acknowledged was a loss on the path, as today: no answer. */
+static void
+tcp_stream_end(void *arg, const struct ep_tcpstream_stats *st)
+{
+	struct analysis *a = arg;
+	struct conn *c;
+
+	if (st->unseen)
+		a->r->capture.tcp_unseen++;
+	if (st->evicted)
+		a->r->capture.tcp_evicted++;
+	if (st->unseen && st->key->sport == 53 &&
+	    (c = conn_of(a, st->key)) != NULL)
+		c->holed = 1;
+}
+
+/* Every segment to or from port 53 goes to the reassembler. */
+static void
+tcp_feed(struct analysis *a, const struct ep_frame *f)
+{
+	struct ep_tcpstream_seg g;
+	const struct ep_ip *ip = &f->ip;
+
+	if (a->streams == NULL || (ip->sport != 53 && ip->dport != 53))
+		return;
+	memset(&g, 0, sizeof(g));
+	g.key.family = ip->family;
+	memcpy(g.key.src, ip->src, alen(ip->family));
+	memcpy(g.key.dst, ip->dst, alen(ip->family));
+	g.key.sport = ip->sport;
+	g.key.dport = ip->dport;
+	g.seq = f->tcp_seq;
+	g.ack = f->tcp_ack;
+	g.flags = f->tcp_flags;
+	g.data = f->tcp_data;
+	g.caplen = f->tcp_datalen;
+	g.len = f->l4_len;
+	g.ts_us = f->ts_us;
+	g.frame = f->number;
+	ep_tcpstream_add(a->streams, &g);
+}
+
 static void
 tcp_frame(struct analysis *a, const struct ep_frame *f)
 {
@@ -320,8 +474,10 @@ tcp_frame(struct analysis *a, const struct ep_frame *f)
 			if (ip->ttl <= EP_HOPS_MAX)	/* the system: 64 */
 				p->spec.ttl = ip->ttl;	/* a hop probe's */
 		}
+		tcp_feed(a, f);
 		return;
 	}
+	tcp_feed(a, f);
 	if ((c = conn_for(a, f, ip->dport == 53)) != NULL) {
 		if (f->l4_len > 0 && f->caplen < f->wirelen)
 			c->cut = 1;	/* a segment's bytes not all here */
@@ -365,8 +521,11 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 	tr = f.l4 == EP_L4_TCP ? EP_TCP : EP_UDP;
 	if (target_find_addr(a, f.ip.family, f.ip.src) != NULL)
 		a->from_targets++;	/* the capture sees servers' side */
-	if (tr == EP_TCP)
+	if (tr == EP_TCP) {
+		/* DNS over TCP comes whole from the reassembler. */
 		tcp_frame(a, &f);
+		return;
+	}
 	/* From a target to a probe's port, but no DNS header or QR clear:
 	 * a reply that answers nothing (live: ignored), not a query. */
 	if (tr == EP_UDP && (!f.has_dns || !(f.dns.flags & EP_DNS_QR)) &&
@@ -499,7 +658,7 @@ conn_facts(struct analysis *a, const struct ep_target *t,
 		if (c->family != t->family || c->cport != r->lports[0] ||
 		    memcmp(c->server, target_addr(t), alen(c->family)) != 0)
 			continue;
-		r->connected = c->synack;
+		r->connected = c->synack || r->connected;
 		/* A SYN-ACK stamped before its SYN (a clock step, a merged
 		 * file): connected, but how fast is unknown. */
 		if (c->synack && c->synack_us >= c->syn_us)
@@ -508,12 +667,14 @@ conn_facts(struct analysis *a, const struct ep_target *t,
 		r->stream_bytes = c->server_bytes;
 		if (r->outcome != EP_OUT_PENDING)
 			return;
-		if (r->reply.length > 0 && c->server_bytes >= r->reply.length + 2)
-			r->outcome = EP_OUT_ANSWER;
-		else if (c->cut && r->tries == 0) {
-			r->outcome = EP_OUT_INTERRUPTED;	/* unknown */
+		/* Whole replies settled their probes in pass 1 (tcp_reply);
+		 * after a gap in what the server sent nothing is known.  A
+		 * connection cut before its question is no probe (prune_cut). */
+		if (c->cut && r->tries == 0) {
+			r->outcome = EP_OUT_UNKNOWN;
 			r->cut = 1;
-		}
+		} else if (c->holed)
+			r->outcome = EP_OUT_UNKNOWN;
 		else if (c->rst)
 			r->outcome = EP_OUT_RESET;
 		else if (c->synack && !c->closed && unseen(a, p))
@@ -732,13 +893,17 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 	a.r = r;
 	r->targets = calloc(TARGETS_MAX, sizeof(*r->targets));
 	a.conns = calloc(CONNS_MAX, sizeof(*a.conns));
-	if (r->targets == NULL || a.conns == NULL) {
+	a.streams = ep_tcpstream_new(STREAMS_MAX, EP_TCPSTREAM_BYTES,
+	    tcp_message, tcp_stream_end, &a);
+	if (r->targets == NULL || a.conns == NULL || a.streams == NULL) {
 		ep_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
 	snprintf(r->capture.path, sizeof(r->capture.path), "%s", path);
 	if (read_all(fd, path, pass1, &a, &a.link, r, err) == -1)
 		goto out;
+	/* Streams still waiting for bytes end here: holed or cut short. */
+	ep_tcpstream_finish(a.streams);
 	/* Pass 2: the live path's matcher over the same frames, against
 	 * the probes pass 1 found. */
 	for (int i = 0; i < r->ntargets; i++)
@@ -814,6 +979,7 @@ out:
 	free(views);
 	free(sigs);
 	free(a.conns);
+	ep_tcpstream_free(a.streams);
 	close(fd);
 	return rc;
 }

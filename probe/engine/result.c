@@ -37,6 +37,7 @@ ep_outcome_str(enum ep_outcome o)
 	case EP_OUT_ERROR:	return "error";
 	case EP_OUT_INTERRUPTED: return "interrupted";
 	case EP_OUT_SKIPPED:	return "skipped";
+	case EP_OUT_UNKNOWN:	return "unknown";
 	}
 	return "unknown";
 }

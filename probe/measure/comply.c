@@ -589,6 +589,7 @@ failure_word(const struct ep_probe_record *r, int family)
 	case EP_OUT_MALFORMED:	return "malformed";
 	case EP_OUT_ERROR:	return "failed";
 	case EP_OUT_INTERRUPTED: return "interrupted";
+	case EP_OUT_UNKNOWN:	return "unknown";
 	default:		return "skipped";
 	}
 }

@@ -15,7 +15,8 @@ ep_ran(const struct ep_probe_record *r)
 {
 	return r->res.outcome != EP_OUT_SKIPPED &&
 	    r->res.outcome != EP_OUT_PENDING &&
-	    r->res.outcome != EP_OUT_INTERRUPTED;
+	    r->res.outcome != EP_OUT_INTERRUPTED &&
+	    r->res.outcome != EP_OUT_UNKNOWN;	/* a capture's blind spot */
 }
 
 /* Cite every probe that matches transport/role/subject (-1: any). */
@@ -98,6 +99,10 @@ ep_verdict_no_reply(struct ep_target *t, const struct ep_view *v)
 	for (int i = 0; i < v->n; i++) {
 		const struct ep_probe_record *r = v->p[i];
 
+		/* The server sent bytes the capture missed: maybe the
+		 * answer.  Silence would be a claim it cannot make. */
+		if (r->res.outcome == EP_OUT_UNKNOWN)
+			return;
 		if (r->res.waited_ms > waited)
 			waited = r->res.waited_ms;
 		if (!ep_ran(r))

@@ -424,6 +424,13 @@ ep_out_json_run(json_t *o, const struct ep_report *r)
 		    json_integer((json_int_t)c->dropped) : json_null());
 		json_object_set_new(co, "error", c->error[0] ?
 		    json_string(c->error) : json_null());
+		/* Only when there are any: analyze of a TCP capture. */
+		if (c->tcp_unseen)
+			json_object_set_new(co, "tcp_streams_unseen",
+			    json_integer((json_int_t)c->tcp_unseen));
+		if (c->tcp_evicted)
+			json_object_set_new(co, "tcp_streams_evicted",
+			    json_integer((json_int_t)c->tcp_evicted));
 		json_object_set_new(o, "capture", co);
 	} else
 		json_object_set_new(o, "capture", json_null());

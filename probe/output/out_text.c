@@ -264,6 +264,13 @@ ep_out_text(FILE *fp, const struct ep_report *r, int verbose)
 			fprintf(fp, ", %llu cut by the snap length (their "
 			    "DNS content is unknown)",
 			    (unsigned long long)r->capture.cut);
+		if (r->capture.tcp_unseen)
+			fprintf(fp, ", %llu TCP streams with bytes the "
+			    "capture missed (what follows is unknown)",
+			    (unsigned long long)r->capture.tcp_unseen);
+		if (r->capture.tcp_evicted)
+			fprintf(fp, ", %llu TCP streams past the reassembler's "
+			    "bound", (unsigned long long)r->capture.tcp_evicted);
 		if (r->capture.stats_known)
 			fprintf(fp, ", %llu dropped by the kernel",
 			    (unsigned long long)r->capture.dropped);

@@ -1,6 +1,7 @@
 /* tests/fuzz/fuzz_frame.c: fuzz entry for the frame dissector
  * (capture/frame.c, link layer to DNS), the fragment table
- * (capture/frag.c) and the matcher behind it (capture/wire.c through
+ * (capture/frag.c), the TCP stream reassembler (capture/tcpstream.c) on
+ * the frame's payload, and the matcher behind it (capture/wire.c through
  * capture/evidence.c), with a small fake target made from the frame's own
  * addresses and ports so the matching code is reached.
  *
@@ -19,6 +20,7 @@
 #include "ednsprobe/frame.h"
 #include "ednsprobe/wire.h"
 #include "evidence.h"
+#include "tcpstream.h"
 #include "wire.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -73,6 +75,58 @@ frag_table(const struct ep_frame *f)
 	    f->ip.family == 6) && ep_frag_evicted(t) != 2))
 		abort();
 	ep_frag_free(t);
+}
+
+static void
+stream_msg(void *arg, const struct ep_tcpstream_msg *m)
+{
+	(void)arg;
+	if (m->len > 65535 || (m->len > 0 && m->data == NULL))
+		abort();
+}
+
+/* The TCP payload frame.h promises (inside the captured bytes, no more
+ * than the segment), fed to the reassembler as a SYN's first data, then
+ * again one byte on (an overlapping copy). */
+static void
+tcp_stream(const struct ep_frame *f, const uint8_t *pkt, uint32_t caplen)
+{
+	struct ep_tcpstream *t;
+	struct ep_tcpstream_seg g;
+
+	if (f->tcp_data == NULL)
+		return;
+	if (f->l4 != EP_L4_TCP || f->tcp_data < pkt ||
+	    f->tcp_datalen > caplen - (uint32_t)(f->tcp_data - pkt) ||
+	    f->tcp_datalen > f->l4_len)
+		abort();
+	if ((t = ep_tcpstream_new(1, EP_TCPSTREAM_BYTES, stream_msg, NULL,
+	    NULL)) == NULL)
+		abort();
+	memset(&g, 0, sizeof(g));
+	g.key.family = f->ip.family;
+	memcpy(g.key.src, f->ip.src, sizeof(g.key.src));
+	memcpy(g.key.dst, f->ip.dst, sizeof(g.key.dst));
+	g.key.sport = f->ip.sport;
+	g.key.dport = f->ip.dport;
+	g.seq = f->tcp_seq - 1;
+	g.flags = 0x02;
+	ep_tcpstream_add(t, &g);
+	g.seq = f->tcp_seq;
+	g.flags = f->tcp_flags & 0x15;	/* never another SYN */
+	g.data = f->tcp_data;
+	g.caplen = f->tcp_datalen;
+	g.len = f->l4_len;
+	ep_tcpstream_add(t, &g);
+	if (g.caplen > 1) {
+		g.seq++;
+		g.data++;
+		g.caplen--;
+		g.len--;
+		ep_tcpstream_add(t, &g);
+	}
+	ep_tcpstream_finish(t);
+	ep_tcpstream_free(t);
 }
 
 /* A target's evidence and its probes'. */
@@ -152,6 +206,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (f.has_dns && f.dns.qname_len > EP_DNAME_MAX))
 		abort();
 	frag_table(&f);
+	tcp_stream(&f, pkt, caplen);
 
 	/* The matcher: a target on one end of the frame (or of the packet
 	 * an ICMP error quotes), its probes on the other end's port. */

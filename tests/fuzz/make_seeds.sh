@@ -117,7 +117,15 @@ printf '%s\n' '{"type":"target","schema":1,"line":2,"address":"203.0.113.53","fa
 	'{"type":"target","address":"2001:db8::53","name":".","qtype":"TXT"}' \
 	'{"type":"target","address":"203.0.113.53","name":"probe.t' \
 	>"$out/survey/resume"
+# tcpstream: the segments of the stream reference captures, as records
+# (tests/fuzz/fuzz_tcpstream.c).
+mkdir -p "$out/tcpstream"
+find "$out/tcpstream" -type f ! -name 'crash-*' -delete
+for f in "$pcaps"/tcp-*.pcap; do
+	python3 "$top/tests/fuzz/tcpstream_seeds.py" "$f" \
+		"$out/tcpstream/$(basename "$f" .pcap)"
+done
 du -sh "$out"
-for d in frame dns pcap options survey; do
+for d in frame dns pcap options survey tcpstream; do
 	echo "$d: $(find "$out/$d" -type f | wc -l) files"
 done

@@ -9,14 +9,15 @@
 # tests/fuzz/corpus/NAME/ as crash-WHAT once fixed).
 # Environment: EP_FUZZ_BUILD (build dir), EP_FUZZ_WORK (scratch dir, kept;
 # default a new one under /tmp), EP_FUZZ_JOBS (parallel targets, 2),
-# EP_FUZZ_TARGETS (default "pcap frame dns options survey zone twoway").
+# EP_FUZZ_TARGETS (default "pcap frame dns options survey zone twoway
+# tcpstream").
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-3600}
 build=${EP_FUZZ_BUILD:-$top/build-fuzz}
 work=${EP_FUZZ_WORK:-$(mktemp -d /tmp/ednsprobe-fuzz.XXXXXX)}
 jobs=${EP_FUZZ_JOBS:-2}
-targets=${EP_FUZZ_TARGETS:-pcap frame dns options survey zone twoway}
+targets=${EP_FUZZ_TARGETS:-pcap frame dns options survey zone twoway tcpstream}
 case $secs in ''|*[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 1 ;; esac
 
 CC=clang cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
