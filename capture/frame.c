@@ -175,8 +175,7 @@ nflog(struct ep_cursor *c, int *type)
 	for (int n = 0; n < NFLOG_TLV_MAX; n++) {
 		uint16_t len, tlv;
 
-		if (ep_cursor_left(c) == 0)
-			return "NFLOG frame without a payload";
+		/* Running out here is running out before the payload. */
 		len = be ? ep_cursor_u16(c) : u16le(c);
 		tlv = be ? ep_cursor_u16(c) : u16le(c);
 		if (c->err)
