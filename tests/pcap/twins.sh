@@ -78,7 +78,8 @@ frames $td DNS"
 from $plain's at 200
 $(diff "$tmp/pc.json" "$tmp/tc.json" | head -10)"
 			else
-				cut=", cut at $((200 + d)) bytes: same as at 200"
+				cut=", cut at $((200 + d)) bytes: same as \
+at 200"
 			fi
 		fi
 	fi
