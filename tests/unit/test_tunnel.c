@@ -2,8 +2,9 @@
  * loopback, NFLOG, PKTAP, 802.11 and radiotap) and the tunnels (GRE,
  * ERSPAN, VXLAN, Geneve, GTP-U) of capture/frame.c, on frames built here:
  * the inner DNS query found, every prefix of every frame (a cut inner
- * packet is cut), bad lengths, the nesting bound, and the fallback of a
- * UDP packet on a tunnel's port that is not that tunnel to plain UDP. */
+ * packet is cut), bad lengths, the nesting bound, ICMP errors inside, and
+ * the fallback of a UDP packet on a tunnel's port that is not that tunnel
+ * to plain UDP. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -709,6 +710,52 @@ test_fallback(void **state)
 	assert_true(f.ip.is_frag);
 }
 
+/*
+ * An ICMP error inside a tunnel is the inner packet's, as a plain one:
+ * frag-needed from a router, quoting the query, in VXLAN and in GTP-U.
+ */
+static void
+test_icmp_inside(void **state)
+{
+	static const uint8_t router[4] = { 198, 51, 100, 99 };
+
+	(void)state;
+	for (int gtp = 0; gtp < 2; gtp++) {
+		size_t icmp_len = 8 + IN_LEN, over = gtp ? 8 : 8 + 14;
+		struct frame fr;
+		struct ep_frame f;
+
+		memset(&fr, 0, sizeof(fr));
+		outer4(&fr, 17, 8 + over + 20 + icmp_len);
+		if (gtp) {
+			udp(&fr.p, 2152, 2152, over + 20 + icmp_len);
+			put32(&fr.p, 0x30ff0000 | (uint32_t)(20 + icmp_len));
+			put32(&fr.p, 0x100);
+		} else {
+			udp(&fr.p, 50000, 4789, over + 20 + icmp_len);
+			put32(&fr.p, 0x08000000);
+			put32(&fr.p, 0x00002a00);
+			eth(&fr.p, 0x0800);
+		}
+		ip4(&fr.p, 1, icmp_len, router, in_src);
+		put8(&fr.p, 3);		/* unreachable */
+		put8(&fr.p, 4);		/* fragmentation needed */
+		put16(&fr.p, 0);
+		put32(&fr.p, 1400);	/* next-hop MTU */
+		inner(&fr.p);
+		assert_int_equal(dissect(&fr, &f), 0);
+		assert_memory_equal(f.ip.src, router, 4);
+		assert_int_equal(f.l4, EP_L4_ICMP);
+		assert_int_equal(f.icmp_mtu, 1400);
+		assert_true(f.has_quote);
+		assert_memory_equal(f.quote.dst, in_dst, 4);
+		assert_int_equal(f.quote.dport, 53);
+		assert_true(f.has_dns);
+		assert_int_equal(f.dns.id, QID);
+		assert_null(f.stop);
+	}
+}
+
 /* The link-type names read. */
 static void
 test_names(void **state)
@@ -732,6 +779,7 @@ main(void)
 		cmocka_unit_test(test_bad_links),
 		cmocka_unit_test(test_nesting),
 		cmocka_unit_test(test_fallback),
+		cmocka_unit_test(test_icmp_inside),
 		cmocka_unit_test(test_names),
 	};
 
