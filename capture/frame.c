@@ -49,6 +49,12 @@ ep_link_name(int link)
 	case EP_LINK_IPV4:		return "IPV4";
 	case EP_LINK_IPV6:		return "IPV6";
 	case EP_LINK_LINUX_SLL2:	return "LINUX_SLL2";
+	case EP_LINK_NULL:		return "NULL";
+	case EP_LINK_LOOP:		return "LOOP";
+	case EP_LINK_IEEE802_11:	return "IEEE802_11";
+	case EP_LINK_RADIOTAP:		return "IEEE802_11_RADIO";
+	case EP_LINK_NFLOG:		return "NFLOG";
+	case EP_LINK_PKTAP:		return "PKTAP";
 	}
 	return NULL;
 }
@@ -68,6 +74,238 @@ is_vlan(int type)
 {
 	return type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ ||
 	    type == ETHERTYPE_QINQ1;
+}
+
+/*
+ * Link types that carry another link layer, and the little-endian ones
+ * (radiotap, PKTAP, NFLOG from most hosts): BSD loopback (DLT_NULL,
+ * DLT_LOOP), Linux NFLOG (libpcap's LINKTYPE_NFLOG page), Apple PKTAP
+ * (net/pktap.h), radiotap (radiotap.org), IEEE 802.11-2020 9.2-9.3 with
+ * RFC 1042 LLC/SNAP.
+ */
+#define AF_INET_ANY	2		/* every system */
+#define AF_INET6_LINUX	10
+#define AF_INET6_NETBSD	24		/* also OpenBSD */
+#define AF_INET6_FREEBSD 28		/* also DragonFly */
+#define AF_INET6_DARWIN	30
+
+#define NFLOG_TLV_MAX	32		/* TLVs walked before the payload */
+#define NFULA_PAYLOAD	9
+#define PKTAP_HDR	108		/* Apple's fixed pktap_header */
+#define PKTAP_REC_PACKET 1
+#define PKTAP_DLT_RAW	12		/* DLT_RAW on the BSDs and macOS */
+#define RADIOTAP_HDR	8
+#define WLAN_TYPE_DATA	2
+
+static const char *link_layer(int, struct ep_cursor *, int *);
+
+static uint16_t
+u16le(struct ep_cursor *c)
+{
+	uint16_t v = ep_cursor_u16(c);
+
+	return (uint16_t)(v >> 8 | v << 8);
+}
+
+static uint32_t
+swap32(uint32_t v)
+{
+	return v >> 24 | (v >> 8 & 0xff00) | (v << 8 & 0xff0000) | v << 24;
+}
+
+static uint32_t
+u32le(struct ep_cursor *c)
+{
+	return swap32(ep_cursor_u32(c));
+}
+
+/* An address family number as an ethertype; 0 (not IP) if neither. */
+static int
+af_type(uint32_t af)
+{
+	switch (af) {
+	case AF_INET_ANY:
+		return ETHERTYPE_IPV4;
+	case AF_INET6_LINUX:
+	case AF_INET6_NETBSD:
+	case AF_INET6_FREEBSD:
+	case AF_INET6_DARWIN:
+		return ETHERTYPE_IPV6;
+	}
+	return 0;
+}
+
+/*
+ * BSD loopback: a 4-byte address family.  LOOP has it in network order;
+ * NULL in the capturing host's, which the file does not say, but every
+ * family is below 256, so the end that is not zero tells.
+ */
+static const char *
+loopback(struct ep_cursor *c, int host_order, int *type)
+{
+	uint32_t af = ep_cursor_u32(c);
+
+	if (c->err)
+		return "truncated loopback header";
+	if (host_order && af > 0xffff)
+		af = swap32(af);
+	*type = af_type(af);
+	return NULL;
+}
+
+/*
+ * NFLOG: family, version, resource id, then TLVs (length counting its
+ * 4-byte head, padded to 4) until NFULA_PAYLOAD, the IP packet.  Lengths
+ * and types are in the logging host's order: a type is below 256, so the
+ * first TLV's says which order.
+ */
+static const char *
+nflog(struct ep_cursor *c, int *type)
+{
+	uint8_t family = ep_cursor_u8(c);
+	int be;
+
+	ep_cursor_skip(c, 3);			/* version, resource id */
+	if (!ep_cursor_need(c, 4))
+		return "truncated NFLOG header";
+	/* The flag bits NLA_F_NESTED, NLA_F_NET_BYTEORDER aside. */
+	be = (c->p[2] & 0x3f) == 0 && c->p[3] != 0;
+	*type = family == AF_INET_ANY ? ETHERTYPE_IPV4 :
+	    family == AF_INET6_LINUX ? ETHERTYPE_IPV6 : 0;
+	for (int n = 0; n < NFLOG_TLV_MAX; n++) {
+		uint16_t len, tlv;
+
+		/* Running out here is running out before the payload. */
+		len = be ? ep_cursor_u16(c) : u16le(c);
+		tlv = be ? ep_cursor_u16(c) : u16le(c);
+		if (c->err)
+			return "truncated NFLOG TLV";
+		if (len < 4) {
+			c->err = EP_EMALFORMED;
+			return "NFLOG TLV length below 4";
+		}
+		if ((tlv & 0x3fff) == NFULA_PAYLOAD) {
+			/* The payload alone; a cut one is the IP layer's. */
+			if (ep_cursor_left(c) > (size_t)len - 4)
+				c->end = c->p + (len - 4);
+			return NULL;
+		}
+		ep_cursor_skip(c, (((size_t)len + 3) & ~(size_t)3) - 4);
+		if (c->err)
+			return "truncated NFLOG TLV";
+	}
+	c->err = EP_EMALFORMED;
+	return "no NFLOG payload in 32 TLVs";
+}
+
+/*
+ * PKTAP: header length, record type and the DLT of the packet after it
+ * (little endian: macOS on x86 and ARM); then that link layer, of the
+ * ones a PKTAP carries in practice.
+ */
+static const char *
+pktap(struct ep_cursor *c, int *type)
+{
+	const uint8_t *start = c->p;
+	uint32_t hl = u32le(c), rec = u32le(c), dlt = u32le(c);
+	int inner;
+
+	if (c->err)
+		return "truncated PKTAP header";
+	if (hl < PKTAP_HDR) {
+		c->err = EP_EMALFORMED;
+		return "PKTAP header length below 108";
+	}
+	ep_cursor_skip(c, hl - (size_t)(c->p - start));
+	if (c->err)
+		return "truncated PKTAP header";
+	if (rec != PKTAP_REC_PACKET)
+		return "PKTAP record without a packet";
+	switch (dlt) {
+	case 0:
+		inner = EP_LINK_NULL;
+		break;
+	case EP_LINK_ETHERNET:
+		inner = EP_LINK_ETHERNET;
+		break;
+	case PKTAP_DLT_RAW:
+	case EP_LINK_RAW:
+		inner = EP_LINK_RAW;
+		break;
+	default:
+		return "PKTAP packet of another link type";
+	}
+	return link_layer(inner, c, type);
+}
+
+/*
+ * An 802.11 frame: data frames only, their body an RFC 1042 LLC/SNAP
+ * header and the ethertype.  The header grows by address 4 (ToDS and
+ * FromDS: a wireless bridge), QoS control (QoS subtypes) and HT control
+ * (QoS with the Order bit).  A protected body is ciphertext.
+ */
+static const char *
+wlan(struct ep_cursor *c, int *type)
+{
+	static const uint8_t snap[] = { 0xaa, 0xaa, 0x03, 0x00, 0x00 };
+	uint8_t fc0 = ep_cursor_u8(c), fc1 = ep_cursor_u8(c), llc[6];
+
+	ep_cursor_skip(c, 2 + 3 * 6 + 2);	/* duration, 3 addresses, seq */
+	if (c->err)
+		return "truncated 802.11 header";
+	if ((fc0 & 0x03) != 0 || (fc0 >> 2 & 0x03) != WLAN_TYPE_DATA)
+		return "802.11 frame not data";
+	if (fc0 & 0x40)
+		return "802.11 data frame without a body";
+	if ((fc1 & 0x03) == 0x03)
+		ep_cursor_skip(c, 6);		/* address 4 */
+	if (fc0 & 0x80) {
+		uint8_t qos = ep_cursor_u8(c);
+
+		ep_cursor_skip(c, 1);
+		if (fc1 & 0x80)
+			ep_cursor_skip(c, 4);	/* HT control */
+		if (c->err)
+			return "truncated 802.11 header";
+		if (qos & 0x80)
+			return "802.11 A-MSDU";
+	}
+	if (c->err)
+		return "truncated 802.11 header";
+	if (fc1 & 0x40)
+		return "802.11 frame protected";
+	take(c, llc, sizeof(llc));
+	*type = ep_cursor_u16(c);
+	if (c->err)
+		return "truncated LLC/SNAP header";
+	/* OUI 0 (RFC 1042) or 00-00-f8 (802.1H bridge tunnel). */
+	if (memcmp(llc, snap, sizeof(snap)) != 0 ||
+	    (llc[5] != 0x00 && llc[5] != 0xf8))
+		return "802.11 frame without LLC/SNAP";
+	return NULL;
+}
+
+/* Radiotap: version 0, its length (little endian), then 802.11. */
+static const char *
+radiotap(struct ep_cursor *c, int *type)
+{
+	uint8_t version = ep_cursor_u8(c);
+	uint16_t len;
+
+	ep_cursor_skip(c, 1);			/* pad */
+	len = u16le(c);
+	if (c->err)
+		return "truncated radiotap header";
+	if (version != 0 || len < RADIOTAP_HDR) {
+		c->err = EP_EMALFORMED;
+		return "radiotap header of another version or below 8 bytes";
+	}
+	ep_cursor_skip(c, (size_t)len - 4);	/* present words, fields */
+	if (c->err)
+		return "truncated radiotap header";
+	/* A trailing FCS (radiotap flag 0x10) is past the IP length, cut
+	 * off like Ethernet padding. */
+	return wlan(c, type);
 }
 
 /*
@@ -101,6 +339,17 @@ link_layer(int link, struct ep_cursor *c, int *type)
 	case EP_LINK_IPV6:
 		*type = ETHERTYPE_IPV6;
 		return NULL;
+	case EP_LINK_NULL:
+	case EP_LINK_LOOP:
+		return loopback(c, link == EP_LINK_NULL, type);
+	case EP_LINK_NFLOG:
+		return nflog(c, type);
+	case EP_LINK_PKTAP:
+		return pktap(c, type);
+	case EP_LINK_RADIOTAP:
+		return radiotap(c, type);
+	case EP_LINK_IEEE802_11:
+		return wlan(c, type);
 	default:
 		return "unknown link type";
 	}
@@ -543,6 +792,253 @@ frag_data(struct ep_frame *f, const uint8_t *l3, const uint8_t *end)
 	}
 }
 
+/*
+ * Tunnels with DNS inside: GRE (RFC 2784, RFC 2890 keys and sequence
+ * numbers) with IPv4, IPv6, transparent Ethernet (0x6558) or ERSPAN
+ * (type II 0x88be, type III 0x22eb: draft-foschiano-erspan), VXLAN (RFC
+ * 7348), Geneve (RFC 8926), GTP-U (3GPP TS 29.281 5.1-5.2).
+ */
+#define PROTO_GRE	47
+#define ETHERTYPE_TEB	0x6558		/* transparent Ethernet bridging */
+#define ETHERTYPE_ERSPAN2 0x88be
+#define ETHERTYPE_ERSPAN3 0x22eb
+#define VXLAN_PORT	4789
+#define GENEVE_PORT	6081
+#define GTPU_PORT	2152
+#define GTP_GPDU	0xff		/* a user packet follows */
+#define GTP_EXT_MAX	8		/* extension headers walked */
+
+enum tunnel_kind { TUN_NONE = 0, TUN_GRE, TUN_VXLAN, TUN_GENEVE, TUN_GTPU };
+
+/* GRE and what it carries: an ethertype, or Ethernet under ERSPAN. */
+static const char *
+gre(struct ep_cursor *c, int *type)
+{
+	uint16_t flags = ep_cursor_u16(c), proto = ep_cursor_u16(c);
+
+	if (c->err)
+		return "truncated GRE header";
+	/* Version 1 is PPTP's; routing (RFC 1701's R bit) is obsolete. */
+	if ((flags & 0x0007) != 0 || (flags & 0x4000) != 0)
+		return "GRE of another version";
+	if (flags & 0x8000)
+		ep_cursor_skip(c, 4);		/* checksum, reserved */
+	if (flags & 0x2000)
+		ep_cursor_skip(c, 4);		/* key */
+	if (flags & 0x1000)
+		ep_cursor_skip(c, 4);		/* sequence number */
+	if (c->err)
+		return "truncated GRE header";
+	switch (proto) {
+	case ETHERTYPE_IPV4:
+	case ETHERTYPE_IPV6:
+		*type = proto;
+		return NULL;
+	case ETHERTYPE_TEB:
+		break;
+	case ETHERTYPE_ERSPAN2:
+		/* Type I has no header and no sequence number. */
+		if (flags & 0x1000) {
+			if (ep_cursor_u8(c) >> 4 != 1)
+				return c->err ? "truncated ERSPAN header" :
+				    "ERSPAN type II of another version";
+			ep_cursor_skip(c, 7);
+		}
+		break;
+	case ETHERTYPE_ERSPAN3: {
+		uint8_t ver = ep_cursor_u8(c), o;
+
+		ep_cursor_skip(c, 10);
+		o = ep_cursor_u8(c) & 0x01;	/* platform subheader */
+		ep_cursor_skip(c, o ? 8 : 0);
+		if (c->err)
+			return "truncated ERSPAN header";
+		if (ver >> 4 != 2)
+			return "ERSPAN type III of another version";
+		break;
+	}
+	default:
+		return "GRE of another protocol";
+	}
+	if (c->err)
+		return "truncated ERSPAN header";
+	return link_layer(EP_LINK_ETHERNET, c, type);
+}
+
+static const char *
+vxlan(struct ep_cursor *c, int *type)
+{
+	uint8_t flags = ep_cursor_u8(c);
+
+	ep_cursor_skip(c, 7);			/* reserved, VNI, reserved */
+	if (c->err)
+		return "truncated VXLAN header";
+	if ((flags & 0x08) == 0)
+		return "VXLAN header without a VNI";
+	return link_layer(EP_LINK_ETHERNET, c, type);
+}
+
+static const char *
+geneve(struct ep_cursor *c, int *type)
+{
+	uint8_t vlen = ep_cursor_u8(c);
+	uint16_t proto;
+
+	ep_cursor_skip(c, 1);			/* O, C flags */
+	proto = ep_cursor_u16(c);
+	ep_cursor_skip(c, 4);			/* VNI, reserved */
+	ep_cursor_skip(c, (size_t)(vlen & 0x3f) * 4);	/* options */
+	if (c->err)
+		return "truncated Geneve header";
+	if (vlen >> 6 != 0)
+		return "Geneve of another version";
+	if (proto == ETHERTYPE_IPV4 || proto == ETHERTYPE_IPV6) {
+		*type = proto;
+		return NULL;
+	}
+	if (proto != ETHERTYPE_TEB)
+		return "Geneve of another protocol";
+	return link_layer(EP_LINK_ETHERNET, c, type);
+}
+
+/*
+ * GTP-U v1: flags, message type, length (of what follows the first 8
+ * bytes), TEID; with any of E, S, PN the next 4 bytes (sequence, N-PDU,
+ * next extension type) are there; each extension header is a length in
+ * 4-byte units, its content, and the next type (0: the end).
+ */
+static const char *
+gtpu(struct ep_cursor *c, int *type)
+{
+	uint8_t flags = ep_cursor_u8(c), msg = ep_cursor_u8(c), next = 0;
+	uint16_t len = ep_cursor_u16(c);
+
+	ep_cursor_skip(c, 4);			/* TEID */
+	if (c->err)
+		return "truncated GTP-U header";
+	if (flags >> 5 != 1 || (flags & 0x10) == 0)
+		return "GTP of another version";
+	if (msg != GTP_GPDU)
+		return "GTP-U message without a packet";
+	if (ep_cursor_left(c) > len)
+		c->end = c->p + len;
+	if (flags & 0x07) {
+		ep_cursor_skip(c, 3);		/* sequence, N-PDU number */
+		next = ep_cursor_u8(c);
+	}
+	for (int n = 0; next != 0 && (flags & 0x04); n++) {
+		uint8_t units = ep_cursor_u8(c);
+
+		if (c->err)
+			break;
+		if (n == GTP_EXT_MAX || units == 0) {
+			c->err = EP_EMALFORMED;
+			return "GTP-U extension headers too long or empty";
+		}
+		ep_cursor_skip(c, (size_t)units * 4 - 2);
+		next = ep_cursor_u8(c);
+	}
+	if (c->err)
+		return "truncated GTP-U header";
+	*type = ETHERTYPE_RAW;
+	return NULL;
+}
+
+/*
+ * The tunnel whose header is at c, in a packet of protocol proto: c is
+ * left past the UDP header (limited to its length) for the UDP ones.  DNS
+ * on port 53 is never taken for a tunnel.
+ */
+static enum tunnel_kind
+tunnel_kind(uint8_t proto, struct ep_cursor *c)
+{
+	uint16_t sport, dport, ulen;
+
+	if (proto == PROTO_GRE)
+		return TUN_GRE;
+	if (proto != PROTO_UDP)
+		return TUN_NONE;
+	sport = ep_cursor_u16(c);
+	dport = ep_cursor_u16(c);
+	ulen = ep_cursor_u16(c);
+	ep_cursor_skip(c, 2);			/* checksum */
+	if (c->err || ulen < UDP_HDR || sport == DNS_PORT)
+		return TUN_NONE;
+	if (ep_cursor_left(c) > (size_t)ulen - UDP_HDR)
+		c->end = c->p + (ulen - UDP_HDR);
+	switch (dport) {
+	case VXLAN_PORT:
+		return TUN_VXLAN;
+	case GENEVE_PORT:
+		return TUN_GENEVE;
+	case GTPU_PORT:
+		return TUN_GTPU;
+	}
+	return TUN_NONE;
+}
+
+static const char *
+decap(enum tunnel_kind kind, struct ep_cursor *c, int *type)
+{
+	switch (kind) {
+	case TUN_GRE:
+		return gre(c, type);
+	case TUN_VXLAN:
+		return vxlan(c, type);
+	case TUN_GENEVE:
+		return geneve(c, type);
+	case TUN_GTPU:
+		return gtpu(c, type);
+	case TUN_NONE:
+		break;
+	}
+	return "not a tunnel";
+}
+
+/*
+ * Replace f->ip, c, *past and *l3 (where its IP header starts) by the
+ * packet inside each tunnel, as long as there is one (a fragment's inside is not whole, so never).  A header
+ * that is not the tunnel's, or carries no IP, leaves the outer packet as
+ * it was, an ordinary one; only a tunnel cut by the snap length stops the
+ * frame (c->err says so), since what it carried is unknown.
+ */
+static const char *
+tunnel(struct ep_frame *f, struct ep_cursor *c, int *past,
+    const uint8_t **l3)
+{
+	for (int depth = 0; !f->ip.is_frag; depth++) {
+		struct ep_cursor t = *c;
+		struct ep_ip inner;
+		enum tunnel_kind kind;
+		const uint8_t *start;
+		const char *why;
+		int type = 0, ipast = 0;
+
+		if ((kind = tunnel_kind(f->ip.proto, &t)) == TUN_NONE)
+			return NULL;
+		if (depth == EP_TUNNEL_MAX)
+			return "tunnels nested too deep";
+		memset(&inner, 0, sizeof(inner));
+		start = NULL;
+		if ((why = decap(kind, &t, &type)) == NULL) {
+			start = t.p;
+			why = ip_layer(&t, type, &inner, 0, &ipast);
+		}
+		if (why != NULL) {
+			if (t.err != EP_ETRUNC || !*past ||
+			    f->caplen >= f->wirelen)
+				return NULL;
+			c->err = t.err;
+			return why;
+		}
+		f->ip = inner;
+		*c = t;
+		*past = ipast;
+		*l3 = start;
+	}
+	return NULL;
+}
+
 int
 ep_frame_dissect(int link, const uint8_t *pkt, uint32_t caplen,
     uint32_t wirelen, uint32_t number, uint64_t ts_us, struct ep_frame *f)
@@ -560,10 +1056,10 @@ ep_frame_dissect(int link, const uint8_t *pkt, uint32_t caplen,
 	ep_cursor_init(&c, pkt, caplen);
 	if ((why = link_layer(link, &c, &type)) == NULL) {
 		l3 = c.p;
-		why = ip_layer(&c, type, &f->ip, 0, &past);
+		if ((why = ip_layer(&c, type, &f->ip, 0, &past)) == NULL)
+			why = tunnel(f, &c, &past, &l3);
 	}
-	if (why != NULL) {
-		f->stop = why;
+	if (why != NULL) {		f->stop = why;
 		/* Before the IP length is known, any shortage is the snap's. */
 		f->cut = c.err == EP_ETRUNC && caplen < wirelen &&
 		    (f->ip.family == 0 || past);

@@ -9,12 +9,25 @@
 #include "ednsprobe/dns.h"
 
 /* Link types we dissect (values of pcap's LINKTYPE_*, as in files). */
+#define EP_LINK_NULL		0	/* BSD loopback: AF in host order */
 #define EP_LINK_ETHERNET	1	/* DLT_EN10MB */
 #define EP_LINK_RAW		101	/* LINKTYPE_RAW: IPv4 or IPv6 */
+#define EP_LINK_IEEE802_11	105	/* 802.11 without radio header */
+#define EP_LINK_LOOP		108	/* OpenBSD loopback: AF in network
+					   order */
 #define EP_LINK_LINUX_SLL	113
+#define EP_LINK_RADIOTAP	127	/* radiotap header, then 802.11 */
 #define EP_LINK_IPV4		228
 #define EP_LINK_IPV6		229
+#define EP_LINK_NFLOG		239	/* Linux NFLOG: TLVs, then IP */
+#define EP_LINK_PKTAP		258	/* Apple PKTAP: header, then its DLT */
 #define EP_LINK_LINUX_SLL2	276
+
+/*
+ * Tunnels looked into (GRE and ERSPAN, VXLAN, Geneve, GTP-U): the frame's
+ * ip is the innermost packet, at most this many tunnels deep.
+ */
+#define EP_TUNNEL_MAX		3
 
 /* Bound on IPv6 extension headers walked before giving up. */
 #define EP_IP6_EXTHDR_MAX	8

@@ -856,7 +856,8 @@ read_all(int fd, const char *path, ep_sniff_cb *cb, void *arg, int *link,
 	if (ep_link_name(*link) == NULL) {
 		ep_sniff_close(s);
 		return ep_err_set(err, EINVAL, "%s: link type %d is not one "
-		    "ednsprobe reads (Ethernet, Linux cooked, raw IP)", path,
+		    "ednsprobe reads (Ethernet, Linux cooked, raw IP, BSD "
+		    "loopback, NFLOG, PKTAP, 802.11, radiotap)", path,
 		    *link);
 	}
 	while ((n = ep_sniff_read(s, 4096, cb, arg, err)) > 0)

@@ -5,11 +5,11 @@
  * capture/evidence.c), with a small fake target made from the frame's own
  * addresses and ports so the matching code is reached.
  *
- * Input: one byte b, then the frame.  The link type is links[b % 6];
- * (b / 6) & 1 says the frame was cut by the snap length (its wire length
- * 100 bytes more than captured); (b / 12) & 1 makes the fake target the
+ * Input: one byte b, then the frame.  The link type is links[b % 12];
+ * (b / 12) & 1 says the frame was cut by the snap length (its wire length
+ * 100 bytes more than captured); (b / 24) & 1 makes the fake target the
  * frame's destination instead of its source (the frame leaves toward the
- * target instead of coming from it); b / 24, when not 0, cuts the comment
+ * target instead of coming from it); b / 48, when not 0, cuts the comment
  * buffer of a third pass through the matcher to 8 times that. */
 #include <netinet/in.h>
 #include <stdint.h>
@@ -27,8 +27,10 @@ int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const int links[] = {
 	EP_LINK_ETHERNET, EP_LINK_RAW, EP_LINK_LINUX_SLL, EP_LINK_IPV4,
-	EP_LINK_IPV6, EP_LINK_LINUX_SLL2,
+	EP_LINK_IPV6, EP_LINK_LINUX_SLL2, EP_LINK_NULL, EP_LINK_LOOP,
+	EP_LINK_NFLOG, EP_LINK_PKTAP, EP_LINK_RADIOTAP, EP_LINK_IEEE802_11,
 };
+#define NLINKS	(sizeof(links) / sizeof(links[0]))
 
 /* What frame.h and frag.c promise of any datagram. */
 static void
@@ -189,12 +191,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1 || size - 1 > 262144)
 		return 0;
-	link = links[data[0] % 6];
+	link = links[data[0] % NLINKS];
 	pkt = data + 1;
 	caplen = (uint32_t)(size - 1);
-	wirelen = (data[0] / 6) & 1 ? caplen + 100 : caplen;
-	outbound = (data[0] / 12) & 1;
-	clen = data[0] / 24 ? (size_t)(data[0] / 24) * 8 : sizeof(comment);
+	wirelen = (data[0] / NLINKS) & 1 ? caplen + 100 : caplen;
+	outbound = (data[0] / (2 * NLINKS)) & 1;
+	clen = data[0] / (4 * NLINKS) ? (size_t)(data[0] / (4 * NLINKS)) * 8 :
+	    sizeof(comment);
 
 	if (ep_frame_dissect(link, pkt, caplen, wirelen, 1, 1000000, &f) == -1) {
 		if (f.ip.family != 0 || f.stop == NULL)

@@ -51,6 +51,34 @@ for s in $sources; do
 	done
 done
 
+# frame, other link types and tunnels: the first DNS query and the first
+# fragment of each twin capture (tests/pcap/TWINS), whole, and the query
+# cut by the snap length ("+ 12": tests/fuzz/fuzz_frame.c's links[]).
+link_index() {	# LINKTYPE: its index in fuzz_frame.c's links[]
+	case $1 in
+	101) echo 1 ;; 0) echo 6 ;; 108) echo 7 ;; 239) echo 8 ;;
+	258) echo 9 ;; 127) echo 10 ;; 105) echo 11 ;;
+	esac
+}
+grep -v '^#' "$top/tests/pcap/TWINS" | while read -r wrap ref; do
+	f=$pcaps/twin-$wrap-$ref.pcap
+	[ -f "$f" ] || continue
+	b=$(link_index "$(python3 "$top/tests/pcap/make_twins.py" --link \
+		"$wrap")")
+	for what in "dns.flags.response == 0" "ip.flags.mf == 1 or \
+	    ipv6.fraghdr.more == 1"; do
+		n=$(tshark -r "$f" -Y "$what" -T fields -e frame.number \
+			2>/dev/null | head -1)
+		[ -n "$n" ] || continue
+		frame_bytes "$f" "$n" >"$tmp/frame"
+		{ printf "\\$(printf %o "$b")"; cat "$tmp/frame"; } \
+			>"$out/frame/twin-$wrap-$ref-$n"
+		case $what in dns*) ;; *) continue ;; esac
+		{ printf "\\$(printf %o $((b + 12)))"; cat "$tmp/frame"; } \
+			>"$out/frame/twin-$wrap-$ref-$n-cut"
+	done
+done
+
 # dns: DNS messages of every kind in the captures (UDP payloads, after
 # IP reassembly): per capture the two smallest and the four largest,
 # named by capture and size.

@@ -543,8 +543,9 @@ test_link_types(void **state)
 	assert_string_equal(ep_link_name(EP_LINK_LINUX_SLL2), "LINUX_SLL2");
 	assert_string_equal(ep_link_name(EP_LINK_IPV4), "IPV4");
 	assert_string_equal(ep_link_name(EP_LINK_IPV6), "IPV6");
-	assert_null(ep_link_name(0));
+	assert_string_equal(ep_link_name(EP_LINK_NULL), "NULL");
 	assert_null(ep_link_name(147));
+	assert_null(ep_link_name(-1));
 }
 
 /* Frames that are not IP, or not what their link type says. */
