@@ -20,8 +20,9 @@ ep_evidence_frame(void *arg, uint64_t ts_us, const uint8_t *data,
 	comment[0] = '\0';
 	/* The frame's number if kept: frames are numbered as written.  No
 	 * file, no comment: making them was a third of analyze's time. */
-	if (ep_frame_dissect(ev->link, data, caplen, wirelen, ev->nframes + 1,
-	    ts_us, &f) == 0)
+	if (ep_frame_dissect_port(ev->link, data, caplen, wirelen,
+	    ev->nframes + 1, ts_us, ev->dns_port ? ev->dns_port : 53,
+	    &f) == 0)
 		ours = ep_wire_frame(ev->wire, &f, ev->out != NULL ? comment :
 		    NULL, sizeof(comment));
 	else

@@ -11,6 +11,7 @@
 
 struct ep_evidence {
 	int		 link;		/* LINKTYPE_ of the frames */
+	uint16_t	 dns_port;	/* the servers' DNS port; 0: 53 */
 	uint32_t	 nframes;	/* frames seen: the last frame number */
 	uint32_t	 undissected;	/* not IP, or unknown link type */
 	uint32_t	 cut;		/* cut by the snap length */

@@ -570,9 +570,9 @@ ports(struct ep_cursor *c, struct ep_ip *ip)
 }
 
 static int
-is_dns(const struct ep_ip *ip)
+is_dns(const struct ep_frame *f, const struct ep_ip *ip)
 {
-	return ip->sport == DNS_PORT || ip->dport == DNS_PORT;
+	return ip->sport == f->dns_port || ip->dport == f->dns_port;
 }
 
 /*
@@ -632,7 +632,7 @@ udp(struct ep_frame *f, struct ep_cursor *c, int snap)
 		return "UDP length below its header";
 	}
 	/* A first fragment has only the start of what ulen counts. */
-	if (!is_dns(&f->ip) || ulen < UDP_HDR + DNS_HDR)
+	if (!is_dns(f, &f->ip) || ulen < UDP_HDR + DNS_HDR)
 		return NULL;
 	(void)dns(f, c, (size_t)ulen - UDP_HDR);
 	return dns_cut(f, c, (size_t)ulen - UDP_HDR, snap);
@@ -686,7 +686,7 @@ tcp(struct ep_frame *f, struct ep_cursor *c, int snap)
 	f->tcp_data = c->p;
 	f->tcp_datalen = (uint32_t)(ep_cursor_left(c) < f->l4_len ?
 	    ep_cursor_left(c) : f->l4_len);
-	if (!is_dns(ip) || f->l4_len < 2 + DNS_HDR)
+	if (!is_dns(f, ip) || f->l4_len < 2 + DNS_HDR)
 		return NULL;
 	h = *c;
 	mlen = ep_cursor_u16(&h);
@@ -734,7 +734,7 @@ quote(struct ep_frame *f, struct ep_cursor *c, int type, int snap)
 		return NULL;
 	if (ports(c, q) == -1)
 		return quote_cut(c, snap);
-	if (q->proto != PROTO_UDP || !is_dns(q))
+	if (q->proto != PROTO_UDP || !is_dns(f, q))
 		return NULL;
 	ulen = ep_cursor_u16(c);
 	ep_cursor_skip(c, 2);				/* checksum */
@@ -1043,12 +1043,22 @@ int
 ep_frame_dissect(int link, const uint8_t *pkt, uint32_t caplen,
     uint32_t wirelen, uint32_t number, uint64_t ts_us, struct ep_frame *f)
 {
+	return ep_frame_dissect_port(link, pkt, caplen, wirelen, number, ts_us,
+	    DNS_PORT, f);
+}
+
+int
+ep_frame_dissect_port(int link, const uint8_t *pkt, uint32_t caplen,
+    uint32_t wirelen, uint32_t number, uint64_t ts_us, uint16_t port,
+    struct ep_frame *f)
+{
 	struct ep_cursor c;
 	const uint8_t *l3 = NULL;
 	const char *why;
 	int type, past = 0, snap;
 
 	memset(f, 0, sizeof(*f));
+	f->dns_port = port;
 	f->number = number;
 	f->ts_us = ts_us;
 	f->caplen = caplen;

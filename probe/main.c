@@ -278,20 +278,21 @@ main(int argc, char **argv)
 			    err.code == EACCES ? EXIT_USAGE : EXIT_INTERNAL;
 		}
 	} else if (o.cmd == EP_CMD_ANALYZE) {
-		if (ep_analyze(o.file, &r, &err) == -1) {
+		if (ep_analyze(o.file, o.port, &r, &err) == -1) {
 			fprintf(stderr, "ednsprobe: %s\n", err.msg);
 			ep_report_fini(&r);
 			return EXIT_BADFILE;
 		}
 		if (r.ntargets == 0 && r.orphan_replies > 0)
-			fprintf(stderr, "ednsprobe: %s: no DNS exchange in "
-			    "the capture, only %llu replies whose queries are "
-			    "not in it (one direction only, or started after "
-			    "the queries?)\n", o.file,
+			fprintf(stderr, "ednsprobe: %s: no DNS exchange on "
+			    "port %u in the capture, only %llu replies whose "
+			    "queries are not in it (one direction only, or "
+			    "started after the queries?)\n", o.file, o.port,
 			    (unsigned long long)r.orphan_replies);
 		else if (r.ntargets == 0)
-			fprintf(stderr, "ednsprobe: %s: no DNS exchange in "
-			    "the capture\n", o.file);
+			fprintf(stderr, "ednsprobe: %s: no DNS exchange on "
+			    "port %u in the capture (--port: another)\n",
+			    o.file, o.port);
 	} else if (ep_run_targets(&o, &r, &err) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		ep_report_fini(&r);

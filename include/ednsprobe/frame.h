@@ -84,6 +84,7 @@ struct ep_ip {
 
 struct ep_frame {
 	uint32_t	 number;	/* 1-based position in the capture */
+	uint16_t	 dns_port;	/* DNS is read on this port (53) */
 	uint64_t	 ts_us;		/* capture time, microseconds (epoch) */
 	uint32_t	 caplen, wirelen;
 	struct ep_ip	 ip;
@@ -132,6 +133,12 @@ struct ep_frame {
  */
 int	ep_frame_dissect(int link, const uint8_t *pkt, uint32_t caplen,
 	    uint32_t wirelen, uint32_t number, uint64_t ts_us,
+	    struct ep_frame *f);
+
+/* The same, with DNS on port instead of 53 (a server on another port:
+ * path -p, analyze --port); TCP and UDP on any other port are not DNS. */
+int	ep_frame_dissect_port(int link, const uint8_t *pkt, uint32_t caplen,
+	    uint32_t wirelen, uint32_t number, uint64_t ts_us, uint16_t port,
 	    struct ep_frame *f);
 
 /* The link-type name ("EN10MB", "LINUX_SLL2"...) or NULL if unknown. */

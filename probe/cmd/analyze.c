@@ -54,6 +54,7 @@ struct analysis {
 	struct conn		*conns;
 	int			 nconns;
 	struct ep_tcpstream	*streams;	/* DNS over TCP, owned */
+	uint16_t		 port;		/* the servers' DNS port */
 	uint64_t		 queries_over;	/* not kept: limits reached */
 	uint64_t		 from_targets;	/* frames from a target */
 	uint64_t		 orphan_replies;	/* answering no query seen */
@@ -184,25 +185,32 @@ new_probe(struct analysis *a, struct ep_target *t, enum ep_transport tr,
 	return p;
 }
 
+/* The connection between client and server on cport and sport. */
 static struct conn *
-conn_for(struct analysis *a, const struct ep_frame *f, int from_client)
+conn_find(struct analysis *a, int family, const uint8_t *src,
+    const uint8_t *dst, uint16_t sport, uint16_t dport, int from_client)
 {
-	const struct ep_ip *ip = &f->ip;
-	const uint8_t *client = from_client ? ip->src : ip->dst;
-	const uint8_t *server = from_client ? ip->dst : ip->src;
-	uint16_t cport = from_client ? ip->sport : ip->dport;
-	uint16_t sport = from_client ? ip->dport : ip->sport;
+	const uint8_t *client = from_client ? src : dst;
+	const uint8_t *server = from_client ? dst : src;
+	uint16_t cp = from_client ? sport : dport;
+	uint16_t sp = from_client ? dport : sport;
 
 	for (int i = a->nconns - 1; i >= 0; i--) {
 		struct conn *c = &a->conns[i];
 
-		if (c->family == ip->family && c->cport == cport &&
-		    c->sport == sport &&
+		if (c->family == family && c->cport == cp && c->sport == sp &&
 		    memcmp(c->client, client, alen(c->family)) == 0 &&
 		    memcmp(c->server, server, alen(c->family)) == 0)
 			return c;
 	}
 	return NULL;
+}
+
+static struct conn *
+conn_for(struct analysis *a, const struct ep_frame *f, int from_client)
+{
+	return conn_find(a, f->ip.family, f->ip.src, f->ip.dst, f->ip.sport,
+	    f->ip.dport, from_client);
 }
 
 /*
@@ -302,22 +310,8 @@ spec_from(struct ep_probe_spec *s, const struct ep_dns_msg *m)
 static struct conn *
 conn_of(struct analysis *a, const struct ep_tcpstream_key *k)
 {
-	int from_client = k->dport == 53;	/* as tcp_frame's SYN */
-	const uint8_t *client = from_client ? k->src : k->dst;
-	const uint8_t *server = from_client ? k->dst : k->src;
-	uint16_t cport = from_client ? k->sport : k->dport;
-	uint16_t sport = from_client ? k->dport : k->sport;
-
-	for (int i = a->nconns - 1; i >= 0; i--) {
-		struct conn *c = &a->conns[i];
-
-		if (c->family == k->family && c->cport == cport &&
-		    c->sport == sport &&
-		    memcmp(c->client, client, alen(c->family)) == 0 &&
-		    memcmp(c->server, server, alen(c->family)) == 0)
-			return c;
-	}
-	return NULL;
+	return conn_find(a, k->family, k->src, k->dst, k->sport, k->dport,
+	    k->dport == a->port);	/* as tcp_frame's SYN */
 }
 
 /* A whole query from a client makes (or re-sends) its probe, as a UDP
@@ -415,19 +409,19 @@ tcp_stream_end(void *arg, const struct ep_tcpstream_stats *st)
 		a->r->capture.tcp_unseen++;
 	if (st->evicted)
 		a->r->capture.tcp_evicted++;
-	if (st->unseen && st->key->sport == 53 &&
+	if (st->unseen && st->key->sport == a->port &&
 	    (c = conn_of(a, st->key)) != NULL)
 		c->holed = 1;
 }
 
-/* Every segment to or from port 53 goes to the reassembler. */
+/* Every segment to or from the DNS port goes to the reassembler. */
 static void
 tcp_feed(struct analysis *a, const struct ep_frame *f)
 {
 	struct ep_tcpstream_seg g;
 	const struct ep_ip *ip = &f->ip;
 
-	if (a->streams == NULL || (ip->sport != 53 && ip->dport != 53))
+	if (a->streams == NULL || (ip->sport != a->port && ip->dport != a->port))
 		return;
 	memset(&g, 0, sizeof(g));
 	g.key.family = ip->family;
@@ -454,7 +448,7 @@ tcp_frame(struct analysis *a, const struct ep_frame *f)
 	struct ep_probe_record *p;
 	struct conn *c;
 
-	if (syn && !ack && ip->dport == 53) {
+	if (syn && !ack && ip->dport == a->port) {
 		struct ep_target *t;
 
 		if ((c = conn_for(a, f, 1)) == NULL && a->nconns < CONNS_MAX) {
@@ -478,7 +472,7 @@ tcp_frame(struct analysis *a, const struct ep_frame *f)
 		return;
 	}
 	tcp_feed(a, f);
-	if ((c = conn_for(a, f, ip->dport == 53)) != NULL) {
+	if ((c = conn_for(a, f, ip->dport == a->port)) != NULL) {
 		if (f->l4_len > 0 && f->caplen < f->wirelen)
 			c->cut = 1;	/* a segment's bytes not all here */
 		if (f->tcp_flags & 0x05)
@@ -514,8 +508,8 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 		a->first_us = ts_us;
 	if (ts_us > a->last_us)
 		a->last_us = ts_us;
-	if (ep_frame_dissect(a->link, data, caplen, wirelen, a->nframes,
-	    ts_us, &f) == -1 || !f.ip.has_ports ||
+	if (ep_frame_dissect_port(a->link, data, caplen, wirelen, a->nframes,
+	    ts_us, a->port, &f) == -1 || !f.ip.has_ports ||
 	    (f.l4 != EP_L4_UDP && f.l4 != EP_L4_TCP))
 		return;
 	tr = f.l4 == EP_L4_TCP ? EP_TCP : EP_UDP;
@@ -872,7 +866,8 @@ read_all(int fd, const char *path, ep_sniff_cb *cb, void *arg, int *link,
 }
 
 int
-ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
+ep_analyze(const char *path, uint16_t port, struct ep_report *r,
+    struct ep_err *err)
 {
 	struct analysis a;
 	struct ep_evidence ev;
@@ -892,6 +887,7 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 		return -1;
 	}
 	a.r = r;
+	a.port = port;
 	r->targets = calloc(TARGETS_MAX, sizeof(*r->targets));
 	a.conns = calloc(CONNS_MAX, sizeof(*a.conns));
 	a.streams = ep_tcpstream_new(STREAMS_MAX, EP_TCPSTREAM_BYTES,
@@ -921,6 +917,7 @@ ep_analyze(const char *path, struct ep_report *r, struct ep_err *err)
 		nsigs += (size_t)r->targets[i].nprobes;
 	}
 	ev.link = a.link;
+	ev.dns_port = port;
 	ev.error = r->capture.error;
 	ev.error_len = sizeof(r->capture.error);
 	if ((ev.wire = ep_wire_new(views, r->ntargets, NULL, NULL)) == NULL) {

@@ -8,9 +8,10 @@
 /*
  * Rebuild the probes of the DNS exchanges in the pcap or pcapng file at
  * path, tie its frames to them and compute each server's facts and
- * findings into r.  Returns 0 (also for a cut file: r->capture.error says
+ * findings into r.  DNS is read on port (53: the servers' port).  Returns 0 (also for a cut file: r->capture.error says
  * where it ended) or -1 with err when the file cannot be read at all.
  */
-int	ep_analyze(const char *path, struct ep_report *r, struct ep_err *err);
+int	ep_analyze(const char *path, uint16_t port, struct ep_report *r,
+	    struct ep_err *err);
 
 #endif

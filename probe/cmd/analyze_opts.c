@@ -1,10 +1,46 @@
 /* probe/cmd/analyze_opts.c: the analyze command's command line: one
  * capture file, and what to write. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd/options.h"
 #include "engine/run.h"
+
+/* The DNS port (path's -p is the server's port): UDP and TCP on it are
+ * DNS, on any other port not (mDNS on 5353 stays apart unless asked). */
+enum { A_PORT };
+
+static const struct ep_optdef analyze_opts[] = {
+	{ "port", 'p', required_argument, A_PORT,
+"  -p, --port=PORT     the servers' DNS port in the capture (default 53)\n" },
+	{ NULL, 0, 0, 0, NULL }
+};
+
+static void
+analyze_init(struct ep_options *o)
+{
+	o->port = 53;
+}
+
+static int
+analyze_set(int id, const char *arg, struct ep_options *o,
+    struct ep_err *err)
+{
+	long v = 0;
+
+	if (id != A_PORT)
+		return ep_err_set(err, EP_EUSAGE, "unknown option");
+	if (ep_opt_long("--port", arg, 1, 65535, &v, err) == -1)
+		return -1;
+	o->port = (uint16_t)v;
+	return 0;
+}
+
+static const struct ep_optgroup analyze_group = {
+	.title = "Capture", .owner = EP_CMD_ANALYZE, .opts = analyze_opts,
+	.init = analyze_init, .set = analyze_set,
+};
 
 /* analyze FILE: no @SERVER. */
 static int
@@ -30,8 +66,8 @@ const struct ep_cmd ep_cmd_analyze = {
 "Wireshark or ednsprobe): DNS exchanges rebuilt from the frames, the\n"
 "same verdicts as a live run; what a capture cannot know (route MTU,\n"
 "timeouts) is left unknown.\n",
-	.groups = (const struct ep_optgroup *const[]){ &ep_opts_output,
-	    &ep_opts_process, NULL },
+	.groups = (const struct ep_optgroup *const[]){ &analyze_group,
+	    &ep_opts_output, &ep_opts_process, NULL },
 	.notes = (const struct ep_optnote[]){
 		{ "user",
 "  -Z, --user=USER     run as root: become USER once the file is open,\n"

@@ -362,6 +362,7 @@ ep_sniffer_start(struct ep_loop *l, const struct ep_options *o,
 		ep_privs_hand_over(ep_pcapw_fd(s->ev.out));
 	}
 	s->ev.link = c->link;
+	s->ev.dns_port = o->port;	/* -p: DNS is read on it */
 	s->ev.wire = s->wire;
 	s->ev.error = c->error;
 	s->ev.error_len = sizeof(c->error);

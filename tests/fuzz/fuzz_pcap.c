@@ -51,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    pwrite(memfd, data, size, 0) != (ssize_t)size)
 		abort();
 	memset(&r, 0, sizeof(r));
-	if (ep_analyze(path, &r, &err) == 0) {
+	if (ep_analyze(path, 53, &r, &err) == 0) {
 		if (r.ntargets < 0 || r.ntargets > 64)
 			abort();
 		ep_out_text(devnull, &r, 2);

@@ -8,6 +8,8 @@
 #   realworld-tnames-v4/v6   names whose first label is t + letters/digits
 #                            (test., tabc..., translate...): ordinary names
 #   realworld-tcp-only-v4/v6 DNS over TCP only (dig +tcp): says nothing of UDP
+#   realworld-port5300-v4/v6 a path run against a responder on port 5300
+#                            (analyze --port 5300; the live JSON beside it)
 #   frag-answers-only-v4/v6  the only EDNS answers came in IP fragments
 #   snap80-v6, snap120-v4/v6 clean runs cut by a snap length
 #   last-query-v4            the only query is the file's last frame
@@ -25,6 +27,7 @@ list=$top/tests/pcap/TESTLIST
 dump_pid=
 cleanup() {
 	[ -n "$dump_pid" ] && kill "$dump_pid" 2>/dev/null || true
+	[ -n "${resp_pid:-}" ] && kill "$resp_pid" 2>/dev/null || true
 	"$lab" down >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -34,7 +37,7 @@ capture() {
 	local f=$1
 	shift
 	ip netns exec ep-client tcpdump -U -s 0 -i to-r1 -w "$f" \
-		'port 53 or icmp or icmp6 or (ip[6:2] & 0x1fff != 0) or ip6[6] == 44' \
+		'port 53 or port 5300 or icmp or icmp6 or (ip[6:2] & 0x1fff != 0) or ip6[6] == 44 or ip6[6] == 0 or ip6[6] == 60' \
 		2>/dev/null &
 	dump_pid=$!
 	sleep 1
@@ -61,7 +64,26 @@ for fam in 4 6; do
 		dig +tcp +tries=1 +time=2 @$srv probe.test. SOA
 		dig +tcp +tries=1 +time=2 @$srv probe.test. DNSKEY +dnssec"
 done
-"$lab" down >/dev/null
+# DNS on another port: a responder on 5300, a whole path run against it
+# (live JSON kept beside, for the same verdict from analyze --port 5300).
+if [ "${EP_EDITS_ONLY:-}" != 1 ]; then
+	ip netns exec ep-server "$bin" respond --zone resp.test \
+		--listen 203.0.113.70:5300 --listen '[2001:db8:53::70]:5300' \
+		>/dev/null 2>&1 &
+	resp_pid=$!
+	sleep 1
+	for fam in 4 6; do
+		srv=203.0.113.70
+		[ "$fam" = 6 ] && srv=2001:db8:53::70
+		capture "$pcaps/realworld-port5300-v$fam.pcapng" sh -c "
+			'$bin' path --no-pcap --json -p 5300 @$srv resp.test \
+			>'$top/tests/pcap/expected/realworld-port5300-v$fam.live.json'"
+	done
+	kill "$resp_pid"
+	wait "$resp_pid" 2>/dev/null || true
+	resp_pid=
+fi
+[ "${EP_EDITS_ONLY:-}" = 1 ] || "$lab" down >/dev/null
 
 # Edited from the lab's reference captures.
 for fam in 4 6; do
@@ -82,7 +104,13 @@ for name in realworld-tnames-v4 realworld-tnames-v6 realworld-tcp-only-v4 \
     realworld-tcp-only-v6 frag-answers-only-v4 frag-answers-only-v6 \
     snap80-v6 snap120-v4 snap120-v6 last-query-v4 last3-v4 one-way-v4 \
     replies-only-v4 cut-half-v4; do
-	grep -q "^$name " "$list" || echo "$name $name.pcapng" >>"$list"
 	EP_REGRESS_UPDATE=1 "$top/tests/pcap/regress.sh" "$bin" "$name" \
 		"$pcaps/$name.pcapng"
+	grep -q "^$name " "$list" || echo "$name $name.pcapng" >>"$list"
+done
+# DNS on port 5300: analyze --port 5300 (regress.sh's EP_ANALYZE_ARGS).
+for name in realworld-port5300-v4 realworld-port5300-v6; do
+	grep -q "^$name " "$list" || echo "$name $name.pcapng -p 5300" >>"$list"
+	EP_ANALYZE_ARGS="-p 5300" EP_REGRESS_UPDATE=1 \
+		"$top/tests/pcap/regress.sh" "$bin" "$name" "$pcaps/$name.pcapng"
 done

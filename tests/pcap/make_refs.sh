@@ -45,7 +45,8 @@ fi
 keep=$(grep '^hostile-' "$list" || true)
 "$lab" up >/dev/null
 {
-	echo "# tests/pcap/TESTLIST: NAME FILE (in pcaps/), one ctest test each."
+	echo "# tests/pcap/TESTLIST: NAME FILE (in pcaps/) [analyze options],"
+	echo "# one ctest test each."
 	echo "# Made by tests/pcap/make_refs.sh; expected/NAME.out is what"
 	echo "# 'ednsprobe analyze' must print for FILE (tests/pcap/regress.sh)."
 } >"$list"

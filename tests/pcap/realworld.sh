@@ -7,6 +7,7 @@
 # must give no error or warning the whole file does not give.
 set -uo pipefail
 bin=$1 pcaps=$2
+here=$(cd "$(dirname "$0")" && pwd)
 fails=0 checks=0
 ok()   { checks=$((checks + 1)); echo "  ok: $*"; }
 fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "  FAIL: $*"; }
@@ -71,6 +72,35 @@ for fam in 4 6; do
 	is "$n: no UDP_NO_REPLY, exit 0" "$(more $n "$tmp/clean-v$fam.json")$(
 		cat "$tmp/$n.rc")" 0
 	is "$n: tcp ok" "$(q $n '.targets[0].path.tcp')" ok
+
+	# DNS on another port: read with --port, and only then.
+	n=realworld-port5300-v$fam
+	"$bin" analyze --json -p 5300 "$pcaps/$n.pcapng" >"$tmp/$n.json" \
+		2>/dev/null
+	dec='-d udp.port==5300,dns -d tcp.port==5300,dns'
+	# shellcheck disable=SC2086
+	is "$n: -p 5300: a probe per query id tshark decodes" \
+		"$(q $n '[.targets[].probes[] | select(.tries > 0)] | length')" \
+		"$(tshark -r "$pcaps/$n.pcapng" $dec -Y 'dns.flags.response == 0' \
+		-T fields -e dns.id 2>/dev/null | sort -u | wc -l)"
+	# shellcheck disable=SC2086
+	is "$n: -p 5300: an answer per reply tshark decodes" \
+		"$(q $n '[.targets[].probes[] | select(.outcome == "answer" or
+		.outcome == "truncated")] | length')" \
+		"$(tshark -r "$pcaps/$n.pcapng" $dec -Y 'dns.flags.response == 1' \
+		2>/dev/null | wc -l)"
+	# The facts a capture can show are the live run's (that run wrote
+	# expected/NAME.live.json; two-ended ones need the responder's log).
+	facts='.targets[0].path | [.edns, .tcp, .frag_out, .pmtu,
+		.ext_headers.dst_opts, .ext_headers.hop_by_hop] | map(tostring) |
+		join(" ")'
+	is "$n: -p 5300: the live run's facts" "$(q $n "$facts")" \
+		"$(jq -r "$facts" "$here/expected/$n.live.json")"
+	an $n
+	is "$n: without -p, no exchange (exit 9)" "$(q $n '.targets | length'
+		)$(cat "$tmp/$n.rc")" 09
+	grep -q "no DNS exchange on port 53" "$tmp/$n.err" &&
+		ok "$n: stderr names the port" || fail "$n: $(cat "$tmp/$n.err")"
 done
 
 # 2. Snap lengths: what was cut is unknown, never missing.

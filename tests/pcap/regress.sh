@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# tests/pcap/regress.sh EDNSPROBE NAME PCAP: the pcap regression test of
-# one TESTLIST line (tcpdump's tests/TESTLIST is the model): `ednsprobe
+# tests/pcap/regress.sh EDNSPROBE NAME PCAP [ARGS...]: the pcap regression
+# test of one TESTLIST line (tcpdump's tests/TESTLIST is the model),
+# NAME FILE [ANALYZE-OPTIONS...]: `ednsprobe
 # analyze` of a reference capture must print exactly what
 # tests/pcap/expected/NAME.out holds.  With EP_REGRESS_UPDATE=1 it writes
 # that file instead (review the diff before committing it).
 set -uo pipefail
 bin=$1 name=$2 pcap=$3
+shift 3
+# analyze's options: TESTLIST's after the file, or EP_ANALYZE_ARGS.
+# shellcheck disable=SC2206
+args=("$@" ${EP_ANALYZE_ARGS:-})
 here=$(cd "$(dirname "$0")" && pwd)
 want=$here/expected/$name.out
 command -v jq >/dev/null || { echo "jq is missing" >&2; exit 1; }
 
 # One line per target (its resume) and per finding (id, probes, frames):
 # deterministic for a given file.
-got=$("$bin" analyze --json "$pcap" | jq -r '.targets[] |
+got=$("$bin" analyze --json "${args[@]}" "$pcap" | jq -r '.targets[] |
 	"\(.address) \(.address as $a | .resume | ltrimstr($a + ": "))",
 	(.compliance // empty | .genreport),
 	(.address as $a | .findings[] | "\($a) \(.id) probes " +

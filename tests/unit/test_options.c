@@ -281,6 +281,14 @@ test_raw_capture_analyze(void **state)
 	assert_string_equal(o.file, "x.pcapng");
 	usage_error(parse("analyze", NULL), "FILE", NULL);
 	usage_error(parse("analyze", "@s", "x", NULL), "FILE", NULL);
+	/* The DNS port in the capture: 53 unless told. */
+	assert_int_equal(o.port, 53);
+	assert_int_equal(parse("analyze", "-p", "5300", "x", NULL), 0);
+	assert_int_equal(o.port, 5300);
+	assert_int_equal(parse("analyze", "--port=5353", "x", NULL), 0);
+	assert_int_equal(o.port, 5353);
+	usage_error(parse("analyze", "-p", "0", "x", NULL), "--port", NULL);
+	usage_error(parse("analyze", "--port=dns", "x", NULL), "--port", NULL);
 	/* Who root becomes: checked by privs at start, stored here. */
 	assert_int_equal(parse("path", "@s", "-Z", "daemon", NULL), 0);
 	assert_string_equal(o.user, "daemon");
