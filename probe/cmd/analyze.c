@@ -56,7 +56,7 @@ struct analysis {
 	struct ep_tcpstream	*streams;	/* DNS over TCP, owned */
 	uint16_t		 port;		/* the servers' DNS port */
 	uint64_t		 queries_over;	/* not kept: limits reached */
-	uint64_t		 from_targets;	/* frames from a target */
+	int			 from_targets;	/* a frame from a target seen */
 	uint64_t		 orphan_replies;	/* answering no query seen */
 	uint64_t		 first_us, last_us;	/* capture times */
 	uint32_t		 watch_ms;	/* of the target settled now */
@@ -513,8 +513,11 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 	    (f.l4 != EP_L4_UDP && f.l4 != EP_L4_TCP))
 		return;
 	tr = f.l4 == EP_L4_TCP ? EP_TCP : EP_UDP;
-	if (target_find_addr(a, f.ip.family, f.ip.src) != NULL)
-		a->from_targets++;	/* the capture sees servers' side */
+	/* Whether the capture sees the servers' side at all: once is
+	 * enough, and the lookup is not free per frame. */
+	if (a->from_targets == 0 &&
+	    target_find_addr(a, f.ip.family, f.ip.src) != NULL)
+		a->from_targets = 1;
 	if (tr == EP_TCP) {
 		/* DNS over TCP comes whole from the reassembler. */
 		tcp_frame(a, &f);
