@@ -10,49 +10,15 @@
 
 #include <cmocka.h>
 
+#include "bytes.h"
 #include "ednsprobe/cursor.h"
 #include "ednsprobe/dns.h"
 
-/*
- * Byte helpers.  Every message handed to the dissector lives in a heap
- * block of exactly its length, so ASan catches a read one byte past it.
- */
-struct wbuf {
-	uint8_t	b[2048];
-	size_t	n;
-};
-
+/* Every message handed to the dissector lives in a heap block of exactly
+ * its length, so ASan catches a read one byte past it (bytes.h builds
+ * them). */
 static void
-put8(struct wbuf *w, unsigned v)
-{
-	assert_true(w->n < sizeof(w->b));
-	w->b[w->n++] = (uint8_t)v;
-}
-
-static void
-put16(struct wbuf *w, unsigned v)
-{
-	put8(w, v >> 8);
-	put8(w, v & 0xff);
-}
-
-static void
-put32(struct wbuf *w, uint32_t v)
-{
-	put16(w, v >> 16);
-	put16(w, v & 0xffff);
-}
-
-static void
-putbytes(struct wbuf *w, const void *p, size_t n)
-{
-	assert_true(n <= sizeof(w->b) - w->n);
-	memcpy(w->b + w->n, p, n);
-	w->n += n;
-}
-
-static void
-put_header(struct wbuf *w, unsigned id, unsigned flags, unsigned qd,
+put_header(struct bytes *w, unsigned id, unsigned flags, unsigned qd,
     unsigned an, unsigned ns, unsigned ar)
 {
 	put16(w, id);
@@ -65,13 +31,13 @@ put_header(struct wbuf *w, unsigned id, unsigned flags, unsigned qd,
 
 /* "probe.test" in wire form, root label included; no escapes. */
 static void
-put_name(struct wbuf *w, const char *s)
+put_name(struct bytes *w, const char *s)
 {
 	while (*s != '\0') {
 		size_t l = strcspn(s, ".");
 
 		put8(w, (unsigned)l);
-		putbytes(w, s, l);
+		putn(w, s, l);
 		s += l;
 		if (*s == '.')
 			s++;
@@ -81,14 +47,14 @@ put_name(struct wbuf *w, const char *s)
 
 /* An RR after its owner name: TYPE, CLASS, TTL, RDLENGTH, RDATA. */
 static void
-put_rr_tail(struct wbuf *w, unsigned type, unsigned cls, uint32_t ttl,
+put_rr_tail(struct bytes *w, unsigned type, unsigned cls, uint32_t ttl,
     const void *rdata, size_t rdlen)
 {
 	put16(w, type);
 	put16(w, cls);
 	put32(w, ttl);
 	put16(w, (unsigned)rdlen);
-	putbytes(w, rdata, rdlen);
+	putn(w, rdata, rdlen);
 }
 
 /* A heap copy of exactly n bytes (one byte allocated for n == 0). */
@@ -282,7 +248,7 @@ test_row(void **state)
  * owner, and an OPT with UDP size 1232, DO and one cookie option.
  */
 static size_t
-build_answer(struct wbuf *w)
+build_answer(struct bytes *w)
 {
 	static const uint8_t key[] = { 1, 0, 3, 8, 0xaa, 0xbb };
 	static const uint8_t cookie[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
@@ -309,7 +275,7 @@ build_answer(struct wbuf *w)
 static void
 test_valid_answer(void **state)
 {
-	struct wbuf w;
+	struct bytes w;
 	struct ep_dns_msg m;
 	char rc[16];
 	size_t n = build_answer(&w);
@@ -345,7 +311,7 @@ test_valid_answer(void **state)
 static void
 test_short(void **state)
 {
-	struct wbuf w;
+	struct bytes w;
 	struct ep_dns_msg m;
 	size_t n = build_answer(&w);
 
@@ -369,7 +335,7 @@ test_short(void **state)
 
 /* A question name of exactly len wire bytes (len >= 2), labels <= 63. */
 static void
-put_long_name(struct wbuf *w, size_t len)
+put_long_name(struct bytes *w, size_t len)
 {
 	size_t left = len - 1;		/* bytes before the root label */
 
@@ -389,7 +355,7 @@ put_long_name(struct wbuf *w, size_t len)
 static void
 test_name_length(void **state)
 {
-	struct wbuf w;
+	struct bytes w;
 	struct ep_dns_msg m;
 
 	(void)state;
@@ -621,7 +587,7 @@ static void
 test_fuzz(void **state)
 {
 	uint64_t seed = 0x6564736e70726f62ull;	/* fixed */
-	struct wbuf w;
+	struct bytes w;
 	uint8_t buf[600];
 	size_t n = build_answer(&w);
 
@@ -673,7 +639,7 @@ test_answer_facts(void **state)
 		0, 10, 0, 16, 1, 2, 3, 4, 5, 6, 7, 8,	/* COOKIE */
 		9, 9, 9, 9, 9, 9, 9, 9,
 	};
-	struct wbuf w = { .n = 0 };
+	struct bytes w = { .n = 0 };
 	struct ep_dns_msg m;
 	uint8_t *msg;
 

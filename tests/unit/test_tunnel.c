@@ -15,57 +15,10 @@
 #include <cmocka.h>
 
 #include "ednsprobe/frame.h"
-
-struct buf {
-	uint8_t	b[2048];
-	size_t	n;
-};
+#include "bytes.h"
 
 static void
-put8(struct buf *p, unsigned v)
-{
-	assert_true(p->n < sizeof(p->b));
-	p->b[p->n++] = (uint8_t)v;
-}
-
-static void
-put16(struct buf *p, unsigned v)
-{
-	put8(p, v >> 8);
-	put8(p, v & 0xff);
-}
-
-static void
-put16le(struct buf *p, unsigned v)
-{
-	put8(p, v & 0xff);
-	put8(p, v >> 8);
-}
-
-static void
-put32(struct buf *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p, v & 0xffff);
-}
-
-static void
-put32le(struct buf *p, uint32_t v)
-{
-	put16le(p, v & 0xffff);
-	put16le(p, v >> 16);
-}
-
-static void
-putn(struct buf *p, const void *v, size_t n)
-{
-	assert_true(n <= sizeof(p->b) - p->n);
-	memcpy(p->b + p->n, v, n);
-	p->n += n;
-}
-
-static void
-fill(struct buf *p, size_t n, unsigned v)
+fill(struct bytes *p, size_t n, unsigned v)
 {
 	while (n-- > 0)
 		put8(p, v);
@@ -86,7 +39,7 @@ static const uint8_t out6_dst[16] = { 0x20, 1, 0xd, 0xb8, 0, 0xff,
 
 /* IPv4 header of proto around len bytes of payload. */
 static void
-ip4(struct buf *p, unsigned proto, size_t len, const uint8_t *src,
+ip4(struct bytes *p, unsigned proto, size_t len, const uint8_t *src,
     const uint8_t *dst)
 {
 	put8(p, 0x45);
@@ -102,7 +55,7 @@ ip4(struct buf *p, unsigned proto, size_t len, const uint8_t *src,
 }
 
 static void
-ip6(struct buf *p, unsigned proto, size_t len)
+ip6(struct bytes *p, unsigned proto, size_t len)
 {
 	put32(p, 0x60000000);
 	put16(p, (unsigned)len);
@@ -113,7 +66,7 @@ ip6(struct buf *p, unsigned proto, size_t len)
 }
 
 static void
-udp(struct buf *p, unsigned sport, unsigned dport, size_t len)
+udp(struct bytes *p, unsigned sport, unsigned dport, size_t len)
 {
 	put16(p, sport);
 	put16(p, dport);
@@ -123,7 +76,7 @@ udp(struct buf *p, unsigned sport, unsigned dport, size_t len)
 
 /* The inner packet: an EDNS query for probe.test. SOA, UDP 40000 -> 53. */
 static void
-inner(struct buf *p)
+inner(struct bytes *p)
 {
 	static const uint8_t qname[] = "\5probe\4test";
 	size_t n0 = p->n;
@@ -148,7 +101,7 @@ inner(struct buf *p)
 }
 
 static void
-eth(struct buf *p, unsigned type)
+eth(struct bytes *p, unsigned type)
 {
 	putn(p, mac, 12);
 	put16(p, type);
@@ -163,7 +116,7 @@ eth(struct buf *p, unsigned type)
 struct frame {
 	const char	*name;
 	int		 link;
-	struct buf	 p;
+	struct bytes	 p;
 	size_t		 outer_end;
 	size_t		 inner_end;
 	size_t		 inner_full;	/* the inner packet's last byte + 1 */
@@ -207,7 +160,7 @@ b_loop(struct frame *f)
 static void
 nflog(struct frame *f, int be)
 {
-	void (*p16)(struct buf *, unsigned) = be ? put16 : put16le;
+	void (*p16)(struct bytes *, unsigned) = be ? put16 : put16le;
 
 	f->link = EP_LINK_NFLOG;
 	put8(&f->p, 2);
