@@ -65,7 +65,8 @@ const struct ep_cmd ep_cmd_analyze = {
 "The same analysis over a capture file (pcap or pcapng; tcpdump,\n"
 "Wireshark or ednsprobe): DNS exchanges rebuilt from the frames, the\n"
 "same verdicts as a live run; what a capture cannot know (route MTU,\n"
-"timeouts) is left unknown.\n",
+"timeouts) is left unknown.  Exit status: 0 no findings, 2 findings,\n"
+"6 the file cannot be read, 9 no DNS exchange on the DNS port.\n",
 	.groups = (const struct ep_optgroup *const[]){ &analyze_group,
 	    &ep_opts_output, &ep_opts_process, NULL },
 	.notes = (const struct ep_optnote[]){
