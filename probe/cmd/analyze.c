@@ -31,7 +31,6 @@
 #define TYPE_SOA	6
 #define WATCH_MIN_MS	100	/* see unseen() */
 #define STREAMS_MAX	(2 * CONNS_MAX)	/* TCP streams reassembled at once */
-#define DNS_HDR		12
 
 /* A TCP connection to a server's DNS port. */
 struct conn {
@@ -306,6 +305,32 @@ spec_from(struct ep_probe_spec *s, const struct ep_dns_msg *m)
 	}
 }
 
+/* A query seen (again): its first transmission says what the probe
+ * asked; its RTT runs from the last.  UDP and TCP alike. */
+static void
+query_seen(struct ep_probe_record *p, const struct ep_dns_msg *d,
+    uint64_t ts_us)
+{
+	if (p->res.tries++ == 0) {
+		p->res.started_us = ts_us;
+		p->res.qid = d->id;
+		p->res.sent_bytes = d->length;
+		spec_from(&p->spec, d);
+	}
+	p->res.last_us = ts_us;
+}
+
+/* As live (probe/engine/query.c): a reply with another opcode or
+ * question answers some other message. */
+static int
+answers(const struct ep_probe_spec *s, const struct ep_dns_msg *d)
+{
+	return EP_DNS_OPCODE(d->flags) == s->opcode && (!d->has_question ||
+	    s->qname_len == 0 || (d->qtype == s->qtype &&
+	    d->qclass == s->qclass && d->qname_len == s->qname_len &&
+	    memcmp(d->qname, s->qname, s->qname_len) == 0));
+}
+
 /* The connection of a stream, either way; NULL if no SYN was seen. */
 static struct conn *
 conn_of(struct analysis *a, const struct ep_tcpstream_key *k)
@@ -329,14 +354,7 @@ tcp_query(struct analysis *a, const struct ep_tcpstream_msg *m,
 	p = probe_for(t, EP_TCP, k->sport, d->id);
 	if (p == NULL && (p = new_probe(a, t, EP_TCP, k->sport)) == NULL)
 		return;
-	if (p->res.tries++ == 0) {
-		p->res.started_us = m->last_us;
-		p->res.qid = d->id;
-		p->res.sent_bytes = d->length;
-		spec_from(&p->spec, d);
-	}
-	/* Sent once its last byte left; RTT from the last transmission. */
-	p->res.last_us = m->last_us;
+	query_seen(p, d, m->last_us);	/* sent once its last byte left */
 }
 
 /* A whole reply settles the probe that asked it, as live
@@ -353,11 +371,7 @@ tcp_reply(struct analysis *a, const struct ep_tcpstream_msg *m,
 	    (p = probe_for(t, EP_TCP, k->dport, d->id)) == NULL ||
 	    p->res.outcome != EP_OUT_PENDING)
 		return;
-	if (EP_DNS_OPCODE(d->flags) != p->spec.opcode ||
-	    (d->has_question && p->spec.qname_len > 0 &&
-	    (d->qtype != p->spec.qtype || d->qclass != p->spec.qclass ||
-	    d->qname_len != p->spec.qname_len || memcmp(d->qname,
-	    p->spec.qname, p->spec.qname_len) != 0))) {
+	if (!answers(&p->spec, d)) {
 		p->res.ignored++;
 		return;
 	}
@@ -385,7 +399,7 @@ tcp_message(void *arg, const struct ep_tcpstream_msg *m)
 	struct analysis *a = arg;
 	struct ep_dns_msg d;
 
-	if (m->len < DNS_HDR)
+	if (m->len < EP_DNS_HDR_LEN)
 		return;
 	(void)ep_dns_dissect(m->data, m->len, &d);
 	d.length = m->len;
@@ -447,6 +461,7 @@ tcp_frame(struct analysis *a, const struct ep_frame *f)
 	int syn = f->tcp_flags & 0x02, ack = f->tcp_flags & 0x10;
 	struct ep_probe_record *p;
 	struct conn *c;
+	int from_client;
 
 	if (syn && !ack && ip->dport == a->port) {
 		struct ep_target *t;
@@ -472,14 +487,15 @@ tcp_frame(struct analysis *a, const struct ep_frame *f)
 		return;
 	}
 	tcp_feed(a, f);
-	if ((c = conn_for(a, f, ip->dport == a->port)) != NULL) {
-		if (f->l4_len > 0 && f->caplen < f->wirelen)
-			c->cut = 1;	/* a segment's bytes not all here */
-		if (f->tcp_flags & 0x05)
-			c->closed = 1;	/* FIN or RST: the exchange is over */
-	}
-	if ((c = conn_for(a, f, 0)) == NULL)
-		return;		/* not from a server we saw a SYN to */
+	from_client = ip->dport == a->port;
+	if ((c = conn_for(a, f, from_client)) == NULL)
+		return;		/* not of a connection we saw a SYN of */
+	if (f->l4_len > 0 && f->caplen < f->wirelen)
+		c->cut = 1;	/* a segment's bytes not all here */
+	if (f->tcp_flags & 0x05)
+		c->closed = 1;	/* FIN or RST: the exchange is over */
+	if (from_client)
+		return;
 	if (syn && ack && !c->synack) {
 		c->synack = 1;
 		c->synack_us = f->ts_us;
@@ -499,8 +515,6 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 	struct ep_frame f;
 	struct ep_target *t;
 	struct ep_probe_record *p;
-	enum ep_transport tr;
-	int query;
 
 	a->nframes++;
 	/* The capture's span: files are not always in time order. */
@@ -512,30 +526,29 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 	    ts_us, a->port, &f) == -1 || !f.ip.has_ports ||
 	    (f.l4 != EP_L4_UDP && f.l4 != EP_L4_TCP))
 		return;
-	tr = f.l4 == EP_L4_TCP ? EP_TCP : EP_UDP;
 	/* Whether the capture sees the servers' side at all: once is
 	 * enough, and the lookup is not free per frame. */
 	if (a->from_targets == 0 &&
 	    target_find_addr(a, f.ip.family, f.ip.src) != NULL)
 		a->from_targets = 1;
-	if (tr == EP_TCP) {
+	if (f.l4 == EP_L4_TCP) {
 		/* DNS over TCP comes whole from the reassembler. */
 		tcp_frame(a, &f);
 		return;
 	}
-	/* From a target to a probe's port, but no DNS header or QR clear:
-	 * a reply that answers nothing (live: ignored), not a query. */
-	if (tr == EP_UDP && (!f.has_dns || !(f.dns.flags & EP_DNS_QR)) &&
+	/* From here UDP.  From a target to a probe's port, but no DNS
+	 * header or QR clear: a reply that answers nothing (live: ignored),
+	 * not a query. */
+	if ((!f.has_dns || !(f.dns.flags & EP_DNS_QR)) &&
 	    (t = target_find(a, f.ip.family, f.ip.src, f.ip.sport)) != NULL &&
-	    (p = probe_for(t, tr, f.ip.dport, -1)) != NULL) {
+	    (p = probe_for(t, EP_UDP, f.ip.dport, -1)) != NULL) {
 		if (p->res.outcome == EP_OUT_PENDING && p->res.tries > 0)
 			p->res.ignored++;
 		return;
 	}
 	if (!f.has_dns)
 		return;
-	query = !(f.dns.flags & EP_DNS_QR);
-	if (query) {
+	if (!(f.dns.flags & EP_DNS_QR)) {
 		t = target_for(a, f.ip.family, f.ip.dst, f.ip.dport);
 		if (t == NULL)
 			return;
@@ -545,52 +558,39 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 			t->cut_exchanges++;
 			return;
 		}
-		p = probe_for(t, tr, f.ip.sport, f.dns.id);
-		if (p == NULL && (p = new_probe(a, t, tr, f.ip.sport)) == NULL)
+		p = probe_for(t, EP_UDP, f.ip.sport, f.dns.id);
+		if (p == NULL && (p = new_probe(a, t, EP_UDP,
+		    f.ip.sport)) == NULL)
 			return;
-		if (p->res.tries++ == 0) {
-			if (p->res.started_us == 0)	/* TCP: its SYN's */
-				p->res.started_us = ts_us;
-			p->res.qid = f.dns.id;
-			p->res.sent_bytes = f.dns.length;
-			spec_from(&p->spec, &f.dns);
-			if (tr == EP_UDP)
-				raw_from(&p->spec, &f);
-		}
-		p->res.last_us = ts_us;	/* RTT from the last transmission */
+		if (p->res.tries == 0)
+			raw_from(&p->spec, &f);	/* the first says its shape */
+		query_seen(p, &f.dns, ts_us);
 		return;
 	}
-	/* Replies whose query is not in the file are counted over UDP:
-	 * over TCP without reassembly, a segment that continues a message
-	 * may look like a message start. */
+	/* Replies whose query is not in the file are counted (UDP only:
+	 * TCP's come whole from the reassembler, tcp_reply). */
 	if ((t = target_find(a, f.ip.family, f.ip.src, f.ip.sport)) == NULL) {
-		a->orphan_replies += tr == EP_UDP;
+		a->orphan_replies++;
 		return;
 	}
-	if ((p = probe_for(t, tr, f.ip.dport, f.dns.id)) == NULL) {
+	if ((p = probe_for(t, EP_UDP, f.ip.dport, f.dns.id)) == NULL) {
 		/* Another id to a probe's port (live: ignored). */
-		if (tr == EP_UDP && (p = probe_for(t, tr, f.ip.dport, -1)) !=
-		    NULL && p->res.outcome == EP_OUT_PENDING)
+		if ((p = probe_for(t, EP_UDP, f.ip.dport, -1)) != NULL &&
+		    p->res.outcome == EP_OUT_PENDING)
 			p->res.ignored++;
 		else
-			a->orphan_replies += tr == EP_UDP;
+			a->orphan_replies++;
 		return;
 	}
 	if (p->res.outcome != EP_OUT_PENDING)
 		return;
-	/* As live (probe/engine/query.c): a reply with another opcode or
-	 * question answers some other message. */
-	if (EP_DNS_OPCODE(f.dns.flags) != p->spec.opcode ||
-	    (f.dns.has_question && p->spec.qname_len > 0 &&
-	    (f.dns.qtype != p->spec.qtype || f.dns.qclass != p->spec.qclass ||
-	    f.dns.qname_len != p->spec.qname_len || memcmp(f.dns.qname,
-	    p->spec.qname, p->spec.qname_len) != 0))) {
+	if (!answers(&p->spec, &f.dns)) {
 		p->res.ignored++;
 		return;
 	}
 	p->res.reply = f.dns;
-	p->res.hello = ep_tw_name_role(p->spec.qname, p->spec.qname_len) ==
-	    EP_ROLE_HELLO && ep_tw_is_hello(f.dns_data, f.dns_caplen);
+	p->res.hello = ep_tw_hello_name(p->spec.qname, p->spec.qname_len) &&
+	    ep_tw_is_hello(f.dns_data, f.dns_caplen);
 	if (ts_us >= p->res.last_us)
 		p->res.rtt_ms = (double)(ts_us - p->res.last_us) / 1000.0;
 	if (f.ip.is_frag)
@@ -600,9 +600,8 @@ pass1(void *arg, uint64_t ts_us, const uint8_t *data, uint32_t caplen,
 	    f.caplen < f.wirelen))
 		p->res.outcome = f.dns.flags & EP_DNS_TC ? EP_OUT_TRUNCATED :
 		    EP_OUT_ANSWER;
-	else if (tr == EP_UDP || f.dns.status != EP_DNS_TRUNCATED)
+	else
 		p->res.outcome = EP_OUT_MALFORMED;
-	/* TCP: an answer spread over segments is settled by its conn. */
 }
 
 static int icmp_outcome(struct ep_probe_record *p);
