@@ -37,7 +37,6 @@
 #define UDP_HDR		8
 #define TCP_HDR		20
 #define DNS_PORT	53
-#define DNS_HDR		12
 
 const char *
 ep_link_name(int link)
@@ -587,7 +586,7 @@ dns(struct ep_frame *f, const struct ep_cursor *c, size_t len)
 
 	if (have > len)
 		have = len;
-	if (have < DNS_HDR)
+	if (have < EP_DNS_HDR_LEN)
 		return -1;
 	(void)ep_dns_dissect(c->p, have, &f->dns);
 	f->dns.length = len;
@@ -632,7 +631,7 @@ udp(struct ep_frame *f, struct ep_cursor *c, int snap)
 		return "UDP length below its header";
 	}
 	/* A first fragment has only the start of what ulen counts. */
-	if (!is_dns(f, &f->ip) || ulen < UDP_HDR + DNS_HDR)
+	if (!is_dns(f, &f->ip) || ulen < UDP_HDR + EP_DNS_HDR_LEN)
 		return NULL;
 	(void)dns(f, c, (size_t)ulen - UDP_HDR);
 	return dns_cut(f, c, (size_t)ulen - UDP_HDR, snap);
@@ -686,7 +685,7 @@ tcp(struct ep_frame *f, struct ep_cursor *c, int snap)
 	f->tcp_data = c->p;
 	f->tcp_datalen = (uint32_t)(ep_cursor_left(c) < f->l4_len ?
 	    ep_cursor_left(c) : f->l4_len);
-	if (!is_dns(f, ip) || f->l4_len < 2 + DNS_HDR)
+	if (!is_dns(f, ip) || f->l4_len < 2 + EP_DNS_HDR_LEN)
 		return NULL;
 	h = *c;
 	mlen = ep_cursor_u16(&h);
@@ -694,7 +693,7 @@ tcp(struct ep_frame *f, struct ep_cursor *c, int snap)
 	qd = ep_cursor_u16(&h);
 	if (h.err)
 		return snap ? "truncated DNS header" : NULL;
-	if (mlen < DNS_HDR || qd > 1)
+	if (mlen < EP_DNS_HDR_LEN || qd > 1)
 		return NULL;		/* not the start of a message */
 	ep_cursor_skip(c, 2);
 	(void)dns(f, c, mlen);
@@ -740,7 +739,7 @@ quote(struct ep_frame *f, struct ep_cursor *c, int type, int snap)
 	ep_cursor_skip(c, 2);				/* checksum */
 	if (c->err)
 		return quote_cut(c, snap);
-	if (ulen < UDP_HDR + DNS_HDR)
+	if (ulen < UDP_HDR + EP_DNS_HDR_LEN)
 		return NULL;
 	(void)dns(f, c, (size_t)ulen - UDP_HDR);
 	return dns_cut(f, c, (size_t)ulen - UDP_HDR, snap) != NULL ?
@@ -947,10 +946,10 @@ gtpu(struct ep_cursor *c, int *type)
 /*
  * The tunnel whose header is at c, in a packet of protocol proto: c is
  * left past the UDP header (limited to its length) for the UDP ones.  DNS
- * on port 53 is never taken for a tunnel.
+ * (to or from dns_port) is never taken for a tunnel.
  */
 static enum tunnel_kind
-tunnel_kind(uint8_t proto, struct ep_cursor *c)
+tunnel_kind(uint8_t proto, uint16_t dns_port, struct ep_cursor *c)
 {
 	uint16_t sport, dport, ulen;
 
@@ -962,7 +961,7 @@ tunnel_kind(uint8_t proto, struct ep_cursor *c)
 	dport = ep_cursor_u16(c);
 	ulen = ep_cursor_u16(c);
 	ep_cursor_skip(c, 2);			/* checksum */
-	if (c->err || ulen < UDP_HDR || sport == DNS_PORT)
+	if (c->err || ulen < UDP_HDR || sport == dns_port || dport == dns_port)
 		return TUN_NONE;
 	if (ep_cursor_left(c) > (size_t)ulen - UDP_HDR)
 		c->end = c->p + (ulen - UDP_HDR);
@@ -1014,7 +1013,8 @@ tunnel(struct ep_frame *f, struct ep_cursor *c, int *past,
 		const char *why;
 		int type = 0, ipast = 0;
 
-		if ((kind = tunnel_kind(f->ip.proto, &t)) == TUN_NONE)
+		if ((kind = tunnel_kind(f->ip.proto, f->dns_port, &t)) ==
+		    TUN_NONE)
 			return NULL;
 		if (depth == EP_TUNNEL_MAX)
 			return "tunnels nested too deep";

@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ednsprobe/dns.h"
 #include "tcpstream.h"
 
-#define DNS_HDR		12
 #define RECS_MAX	64		/* segment runs remembered per stream */
 #define WINDOW_KEEP	4096		/* a window this small stays allocated */
 #define STREAMS_MAX	(1u << 20)
@@ -423,9 +423,9 @@ emit(struct ep_tcpstream *t, struct stream *s,
 static int
 looks_like_start(const uint8_t *p, uint32_t caplen)
 {
-	if (caplen < 2 + DNS_HDR)
+	if (caplen < 2 + EP_DNS_HDR_LEN)
 		return 0;
-	return ((uint32_t)p[0] << 8 | p[1]) >= DNS_HDR &&
+	return ((uint32_t)p[0] << 8 | p[1]) >= EP_DNS_HDR_LEN &&
 	    ((uint32_t)p[6] << 8 | p[7]) <= 1;
 }
 

@@ -62,6 +62,7 @@ struct ep_dns_msg {
 	enum ep_dns_status status;
 };
 
+#define EP_DNS_HDR_LEN		12	/* the fixed header (RFC 1035 4.1.1) */
 #define EP_DNS_OPCODE(f)	(((f) >> 11) & 0xf)
 #define EP_DNS_EDNS_DO		0x8000
 
