@@ -105,12 +105,20 @@ ep_tw_is_hello(const uint8_t *msg, size_t len)
 }
 
 int
+ep_tw_hello_name(const uint8_t *qname, size_t qlen)
+{
+	size_t hl = strlen(EP_TW_HELLO_LABEL);
+
+	return qlen > hl && qname[0] == hl &&
+	    strncasecmp((const char *)qname + 1, EP_TW_HELLO_LABEL, hl) == 0;
+}
+
+int
 ep_tw_name_role(const uint8_t *qname, size_t qlen)
 {
-	size_t hl = strlen(EP_TW_HELLO_LABEL), i = 0;
+	size_t i = 0;
 
-	if (qlen > hl && qname[0] == hl &&
-	    strncasecmp((const char *)qname + 1, EP_TW_HELLO_LABEL, hl) == 0)
+	if (ep_tw_hello_name(qname, qlen))
 		return EP_ROLE_HELLO;
 	/* Leading labels of the scheme, up to a t<TOKEN> one. */
 	while (i < qlen && qname[i] != 0 && qname[i] <= 63 &&

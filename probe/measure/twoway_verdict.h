@@ -34,6 +34,9 @@ struct ep_twoway *ep_tw_facts_new(struct ep_target *t);
 /* Non-zero when msg (a DNS answer of len bytes) is a responder's hello. */
 int	ep_tw_is_hello(const uint8_t *msg, size_t len);
 
+/* qname (wire form, any case) is a hello's: _ednsprobe.ZONE. */
+int	ep_tw_hello_name(const uint8_t *qname, size_t qlen);
+
 /* A name of the scheme seen in a capture (analyze): EP_ROLE_HELLO for
  * the hello, EP_ROLE_TWIN for a name whose leading labels are the
  * scheme's up to a t<TOKEN> one; -1 for any other name. */

@@ -57,6 +57,13 @@ unreachable(const struct ep_probe_record *r)
 	return 0;
 }
 
+/* t was judged from a capture file alone (analyze: no timeout of ours). */
+static int
+offline(const struct ep_target *t)
+{
+	return t->capture != 0 && t->timeout_ms == 0;
+}
+
 /*
  * A capture (analyze) without a reply from t: whether it could have
  * shown one.  Not when it holds no frame from any server (one direction
@@ -69,8 +76,7 @@ capture_blind(struct ep_target *t, const struct ep_view *v, uint32_t waited)
 {
 	struct ep_finding *f;
 
-	if (t->capture == 0 || t->timeout_ms != 0 ||
-	    (!t->one_way && waited >= EP_TIMEOUT_DEFAULT_MS))
+	if (!offline(t) || (!t->one_way && waited >= EP_TIMEOUT_DEFAULT_MS))
 		return 0;
 	if (t->one_way)
 		f = ep_finding_add(t, EP_F_CAPTURE_NO_REPLY, "No reply from %s in the capture, which holds no "
@@ -116,13 +122,13 @@ ep_verdict_no_reply(struct ep_target *t, const struct ep_view *v)
 		return;
 	if (n == 0)
 		return;		/* nothing was asked (analyze: queries cut) */
-	if (n > 0 && nunreach == n) {
+	if (nunreach == n) {
 		f = ep_finding_add(t, EP_F_UNREACHABLE, "%s cannot be reached: no route or an ICMP "
 		    "unreachable for every probe (%s)", t->addr_str,
 		    strerror(v->p[0]->res.sys_errno));
 		ep_finding_advise(f, "Check the address, the local routes (ip route get "
 		    "%s) and the first hops.", t->addr_str);
-	} else if (t->capture != 0 && t->timeout_ms == 0) {
+	} else if (offline(t)) {
 		/* A capture: how long it waited, not a timeout of ours. */
 		f = ep_finding_add(t, EP_F_NO_REPLY, "No reply from %s to any query over UDP or TCP in the "
 		    "%.1f s the capture ran after the first query%s",

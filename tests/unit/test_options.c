@@ -282,6 +282,7 @@ test_raw_capture_analyze(void **state)
 	usage_error(parse("analyze", NULL), "FILE", NULL);
 	usage_error(parse("analyze", "@s", "x", NULL), "FILE", NULL);
 	/* The DNS port in the capture: 53 unless told. */
+	assert_int_equal(parse("analyze", "x", NULL), 0);
 	assert_int_equal(o.port, 53);
 	assert_int_equal(parse("analyze", "-p", "5300", "x", NULL), 0);
 	assert_int_equal(o.port, 5300);
