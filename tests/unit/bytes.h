@@ -55,4 +55,17 @@ putn(struct bytes *p, const void *v, size_t n)
 	p->n += n;
 }
 
+/* A DNS header (RFC 1035 4.1.1). */
+static inline void
+put_dns_header(struct bytes *p, unsigned id, unsigned flags, unsigned qd,
+    unsigned an, unsigned ns, unsigned ar)
+{
+	put16(p, id);
+	put16(p, flags);
+	put16(p, qd);
+	put16(p, an);
+	put16(p, ns);
+	put16(p, ar);
+}
+
 #endif

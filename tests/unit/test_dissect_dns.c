@@ -17,18 +17,6 @@
 /* Every message handed to the dissector lives in a heap block of exactly
  * its length, so ASan catches a read one byte past it (bytes.h builds
  * them). */
-static void
-put_header(struct bytes *w, unsigned id, unsigned flags, unsigned qd,
-    unsigned an, unsigned ns, unsigned ar)
-{
-	put16(w, id);
-	put16(w, flags);
-	put16(w, qd);
-	put16(w, an);
-	put16(w, ns);
-	put16(w, ar);
-}
-
 /* "probe.test" in wire form, root label included; no escapes. */
 static void
 put_name(struct bytes *w, const char *s)
@@ -255,7 +243,7 @@ build_answer(struct bytes *w)
 	uint8_t opt[4 + sizeof(cookie)];
 
 	memset(w, 0, sizeof(*w));
-	put_header(w, 0xbeef, EP_DNS_QR | EP_DNS_RD | EP_DNS_RA | EP_DNS_AD,
+	put_dns_header(w, 0xbeef, EP_DNS_QR | EP_DNS_RD | EP_DNS_RA | EP_DNS_AD,
 	    1, 1, 0, 1);
 	put_name(w, "Probe.TEST");
 	put16(w, 48);
@@ -360,7 +348,7 @@ test_name_length(void **state)
 
 	(void)state;
 	memset(&w, 0, sizeof(w));
-	put_header(&w, 1, 0, 1, 0, 0, 0);
+	put_dns_header(&w, 1, 0, 1, 0, 0, 0);
 	put_long_name(&w, 255);
 	put16(&w, 1);
 	put16(&w, 1);
@@ -371,7 +359,7 @@ test_name_length(void **state)
 	assert_int_equal(m.qname[1], 'a');	/* lower-cased */
 
 	memset(&w, 0, sizeof(w));
-	put_header(&w, 1, 0, 1, 0, 0, 0);
+	put_dns_header(&w, 1, 0, 1, 0, 0, 0);
 	put_long_name(&w, 256);
 	put16(&w, 1);
 	put16(&w, 1);
@@ -381,7 +369,7 @@ test_name_length(void **state)
 
 	/* Five 63-byte labels: 321 bytes. */
 	memset(&w, 0, sizeof(w));
-	put_header(&w, 1, 0, 1, 0, 0, 0);
+	put_dns_header(&w, 1, 0, 1, 0, 0, 0);
 	for (int i = 0; i < 5; i++) {
 		put8(&w, 63);
 		for (int k = 0; k < 63; k++)
@@ -394,7 +382,7 @@ test_name_length(void **state)
 
 	/* Over 255 only through compression: 64 + 250 bytes. */
 	memset(&w, 0, sizeof(w));
-	put_header(&w, 1, 0x8000, 1, 1, 0, 0);
+	put_dns_header(&w, 1, 0x8000, 1, 1, 0, 0);
 	put_long_name(&w, 250);
 	put16(&w, 1);
 	put16(&w, 1);
@@ -644,7 +632,7 @@ test_answer_facts(void **state)
 	uint8_t *msg;
 
 	(void)state;
-	put_header(&w, 7, 0x8400, 1, 2, 1, 1);
+	put_dns_header(&w, 7, 0x8400, 1, 2, 1, 1);
 	put_name(&w, "probe.test");
 	put16(&w, 6);
 	put16(&w, 1);
@@ -671,7 +659,7 @@ test_answer_facts(void **state)
 
 	/* The SOA of another name, an RRSIG only in the authority: no. */
 	w.n = 0;
-	put_header(&w, 7, 0x8400, 1, 1, 1, 0);
+	put_dns_header(&w, 7, 0x8400, 1, 1, 1, 0);
 	put_name(&w, "probe.test");
 	put16(&w, 6);
 	put16(&w, 1);

@@ -83,12 +83,7 @@ inner(struct bytes *p)
 
 	ip4(p, 17, IN_LEN - 20, in_src, in_dst);
 	udp(p, 40000, 53, IN_LEN - 28);
-	put16(p, QID);
-	put16(p, 0x0100);	/* RD */
-	put16(p, 1);
-	put16(p, 0);
-	put16(p, 0);
-	put16(p, 1);
+	put_dns_header(p, QID, 0x0100, 1, 0, 0, 1);	/* RD, OPT */
 	putn(p, qname, sizeof(qname));
 	put16(p, 6);		/* SOA */
 	put16(p, 1);
