@@ -996,7 +996,8 @@ decap(enum tunnel_kind kind, struct ep_cursor *c, int *type)
 
 /*
  * Replace f->ip, c, *past and *l3 (where its IP header starts) by the
- * packet inside each tunnel, as long as there is one (a fragment's inside is not whole, so never).  A header
+ * packet inside each tunnel, as long as there is one (a fragment's
+ * inside is not whole, so never).  A header
  * that is not the tunnel's, or carries no IP, leaves the outer packet as
  * it was, an ordinary one; only a tunnel cut by the snap length stops the
  * frame (c->err says so), since what it carried is unknown.

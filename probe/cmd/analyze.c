@@ -421,8 +421,6 @@ tcp_stream_end(void *arg, const struct ep_tcpstream_stats *st)
 
 	if (st->unseen)
 		a->r->capture.tcp_unseen++;
-	if (st->evicted)
-		a->r->capture.tcp_evicted++;
 	if (st->unseen && st->key->sport == a->port &&
 	    (c = conn_of(a, st->key)) != NULL)
 		c->holed = 1;
@@ -903,6 +901,7 @@ ep_analyze(const char *path, uint16_t port, struct ep_report *r,
 		goto out;
 	/* Streams still waiting for bytes end here: holed or cut short. */
 	ep_tcpstream_finish(a.streams);
+	r->capture.tcp_evicted = ep_tcpstream_evicted(a.streams);
 	/* Pass 2: the live path's matcher over the same frames, against
 	 * the probes pass 1 found. */
 	for (int i = 0; i < r->ntargets; i++)
