@@ -18,6 +18,9 @@
 #   mtu-out1280    TWOWAY_MTU_DIFFERS: 1280 toward it, at least 1500 back
 #   mtu-in1280     TWOWAY_MTU_DIFFERS: 1500 toward it, 1280 back
 #   tcp-drop       the log fetched over UDP when TCP fails
+#   port 5300      the same responder on another port (path -p 5300):
+#                  the live capture reads its DNS (replies counted on
+#                  the wire), analyze -p 5300 of it finds the same
 #   NSD            an ordinary server: no two-ended probe, no finding
 #   report         --report's "Both ends" table; the responder's capture
 set -uo pipefail
@@ -41,7 +44,8 @@ teardown() {
 trap teardown EXIT
 
 ip netns exec ep-server "$bin" respond --zone "$rzone" --listen "$resp4" \
-	--listen "$resp6" --pcap "$out/responder.pcapng" \
+	--listen "$resp6" --listen "$resp4:5300" --listen "[$resp6]:5300" \
+	--pcap "$out/responder.pcapng" \
 	>"$out/responder.out" 2>"$out/responder.err" &
 resp_pid=$!
 for _ in $(seq 50); do
@@ -117,6 +121,34 @@ for f in 4 6; do
 	ms=$(cat "$out/clean-$f.ms")
 	[ "$ms" -lt 4000 ] && ok "clean-$f: $ms ms" ||
 		fail "clean-$f: $ms ms (want < 4000)"
+done
+
+# DNS on another port: the live capture reads it (the sniffer dissects DNS
+# on -p's port: before, on 53 only, so no reply was counted on the wire),
+# and analyze -p of that capture finds what the live run found.
+echo "== port 5300"
+for f in 4 6; do
+	a=$resp4
+	[ $f = 6 ] && a=$resp6
+	ip netns exec ep-client "$bin" path --json -p 5300 \
+		--pcap "$out/p5300-$f.pcapng" "@$a" "$rzone" \
+		>"$out/p5300-$f.json" 2>"$out/p5300-$f.err"
+	echo $? >"$out/p5300-$f.rc"
+	expect_rc "p5300-$f" 0
+	want "p5300-$f" .twoway.log read "the responder on 5300 recognised"
+	want "p5300-$f" '[.probes[] | select(.kind == "udp" and
+	    .outcome == "answer" and .wire.replies == 0)] | length' 0 \
+		"every UDP answer counted on the wire"
+	"$bin" analyze --json -p 5300 "$out/p5300-$f.pcapng" \
+		>"$out/p5300-$f.off.json" 2>/dev/null
+	live=$(jq -c '[.targets[].findings[] | select(.severity != "info") |
+	    .id] | sort' "$out/p5300-$f.json")
+	off=$(jq -c '[.targets[].findings[] | select(.severity != "info") |
+	    .id] | sort' "$out/p5300-$f.off.json")
+	[ "$live" = "$off" ] && [ "$(jq '.targets | length' \
+	    "$out/p5300-$f.off.json")" = 1 ] &&
+		ok "p5300-$f: analyze -p 5300 finds the same $live" ||
+		fail "p5300-$f: analyze -p 5300: $off, live $live"
 done
 
 echo "== frag-out-drop"
