@@ -381,9 +381,9 @@ tcp_reply(struct analysis *a, const struct ep_tcpstream_msg *m,
 	p->res.connected = 1;
 	/* The RTT ends when the reply starts to arrive (its first byte),
 	 * as it did when segments were read one by one. */
-	if (m->first_us >= p->res.last_us)
+	if (p->res.tries > 0 && m->first_us >= p->res.last_us)
 		p->res.rtt_ms = (double)(m->first_us - p->res.last_us) /
-		    1000.0;
+		    1000.0;	/* none when its query is not in the file */
 	if (d->status == EP_DNS_OK)
 		p->res.outcome = d->flags & EP_DNS_TC ? EP_OUT_TRUNCATED :
 		    EP_OUT_ANSWER;
@@ -606,9 +606,9 @@ static int icmp_outcome(struct ep_probe_record *p);
 
 /*
  * A query without a reply that the capture did not watch long enough to
- * call lost: it ended less than a_watch_ms after the query (ten times the
- * slowest answer's RTT from that server, at least 100 ms; a live run's
- * timeout when none answered), and the client never sent it again (a
+ * call lost: it ended less than a->watch_ms after the query (ten times the
+ * slowest answer's RTT from that server, at least 100 ms, at most a live
+ * run's timeout, which it is when none answered), and the client never sent it again (a
  * retransmission says the client itself gave up waiting).  A TTL-limited
  * probe waits its own while by design.  Such a probe stays unsettled, as
  * in a run stopped early.  Not a SYN left without SYN-ACK, unless the
@@ -632,7 +632,9 @@ watch_ms(const struct ep_target *t)
 	for (int i = 0; i < t->nprobes; i++)
 		if (t->probes[i].res.rtt_ms > slowest)
 			slowest = t->probes[i].res.rtt_ms;
-	if (slowest < 0)
+	/* At most a live run's timeout: a clock step in the file (a far
+	 * future stamp) makes RTTs of years. */
+	if (slowest < 0 || slowest * 10 >= EP_TIMEOUT_DEFAULT_MS)
 		return EP_TIMEOUT_DEFAULT_MS;
 	return slowest * 10 < WATCH_MIN_MS ? WATCH_MIN_MS :
 	    (uint32_t)(slowest * 10);
