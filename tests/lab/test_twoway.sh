@@ -137,8 +137,8 @@ for f in 4 6; do
 	expect_rc "p5300-$f" 0
 	want "p5300-$f" .twoway.log read "the responder on 5300 recognised"
 	want "p5300-$f" '[.probes[] | select(.kind == "udp" and
-	    .outcome == "answer" and .wire.replies == 0)] | length' 0 \
-		"every UDP answer counted on the wire"
+	    .outcome == "answer")] | length > 0 and all(.wire.replies > 0)' \
+		true "UDP answers, every one counted on the wire"
 	"$bin" analyze --json -p 5300 "$out/p5300-$f.pcapng" \
 		>"$out/p5300-$f.off.json" 2>/dev/null
 	live=$(jq -c '[.targets[].findings[] | select(.severity != "info") |
