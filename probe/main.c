@@ -314,7 +314,9 @@ main(int argc, char **argv)
 	} else if (o.json) {
 		if (ep_out_json(stdout, &r, &err) == -1)
 			status = EXIT_INTERNAL;
-	} else
+	} else if (o.short_out)
+		ep_out_short(stdout, &r);
+	else
 		ep_out_text(stdout, &r, o.verbose);
 	if (o.json_file[0] != '\0') {
 		if (write_out_file(json_fd, o.json_file, &r, ep_out_json,

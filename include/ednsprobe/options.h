@@ -80,6 +80,9 @@ struct ep_options {
 	int		 nlisten;
 	uint32_t	 duration_ms;	/* respond: --duration; 0: until a
 					   signal */
+	int		 short_out;	/* +short: the Resume lines only */
+	const char	*dig_name;	/* -q NAME: argv's, not owned */
+	const char	*dig_type;	/* -t TYPE: argv's, not owned */
 	int		 verbose;
 	int		 help;
 	int		 version;

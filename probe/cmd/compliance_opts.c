@@ -93,5 +93,6 @@ const struct ep_cmd ep_cmd_compliance = {
 	.refuses = (const struct ep_optgroup *const[]){ &ep_opts_survey,
 	    &ep_opts_zone, &ep_opts_resolver, NULL },
 	.rate = EP_RATE_DEFAULT,
+	.dig_qt = 1,
 	.check = compliance_check,
 };

@@ -1,6 +1,8 @@
 /* probe/cmd/options.c: the common command-line parser (dig's @server and
  * +option words, then getopt_long over every group's options), the
  * shared options, the list of commands and their help. */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -22,7 +24,7 @@ static const struct ep_cmd *const commands[] = {
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
 /* Shared options: how the servers are asked. */
-enum { Q_IPV4, Q_IPV6, Q_PORT, Q_TIMEOUT, Q_TRIES, Q_RATE };
+enum { Q_IPV4, Q_IPV6, Q_PORT, Q_TIMEOUT, Q_TRIES, Q_RATE, Q_QNAME, Q_QTYPE };
 
 static const struct ep_optdef query_opts[] = {
 	{ NULL, '4', no_argument, Q_IPV4,
@@ -31,12 +33,15 @@ static const struct ep_optdef query_opts[] = {
 	{ "port", 'p', required_argument, Q_PORT,
 "  -p, --port=PORT     server port (default 53)\n" },
 	{ "timeout", 0, required_argument, Q_TIMEOUT,
-"  +timeout=S, --timeout=S  longest wait for an answer, seconds (default 5);\n"
+"  +time=S, --timeout=S  longest wait for an answer, seconds (default 5);\n"
 "                      the wait adapts to the baseline RTT below this cap\n" },
 	{ "tries", 0, required_argument, Q_TRIES,
 "  +tries=N, --tries=N sends per UDP probe / connects per TCP probe (1..5)\n" },
 	{ "rate", 0, required_argument, Q_RATE,
 "  --rate=PPS          packet-rate cap (default 100, at most 1000)\n" },
+	/* dig's; said in the help of the commands that take them */
+	{ NULL, 'q', required_argument, Q_QNAME, "" },
+	{ NULL, 't', required_argument, Q_QTYPE, "" },
 	{ NULL, 0, 0, 0, NULL }
 };
 
@@ -58,6 +63,9 @@ query_set(int id, const char *arg, struct ep_options *o, struct ep_err *err)
 	switch (id) {
 	case Q_IPV4:
 	case Q_IPV6:
+		if (o->family != 0 && o->family != (id == Q_IPV4 ? 4 : 6))
+			return ep_err_set(err, EP_EUSAGE, "-4 and -6 together: "
+			    "give one, or neither for both families");
 		o->family = id == Q_IPV4 ? 4 : 6;
 		return 0;
 	case Q_PORT:
@@ -76,6 +84,16 @@ query_set(int id, const char *arg, struct ep_options *o, struct ep_err *err)
 		if (ep_opt_long("--rate", arg, 1, EP_RATE_MAX, &v, err) == -1)
 			return -1;
 		o->rate = (unsigned)v;
+		return 0;
+	case Q_QNAME:
+		if (o->dig_name != NULL)
+			return ep_err_set(err, EP_EUSAGE, "-q given twice");
+		o->dig_name = arg;
+		return 0;
+	case Q_QTYPE:
+		if (o->dig_type != NULL)
+			return ep_err_set(err, EP_EUSAGE, "-t given twice");
+		o->dig_type = arg;
 		return 0;
 	}
 	return ep_err_set(err, EP_EUSAGE, "unknown option");
@@ -394,6 +412,124 @@ refusal(const struct ep_optgroup *g, struct ep_err *err)
 	    n == 1 ? "is" : "are", cmd_name(g->owner));
 }
 
+/* Only digits and dots: what no host name is (its last label would be
+ * numeric), so an IPv4 address or a typo of one. */
+static int
+dotted_digits(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!isdigit((unsigned char)*s) && *s != '.')
+			return 0;
+	return 1;
+}
+
+/* The family of the address literal s (an IPv6 one may carry a %scope),
+ * 0 when s is a name. */
+static int
+literal_family(const char *s)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	char buf[INET6_ADDRSTRLEN];
+	size_t n = strcspn(s, "%");
+
+	if (inet_pton(AF_INET, s, &a4) == 1)
+		return 4;
+	if (n >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return inet_pton(AF_INET6, buf, &a6) == 1 ? 6 : 0;
+}
+
+int
+ep_opt_server(const char *arg, char *host, size_t len, uint16_t *port,
+    struct ep_err *err)
+{
+	const char *s = arg[0] == '@' ? arg + 1 : arg, *end, *p = NULL;
+	size_t n;
+	struct in_addr a4;
+	long v;
+	char *e;
+	int bracket = s[0] == '[';
+
+	*port = 0;
+	if (bracket) {
+		/* [V6], [V6]:PORT, [V6]#PORT */
+		if ((end = strchr(s, ']')) == NULL)
+			return ep_err_set(err, EP_EUSAGE, "@%.64s: no closing "
+			    "\"]\" ([IPv6]:PORT)", s);
+		if (end[1] != '\0' && end[1] != ':' && end[1] != '#')
+			return ep_err_set(err, EP_EUSAGE, "@%.64s: after \"]\" "
+			    "only :PORT or #PORT", s);
+		p = end[1] != '\0' ? end + 2 : NULL;
+		s++;
+		n = (size_t)(end - s);
+	} else {
+		/* ADDR#PORT (dig's), else the whole word */
+		end = strrchr(s, '#');
+		p = end != NULL ? end + 1 : NULL;
+		n = end != NULL ? (size_t)(end - s) : strlen(s);
+	}
+	if (n == 0 || n >= len)
+		return ep_err_set(err, EP_EUSAGE, "bad server \"@%.64s\"", s);
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (p != NULL) {
+		errno = 0;
+		v = strtol(p, &e, 10);
+		if (!isdigit((unsigned char)*p) || *e != '\0' || errno != 0 ||
+		    v < 1 || v > 65535)
+			return ep_err_set(err, EP_EUSAGE, "%.64s: port \"%.16s\" "
+			    "is not 1..65535", arg, p);
+		*port = (uint16_t)v;
+	}
+	/* An address that does not parse is a usage error here: handed to
+	 * the name lookup it would be a name that did not resolve, or, in
+	 * inet_aton's forms (1.2.3, 0x7f000001), another address. */
+	if (bracket) {
+		if (literal_family(host) != 6)
+			return ep_err_set(err, EP_EUSAGE, "@[%.64s]: \"%.64s\" "
+			    "is not an IPv6 address", host, host);
+		return 0;
+	}
+	if (strchr(host, ':') != NULL && literal_family(host) != 6) {
+		const char *c = strrchr(host, ':');
+
+		if (inet_pton(AF_INET, host, &a4) != 1 && c != NULL &&
+		    c - host < INET6_ADDRSTRLEN) {
+			char v4[INET6_ADDRSTRLEN];
+
+			memcpy(v4, host, (size_t)(c - host));
+			v4[c - host] = '\0';
+			if (literal_family(v4) == 4)
+				return ep_err_set(err, EP_EUSAGE, "@%.64s is "
+				    "not an address: a port is written "
+				    "%s#%.16s", host, v4, c + 1);
+		}
+		return ep_err_set(err, EP_EUSAGE, "@%.64s is not an IPv6 "
+		    "address (with a port: [ADDRESS]:PORT or ADDRESS#PORT)",
+		    host);
+	}
+	if ((dotted_digits(host) || inet_aton(host, &a4) == 1) &&
+	    literal_family(host) != 4)
+		return ep_err_set(err, EP_EUSAGE, "@%.64s is not an IPv4 "
+		    "address (four numbers 0..255 with dots between)", host);
+	return 0;
+}
+
+/* -4 or -6 against an address literal @SERVER. */
+static int
+family_check(const struct ep_options *o, struct ep_err *err)
+{
+	int f = o->server[0] != '\0' ? literal_family(o->server) : 0;
+
+	if (o->family == 0 || f == 0 || f == o->family)
+		return 0;
+	return ep_err_set(err, EP_EUSAGE, "-%d asks for IPv%d, but @%.64s is "
+	    "an IPv%d address", o->family, o->family, o->server, f);
+}
+
 /* dig's +option words that make sense here. */
 static int
 parse_plus(const char *arg, struct ep_options *o, struct ep_err *err)
@@ -424,10 +560,15 @@ parse_plus(const char *arg, struct ep_options *o, struct ep_err *err)
 			return -1;
 		o->sizes[0] = (uint16_t)v;
 		o->nsizes = 1;
-	} else if (IS("timeout") && val) {
-		if (ep_opt_seconds("+timeout", val, &o->timeout_ms, err) == -1)
+	} else if ((IS("timeout") || IS("time")) && val) {
+		if (ep_opt_seconds(IS("time") ? "+time" : "+timeout", val,
+		    &o->timeout_ms, err) == -1)
 			return -1;
-	} else if (IS("tries") && val) {
+	} else if (IS("short") && !val)
+		o->short_out = 1;
+	else if (IS("noshort") && !val)
+		o->short_out = 0;
+	else if (IS("tries") && val) {
 		if (ep_opt_long("+tries", val, 1, 5, &v, err) == -1)
 			return -1;
 		o->tries = (int)v;
@@ -439,6 +580,61 @@ parse_plus(const char *arg, struct ep_options *o, struct ep_err *err)
 		return ep_err_set(err, EP_EUSAGE, "unknown option \"%.64s\"",
 		    arg);
 #undef IS
+	return 0;
+}
+
+/* The commands whose help shows how, for a message: "path, resolver". */
+static void
+cmds_with(int dig_qt, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < NCOMMANDS && n < len; i++)
+		if (commands[i]->dig_qt >= dig_qt)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s",
+			    n ? ", " : "", commands[i]->name);
+}
+
+/* dig's -q NAME and -t TYPE as the positional NAME [TYPE] (pos, npos),
+ * and +short, on the commands they make sense for. */
+static int
+dig_words(const struct ep_cmd *cmd, struct ep_options *o, const char **pos,
+    int *npos, struct ep_err *err)
+{
+	char names[64];
+
+	if ((o->dig_name != NULL && cmd->dig_qt < 1) ||
+	    (o->dig_type != NULL && cmd->dig_qt < 2)) {
+		cmds_with(o->dig_type != NULL ? 2 : 1, names, sizeof(names));
+		return ep_err_set(err, EP_EUSAGE, "%s is for %s, not %s",
+		    o->dig_type != NULL ? "-t TYPE" : "-q NAME", names,
+		    cmd->name);
+	}
+	if (o->dig_name != NULL) {
+		if (*npos >= 1)
+			return ep_err_set(err, EP_EUSAGE, "-q %.64s and NAME "
+			    "\"%.64s\": give one", o->dig_name, pos[0]);
+		pos[1] = pos[0];
+		pos[0] = o->dig_name;
+		(*npos)++;
+	}
+	if (o->dig_type != NULL) {
+		if (*npos == 2)
+			return ep_err_set(err, EP_EUSAGE, "-t %.32s and TYPE "
+			    "\"%.32s\": give one", o->dig_type, pos[1]);
+		if (*npos == 0)
+			pos[0] = ".";
+		pos[1] = o->dig_type;
+		*npos = 2;
+	}
+	if (o->short_out && (cmd->cmd == EP_CMD_SURVEY ||
+	    cmd->cmd == EP_CMD_RESPOND))
+		return ep_err_set(err, EP_EUSAGE, "+short is for the reports, "
+		    "not %s", cmd->name);
+	if (o->short_out && (o->json || o->genreport))
+		return ep_err_set(err, EP_EUSAGE, "+short and --%s: one or the "
+		    "other", o->json ? "json" : "format genreport");
 	return 0;
 }
 
@@ -547,6 +743,9 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	int nargs = 0, c, first = 1, ngroups;
 	const char *pos[2] = { NULL, NULL };
 	int npos = 0;
+	uint16_t sport = 0;		/* @SERVER's port, 0: none */
+	const char *sword = NULL;	/* the @SERVER word */
+	const char *pword = NULL;	/* the -p word, its value */
 
 	ngroups = all_groups(groups);
 	defaults(o, groups, ngroups > 0 ? ngroups : 0);
@@ -570,12 +769,10 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 			if (o->server[0] != '\0')
 				return ep_err_set(err, EP_EUSAGE, "more than "
 				    "one @SERVER");
-			if (argv[i][1] == '\0' ||
-			    strlen(argv[i] + 1) >= sizeof(o->server))
-				return ep_err_set(err, EP_EUSAGE, "bad server "
-				    "\"%.64s\"", argv[i]);
-			snprintf(o->server, sizeof(o->server), "%s",
-			    argv[i] + 1);
+			if (ep_opt_server(argv[i], o->server,
+			    sizeof(o->server), &sport, err) == -1)
+				return -1;
+			sword = argv[i];
 		} else if (argv[i][0] == '+' && argv[i][1] != '\0') {
 			if (parse_plus(argv[i], o, err) == -1)
 				return -1;
@@ -617,11 +814,21 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 			return refusal(g, err);
 		if (g->set(t.def[i]->id, optarg, o, err) == -1)
 			return -1;
+		if (t.def[i]->letter == 'p')
+			pword = optarg;
 	}
+	/* @ADDR#PORT and -p: the same port, or a usage error. */
+	if (sport != 0 && pword != NULL && o->port != sport)
+		return ep_err_set(err, EP_EUSAGE, "%.64s and -p %.16s: two "
+		    "ports; give one", sword, pword);
+	if (sport != 0)
+		o->port = sport;
 	if (o->rate == 0)
 		o->rate = cmd != NULL ? cmd->rate : EP_RATE_DEFAULT;
 	if (o->help || o->version)
 		return 0;
+	if (family_check(o, err) == -1)
+		return -1;
 	for (int i = optind; i < nargs; i++) {
 		if (npos == 2)
 			return ep_err_set(err, EP_EUSAGE, "unexpected argument "
@@ -630,6 +837,8 @@ ep_options_parse(int argc, char **argv, struct ep_options *o,
 	}
 	if (cmd == NULL)
 		return ep_err_set(err, EP_EUSAGE, "no command given");
+	if (dig_words(cmd, o, pos, &npos, err) == -1)
+		return -1;
 	for (const struct ep_optgroup *const *r = cmd->refuses;
 	    r != NULL && *r != NULL; r++)
 		if ((*r)->given != NULL && (*r)->given(o))

@@ -89,6 +89,8 @@ struct ep_cmd {
 	 * NULL: none. */
 	const struct ep_optgroup *const *refuses;
 	unsigned		 rate;		/* o->rate without --rate */
+	int			 dig_qt;	/* dig's -q NAME (1), and -t
+						   TYPE too (2); 0: neither */
 	/* The positional arguments (at most 2, @SERVER in o->server) and
 	 * the rules between options once all are read; 0, or -1 with err. */
 	int	(*check)(struct ep_options *o, const char *const *pos,
@@ -153,6 +155,15 @@ int	ep_opt_long(const char *what, const char *s, long min, long max,
 	    long *v, struct ep_err *err);
 int	ep_opt_seconds(const char *what, const char *s, uint32_t *ms,
 	    struct ep_err *err);
+/*
+ * @SERVER (arg, with or without the "@"): dig's ADDR#PORT, [IPv6]:PORT,
+ * [IPv6]#PORT, an address or a host name.  The address or name into host
+ * (len bytes), *port the port given, 0 when none.  A word that looks
+ * like an address (digits and dots, a colon, brackets) must be one: it
+ * never goes to the name lookup.  0, or -1 with err (EP_EUSAGE).
+ */
+int	ep_opt_server(const char *arg, char *host, size_t len,
+	    uint16_t *port, struct ep_err *err);
 /* Copy s into dst of size len: -1 (nothing copied) when s is empty or
  * does not fit; the caller names the option in its message. */
 int	ep_opt_copy(char *dst, size_t len, const char *s);

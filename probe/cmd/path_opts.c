@@ -171,5 +171,6 @@ const struct ep_cmd ep_cmd_path = {
 	.refuses = (const struct ep_optgroup *const[]){ &ep_opts_survey,
 	    &ep_opts_zone, &ep_opts_resolver, NULL },
 	.rate = EP_RATE_DEFAULT,
+	.dig_qt = 2,
 	.check = path_check,
 };

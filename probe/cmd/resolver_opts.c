@@ -86,5 +86,6 @@ const struct ep_cmd ep_cmd_resolver = {
 	.refuses = (const struct ep_optgroup *const[]){ &ep_opts_survey,
 	    &ep_opts_zone, NULL },
 	.rate = EP_RATE_DEFAULT,
+	.dig_qt = 2,
 	.check = resolver_check,
 };

@@ -124,5 +124,6 @@ const struct ep_cmd ep_cmd_zone = {
 	.refuses = (const struct ep_optgroup *const[]){ &ep_opts_survey,
 	    NULL },
 	.rate = EP_RATE_DEFAULT,
+	.dig_qt = 1,
 	.check = zone_check,
 };

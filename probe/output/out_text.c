@@ -246,6 +246,16 @@ findings:
 }
 
 void
+ep_out_short(FILE *fp, const struct ep_report *r)
+{
+	char resume[512];
+
+	for (int i = 0; i < r->ntargets; i++)
+		fprintf(fp, "Resume: %s\n", ep_out_resume(&r->targets[i],
+		    resume, sizeof(resume)));
+}
+
+void
 ep_out_text(FILE *fp, const struct ep_report *r, int verbose)
 {
 	fprintf(fp, "ednsprobe %s  %s  (%s, %llu ms)%s\n", EP_VERSION,

@@ -24,6 +24,8 @@ void	 ep_out_json_run(json_t *o, const struct ep_report *r);
 int	 ep_out_json(FILE *fp, const struct ep_report *r, struct ep_err *err);
 /* Write the readable report to fp; verbose adds every probe's detail. */
 void	 ep_out_text(FILE *fp, const struct ep_report *r, int verbose);
+/* +short: the text report's Resume line of each target, nothing else. */
+void	 ep_out_short(FILE *fp, const struct ep_report *r);
 struct ep_zone;
 /* The zone command's section: as a JSON object, as text. */
 json_t	*ep_out_json_zone(const struct ep_zone *z);

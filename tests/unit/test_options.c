@@ -245,6 +245,150 @@ test_port_rate(void **state)
 	    "5000", NULL);
 }
 
+/* @SERVER in dig's notation: ADDR#PORT, [IPv6]:PORT, and -p. */
+static void
+test_server_port(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("path", "@127.0.0.1#5300", NULL), 0);
+	assert_string_equal(o.server, "127.0.0.1");
+	assert_int_equal(o.port, 5300);
+	assert_int_equal(parse("path", "@[::1]:5300", NULL), 0);
+	assert_string_equal(o.server, "::1");
+	assert_int_equal(o.port, 5300);
+	assert_int_equal(parse("path", "@[2001:db8::53]#853", NULL), 0);
+	assert_string_equal(o.server, "2001:db8::53");
+	assert_int_equal(o.port, 853);
+	assert_int_equal(parse("path", "@[::1]", NULL), 0);
+	assert_string_equal(o.server, "::1");
+	assert_int_equal(o.port, 53);
+	assert_int_equal(parse("path", "@::1#54", NULL), 0);
+	assert_string_equal(o.server, "::1");
+	assert_int_equal(o.port, 54);
+	assert_int_equal(parse("path", "@2001:db8::1", NULL), 0);
+	assert_string_equal(o.server, "2001:db8::1");
+	assert_int_equal(parse("path", "@ns1.example#5300", NULL), 0);
+	assert_string_equal(o.server, "ns1.example");
+	assert_int_equal(o.port, 5300);
+	assert_int_equal(parse("resolver", "@192.0.2.1#5353", NULL), 0);
+	assert_int_equal(o.port, 5353);
+	/* the same port twice is no conflict; two are */
+	assert_int_equal(parse("path", "@192.0.2.1#54", "-p", "54", NULL), 0);
+	assert_int_equal(o.port, 54);
+	usage_error(parse("path", "@192.0.2.1#53", "-p", "54", NULL),
+	    "@192.0.2.1#53", "-p 54", "two ports", NULL);
+	usage_error(parse("path", "--port=54", "@[::1]:53", NULL), "@[::1]:53",
+	    "-p 54", NULL);
+	usage_error(parse("path", "@192.0.2.1#", NULL), "port", NULL);
+	usage_error(parse("path", "@192.0.2.1#0", NULL), "port \"0\"",
+	    "1..65535", NULL);
+	usage_error(parse("path", "@192.0.2.1#x53", NULL), "\"x53\"", NULL);
+	usage_error(parse("path", "@[::1]:70000", NULL), "\"70000\"", NULL);
+	usage_error(parse("path", "@#53", NULL), "bad server", NULL);
+}
+
+/* What looks like an address must be one: never a name to look up. */
+static void
+test_server_literal(void **state)
+{
+	(void)state;
+	usage_error(parse("path", "@1.2.3", NULL), "@1.2.3 is not an IPv4 "
+	    "address", NULL);
+	usage_error(parse("path", "@256.1.1.1", NULL), "not an IPv4", NULL);
+	usage_error(parse("path", "@127.1", NULL), "not an IPv4", NULL);
+	usage_error(parse("path", "@0x7f000001", NULL), "not an IPv4", NULL);
+	usage_error(parse("path", "@1.2.3#53", NULL), "not an IPv4", NULL);
+	usage_error(parse("path", "@[::1", NULL), "no closing \"]\"", NULL);
+	usage_error(parse("path", "@[::1]x", NULL), "only :PORT or #PORT",
+	    NULL);
+	usage_error(parse("path", "@[127.0.0.1]:53", NULL), "not an IPv6",
+	    NULL);
+	usage_error(parse("path", "@[ns1.example]", NULL), "not an IPv6",
+	    NULL);
+	usage_error(parse("path", "@::g", NULL), "@::g is not an IPv6", NULL);
+	/* the colon where dig writes "#" */
+	usage_error(parse("path", "@127.0.0.1:5300", NULL), "is not an "
+	    "address", "127.0.0.1#5300", NULL);
+	usage_error(parse("path", "@192.0.2.1", "@192.0.2.2", NULL),
+	    "more than one @SERVER", NULL);
+	/* names stay names */
+	assert_int_equal(parse("path", "@a.root-servers.net", NULL), 0);
+	assert_int_equal(parse("path", "@1e100.net", NULL), 0);
+	assert_int_equal(parse("path", "@fe80::1%lo", NULL), 0);
+	assert_string_equal(o.server, "fe80::1%lo");
+}
+
+/* -4 and -6: one, and not against the address given. */
+static void
+test_family(void **state)
+{
+	(void)state;
+	usage_error(parse("path", "-4", "-6", "@s", NULL), "-4 and -6", NULL);
+	usage_error(parse("path", "@s", "-6", "-4", NULL), "-4 and -6", NULL);
+	assert_int_equal(parse("path", "-4", "-4", "@s", NULL), 0);
+	assert_int_equal(o.family, 4);
+	usage_error(parse("path", "-6", "@127.0.0.1", NULL), "-6 asks for "
+	    "IPv6, but @127.0.0.1 is an IPv4 address", NULL);
+	usage_error(parse("path", "-4", "@::1", NULL), "-4 asks for IPv4, "
+	    "but @::1 is an IPv6 address", NULL);
+	usage_error(parse("resolver", "-4", "@[::1]:53", NULL), "-4 asks",
+	    NULL);
+	assert_int_equal(parse("path", "-6", "@::1", NULL), 0);
+	assert_int_equal(parse("path", "-4", "@192.0.2.1#53", NULL), 0);
+	assert_int_equal(parse("path", "-6", "@ns1.example", NULL), 0);
+}
+
+/* dig's words: +time, +short, -q NAME, -t TYPE. */
+static void
+test_dig_words(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("path", "@s", "+time=2", NULL), 0);
+	assert_int_equal(o.timeout_ms, 2000);
+	usage_error(parse("path", "@s", "+time=0", NULL), "+time", NULL);
+	usage_error(parse("path", "@s", "+time", NULL), "unknown option",
+	    "+time", NULL);
+	assert_int_equal(parse("path", "@s", NULL), 0);
+	assert_int_equal(o.short_out, 0);
+	assert_int_equal(parse("path", "@s", "+short", NULL), 0);
+	assert_int_equal(o.short_out, 1);
+	assert_int_equal(parse("path", "@s", "+short", "+noshort", NULL), 0);
+	assert_int_equal(o.short_out, 0);
+	assert_int_equal(parse("analyze", "+short", "f.pcap", NULL), 0);
+	assert_int_equal(o.short_out, 1);
+	usage_error(parse("path", "@s", "+short", "--json", NULL), "+short",
+	    "--json", NULL);
+	usage_error(parse("survey", "+short", "f", NULL), "+short", "survey",
+	    NULL);
+
+	assert_int_equal(parse("path", "@s", "-q", "example.com", "-t", "MX",
+	    NULL), 0);
+	assert_string_equal(o.name, "example.com");
+	assert_int_equal(o.qtype, 15);
+	assert_int_equal(parse("path", "@s", "-t", "TXT", "example.com",
+	    NULL), 0);
+	assert_string_equal(o.name, "example.com");
+	assert_int_equal(o.qtype, 16);
+	assert_int_equal(parse("path", "@s", "-tNS", NULL), 0);
+	assert_string_equal(o.name, ".");
+	assert_int_equal(o.qtype, 2);
+	assert_int_equal(parse("path", "@s", "-q", "example.com", NULL), 0);
+	assert_string_equal(o.name, "example.com");
+	assert_int_equal(parse("zone", "-q", "example.com", NULL), 0);
+	assert_string_equal(o.name, "example.com");
+	usage_error(parse("path", "@s", "-q", "a.example", "b.example", NULL),
+	    "-q a.example", "\"b.example\"", "give one", NULL);
+	usage_error(parse("path", "@s", "-t", "A", "a.example", "MX", NULL),
+	    "-t A", "\"MX\"", NULL);
+	usage_error(parse("path", "@s", "-t", "BOGUS", NULL), "BOGUS", NULL);
+	usage_error(parse("path", "@s", "-q", "a", "-q", "b", NULL),
+	    "-q given twice", NULL);
+	usage_error(parse("zone", "-t", "A", "example.com", NULL), "-t TYPE "
+	    "is for path, resolver, not zone", NULL);
+	usage_error(parse("survey", "-q", "x", "f", NULL), "-q NAME is for",
+	    "not survey", NULL);
+}
+
 /* Raw probes, capture and offline analysis. */
 static void
 test_raw_capture_analyze(void **state)
@@ -671,6 +815,10 @@ main(void)
 		cmocka_unit_test(test_timeout_tries),
 		cmocka_unit_test(test_switches),
 		cmocka_unit_test(test_port_rate),
+		cmocka_unit_test(test_server_port),
+		cmocka_unit_test(test_server_literal),
+		cmocka_unit_test(test_family),
+		cmocka_unit_test(test_dig_words),
 		cmocka_unit_test(test_raw_capture_analyze),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_errors),
