@@ -13,8 +13,8 @@ static const struct ep_optdef respond_opts[] = {
 	{ "zone", 0, required_argument, RS_ZONE,
 "  --zone=ZONE         the zone answered (anything else: REFUSED)\n" },
 	{ "listen", 0, required_argument, RS_LISTEN,
-"  --listen=ADDR[:PORT]  address to serve (repeatable, up to 8; IPv6 as\n"
-"                      [ADDR]:PORT or bare; port 53 by default)\n" },
+"  --listen=ADDR[#PORT]  address to serve (repeatable, up to 8; also\n"
+"                      [IPv6]:PORT; port 53 by default)\n" },
 	{ NULL, 0, 0, 0,
 "  --rate=N            queries per second per client (default 50, burst\n"
 "                      twice that); above it, dropped and counted\n" },
@@ -69,7 +69,7 @@ respond_check(struct ep_options *o, const char *const *pos, int npos,
 	(void)pos;
 	if (o->server[0] != '\0' || npos != 0)
 		return ep_err_set(err, EP_EUSAGE, "respond takes no @SERVER "
-		    "and no NAME: --zone NAME --listen ADDR[:PORT]");
+		    "and no NAME: --zone NAME --listen ADDR[#PORT]");
 	if (o->json || o->json_file[0] || o->report[0] || o->genreport)
 		return ep_err_set(err, EP_EUSAGE, "--json, --json-file, "
 		    "--report and --format are not for respond (one line "
@@ -81,14 +81,14 @@ respond_check(struct ep_options *o, const char *const *pos, int npos,
 		    "(not the root): the zone it answers");
 	if (o->nlisten == 0)
 		return ep_err_set(err, EP_EUSAGE, "respond needs --listen "
-		    "ADDR[:PORT]");
+		    "ADDR[#PORT]");
 	return 0;
 }
 
 const struct ep_cmd ep_cmd_respond = {
 	.cmd = EP_CMD_RESPOND,
 	.name = "respond",
-	.synopsis = "respond [options] --zone ZONE --listen ADDR[:PORT]",
+	.synopsis = "respond [options] --zone ZONE --listen ADDR[#PORT]",
 	.summary = "the far-end responder of the two-ended tests",
 	.about =
 "The far-end responder of two-ended tests (docs/responder.md): under\n"

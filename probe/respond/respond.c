@@ -1170,6 +1170,7 @@ ep_respond_parse_listen(const char *s, struct sockaddr_storage *ss,
 {
 	char host[INET6_ADDRSTRLEN + 2];
 	const char *port = NULL, *colon = strchr(s, ':');
+	const char *hash = strrchr(s, '#');
 	long p = 53;
 	char *end;
 
@@ -1177,13 +1178,21 @@ ep_respond_parse_listen(const char *s, struct sockaddr_storage *ss,
 	if (s[0] == '[') {
 		const char *close = strchr(s, ']');
 
-		if (close == NULL || (close[1] != '\0' && close[1] != ':') ||
-		    (size_t)(close - s - 1) >= sizeof(host))
+		if (close == NULL || (close[1] != '\0' && close[1] != ':' &&
+		    close[1] != '#') || (size_t)(close - s - 1) >= sizeof(host))
 			return ep_err_set(err, EP_EUSAGE, "--listen: \"%.64s\" "
-			    "is not [ADDRESS]:PORT", s);
+			    "is not [ADDRESS]:PORT or [ADDRESS]#PORT", s);
 		memcpy(host, s + 1, (size_t)(close - s - 1));
 		host[close - s - 1] = '\0';
-		port = close[1] == ':' ? close + 2 : NULL;
+		port = close[1] != '\0' ? close + 2 : NULL;
+	} else if (hash != NULL) {
+		/* dig's ADDR#PORT, the notation of every message */
+		if ((size_t)(hash - s) >= sizeof(host))
+			return ep_err_set(err, EP_EUSAGE, "--listen: \"%.64s\" "
+			    "is not ADDRESS#PORT", s);
+		memcpy(host, s, (size_t)(hash - s));
+		host[hash - s] = '\0';
+		port = hash + 1;
 	} else if (colon != NULL && strchr(colon + 1, ':') == NULL) {
 		if ((size_t)(colon - s) >= sizeof(host))
 			return ep_err_set(err, EP_EUSAGE, "--listen: \"%.64s\" "

@@ -120,8 +120,9 @@ struct ep_respond_stats {
 };
 
 /*
- * Parse a --listen value: "ADDR", "ADDR:PORT" (IPv4), "[ADDR6]:PORT" or a
- * bare IPv6 address; port 53 when not given.  A wildcard address is
+ * Parse a --listen value: "ADDR", dig's "ADDR#PORT" (either family, as
+ * every message prints it), "[ADDR6]:PORT", "[ADDR6]#PORT", and the older
+ * IPv4 "ADDR:PORT"; port 53 when not given.  A wildcard address is
  * refused (the raw answers need the address).  0, or -1 with err.
  */
 int	ep_respond_parse_listen(const char *s, struct sockaddr_storage *ss,

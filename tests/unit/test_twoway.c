@@ -786,7 +786,9 @@ test_parse_listen(void **state)
 	static const char *bad[] = {
 		"0.0.0.0", "::", "[::]:53", "1.2.3.4:0", "1.2.3.4:65536",
 		"1.2.3.4:x", "[2001:db8::1", "[2001:db8::1]x", "1.2.3",
-		"host.example", "[1.2.3.4]:53x",
+		"host.example", "[1.2.3.4]:53x", "1.2.3.4#", "1.2.3.4#0",
+		"1.2.3.4#x", "#53", "[2001:db8::1]#", "1.2.3#53",
+		"2001:db8::1#99999",
 	};
 
 	(void)state;
@@ -804,6 +806,17 @@ test_parse_listen(void **state)
 	assert_int_equal(ep_respond_parse_listen("2001:db8::70", &ss, &len,
 	    &err), 0);
 	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 53);
+	assert_int_equal(ep_respond_parse_listen("203.0.113.70#5300", &ss,
+	    &len, &err), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 5300);
+	assert_int_equal(ep_respond_parse_listen("2001:db8::70#5300", &ss,
+	    &len, &err), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 5300);
+	assert_int_equal(ep_respond_parse_listen("[::1]#5301", &ss, &len,
+	    &err), 0);
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 5301);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (ep_respond_parse_listen(bad[i], &ss, &len, &err) != -1)
 			fail_msg("\"%s\" accepted", bad[i]);
