@@ -83,6 +83,7 @@ const struct ep_cmd ep_cmd_compliance = {
 	.groups = (const struct ep_optgroup *const[]){ &ep_opts_comply,
 	    &ep_opts_query, &ep_opts_output, &ep_opts_capture,
 	    &ep_opts_process, NULL },
+	.nfull = 3,
 	.notes = (const struct ep_optnote[]){
 		{ "compliance", NULL },
 		{ "format",

@@ -110,6 +110,8 @@ enum { OUT_JSON, OUT_FORMAT, OUT_JSONFILE, OUT_REPORT };
 static const struct ep_optdef output_opts[] = {
 	{ "json", 0, no_argument, OUT_JSON,
 "  --json              JSON report on stdout instead of text\n" },
+	{ NULL, 0, 0, 0,
+"  +short              just the Resume line of each address\n" },
 	{ "format", 0, required_argument, OUT_FORMAT,
 "  --format=F          text (default) or json (as --json)\n" },
 	{ "json-file", 'o', required_argument, OUT_JSONFILE,
@@ -876,21 +878,100 @@ ep_options_usage(void)
 	return buf;
 }
 
-/* cmd's help line for d: its note, else d's own; NULL: not shown. */
+/* The first word of a help-only entry ("+short"), into buf. */
+static const char *
+help_word(const struct ep_optdef *d, char *buf, size_t len)
+{
+	const char *h = d->help != NULL ? d->help + strspn(d->help, " ") : "";
+	size_t n = strcspn(h, " ,\n");
+
+	snprintf(buf, len, "%.*s", (int)(n < len ? n : len - 1), h);
+	return buf;
+}
+
+/* cmd's help line for d: its note (named by the long name, or by the
+ * first word of a help-only entry), else d's own; NULL: not shown. */
 static const char *
 help_of(const struct ep_cmd *cmd, const struct ep_optdef *d)
 {
+	char w[32];
+	const char *name = d->name;
+
+	if (name == NULL && d->letter == 0)
+		name = help_word(d, w, sizeof(w));
 	for (const struct ep_optnote *n = cmd->notes;
 	    n != NULL && n->name != NULL; n++)
-		if (d->name != NULL && strcmp(n->name, d->name) == 0)
+		if (name != NULL && strcmp(n->name, name) == 0)
 			return n->help;
 	return d->help;
+}
+
+/* The word after "--name=" (or "-x ") in help line h: "F", "PORT"; ""
+ * when there is none. */
+static void
+value_word(const char *h, const struct ep_optdef *d, char *buf, size_t len)
+{
+	char key[64];
+	const char *p = NULL;
+	size_t n;
+
+	buf[0] = '\0';
+	if (d->arg != required_argument || h == NULL)
+		return;
+	if (d->name != NULL) {
+		snprintf(key, sizeof(key), "--%s=", d->name);
+		p = strstr(h, key);
+	}
+	if (p == NULL)
+		return;
+	p += strlen(key);
+	n = strcspn(p, " ,;\n");
+	snprintf(buf, len, "%.*s", (int)(n < len ? n : len - 1), p);
+}
+
+/* A group in one line (wrapped): the names of the options c shows. */
+static void
+help_brief(FILE *out, const struct ep_cmd *c, const struct ep_optgroup *g)
+{
+	char word[96], val[32];
+	size_t n;
+	int col;
+
+	col = fprintf(out, "  %-9s", g->title);
+	for (const struct ep_optdef *d = g->opts; !opt_end(d); d++) {
+		const char *h = help_of(c, d);
+
+		if (h == NULL || (d->name == NULL && d->letter == 0 &&
+		    *h == '\0'))
+			continue;
+		if (d->name == NULL && d->letter == 0) {
+			help_word(d, word, sizeof(word));
+			goto put;
+		}
+		value_word(h != NULL && *h != '\0' ? h : d->help, d, val,
+		    sizeof(val));
+		n = 0;
+		if (d->letter)
+			n += (size_t)snprintf(word + n, sizeof(word) - n, "-%c",
+			    d->letter);
+		if (d->name != NULL)
+			n += (size_t)snprintf(word + n, sizeof(word) - n,
+			    "%s--%s", d->letter ? ", " : "", d->name);
+		if (val[0] != '\0' && n < sizeof(word))
+			snprintf(word + n, sizeof(word) - n, "=%s", val);
+put:
+		if (col + 2 + (int)strlen(word) > 79)
+			col = fprintf(out, "\n           ") - 1;
+		col += fprintf(out, "  %s", word);
+	}
+	fputc('\n', out);
 }
 
 int
 ep_options_help(FILE *out, enum ep_command cmd)
 {
 	const struct ep_cmd *c = ep_options_cmd(cmd);
+	int k = 0;
 
 	if (c == NULL) {
 		fputs(ep_options_usage(), out);
@@ -898,8 +979,16 @@ ep_options_help(FILE *out, enum ep_command cmd)
 	}
 	fprintf(out, "usage: ednsprobe %s\n\n%s", c->synopsis, c->about);
 	for (const struct ep_optgroup *const *g = c->groups; *g != NULL;
-	    g++) {
+	    g++, k++) {
 		int head = 0;
+
+		if (c->nfull > 0 && k >= c->nfull) {
+			if (k == c->nfull)
+				fputs("\nAlso (man ednsprobe; exit statuses: "
+				    "ednsprobe help):\n", out);
+			help_brief(out, c, *g);
+			continue;
+		}
 
 		for (const struct ep_optdef *d = (*g)->opts; !opt_end(d);
 		    d++) {
@@ -912,7 +1001,9 @@ ep_options_help(FILE *out, enum ep_command cmd)
 			fputs(h, out);
 		}
 	}
-	fputs("\nExit status and the other commands: ednsprobe help.\n", out);
+	if (c->nfull == 0)
+		fputs("\nExit status and the other commands: ednsprobe help."
+		    "\n", out);
 	return ferror(out) ? -1 : 0;
 }
 

@@ -83,6 +83,10 @@ struct ep_cmd {
 	const char		*about;		/* the help's first lines */
 	/* The groups its help shows, in order, its own first; NULL ends. */
 	const struct ep_optgroup *const *groups;
+	/* How many of them the help explains option by option; the others
+	 * get one line of their options' names each (man ednsprobe says
+	 * more), so the help fits a screen.  0: all of them. */
+	int			 nfull;
 	const struct ep_optnote	*notes;		/* name NULL ends; NULL */
 	/* Groups whose options are usage errors on its line once given
 	 * (ep_optgroup.given), checked in order before check(); NULL ends;

@@ -21,11 +21,9 @@ static const struct ep_optdef probe_opts[] = {
 "  --sizes=LIST        EDNS buffer sizes, comma separated, 512..65535\n"
 "                      (default 512,1220,1232,1400,1480,4000,4096)\n" },
 	{ NULL, 0, 0, 0,
-"  +bufsize=N          ladder of one size N\n" },
+"  +bufsize=N          ladder of one size N;  +[no]recurse  RD bit (on)\n" },
 	{ "no-dnssec", 0, no_argument, PR_NODNSSEC,
 "  +[no]dnssec, --no-dnssec  DO bit on the ladder (default on)\n" },
-	{ NULL, 0, 0, 0,
-"  +[no]recurse        RD bit (default on)\n" },
 	{ "tcp-only", 0, no_argument, PR_TCPONLY,
 "  +tcp, --tcp-only    TCP probes only;  +notcp, --no-tcp  UDP only\n" },
 	{ "no-tcp", 0, no_argument, PR_NOTCP, "" },
@@ -162,12 +160,15 @@ const struct ep_cmd ep_cmd_path = {
 "query, the EDNS0 buffer-size ladder over UDP, the same over TCP, raw\n"
 "fragments, the path MTU and the hops, all in about one timeout.\n"
 "\n"
-"  @SERVER             server address or name (both families unless -4/-6)\n"
+"  @SERVER             address (ADDR#PORT, [IPv6]:PORT) or name; both\n"
+"                      families unless -4/-6\n"
 "  NAME [TYPE]         question for the large answers (default: NAME's\n"
-"                      DNSKEY with DO; NAME defaults to \".\")\n",
+"                      DNSKEY with DO; NAME defaults to \".\"); dig's\n"
+"                      -q NAME and -t TYPE say the same\n",
 	.groups = (const struct ep_optgroup *const[]){ &ep_opts_probe,
-	    &ep_opts_comply, &ep_opts_query, &ep_opts_output,
+	    &ep_opts_query, &ep_opts_comply, &ep_opts_output,
 	    &ep_opts_capture, &ep_opts_process, NULL },
+	.nfull = 2,
 	.refuses = (const struct ep_optgroup *const[]){ &ep_opts_survey,
 	    &ep_opts_zone, &ep_opts_resolver, NULL },
 	.rate = EP_RATE_DEFAULT,

@@ -75,10 +75,12 @@ const struct ep_cmd ep_cmd_resolver = {
 "/etc/resolv.conf) with RD set, and the same questions asked directly of\n"
 "NAME's authoritative servers (found through the resolver), all at once:\n"
 "the largest answer that reaches us through it, TCP, DO and AD, and\n"
-"whether a failure lies between us and the resolver or behind it.\n",
+"whether a failure lies between us and the resolver or behind it.\n"
+"@RESOLVER as path's @SERVER (ADDR#PORT ...); -q NAME, -t TYPE as dig's.\n",
 	.groups = (const struct ep_optgroup *const[]){ &ep_opts_resolver,
 	    &ep_opts_probe, &ep_opts_query, &ep_opts_output,
 	    &ep_opts_capture, &ep_opts_process, NULL },
+	.nfull = 3,
 	.notes = (const struct ep_optnote[]){
 		{ "rate", ep_optnote_rate_per_address },
 		{ NULL, NULL },

@@ -98,9 +98,11 @@ const struct ep_cmd ep_cmd_survey = {
 "packet-rate cap; one JSON line per finished target on stdout, flushed\n"
 "at once, then a summary line.\n",
 	.groups = (const struct ep_optgroup *const[]){ &ep_opts_survey,
-	    &ep_opts_probe, &ep_opts_comply, &ep_opts_query, &ep_opts_output,
+	    &ep_opts_probe, &ep_opts_query, &ep_opts_comply, &ep_opts_output,
 	    &ep_opts_capture, &ep_opts_process, NULL },
+	.nfull = 3,
 	.notes = (const struct ep_optnote[]){
+		{ "+short", NULL },
 		{ "rate",
 "  --rate=PPS          packet-rate cap (default 20, at most 1000)\n" },
 		{ "compliance",

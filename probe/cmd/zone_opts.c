@@ -117,6 +117,7 @@ const struct ep_cmd ep_cmd_zone = {
 	.groups = (const struct ep_optgroup *const[]){ &ep_opts_zone,
 	    &ep_opts_probe, &ep_opts_query, &ep_opts_output,
 	    &ep_opts_capture, &ep_opts_process, NULL },
+	.nfull = 3,
 	.notes = (const struct ep_optnote[]){
 		{ "rate", ep_optnote_rate_per_address },
 		{ NULL, NULL },

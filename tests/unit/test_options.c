@@ -704,7 +704,7 @@ test_help_per_command(void **state)
 		assert_non_null(strstr(h, want));
 		assert_ptr_equal(strstr(h, "usage:"), h);
 		assert_null(strstr(h + 1, "usage:"));
-		fits(h, 60);
+		fits(h, 40);
 		for (const struct ep_optgroup *const *g = c->groups;
 		    *g != NULL; g++)
 			for (const struct ep_optdef *d = (*g)->opts;
@@ -763,6 +763,48 @@ test_help_overview(void **state)
 	}
 	assert_non_null(strstr(h, "ednsprobe help [COMMAND]"));
 	assert_null(strstr(h, "--parallel"));
+	assert_non_null(strstr(h, "Exit status: 0 no findings, 1 usage "
+	    "error"));
+}
+
+/* Each command's help fits a screen and sends to the overview for the
+ * exit statuses; the shared groups are one line each there. */
+static void
+test_help_screen(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NCMD; i++) {
+		const char *h = help_text(every_cmd[i]);
+
+		fits(h, 40);
+		assert_non_null(strstr(h, "ednsprobe help"));
+	}
+	assert_non_null(strstr(help_text(EP_CMD_PATH), "+short"));
+	assert_non_null(strstr(help_text(EP_CMD_PATH), "ADDR#PORT"));
+	assert_non_null(strstr(help_text(EP_CMD_PATH), "-t TYPE"));
+	assert_non_null(strstr(help_text(EP_CMD_PATH), "+time=S"));
+	assert_non_null(strstr(help_text(EP_CMD_PATH),
+	    "  Output     --json  +short  --format=F  -o, --json-file=F  "
+	    "--report=F\n"));
+	assert_null(strstr(help_text(EP_CMD_SURVEY), "+short"));
+	assert_non_null(strstr(help_text(EP_CMD_RESPOND), "ADDR[#PORT]"));
+}
+
+/* A usage error names the command typed: its usage line follows. */
+static void
+test_usage_of_typed(void **state)
+{
+	(void)state;
+	usage_error(parse("respond", "@192.0.2.1", NULL), "respond takes no",
+	    NULL);
+	assert_int_equal(o.cmd, EP_CMD_RESPOND);
+	usage_error(parse("resolver", "-4", "-6", NULL), "-4 and -6", NULL);
+	assert_int_equal(o.cmd, EP_CMD_RESOLVER);
+	usage_error(parse("compliance", "@1.2.3", "z.example", NULL),
+	    "not an IPv4", NULL);
+	assert_int_equal(o.cmd, EP_CMD_COMPLY);
+	usage_error(parse("survey", "--sizes=1", "f", NULL), "--sizes", NULL);
+	assert_int_equal(o.cmd, EP_CMD_SURVEY);
 }
 
 /* A usage error names the command at hand; its line says so. */
@@ -830,6 +872,8 @@ main(void)
 		cmocka_unit_test(test_help_per_command),
 		cmocka_unit_test(test_help_overview),
 		cmocka_unit_test(test_usage_line),
+		cmocka_unit_test(test_help_screen),
+		cmocka_unit_test(test_usage_of_typed),
 		cmocka_unit_test(test_no_value),
 	};
 
