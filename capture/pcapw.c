@@ -252,25 +252,54 @@ ep_pcapw_open(const char *path, enum ep_pcap_format fmt, int linktype,
     uint32_t snaplen, const char *ifname, const char *appl,
     const char *comment, struct ep_err *err)
 {
-	struct ep_pcapw *w = NULL;
 	struct stat st;
-	int e;
+	int fd, e;
 
 	if (path == NULL || *path == '\0') {
 		ep_err_set(err, EINVAL, "capture file: no path");
+		return NULL;
+	}
+	/* O_NOFOLLOW: never write through a symlink planted where the
+	 * file goes (we may run as root in a shared directory). */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	if (fd == -1) {
+		e = errno;
+		if (e == ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			ep_err_set(err, e, "%s: a symbolic link, not followed",
+			    path);
+		else
+			ep_err_set(err, e, "%s: %s", path, strerror(e));
+		return NULL;
+	}
+	return ep_pcapw_open_fd(fd, path, fmt, linktype, snaplen, ifname,
+	    appl, comment, err);
+}
+
+struct ep_pcapw *
+ep_pcapw_open_fd(int fd, const char *path, enum ep_pcap_format fmt,
+    int linktype, uint32_t snaplen, const char *ifname, const char *appl,
+    const char *comment, struct ep_err *err)
+{
+	struct ep_pcapw *w = NULL;
+
+	if (path == NULL || *path == '\0')
+		path = "capture file";
+	if (fd < 0) {
+		ep_err_set(err, EBADF, "%s: no file descriptor", path);
 		return NULL;
 	}
 	if ((fmt != EP_PCAP_NG && fmt != EP_PCAP_CLASSIC) || linktype < 0 ||
 	    linktype > 0xffff) {
 		ep_err_set(err, EINVAL, "%s: format %d, link type %d: not "
 		    "supported", path, (int)fmt, linktype);
-		return NULL;
+		goto fail;
 	}
 	if ((w = calloc(1, sizeof(*w))) == NULL) {
 		ep_err_set(err, ENOMEM, "%s: out of memory", path);
-		return NULL;
+		goto fail;
 	}
-	w->fd = -1;
+	w->fd = fd;
 	w->fmt = fmt;
 	w->snaplen = snaplen == 0 || snaplen > EP_PCAPW_SNAP_MAX ?
 	    EP_PCAPW_SNAP_MAX : snaplen;
@@ -280,27 +309,14 @@ ep_pcapw_open(const char *path, enum ep_pcap_format fmt, int linktype,
 		ep_err_set(err, ENOMEM, "%s: out of memory", path);
 		goto fail;
 	}
-	/* O_NOFOLLOW: never write through a symlink planted where the
-	 * file goes (we may run as root in a shared directory). */
-	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0644);
-	if (w->fd == -1) {
-		e = errno;
-		if (e == ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-			ep_err_set(err, e, "%s: a symbolic link, not followed",
-			    path);
-		else
-			ep_err_set(err, e, "%s: %s", path, strerror(e));
-		goto fail;
-	}
 	if ((fmt == EP_PCAP_CLASSIC ? header_classic(w, linktype, err) :
 	    header_ng(w, linktype, ifname, appl, comment, err)) == -1)
 		goto fail;
 	return w;
 fail:
-	if (w->fd != -1)
-		close(w->fd);
-	pcapw_free(w);
+	close(fd);
+	if (w != NULL)
+		pcapw_free(w);
 	return NULL;
 }
 

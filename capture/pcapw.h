@@ -35,6 +35,17 @@ struct ep_pcapw *ep_pcapw_open(const char *path, enum ep_pcap_format fmt,
 	    const char *appl, const char *comment, struct ep_err *err);
 
 /*
+ * As ep_pcapw_open, on fd, a file the caller opened for writing (the run
+ * opens its outputs before it probes; standard output for "--pcap -").
+ * The writer owns fd from here, also on failure (it is closed); path only
+ * names the file in messages.
+ */
+struct ep_pcapw *ep_pcapw_open_fd(int fd, const char *path,
+	    enum ep_pcap_format fmt, int linktype, uint32_t snaplen,
+	    const char *ifname, const char *appl, const char *comment,
+	    struct ep_err *err);
+
+/*
  * One frame captured at ts_us (microseconds since the epoch): caplen bytes
  * at data (borrowed; clipped to the snaplen), wirelen its length on the
  * wire (raised to caplen if smaller).  pcapng: an Enhanced Packet Block on

@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/analyze.h"
@@ -18,6 +20,7 @@
 #include "cmd/resolver.h"
 #include "respond/respond.h"
 #include "engine/run.h"
+#include "engine/sniffer.h"
 #include "measure/measures.h"
 #include "cmd/survey.h"
 #include "measure/verdict.h"
@@ -103,20 +106,138 @@ zone_status(const struct ep_report *r)
 	return worst >= EP_SEV_WARNING ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
-/* The -o and --report files are created before the run: a path that cannot be written
- * fails at once, not after the probes; and it exists while the process
- * may still hand it to the sudo user (privs.h). */
-static int
-open_out_file(const char *path, struct ep_err *err)
+/* Why a file cannot be created for writing, as a user reads it. */
+static const char *
+open_why(const char *path, int e)
 {
-	/* O_NOFOLLOW: never write through a planted symlink. */
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0644);
+	struct stat st;
 
+	if (e == ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return "is a symbolic link; not followed";
+	if (e == EISDIR)
+		return "is a directory";
+	if (e == ENOENT)
+		return "its directory does not exist";
+	if (e == ENOTDIR)
+		return "a part of its directory is not a directory";
+	return strerror(e);
+}
+
+/*
+ * The outputs (--pcap, -o, --report) are created before the run: a path
+ * that cannot be written fails at once, not after the probes; and it
+ * exists while the process may still hand it to the sudo user
+ * (privs.h).  "-" is a copy of standard output (never handed over).
+ */
+static int
+open_out_file(const char *opt, const char *path, struct ep_err *err)
+{
+	int fd;
+
+	if (strcmp(path, "-") == 0) {
+		if ((fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) == -1)
+			return ep_err_set(err, errno, "%s -: standard output: "
+			    "%s", opt, strerror(errno));
+		return fd;
+	}
+	/* O_NOFOLLOW: never write through a planted symlink. */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
 	if (fd == -1)
-		return ep_err_set(err, errno, "%s: %s", path, strerror(errno));
+		return ep_err_set(err, errno, "%s %s: %s", opt, path,
+		    open_why(path, errno));
 	ep_privs_hand_over(fd);
 	return fd;
+}
+
+/* Does the command capture (the engine's sniffer, or respond --pcap)? */
+static int
+captures(const struct ep_options *o)
+{
+	return o->cmd != EP_CMD_ANALYZE && o->cmd != EP_CMD_NONE &&
+	    (o->cmd != EP_CMD_RESPOND || o->pcap[0] != '\0');
+}
+
+/*
+ * "-" is standard output for one of --pcap, -o and --report; the text
+ * report then goes to standard error.  What else writes on standard
+ * output (--json, --format genreport, survey's JSON lines, respond's
+ * log) conflicts, except -o - with --json: the same JSON, once.
+ * 0, or -1 with a usage error in err.
+ */
+static int
+check_stdout(struct ep_options *o, struct ep_err *err)
+{
+	int pcap = strcmp(o->pcap, "-") == 0 && captures(o) && !o->no_pcap;
+	int json = strcmp(o->json_file, "-") == 0;
+	int report = strcmp(o->report, "-") == 0;
+	const char *other = o->cmd == EP_CMD_SURVEY ? "survey's JSON lines" :
+	    o->cmd == EP_CMD_RESPOND ? "respond's log" : o->genreport ?
+	    "--format genreport" : o->json ? "--json" : NULL;
+
+	if (json && o->json && !pcap && !report) {
+		o->json_file[0] = '\0';	/* --json writes it */
+		json = 0;
+	}
+	if (pcap + json + report > 1)
+		return ep_err_set(err, EP_EUSAGE, "%s - and %s -: only one "
+		    "can write to standard output", pcap ? "--pcap" : "-o",
+		    report ? "--report" : "-o");
+	if (pcap + json + report == 1 && other != NULL)
+		return ep_err_set(err, EP_EUSAGE, "%s -: standard output "
+		    "already carries %s", pcap ? "--pcap" : json ? "-o" :
+		    "--report", other);
+	return 0;
+}
+
+/* --iface names an interface that exists ("any": libpcap's every one). */
+static int
+check_iface(const struct ep_options *o, struct ep_err *err)
+{
+	if (o->iface[0] == '\0' || strcmp(o->iface, "any") == 0 ||
+	    !captures(o))
+		return 0;
+	if (if_nametoindex(o->iface) == 0)
+		return ep_err_set(err, EP_EUSAGE, "--iface %s: %s", o->iface,
+		    errno == ENODEV || errno == ENXIO ? "no such interface" :
+		    strerror(errno));
+	return 0;
+}
+
+/*
+ * The capture file, opened before the run into o->pcap_fd (the sniffer
+ * writes it).  An explicit --pcap that cannot be written: -1.  The
+ * default name that cannot be written (the directory is not ours): the
+ * capture is still analysed, kept in memory only, and we say so.
+ */
+static int
+open_capture(struct ep_options *o, struct ep_err *err)
+{
+	char name[sizeof(o->pcap)];
+	int fd;
+
+	if (!captures(o) || o->no_pcap || o->cmd == EP_CMD_RESPOND)
+		return 0;
+	if (o->pcap[0] != '\0') {
+		if ((fd = open_out_file("--pcap", o->pcap, err)) == -1)
+			return -1;
+	} else {
+		ep_sniffer_default_name(o, name, sizeof(name));
+		if ((fd = open(name, O_WRONLY | O_CREAT | O_TRUNC |
+		    O_NOFOLLOW | O_CLOEXEC, 0644)) == -1) {
+			fprintf(stderr, "ednsprobe: cannot write ./%s (%s): "
+			    "the capture is analysed but not saved; use "
+			    "--pcap FILE\n", name, open_why(name, errno));
+			o->no_pcap = 1;
+			return 0;
+		}
+		ep_privs_hand_over(fd);
+		/* The sniffer names the file as it was created. */
+		snprintf(o->pcap, sizeof(o->pcap), "%s", name);
+	}
+	o->pcap_fd = fd;
+	o->pcap_open = 1;
+	return 0;
 }
 
 /* Write the report with writer (ep_out_json, ep_out_report) into fd,
@@ -243,15 +364,37 @@ main(int argc, char **argv)
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
+	if (check_stdout(&o, &err) == -1) {
+		fprintf(stderr, "ednsprobe: %s\n", err.msg);
+		ep_options_usage_line(stderr, o.cmd);
+		return EXIT_USAGE;
+	}
+	if (check_iface(&o, &err) == -1) {
+		fprintf(stderr, "ednsprobe: %s\n", err.msg);
+		return EXIT_USAGE;
+	}
 	if (o.json_file[0] != '\0' &&
-	    (json_fd = open_out_file(o.json_file, &err)) == -1) {
+	    (json_fd = open_out_file("-o", o.json_file, &err)) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
 	if (o.report[0] != '\0' &&
-	    (report_fd = open_out_file(o.report, &err)) == -1) {
-		fprintf(stderr, "ednsprobe: --report: %s\n", err.msg);
+	    (report_fd = open_out_file("--report", o.report, &err)) == -1) {
+		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		return EXIT_USAGE;
+	}
+	if (open_capture(&o, &err) == -1) {
+		fprintf(stderr, "ednsprobe: %s\n", err.msg);
+		return EXIT_USAGE;
+	}
+	/* An output on standard output ("-", copied above): the text
+	 * report goes to standard error. */
+	if ((strcmp(o.json_file, "-") == 0 || strcmp(o.report, "-") == 0 ||
+	    (o.pcap_open && strcmp(o.pcap, "-") == 0)) &&
+	    dup2(STDERR_FILENO, STDOUT_FILENO) == -1) {
+		fprintf(stderr, "ednsprobe: standard output: %s\n",
+		    strerror(errno));
+		return EXIT_INTERNAL;
 	}
 	ep_measures_for(&o, &set);	/* what path and compliance run */
 	r.compliance = o.cmd == EP_CMD_COMPLY;	/* the report's kind */
@@ -323,7 +466,7 @@ main(int argc, char **argv)
 		    &err) == -1) {
 			fprintf(stderr, "ednsprobe: %s\n", err.msg);
 			status = EXIT_INTERNAL;
-		} else if (!o.json)
+		} else if (!o.json && strcmp(o.json_file, "-") != 0)
 			printf("JSON report: %s\n", o.json_file);
 	}
 	if (o.report[0] != '\0') {
@@ -331,7 +474,7 @@ main(int argc, char **argv)
 		    &err) == -1) {
 			fprintf(stderr, "ednsprobe: %s\n", err.msg);
 			status = EXIT_INTERNAL;
-		} else if (!o.json)
+		} else if (!o.json && strcmp(o.report, "-") != 0)
 			printf("Ticket report: %s\n", o.report);
 	}
 	if (status == EXIT_INTERNAL && err.msg[0])

@@ -64,6 +64,10 @@ struct ep_options {
 	char		 pcap[1024];	/* --pcap FILE; "" for the default */
 	int		 no_pcap;	/* --no-pcap: capture, write no file */
 	int		 pcap_classic;	/* --pcap-format pcap */
+	int		 pcap_open;	/* main opened the capture file
+					   before the run: pcap_fd */
+	int		 pcap_fd;	/* that file (standard output's
+					   copy for "--pcap -") */
 	char		 iface[64];	/* --iface; "" to follow the route */
 	char		 user[64];	/* --user: who root becomes (privs.h) */
 	char		 file[1024];	/* analyze: the capture; survey: the

@@ -34,6 +34,10 @@ struct ep_sniffer {
 	struct ep_pcapw		*out;		/* owned via ev.out */
 	struct ep_evidence	 ev;
 	uint64_t		 start_us;	/* wall clock */
+	int			 pre_fd;	/* owned: the capture file
+						   main opened, until the
+						   writer takes it; -1 */
+	char			 pre_path[1024];	/* its name */
 	int			 watching;
 };
 
@@ -232,8 +236,8 @@ make_filter(const struct ep_options *o, const struct ep_report *r,
 		    "icmp[0] == 12)) or (icmp6 and ip6[40] < 128)", o->port);
 }
 
-static void
-default_name(const struct ep_options *o, char *buf, size_t len)
+void
+ep_sniffer_default_name(const struct ep_options *o, char *buf, size_t len)
 {
 	char server[sizeof(o->server)], when[32];
 	time_t now = time(NULL);
@@ -280,6 +284,18 @@ readable(void *arg, int fd, unsigned events)
 	drain(arg);
 }
 
+/* The file main opened for a capture that does not happen: closed, and
+ * removed (it holds nothing), unless it is standard output. */
+static void
+drop_file(int fd, const char *path)
+{
+	if (fd == -1)
+		return;
+	close(fd);
+	if (strcmp(path, "-") != 0)
+		(void)unlink(path);
+}
+
 static struct ep_sniffer *
 skip(struct ep_sniffer *s, struct ep_report *r, const char *why)
 {
@@ -287,6 +303,8 @@ skip(struct ep_sniffer *s, struct ep_report *r, const char *why)
 	ep_verbose(EP_VERB_OPS, "capture skipped: %s", r->capture.skipped);
 	if (s != NULL) {
 		struct ep_err err;
+
+		drop_file(s->pre_fd, s->pre_path);
 
 		if (s->watching)
 			ep_loop_unwatch(s->loop, ep_sniff_fd(s->sniff));
@@ -315,8 +333,13 @@ ep_sniffer_start(struct ep_loop *l, const struct ep_options *o,
 	size_t nviews;
 
 	memset(c, 0, sizeof(*c));
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		if (o->pcap_open)
+			drop_file(o->pcap_fd, o->pcap);
 		return skip(NULL, r, "out of memory");
+	}
+	s->pre_fd = o->pcap_open ? o->pcap_fd : -1;
+	snprintf(s->pre_path, sizeof(s->pre_path), "%s", o->pcap);
 	s->loop = l;
 	s->r = r;
 	choose_iface(o, r, c->iface, sizeof(c->iface));
@@ -350,16 +373,24 @@ ep_sniffer_start(struct ep_loop *l, const struct ep_options *o,
 		if (o->pcap[0] != '\0')
 			snprintf(c->path, sizeof(c->path), "%s", o->pcap);
 		else
-			default_name(o, c->path, sizeof(c->path));
-		s->ev.out = ep_pcapw_open(c->path, o->pcap_classic ?
-		    EP_PCAP_CLASSIC : EP_PCAP_NG, c->link, 65535, c->iface,
-		    "ednsprobe " EP_VERSION, r->command, &err);
+			ep_sniffer_default_name(o, c->path, sizeof(c->path));
+		if (s->pre_fd != -1) {
+			/* Opened (and handed over) by main before the run. */
+			s->ev.out = ep_pcapw_open_fd(s->pre_fd, c->path,
+			    o->pcap_classic ? EP_PCAP_CLASSIC : EP_PCAP_NG,
+			    c->link, 65535, c->iface, "ednsprobe " EP_VERSION,
+			    r->command, &err);
+			s->pre_fd = -1;
+		} else if ((s->ev.out = ep_pcapw_open(c->path,
+		    o->pcap_classic ? EP_PCAP_CLASSIC : EP_PCAP_NG, c->link,
+		    65535, c->iface, "ednsprobe " EP_VERSION, r->command,
+		    &err)) != NULL)
+			ep_privs_hand_over(ep_pcapw_fd(s->ev.out));
 		if (s->ev.out == NULL) {
 			snprintf(why, sizeof(why), "cannot write the capture "
 			    "file: %s", err.msg);
 			return skip(s, r, why);
 		}
-		ep_privs_hand_over(ep_pcapw_fd(s->ev.out));
 	}
 	s->ev.link = c->link;
 	s->ev.dns_port = o->port;	/* -p: DNS is read on it */

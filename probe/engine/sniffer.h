@@ -23,12 +23,23 @@ void	ep_sniffer_view(struct ep_target *t, struct ep_wire_target *wt,
 	    struct ep_wire_sig *sigs);
 
 /*
+ * The default capture file's name, ednsprobe-SERVER-UTCTIME.pcapng (or
+ * .pcap), into buf: the server (or "survey") with every character but
+ * letters, digits, '.' and '-' made '_', the time now.
+ */
+void	ep_sniffer_default_name(const struct ep_options *o, char *buf,
+	    size_t len);
+
+/*
  * Start capturing for the targets of r before any probe is sent.  When
  * r's targets are empty slots (a survey: family 0), every DNS exchange,
  * fragment and ICMP error on the interface passes the filter and only
  * the frames about a target then in a slot are kept (numbered, written).  Never
  * fails the run: without permission or interface the capture is skipped,
- * r->capture.skipped says why, and NULL is returned.
+ * r->capture.skipped says why, and NULL is returned.  The capture file
+ * is o->pcap_fd when o->pcap_open (main opened it before the run, named
+ * o->pcap or the default name): the sniffer owns that fd, and a skipped
+ * capture removes the file it would have filled (not "-", stdout).
  */
 struct ep_sniffer *ep_sniffer_start(struct ep_loop *, const struct ep_options *,
 	    struct ep_report *r);
