@@ -421,6 +421,9 @@ main(int argc, char **argv)
 			    err.code == EACCES ? EXIT_USAGE : EXIT_INTERNAL;
 		}
 	} else if (o.cmd == EP_CMD_ANALYZE) {
+		const char *what = strcmp(o.file, "-") == 0 ?
+		    "standard input" : o.file;
+
 		if (ep_analyze(o.file, o.port, &r, &err) == -1) {
 			fprintf(stderr, "ednsprobe: %s\n", err.msg);
 			ep_report_fini(&r);
@@ -430,12 +433,12 @@ main(int argc, char **argv)
 			fprintf(stderr, "ednsprobe: %s: no DNS exchange on "
 			    "port %u in the capture, only %llu replies whose "
 			    "queries are not in it (one direction only, or "
-			    "started after the queries?)\n", o.file, o.port,
+			    "started after the queries?)\n", what, o.port,
 			    (unsigned long long)r.orphan_replies);
 		else if (r.ntargets == 0)
 			fprintf(stderr, "ednsprobe: %s: no DNS exchange on "
 			    "port %u in the capture (--port: another)\n",
-			    o.file, o.port);
+			    what, o.port);
 	} else if (ep_run_targets(&o, &r, &err) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		ep_report_fini(&r);

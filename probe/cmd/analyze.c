@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -867,6 +868,107 @@ read_all(int fd, const char *path, ep_sniff_cb *cb, void *arg, int *link,
 	return 0;
 }
 
+/* A temporary file without a name in dir: -1 with errno. */
+static int
+tmp_open(const char *dir)
+{
+	char name[4096];
+	int fd;
+
+#ifdef O_TMPFILE
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600))
+	    != -1 || (errno != EOPNOTSUPP && errno != EISDIR &&
+	    errno != EINVAL))
+		return fd;
+#endif
+	if ((size_t)snprintf(name, sizeof(name), "%s/ednsprobe-XXXXXX", dir) >=
+	    sizeof(name)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = mkostemp(name, O_CLOEXEC)) == -1)
+		return -1;
+	(void)unlink(name);
+	return fd;
+}
+
+int
+ep_analyze_spool(int in, struct ep_err *err)
+{
+	const char *dir = getenv("TMPDIR");
+	char buf[65536];
+	unsigned long long total = 0;
+	ssize_t n, w;
+	size_t off;
+	int fd, e;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	if ((fd = tmp_open(dir)) == -1)
+		return ep_err_set(err, errno, "standard input: cannot make a "
+		    "temporary file in %s: %s", dir, strerror(errno));
+	for (;;) {
+		if ((n = read(in, buf, sizeof(buf))) == -1) {
+			if (errno == EINTR)
+				continue;
+			e = errno;
+			close(fd);
+			return ep_err_set(err, e, "standard input: %s (after "
+			    "%llu bytes)", strerror(e), total);
+		}
+		if (n == 0)
+			break;
+		for (off = 0; off < (size_t)n; off += (size_t)w) {
+			if ((w = write(fd, buf + off, (size_t)n - off)) == -1) {
+				if (errno == EINTR) {
+					w = 0;
+					continue;
+				}
+				e = errno;
+				close(fd);
+				return ep_err_set(err, e, "standard input: "
+				    "spooling to %s: %s (after %llu bytes)",
+				    dir, strerror(e), total + off);
+			}
+		}
+		total += (unsigned long long)n;
+	}
+	if (total == 0) {
+		close(fd);
+		return ep_err_set(err, EINVAL, "standard input: empty, no "
+		    "capture to read");
+	}
+	if (lseek(fd, 0, SEEK_SET) == -1) {
+		e = errno;
+		close(fd);
+		return ep_err_set(err, e, "standard input: %s", strerror(e));
+	}
+	return fd;
+}
+
+/* The capture's descriptor: path opened, or standard input's ("-"): a
+ * regular file in place, anything else spooled (read twice). */
+static int
+open_capture(const char *path, struct ep_err *err)
+{
+	struct stat st;
+	int fd;
+
+	if (strcmp(path, "-") != 0) {
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			return ep_err_set(err, errno, "%s: %s", path,
+			    strerror(errno));
+		return fd;
+	}
+	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode)) {
+		if ((fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)) == -1)
+			return ep_err_set(err, errno, "standard input: %s",
+			    strerror(errno));
+		return fd;
+	}
+	return ep_analyze_spool(STDIN_FILENO, err);
+}
+
 int
 ep_analyze(const char *path, uint16_t port, struct ep_report *r,
     struct ep_err *err)
@@ -881,12 +983,19 @@ ep_analyze(const char *path, uint16_t port, struct ep_report *r,
 	memset(&a, 0, sizeof(a));
 	memset(&ev, 0, sizeof(ev));
 	/* Open the file as the user who ran us (it may be root's through
-	 * sudo); parsing it needs no privilege at all. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return ep_err_set(err, errno, "%s: %s", path, strerror(errno));
-	if (ep_privs_drop(err) == -1) {
-		close(fd);
-		return -1;
+	 * sudo); parsing it needs no privilege at all.  Standard input is
+	 * open already: spooled after the drop. */
+	if (strcmp(path, "-") == 0) {
+		if (ep_privs_drop(err) == -1 ||
+		    (fd = open_capture(path, err)) == -1)
+			return -1;
+	} else {
+		if ((fd = open_capture(path, err)) == -1)
+			return -1;
+		if (ep_privs_drop(err) == -1) {
+			close(fd);
+			return -1;
+		}
 	}
 	a.r = r;
 	a.port = port;
