@@ -247,7 +247,10 @@ raw_from(struct ep_probe_spec *s, const struct ep_frame *f)
 	s->eh = eh;
 	s->ttl = hop ? f->ip.ttl : 0;
 	s->transport = EP_RAW;
-	s->ip_size = (uint16_t)ip_size;
+	/* An IPv6 datagram past 65535 bytes (a loopback capture) as the
+	 * largest size a probe is made as, not wrapped. */
+	s->ip_size = (uint16_t)(ip_size > EP_PLAN_IP_MAX ? EP_PLAN_IP_MAX :
+	    ip_size);
 	s->msg_len = (uint16_t)f->dns.length;
 }
 

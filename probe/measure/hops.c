@@ -97,7 +97,7 @@ static struct ep_probe_spec *
 add(const struct ep_options *o, struct ep_target *t, int *next_id,
     enum hop_kind k, int ttl)
 {
-	int mtu = t->path.iface_mtu > 0 ? t->path.iface_mtu : 1500;
+	int mtu = ep_plan_mtu(t);
 	int hdr = t->family == 4 ? 20 : 40;
 	struct ep_probe_spec *s = NULL;
 

@@ -89,6 +89,15 @@ ep_plan_add_eh(struct ep_target *t, int *next_id, enum ep_role role,
 	return s;
 }
 
+int
+ep_plan_mtu(const struct ep_target *t)
+{
+	int mtu = t->path.iface_mtu > 0 ? t->path.iface_mtu : 1500;
+
+	/* A larger size wraps in the 16-bit sizes (DF 0 for 65536). */
+	return mtu > EP_PLAN_IP_MAX ? EP_PLAN_IP_MAX : mtu;
+}
+
 uint16_t
 ep_plan_largest(const struct ep_options *o)
 {

@@ -12,6 +12,10 @@
 /* A padded query of this IP size fits every path whole (below the IPv6
  * minimum MTU): outbound fragments, inbound ones (two-ended). */
 #define EP_PLAN_FRAGOUT_SIZE	1200
+/* The largest IP datagram a probe is made as: the IPv4 total length's
+ * bound, and ip_size's (an IPv6 one could be 40 bytes more, RFC 8200
+ * 3, but a route MTU of 65536, loopback's, is probed at 65535). */
+#define EP_PLAN_IP_MAX		65535
 
 /*
  * A new probe at the end of t->probes, zeroed but for its id (from
@@ -59,6 +63,12 @@ struct ep_probe_spec *ep_plan_add_raw(struct ep_target *t, int *next_id,
  */
 struct ep_probe_spec *ep_plan_add_eh(struct ep_target *t, int *next_id,
 	    enum ep_role role, uint8_t eh, const struct ep_options *o);
+
+/*
+ * The route MTU toward t (1500 when the kernel did not say) as a probe
+ * size: at most EP_PLAN_IP_MAX.
+ */
+int	ep_plan_mtu(const struct ep_target *t);
 
 /* The largest rung of o's ladder. */
 uint16_t ep_plan_largest(const struct ep_options *o);

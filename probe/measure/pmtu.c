@@ -25,7 +25,7 @@ plan(struct ep_mrun *m, enum ep_plan_stage stage, struct ep_err *err)
 {
 	static const uint16_t pmtu[] = { 1280, 1400, 1450, 1480 };
 	const struct ep_options *o = m->o;
-	int mtu = m->t->path.iface_mtu > 0 ? m->t->path.iface_mtu : 1500;
+	int mtu = ep_plan_mtu(m->t);
 	int ok = 1;
 
 	if (stage != EP_PLAN_MAIN || !o->udp || !o->raw)

@@ -1117,6 +1117,58 @@ test_hop_silent(void **state)
 	    "rate limit or a silent router)"));
 }
 
+/*
+ * IPv6 over loopback: route MTU 65536, one more than the 16-bit sizes
+ * hold.  The largest DF probe is 65535 bytes (it was "DF 0": wrapped),
+ * every raw probe has a size, and all answered make the path MTU 65535,
+ * no warning (a wrapped probe made a false TWOWAY_MTU_DIFFERS).
+ */
+static void
+test_mtu_65536(void **state)
+{
+	char a0[] = "ednsprobe", a1[] = "path", a2[] = "@2001:db8::1",
+	    a3[] = "probe.test", a4[] = "--max-hops=2";
+	char *argv[] = { a0, a1, a2, a3, a4, NULL };
+	struct net n = base_net();
+	struct ep_options o;
+	struct ep_err err;
+	struct ep_measure_set set;
+	long largest = 0;
+	int id = 100, df = 0;
+
+	(void)state;
+	plan(6, NULL);
+	target.path.iface_mtu = 65536;
+	simulate(&n);
+	assert_int_equal(ep_options_parse(5, argv, &o, &err), 0);
+	assert_int_equal(ep_measures_named("fragout,pmtu,hops", &set), 0);
+	assert_int_equal(ep_measure_plan(&set, &o, &target, &id, &err), 0);
+	for (int i = 0; i < target.nprobes; i++) {
+		struct ep_probe_record *r = &target.probes[i];
+
+		if (r->spec.transport != EP_RAW)
+			continue;
+		assert_true(r->spec.ip_size > 0);
+		if (r->spec.raw == EP_RAW_DF) {
+			df++;
+			assert_true(r->spec.msg_len > 0);
+			if (r->spec.ip_size > largest)
+				largest = r->spec.ip_size;
+		}
+		r->res.tries = 1;
+		reply(r, 90, 0, 1, 0);
+	}
+	assert_true(df > 0);
+	assert_int_equal(largest, 65535);
+	ep_verdict(&target);
+	assert_int_equal(target.path.pmtu, 65535);
+	/* LARGE_UNTESTED (info) alone: 2000 bytes fit in one packet. */
+	assert_true(ep_verdict_worst(&target) < EP_SEV_WARNING);
+	assert_false(has("PMTU_REDUCED"));
+	assert_false(has("PMTU_BLACKHOLE"));
+	assert_int_equal(target.path.iface_mtu, 65536);	/* the fact stays */
+}
+
 static void
 test_fact_names(void **state)
 {
@@ -1170,6 +1222,7 @@ main(void)
 		cmocka_unit_test(test_hop_heard),
 		cmocka_unit_test(test_hop_rate_limited),
 		cmocka_unit_test(test_hop_silent),
+		cmocka_unit_test(test_mtu_65536),
 		cmocka_unit_test(test_fact_names),
 	};
 
