@@ -29,6 +29,7 @@
 	X(TCP_NO_ANSWER, WARNING, "tcp_no_answer") \
 	X(TRUNCATED_NO_TCP, ERROR, "truncated_no_tcp") \
 	X(NO_REPLY, ERROR, "no_reply") \
+	X(NO_REPLY_TCP_RESET, ERROR, "no_reply_tcp_reset") \
 	X(UNREACHABLE, ERROR, "unreachable") \
 	X(LARGE_UNTESTED, INFO, "large_untested") \
 	X(UDP_OVERSIZE, WARNING, "udp_oversize") \

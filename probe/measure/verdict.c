@@ -99,7 +99,7 @@ void
 ep_verdict_no_reply(struct ep_target *t, const struct ep_view *v)
 {
 	struct ep_finding *f;
-	int n = 0, nunreach = 0, nrefused = 0;
+	int n = 0, nunreach = 0, nrefused = 0, nreset = 0;
 	uint32_t waited = 0;
 
 	for (int i = 0; i < v->n; i++) {
@@ -117,12 +117,39 @@ ep_verdict_no_reply(struct ep_target *t, const struct ep_view *v)
 		nunreach += unreachable(r);
 		nrefused += r->res.outcome == EP_OUT_ICMP &&
 		    r->res.sys_errno == ECONNREFUSED;
+		/* A reset to our SYN is a reply: the host (or a firewall
+		 * for it) is there and refuses TCP/53. */
+		nreset += r->spec.transport == EP_TCP &&
+		    r->res.outcome == EP_OUT_RESET && !r->res.connected;
 	}
+	if (nreset > 0)
+		t->path.tcp = EP_FACT_RESET;
 	if (nrefused == 0 && capture_blind(t, v, waited))
 		return;
 	if (n == 0)
 		return;		/* nothing was asked (analyze: queries cut) */
-	if (nunreach == n) {
+	if (nreset > 0) {
+		char wait[48];
+
+		if (offline(t))
+			snprintf(wait, sizeof(wait), "in the %.1f s the "
+			    "capture ran", (double)waited / 1000.0);
+		else
+			snprintf(wait, sizeof(wait), "within %u ms",
+			    t->timeout_ms);
+		f = ep_finding_add(t, EP_F_NO_REPLY_TCP_RESET, "No reply from %s over UDP %s%s, and TCP "
+		    "port 53 refused with a reset (%d %s): the host is up, "
+		    "but %s", t->addr_str, wait, nrefused ?
+		    " (ICMP port unreachable)" : "", nreset, nreset == 1 ?
+		    "probe" : "probes", nrefused ? "nothing listens on port "
+		    "53 there" : "it does not accept TCP/53 (or a firewall "
+		    "rejects it on its behalf) and UDP/53 is dropped or "
+		    "ignored");
+		ep_finding_advise(f, "Check that the DNS server runs and listens on "
+		    "this address, UDP and TCP port 53; then look for "
+		    "filters: the reset's TTL in a capture tells a firewall "
+		    "from the host.");
+	} else if (nunreach == n) {
 		f = ep_finding_add(t, EP_F_UNREACHABLE, "%s cannot be reached: no route or an ICMP "
 		    "unreachable for every probe (%s)", t->addr_str,
 		    strerror(v->p[0]->res.sys_errno));

@@ -572,6 +572,70 @@ test_no_reply(void **state)
 	assert_int_equal(target.path.udp_max_response, -1);
 }
 
+/*
+ * Silent on UDP, and TCP/53 answers the SYN with a reset (in
+ * microseconds): the host is up.  Not NO_REPLY's "no reply over UDP or
+ * TCP ... tcp untested": NO_REPLY_TCP_RESET, tcp "reset", citing the
+ * TCP probes; with ICMP port unreachable on UDP, nothing listens.
+ */
+static void
+test_no_reply_tcp_reset(void **state)
+{
+	struct net n = base_net();
+	const struct ep_finding *f;
+	int tcp = 0;
+
+	(void)state;
+	n.dead = 1;
+	plan(4, NULL);
+	target.timeout_ms = 5000;
+	simulate(&n);
+	for (int i = 0; i < target.nprobes; i++) {
+		struct ep_probe_record *r = &target.probes[i];
+
+		if (r->spec.transport != EP_TCP ||
+		    r->res.outcome == EP_OUT_SKIPPED)
+			continue;
+		r->res.outcome = EP_OUT_RESET;
+		r->res.sys_errno = ECONNREFUSED;
+		r->res.waited_ms = 0;
+		tcp = r->spec.id;
+	}
+	assert_true(tcp > 0);
+	ep_verdict(&target);
+	assert_false(has("NO_REPLY"));
+	assert_true(has("NO_REPLY_TCP_RESET"));
+	assert_int_equal(target.nfindings, 1);
+	f = &target.findings[0];
+	assert_int_equal(f->severity, EP_SEV_ERROR);
+	assert_non_null(strstr(f->summary, "No reply from 192.0.2.1 over UDP "
+	    "within 5000 ms, and TCP port 53 refused with a reset (1 probe)"));
+	assert_null(strstr(f->summary, "UDP or TCP"));
+	assert_string_equal(ep_fact_str("tcp", target.path.tcp), "reset");
+	for (int k = 0; k < f->nprobes; k++)
+		if (f->probes[k] == tcp)
+			tcp = 0;
+	assert_int_equal(tcp, 0);	/* the reset is evidence */
+	/* UDP refused by the host too: nothing listens on port 53. */
+	for (int i = 0; i < target.nprobes; i++) {
+		struct ep_probe_record *r = &target.probes[i];
+
+		if (r->spec.transport == EP_UDP &&
+		    r->res.outcome == EP_OUT_TIMEOUT) {
+			r->res.outcome = EP_OUT_ICMP;
+			r->res.icmp_type = 3;
+			r->res.icmp_code = 3;
+			r->res.sys_errno = ECONNREFUSED;
+		}
+	}
+	ep_verdict(&target);
+	assert_true(has("NO_REPLY_TCP_RESET"));
+	assert_non_null(strstr(target.findings[0].summary, "(ICMP port "
+	    "unreachable), and TCP port 53 refused"));
+	assert_non_null(strstr(target.findings[0].summary, "nothing listens "
+	    "on port 53 there"));
+}
+
 /* Replies whose content was cut (the snap length, a first fragment
  * alone): their missing OPT is unknown, not missing. */
 static void
@@ -1204,6 +1268,7 @@ main(void)
 		cmocka_unit_test(test_tcp_timeout),
 		cmocka_unit_test(test_tcp_blackhole),
 		cmocka_unit_test(test_no_reply),
+		cmocka_unit_test(test_no_reply_tcp_reset),
 		cmocka_unit_test(test_edns_cut_is_unknown),
 		cmocka_unit_test(test_tcp_only_says_nothing_of_udp),
 		cmocka_unit_test(test_capture_no_reply),
