@@ -17,6 +17,7 @@ struct ep_sniff {
 	pcap_t		*pc;
 	int		 fd;
 	int		 live;
+	int		 pcapng;	/* a file whose first block is an SHB */
 	ep_sniff_cb	*cb;
 	void		*arg;
 };
@@ -83,6 +84,7 @@ ep_sniff_file(int fd, const char *path, struct ep_err *err)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct ep_sniff *s;
+	uint8_t magic[4];
 	FILE *fp = NULL;
 	int dfd;
 
@@ -104,6 +106,12 @@ ep_sniff_file(int fd, const char *path, struct ep_err *err)
 		return fail(s, err, EINVAL, path, ebuf[0] ? ebuf :
 		    "not a capture file");
 	}
+	/* libpcap reads both formats through one handle and does not say
+	 * which: a pcapng file begins with a Section Header Block, type
+	 * 0x0A0D0D0A in either byte order (draft-ietf-opsawg-pcapng 4.1). */
+	s->pcapng = pread(fd, magic, sizeof(magic), 0) == sizeof(magic) &&
+	    magic[0] == 0x0a && magic[1] == 0x0d && magic[2] == 0x0d &&
+	    magic[3] == 0x0a;
 	return s;
 }
 
@@ -111,6 +119,12 @@ int
 ep_sniff_fd(const struct ep_sniff *s)
 {
 	return s->fd;
+}
+
+int
+ep_sniff_pcapng(const struct ep_sniff *s)
+{
+	return s->pcapng;
 }
 
 int

@@ -29,6 +29,8 @@ struct ep_sniff *ep_sniff_file(int fd, const char *path, struct ep_err *err);
 
 /* The descriptor to watch for reading (live), -1 for a file. */
 int	 ep_sniff_fd(const struct ep_sniff *);
+/* 1 for a pcapng file, 0 for a pcap one or a live capture. */
+int	 ep_sniff_pcapng(const struct ep_sniff *);
 /* LINKTYPE_ value of the frames. */
 int	 ep_sniff_link(const struct ep_sniff *);
 

@@ -11,17 +11,20 @@ shift || true
 # (docs/design.md).  Lab: the real servers and
 # tools the lab runs (NSD, Unbound, ldns tools, dig, nftables, iproute2,
 # tcpdump/tshark to look at the wire, jq for the test assertions,
-# valgrind for the memcheck runs), and three more authoritative servers
-# for the compliance tests (BIND 9, Knot DNS, PowerDNS with its bind
-# backend), which the lab starts itself, in its namespaces.  Fuzzing:
-# clang and its runtime libraries (libFuzzer, ASan, UBSan) for tests/fuzz.
+# python3-jsonschema to check every JSON the tests produce against
+# docs/schema/, valgrind for the memcheck runs), and three more
+# authoritative servers for the compliance tests (BIND 9, Knot DNS,
+# PowerDNS with its bind backend), which the lab starts itself, in its
+# namespaces.  Fuzzing: clang and its runtime libraries (libFuzzer, ASan,
+# UBSan) for tests/fuzz.
 packages=(
 	build-essential cmake pkg-config
 	libpcap-dev libldns-dev libssl-dev libjansson-dev
 	libcmocka-dev libcap-ng-dev
 	nsd unbound ldnsutils bind9-dnsutils nftables iproute2 procps
 	bind9 knot pdns-server pdns-backend-bind
-	tcpdump tshark jq valgrind python3 iputils-ping
+	tcpdump tshark jq valgrind python3 python3-jsonschema
+	iputils-ping
 	clang libclang-rt-14-dev
 )
 # The servers' packages would start them on the host (named, knotd,

@@ -334,7 +334,7 @@ struct ep_capture {
 	int		 on;		/* a capture ran */
 	char		 skipped[256];	/* why not, when it did not */
 	char		 path[1024];	/* the file written, "" if none */
-	int		 pcapng;
+	int		 pcapng;	/* the file is pcapng (written, or read) */
 	char		 iface[64];
 	int		 link;		/* LINKTYPE_ */
 	uint64_t	 frames;	/* frames the filter passed to us */

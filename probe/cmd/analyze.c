@@ -853,6 +853,7 @@ read_all(int fd, const char *path, ep_sniff_cb *cb, void *arg, int *link,
 	if (s == NULL)
 		return -1;
 	*link = ep_sniff_link(s);
+	r->capture.pcapng = ep_sniff_pcapng(s);
 	if (ep_link_name(*link) == NULL) {
 		ep_sniff_close(s);
 		return ep_err_set(err, EINVAL, "%s: link type %d is not one "

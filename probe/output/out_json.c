@@ -456,7 +456,7 @@ ep_out_json_new(const struct ep_report *r)
 		json_decref(targets);
 		return NULL;
 	}
-	json_object_set_new(o, "version", json_integer(1));
+	json_object_set_new(o, "schema", json_integer(1));
 	ep_out_json_run(o, r);
 	for (int i = 0; i < r->ntargets; i++)
 		json_array_append_new(targets, ep_out_json_target(&r->targets[i],

@@ -158,8 +158,9 @@ ep_out_report_head(FILE *fp, const struct ep_report *r, const char *what)
 	if (r->capture.on)
 		fprintf(fp, "- Capture: %s%s on %s\n",
 		    r->capture.path[0] ? r->capture.path : "(not written)",
-		    r->capture.path[0] ? (r->capture.pcapng ? " (pcapng, our "
-		    "frames commented with their probe)" : " (pcap)") : "",
+		    r->capture.path[0] ? (!r->capture.pcapng ? " (pcap)" :
+		    r->server[0] == '\0' ? " (pcapng)" :	/* analyze */
+		    " (pcapng, our frames commented with their probe)") : "",
 		    r->capture.iface[0] ? r->capture.iface : "?");
 	else if (r->capture.skipped[0])
 		fprintf(fp, "- Capture: none (%s)\n", r->capture.skipped);

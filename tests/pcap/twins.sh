@@ -3,8 +3,8 @@
 # (pcaps/twin-WRAP-REF.pcap: REF's packets in another link type or inside
 # a tunnel, made by make_twins.sh) must give its plain twin's report: the
 # JSON of `ednsprobe analyze --json` identical but for the command line,
-# the file name and the link type (same targets, resume lines, findings,
-# probes and frame numbers).  And tshark, the referee of what is in the
+# the file name, the link type and the file format (same targets, resume
+# lines, findings, probes and frame numbers).  And tshark, the referee of what is in the
 # file, must see as many frames and DNS messages in the twin as in REF.
 # Where the wrapping adds the same bytes to every frame, both are cut by
 # the snap length too (editcap -s, REF at 200 bytes, the twin that much
@@ -20,7 +20,7 @@ have_tshark=0
 command -v tshark >/dev/null && have_tshark=1
 [ "${CI:-}" = true ] && [ $have_tshark = 0 ] &&
 	{ echo "tshark missing under CI" >&2; exit 1; }
-norm() { jq -S 'del(.command, .pcap, .capture.link)'; }
+norm() { jq -S 'del(.command, .pcap, .capture.link, .capture.format)'; }
 # One tshark run per file (it takes a second to start): per frame its
 # captured length and whether it holds DNS, kept for each REF.
 fields() {	# FILE OUT
