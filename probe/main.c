@@ -64,7 +64,9 @@ exit_status(const struct ep_report *r)
 		int w = ep_verdict_worst(t);
 
 		for (int k = 0; k < t->nfindings; k++) {
-			noreply += t->findings[k].id == EP_F_NO_REPLY;
+			/* A reset to TCP/53 is no DNS reply either. */
+			noreply += t->findings[k].id == EP_F_NO_REPLY ||
+			    t->findings[k].id == EP_F_NO_REPLY_TCP_RESET;
 			unreach += t->findings[k].id == EP_F_UNREACHABLE;
 		}
 		if (w > worst)
@@ -129,21 +131,66 @@ open_why(const char *path, int e)
  * exists while the process may still hand it to the sudo user
  * (privs.h).  "-" is a copy of standard output (never handed over).
  */
+/* The files this run made before it started (open_out_file), to
+ * remove if it fails before writing them: a bad input loses nothing. */
+static char made[3][1024];
+static int nmade;
+
+/*
+ * path for writing, O_NOFOLLOW (never through a planted symlink): made
+ * (remembered), or an existing file, which is not truncated until it is
+ * written (truncate_out), so a run that fails first leaves it as it was.
+ * *created says which.
+ */
 static int
-open_out_file(const char *opt, const char *path, struct ep_err *err)
+open_new_or_old(const char *path, int *created)
 {
 	int fd;
 
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	*created = fd != -1;
+	if (fd == -1 && errno == EEXIST)
+		fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd != -1 && *created && nmade < 3)
+		snprintf(made[nmade++], sizeof(made[0]), "%s", path);
+	return fd;
+}
+
+/* The run failed before its outputs were written: the files it made
+ * and left empty are removed. */
+static void
+drop_made(void)
+{
+	struct stat st;
+
+	for (int i = 0; i < nmade; i++)
+		if (lstat(made[i], &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_size == 0)
+			(void)unlink(made[i]);
+	nmade = 0;
+}
+
+/*
+ * The outputs (--pcap, -o, --report) are opened before the run: a path
+ * that cannot be written fails at once, not after the probes; and it
+ * exists while the process may still hand it to the sudo user
+ * (privs.h).  "-" is a copy of standard output (never handed over).
+ */
+static int
+open_out_file(const char *opt, const char *path, int *created,
+    struct ep_err *err)
+{
+	int fd;
+
+	*created = 0;
 	if (strcmp(path, "-") == 0) {
 		if ((fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) == -1)
 			return ep_err_set(err, errno, "%s -: standard output: "
 			    "%s", opt, strerror(errno));
 		return fd;
 	}
-	/* O_NOFOLLOW: never write through a planted symlink. */
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0644);
-	if (fd == -1)
+	if ((fd = open_new_or_old(path, created)) == -1)
 		return ep_err_set(err, errno, "%s %s: %s", opt, path,
 		    open_why(path, errno));
 	ep_privs_hand_over(fd);
@@ -219,12 +266,12 @@ open_capture(struct ep_options *o, struct ep_err *err)
 	if (!captures(o) || o->no_pcap || o->cmd == EP_CMD_RESPOND)
 		return 0;
 	if (o->pcap[0] != '\0') {
-		if ((fd = open_out_file("--pcap", o->pcap, err)) == -1)
+		if ((fd = open_out_file("--pcap", o->pcap,
+		    &o->pcap_created, err)) == -1)
 			return -1;
 	} else {
 		ep_sniffer_default_name(o, name, sizeof(name));
-		if ((fd = open(name, O_WRONLY | O_CREAT | O_TRUNC |
-		    O_NOFOLLOW | O_CLOEXEC, 0644)) == -1) {
+		if ((fd = open_new_or_old(name, &o->pcap_created)) == -1) {
 			fprintf(stderr, "ednsprobe: cannot write ./%s (%s): "
 			    "the capture is analysed but not saved; use "
 			    "--pcap FILE\n", name, open_why(name, errno));
@@ -240,6 +287,18 @@ open_capture(struct ep_options *o, struct ep_err *err)
 	return 0;
 }
 
+/* An output opened before the run, now written: a file that was there
+ * is emptied only now (open_new_or_old).  -1 with errno. */
+static int
+truncate_out(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		return ftruncate(fd, 0);
+	return 0;
+}
+
 /* Write the report with writer (ep_out_json, ep_out_report) into fd,
  * the file opened before the run. */
 static int
@@ -250,6 +309,10 @@ write_out_file(int fd, const char *path, const struct ep_report *r,
 	FILE *fp;
 	int rc;
 
+	if (truncate_out(fd) == -1) {
+		close(fd);
+		return ep_err_set(err, errno, "%s: %s", path, strerror(errno));
+	}
 	if ((fp = fdopen(fd, "w")) == NULL) {
 		close(fd);
 		return ep_err_set(err, errno, "%s: %s", path, strerror(errno));
@@ -273,7 +336,8 @@ survey(const struct ep_options *o, struct ep_report *r, int report_fd)
 
 	/* A reader that went away (| head) is a write error, not a kill. */
 	signal(SIGPIPE, SIG_IGN);
-	if (report_fd != -1 && (report = fdopen(report_fd, "w")) == NULL) {
+	if (report_fd != -1 && (truncate_out(report_fd) == -1 ||
+	    (report = fdopen(report_fd, "w")) == NULL)) {
 		fprintf(stderr, "ednsprobe: --report %s: %s\n", o->report,
 		    strerror(errno));
 		close(report_fd);
@@ -288,6 +352,7 @@ survey(const struct ep_options *o, struct ep_report *r, int report_fd)
 	}
 	if (rc == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
+		drop_made();
 		return err.code == EP_EUSAGE || err.code == ENOENT ||
 		    err.code == EACCES ? EXIT_USAGE : EXIT_INTERNAL;
 	}
@@ -335,7 +400,7 @@ main(int argc, char **argv)
 	struct ep_report r;
 	struct ep_measure_set set;
 	struct ep_err err = { 0, "" };
-	int status, json_fd = -1, report_fd = -1;
+	int status, json_fd = -1, report_fd = -1, created;
 
 	memset(&r, 0, sizeof(r));
 	/* Probe states hold 64 KiB buffers of which a query uses a few
@@ -374,17 +439,21 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (o.json_file[0] != '\0' &&
-	    (json_fd = open_out_file("-o", o.json_file, &err)) == -1) {
+	    (json_fd = open_out_file("-o", o.json_file, &created,
+	    &err)) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
 	if (o.report[0] != '\0' &&
-	    (report_fd = open_out_file("--report", o.report, &err)) == -1) {
+	    (report_fd = open_out_file("--report", o.report,
+	    &created, &err)) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
+		drop_made();
 		return EXIT_USAGE;
 	}
 	if (open_capture(&o, &err) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
+		drop_made();
 		return EXIT_USAGE;
 	}
 	/* An output on standard output ("-", copied above): the text
@@ -406,6 +475,7 @@ main(int argc, char **argv)
 		if (ep_zone_run(&o, &r, &err) == -1) {
 			fprintf(stderr, "ednsprobe: %s\n", err.msg);
 			ep_report_fini(&r);
+			drop_made();
 			return err.code == EP_EUSAGE || err.code == ENOENT ||
 			    err.code == EACCES ? EXIT_USAGE : EXIT_INTERNAL;
 		}
@@ -416,6 +486,7 @@ main(int argc, char **argv)
 		if (ep_resolver_run(&o, &r, &err) == -1) {
 			fprintf(stderr, "ednsprobe: %s\n", err.msg);
 			ep_report_fini(&r);
+			drop_made();
 			return err.code == EP_ERESOLVE ? EXIT_RESOLVE :
 			    err.code == EP_EUSAGE || err.code == ENOENT ||
 			    err.code == EACCES ? EXIT_USAGE : EXIT_INTERNAL;
@@ -427,6 +498,7 @@ main(int argc, char **argv)
 		if (ep_analyze(o.file, o.port, &r, &err) == -1) {
 			fprintf(stderr, "ednsprobe: %s\n", err.msg);
 			ep_report_fini(&r);
+			drop_made();
 			return EXIT_BADFILE;
 		}
 		if (r.ntargets == 0 && r.orphan_replies > 0)
@@ -442,10 +514,12 @@ main(int argc, char **argv)
 	} else if (ep_run_targets(&o, &r, &err) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		ep_report_fini(&r);
+		drop_made();
 		return err.code == EP_ERESOLVE ? EXIT_RESOLVE : EXIT_INTERNAL;
 	} else if (ep_run_path(&o, &set, &r, &err) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		ep_report_fini(&r);
+		drop_made();
 		return EXIT_INTERNAL;
 	} else
 		ep_verdict_report(&r);	/* IPv4 against IPv6 */

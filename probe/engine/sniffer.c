@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,6 +39,7 @@ struct ep_sniffer {
 						   main opened, until the
 						   writer takes it; -1 */
 	char			 pre_path[1024];	/* its name */
+	int			 pre_created;	/* made by this run */
 	int			 watching;
 };
 
@@ -285,14 +287,15 @@ readable(void *arg, int fd, unsigned events)
 }
 
 /* The file main opened for a capture that does not happen: closed, and
- * removed (it holds nothing), unless it is standard output. */
+ * removed if this run made it (it holds nothing); a file that was there
+ * before is left as it was (main does not truncate it). */
 static void
-drop_file(int fd, const char *path)
+drop_file(int fd, const char *path, int created)
 {
 	if (fd == -1)
 		return;
 	close(fd);
-	if (strcmp(path, "-") != 0)
+	if (created && strcmp(path, "-") != 0)
 		(void)unlink(path);
 }
 
@@ -304,7 +307,7 @@ skip(struct ep_sniffer *s, struct ep_report *r, const char *why)
 	if (s != NULL) {
 		struct ep_err err;
 
-		drop_file(s->pre_fd, s->pre_path);
+		drop_file(s->pre_fd, s->pre_path, s->pre_created);
 
 		if (s->watching)
 			ep_loop_unwatch(s->loop, ep_sniff_fd(s->sniff));
@@ -335,10 +338,11 @@ ep_sniffer_start(struct ep_loop *l, const struct ep_options *o,
 	memset(c, 0, sizeof(*c));
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		if (o->pcap_open)
-			drop_file(o->pcap_fd, o->pcap);
+			drop_file(o->pcap_fd, o->pcap, o->pcap_created);
 		return skip(NULL, r, "out of memory");
 	}
 	s->pre_fd = o->pcap_open ? o->pcap_fd : -1;
+	s->pre_created = o->pcap_created;
 	snprintf(s->pre_path, sizeof(s->pre_path), "%s", o->pcap);
 	s->loop = l;
 	s->r = r;
@@ -375,7 +379,14 @@ ep_sniffer_start(struct ep_loop *l, const struct ep_options *o,
 		else
 			ep_sniffer_default_name(o, c->path, sizeof(c->path));
 		if (s->pre_fd != -1) {
-			/* Opened (and handed over) by main before the run. */
+			/* Opened (and handed over) by main before the run;
+			 * a file that was there is emptied only now. */
+			struct stat st;
+
+			if (fstat(s->pre_fd, &st) == 0 &&
+			    S_ISREG(st.st_mode) && ftruncate(s->pre_fd, 0) == -1)
+				ep_verbose(EP_VERB_OPS, "%s: %s", c->path,
+				    strerror(errno));
 			s->ev.out = ep_pcapw_open_fd(s->pre_fd, c->path,
 			    o->pcap_classic ? EP_PCAP_CLASSIC : EP_PCAP_NG,
 			    c->link, 65535, c->iface, "ednsprobe " EP_VERSION,

@@ -139,7 +139,7 @@ ip netns exec ep-client "$bin" path --report /nonexistent/dir/r.md \
 	"@$server4" "$zone" >/dev/null 2>"$out/bad.err"
 rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
-[ "$rc" = 1 ] && grep -q -- "--report: /nonexistent/dir/r.md" \
+[ "$rc" = 1 ] && grep -q -- "--report /nonexistent/dir/r.md: its directory does not exist" \
 	"$out/bad.err" && [ "$ms" -lt 500 ] &&
 	ok "unwritable report: exit 1 in $ms ms, before any probe" ||
 	fail "unwritable report: exit $rc in $ms ms: $(cat "$out/bad.err")"

@@ -78,5 +78,19 @@ early "only one can write to standard output" --pcap - -o -
 early "standard output already carries --json" --pcap - --json
 early "-o $tmp/link: is a symbolic link" -o "$tmp/link"
 [ ! -e "$tmp/target" ] || bad "a file was written through the symlink"
+
+# A run that fails after its outputs were opened loses nothing: a file
+# that was there keeps its bytes, one it made is removed.
+echo "yesterday's report" >"$tmp/old.json"
+"$bin" analyze -o "$tmp/old.json" --report "$tmp/new.md" "$tmp/nosuch.pcap" \
+	>/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 6 ] && [ "$(cat "$tmp/old.json")" = "yesterday's report" ] &&
+	[ ! -e "$tmp/new.md" ] &&
+	ok "failed analyze: the old -o file kept, the new --report removed" ||
+	bad "failed analyze: exit $rc, old: $(head -c 80 "$tmp/old.json"), new: $(ls "$tmp/new.md" 2>&1)"
+"$bin" analyze -o "$tmp/old.json" "$pcaps/clean-v4.pcapng" >/dev/null 2>&1
+jq -e .schema "$tmp/old.json" >/dev/null 2>&1 &&
+	ok "a run that works overwrites the old -o file" ||
+	bad "the old -o file was not overwritten: $(head -c 80 "$tmp/old.json")"
 [ $fails -eq 0 ] && echo "outputs: all ok" || echo "outputs: $fails failed"
 exit $((fails > 0))
