@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd/options.h"
+#include "engine/hostport.h"
 #include "engine/run.h"
 
 #define ARGS_MAX	256
@@ -448,43 +449,25 @@ int
 ep_opt_server(const char *arg, char *host, size_t len, uint16_t *port,
     struct ep_err *err)
 {
-	const char *s = arg[0] == '@' ? arg + 1 : arg, *end, *p = NULL;
-	size_t n;
+	const char *s = arg[0] == '@' ? arg + 1 : arg, *pw;
 	struct in_addr a4;
-	long v;
-	char *e;
-	int bracket = s[0] == '[';
+	int bracket;
 
-	*port = 0;
-	if (bracket) {
-		/* [V6], [V6]:PORT, [V6]#PORT */
-		if ((end = strchr(s, ']')) == NULL)
-			return ep_err_set(err, EP_EUSAGE, "@%.64s: no closing "
-			    "\"]\" ([IPv6]:PORT)", s);
-		if (end[1] != '\0' && end[1] != ':' && end[1] != '#')
-			return ep_err_set(err, EP_EUSAGE, "@%.64s: after \"]\" "
-			    "only :PORT or #PORT", s);
-		p = end[1] != '\0' ? end + 2 : NULL;
-		s++;
-		n = (size_t)(end - s);
-	} else {
-		/* ADDR#PORT (dig's), else the whole word */
-		end = strrchr(s, '#');
-		p = end != NULL ? end + 1 : NULL;
-		n = end != NULL ? (size_t)(end - s) : strlen(s);
-	}
-	if (n == 0 || n >= len)
+	switch (ep_hostport_split(s, 0, host, len, port, &bracket, &pw)) {
+	case EP_HOSTPORT_OK:
+		break;
+	case EP_HOSTPORT_NO_CLOSE:
+		return ep_err_set(err, EP_EUSAGE, "@%.64s: no closing \"]\" "
+		    "([IPv6]:PORT)", s);
+	case EP_HOSTPORT_AFTER_CLOSE:
+		return ep_err_set(err, EP_EUSAGE, "@%.64s: after \"]\" only "
+		    ":PORT or #PORT", s);
+	case EP_HOSTPORT_EMPTY:
+	case EP_HOSTPORT_LONG:
 		return ep_err_set(err, EP_EUSAGE, "bad server \"@%.64s\"", s);
-	memcpy(host, s, n);
-	host[n] = '\0';
-	if (p != NULL) {
-		errno = 0;
-		v = strtol(p, &e, 10);
-		if (!isdigit((unsigned char)*p) || *e != '\0' || errno != 0 ||
-		    v < 1 || v > 65535)
-			return ep_err_set(err, EP_EUSAGE, "%.64s: port \"%.16s\" "
-			    "is not 1..65535", arg, p);
-		*port = (uint16_t)v;
+	case EP_HOSTPORT_PORT:
+		return ep_err_set(err, EP_EUSAGE, "%.64s: port \"%.16s\" is "
+		    "not 1..65535", arg, pw);
 	}
 	/* An address that does not parse is a usage error here: handed to
 	 * the name lookup it would be a name that did not resolve, or, in

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/hostport.h"
 #include "engine/log.h"
 #include "engine/loop.h"
 #include "pcapw.h"
@@ -1169,55 +1170,34 @@ ep_respond_parse_listen(const char *s, struct sockaddr_storage *ss,
     socklen_t *len, struct ep_err *err)
 {
 	char host[INET6_ADDRSTRLEN + 2];
-	const char *port = NULL, *colon = strchr(s, ':');
-	const char *hash = strrchr(s, '#');
-	long p = 53;
-	char *end;
+	const char *pw;
+	uint16_t p;
+	int bracket;
 
 	memset(ss, 0, sizeof(*ss));
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-
-		if (close == NULL || (close[1] != '\0' && close[1] != ':' &&
-		    close[1] != '#') || (size_t)(close - s - 1) >= sizeof(host))
-			return ep_err_set(err, EP_EUSAGE, "--listen: \"%.64s\" "
-			    "is not [ADDRESS]:PORT or [ADDRESS]#PORT", s);
-		memcpy(host, s + 1, (size_t)(close - s - 1));
-		host[close - s - 1] = '\0';
-		port = close[1] != '\0' ? close + 2 : NULL;
-	} else if (hash != NULL) {
-		/* dig's ADDR#PORT, the notation of every message */
-		if ((size_t)(hash - s) >= sizeof(host))
-			return ep_err_set(err, EP_EUSAGE, "--listen: \"%.64s\" "
-			    "is not ADDRESS#PORT", s);
-		memcpy(host, s, (size_t)(hash - s));
-		host[hash - s] = '\0';
-		port = hash + 1;
-	} else if (colon != NULL && strchr(colon + 1, ':') == NULL) {
-		if ((size_t)(colon - s) >= sizeof(host))
-			return ep_err_set(err, EP_EUSAGE, "--listen: \"%.64s\" "
-			    "is not ADDRESS:PORT", s);
-		memcpy(host, s, (size_t)(colon - s));
-		host[colon - s] = '\0';
-		port = colon + 1;
-	} else if (strlen(s) < sizeof(host))
-		snprintf(host, sizeof(host), "%s", s);
-	else
+	switch (ep_hostport_split(s, 1, host, sizeof(host), &p, &bracket,
+	    &pw)) {
+	case EP_HOSTPORT_OK:
+		break;
+	case EP_HOSTPORT_NO_CLOSE:
+	case EP_HOSTPORT_AFTER_CLOSE:
+		return ep_err_set(err, EP_EUSAGE, "--listen: \"%.64s\" is not "
+		    "[ADDRESS]:PORT or [ADDRESS]#PORT", s);
+	case EP_HOSTPORT_EMPTY:
+	case EP_HOSTPORT_LONG:
 		return ep_err_set(err, EP_EUSAGE, "--listen: \"%.64s\" is not "
 		    "an address", s);
-	if (port != NULL) {
-		errno = 0;
-		p = strtol(port, &end, 10);
-		if (*port == '\0' || *end != '\0' || errno || p < 1 ||
-		    p > 65535)
-			return ep_err_set(err, EP_EUSAGE, "--listen: port "
-			    "\"%.16s\" is not 1..65535", port);
+	case EP_HOSTPORT_PORT:
+		return ep_err_set(err, EP_EUSAGE, "--listen: port \"%.16s\" "
+		    "is not 1..65535", pw);
 	}
+	if (p == 0)
+		p = 53;
 	if (strchr(host, ':') != NULL) {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 
 		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)p);
+		sin6->sin6_port = htons(p);
 		*len = sizeof(*sin6);
 		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
 			return ep_err_set(err, EP_EUSAGE, "--listen: \"%.64s\" "
@@ -1229,7 +1209,7 @@ ep_respond_parse_listen(const char *s, struct sockaddr_storage *ss,
 		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 
 		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)p);
+		sin->sin_port = htons(p);
 		*len = sizeof(*sin);
 		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
 			return ep_err_set(err, EP_EUSAGE, "--listen: \"%.64s\" "
