@@ -282,12 +282,20 @@ ep_pcapw_open_fd(int fd, const char *path, enum ep_pcap_format fmt,
     const char *comment, struct ep_err *err)
 {
 	struct ep_pcapw *w = NULL;
+	struct stat st;
 
 	if (path == NULL || *path == '\0')
 		path = "capture file";
 	if (fd < 0) {
 		ep_err_set(err, EBADF, "%s: no file descriptor", path);
 		return NULL;
+	}
+	/* The file starts here: what an existing one held goes now, not
+	 * when it was opened (a run that failed first kept it). */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    ftruncate(fd, 0) == -1) {
+		ep_err_set(err, errno, "%s: %s", path, strerror(errno));
+		goto fail;
 	}
 	if ((fmt != EP_PCAP_NG && fmt != EP_PCAP_CLASSIC) || linktype < 0 ||
 	    linktype > 0xffff) {

@@ -37,8 +37,9 @@ struct ep_pcapw *ep_pcapw_open(const char *path, enum ep_pcap_format fmt,
 /*
  * As ep_pcapw_open, on fd, a file the caller opened for writing (the run
  * opens its outputs before it probes; standard output for "--pcap -").
- * The writer owns fd from here, also on failure (it is closed); path only
- * names the file in messages.
+ * The writer owns fd from here, also on failure (it is closed); a regular
+ * file is emptied first (it may hold an older capture); path only names
+ * the file in messages.
  */
 struct ep_pcapw *ep_pcapw_open_fd(int fd, const char *path,
 	    enum ep_pcap_format fmt, int linktype, uint32_t snaplen,

@@ -125,12 +125,6 @@ open_why(const char *path, int e)
 	return strerror(e);
 }
 
-/*
- * The outputs (--pcap, -o, --report) are created before the run: a path
- * that cannot be written fails at once, not after the probes; and it
- * exists while the process may still hand it to the sudo user
- * (privs.h).  "-" is a copy of standard output (never handed over).
- */
 /* The files this run made before it started (open_out_file), to
  * remove if it fails before writing them: a bad input loses nothing. */
 static char made[3][1024];
@@ -139,26 +133,30 @@ static int nmade;
 /*
  * path for writing, O_NOFOLLOW (never through a planted symlink): made
  * (remembered), or an existing file, which is not truncated until it is
- * written (truncate_out), so a run that fails first leaves it as it was.
- * *created says which.
+ * written (truncate_out; the capture writer, ep_pcapw_open_fd), so a run
+ * that fails first leaves it as it was.  *created (may be NULL) says
+ * which.
  */
 static int
 open_new_or_old(const char *path, int *created)
 {
-	int fd;
+	int fd, made_it;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0644);
-	*created = fd != -1;
+	made_it = fd != -1;
 	if (fd == -1 && errno == EEXIST)
 		fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd != -1 && *created && nmade < 3)
+	if (made_it && nmade < 3)
 		snprintf(made[nmade++], sizeof(made[0]), "%s", path);
+	if (created != NULL)
+		*created = made_it;
 	return fd;
 }
 
-/* The run failed before its outputs were written: the files it made
- * and left empty are removed. */
+/* At exit: the files the run made and left empty (it failed before it
+ * wrote them; a capture skipped) are removed.  A written report or
+ * capture is never empty (a capture has its header at least). */
 static void
 drop_made(void)
 {
@@ -183,7 +181,8 @@ open_out_file(const char *opt, const char *path, int *created,
 {
 	int fd;
 
-	*created = 0;
+	if (created != NULL)
+		*created = 0;
 	if (strcmp(path, "-") == 0) {
 		if ((fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) == -1)
 			return ep_err_set(err, errno, "%s -: standard output: "
@@ -352,7 +351,6 @@ survey(const struct ep_options *o, struct ep_report *r, int report_fd)
 	}
 	if (rc == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
-		drop_made();
 		return err.code == EP_EUSAGE || err.code == ENOENT ||
 		    err.code == EACCES ? EXIT_USAGE : EXIT_INTERNAL;
 	}
@@ -393,14 +391,15 @@ respond(const struct ep_options *o)
 	return EXIT_CLEAN;
 }
 
-int
-main(int argc, char **argv)
+/* The command line's command, start to end; main() then tidies. */
+static int
+run(int argc, char **argv)
 {
 	struct ep_options o;
 	struct ep_report r;
 	struct ep_measure_set set;
 	struct ep_err err = { 0, "" };
-	int status, json_fd = -1, report_fd = -1, created;
+	int status, json_fd = -1, report_fd = -1;
 
 	memset(&r, 0, sizeof(r));
 	/* Probe states hold 64 KiB buffers of which a query uses a few
@@ -439,21 +438,18 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (o.json_file[0] != '\0' &&
-	    (json_fd = open_out_file("-o", o.json_file, &created,
-	    &err)) == -1) {
+	    (json_fd = open_out_file("-o", o.json_file, NULL, &err)) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
 	if (o.report[0] != '\0' &&
-	    (report_fd = open_out_file("--report", o.report,
-	    &created, &err)) == -1) {
+	    (report_fd = open_out_file("--report", o.report, NULL,
+	    &err)) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
-		drop_made();
 		return EXIT_USAGE;
 	}
 	if (open_capture(&o, &err) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
-		drop_made();
 		return EXIT_USAGE;
 	}
 	/* An output on standard output ("-", copied above): the text
@@ -475,8 +471,7 @@ main(int argc, char **argv)
 		if (ep_zone_run(&o, &r, &err) == -1) {
 			fprintf(stderr, "ednsprobe: %s\n", err.msg);
 			ep_report_fini(&r);
-			drop_made();
-			return err.code == EP_EUSAGE || err.code == ENOENT ||
+				return err.code == EP_EUSAGE || err.code == ENOENT ||
 			    err.code == EACCES ? EXIT_USAGE : EXIT_INTERNAL;
 		}
 		if (r.zone->error[0] != '\0')
@@ -486,8 +481,7 @@ main(int argc, char **argv)
 		if (ep_resolver_run(&o, &r, &err) == -1) {
 			fprintf(stderr, "ednsprobe: %s\n", err.msg);
 			ep_report_fini(&r);
-			drop_made();
-			return err.code == EP_ERESOLVE ? EXIT_RESOLVE :
+				return err.code == EP_ERESOLVE ? EXIT_RESOLVE :
 			    err.code == EP_EUSAGE || err.code == ENOENT ||
 			    err.code == EACCES ? EXIT_USAGE : EXIT_INTERNAL;
 		}
@@ -498,8 +492,7 @@ main(int argc, char **argv)
 		if (ep_analyze(o.file, o.port, &r, &err) == -1) {
 			fprintf(stderr, "ednsprobe: %s\n", err.msg);
 			ep_report_fini(&r);
-			drop_made();
-			return EXIT_BADFILE;
+				return EXIT_BADFILE;
 		}
 		if (r.ntargets == 0 && r.orphan_replies > 0)
 			fprintf(stderr, "ednsprobe: %s: no DNS exchange on "
@@ -514,12 +507,10 @@ main(int argc, char **argv)
 	} else if (ep_run_targets(&o, &r, &err) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		ep_report_fini(&r);
-		drop_made();
 		return err.code == EP_ERESOLVE ? EXIT_RESOLVE : EXIT_INTERNAL;
 	} else if (ep_run_path(&o, &set, &r, &err) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		ep_report_fini(&r);
-		drop_made();
 		return EXIT_INTERNAL;
 	} else
 		ep_verdict_report(&r);	/* IPv4 against IPv6 */
@@ -557,5 +548,14 @@ main(int argc, char **argv)
 	if (status == EXIT_INTERNAL && err.msg[0])
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 	ep_report_fini(&r);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	int status = run(argc, argv);
+
+	drop_made();
 	return status;
 }

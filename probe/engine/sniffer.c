@@ -10,14 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "evidence.h"
 #include "engine/log.h"
 #include "sniff.h"
-#include "engine/privs.h"
 #include "engine/sniffer.h"
 
 #define FILTER_MAX	2048
@@ -373,30 +371,14 @@ ep_sniffer_start(struct ep_loop *l, const struct ep_options *o,
 		return skip(s, r, "out of memory");
 	c->link = ep_sniff_link(s->sniff);
 	c->pcapng = !o->pcap_classic;
-	if (!o->no_pcap) {
-		if (o->pcap[0] != '\0')
-			snprintf(c->path, sizeof(c->path), "%s", o->pcap);
-		else
-			ep_sniffer_default_name(o, c->path, sizeof(c->path));
-		if (s->pre_fd != -1) {
-			/* Opened (and handed over) by main before the run;
-			 * a file that was there is emptied only now. */
-			struct stat st;
-
-			if (fstat(s->pre_fd, &st) == 0 &&
-			    S_ISREG(st.st_mode) && ftruncate(s->pre_fd, 0) == -1)
-				ep_verbose(EP_VERB_OPS, "%s: %s", c->path,
-				    strerror(errno));
-			s->ev.out = ep_pcapw_open_fd(s->pre_fd, c->path,
-			    o->pcap_classic ? EP_PCAP_CLASSIC : EP_PCAP_NG,
-			    c->link, 65535, c->iface, "ednsprobe " EP_VERSION,
-			    r->command, &err);
-			s->pre_fd = -1;
-		} else if ((s->ev.out = ep_pcapw_open(c->path,
+	if (s->pre_fd != -1) {
+		/* Opened (and handed over) by main before the run, named
+		 * o->pcap (the default name by then, if none was given). */
+		snprintf(c->path, sizeof(c->path), "%s", o->pcap);
+		s->ev.out = ep_pcapw_open_fd(s->pre_fd, c->path,
 		    o->pcap_classic ? EP_PCAP_CLASSIC : EP_PCAP_NG, c->link,
-		    65535, c->iface, "ednsprobe " EP_VERSION, r->command,
-		    &err)) != NULL)
-			ep_privs_hand_over(ep_pcapw_fd(s->ev.out));
+		    65535, c->iface, "ednsprobe " EP_VERSION, r->command, &err);
+		s->pre_fd = -1;
 		if (s->ev.out == NULL) {
 			snprintf(why, sizeof(why), "cannot write the capture "
 			    "file: %s", err.msg);

@@ -92,5 +92,26 @@ echo "yesterday's report" >"$tmp/old.json"
 jq -e .schema "$tmp/old.json" >/dev/null 2>&1 &&
 	ok "a run that works overwrites the old -o file" ||
 	bad "the old -o file was not overwritten: $(head -c 80 "$tmp/old.json")"
+# The same for a capture file: a survey that finds no target keeps the
+# old --pcap file and removes one it made; a run that works (loopback,
+# port 9: refused at once; root only, for the capture) starts it anew.
+printf 'old capture bytes' >"$tmp/old.pcapng"
+: >"$tmp/empty.txt"
+"$bin" survey --pcap "$tmp/old.pcapng" "$tmp/empty.txt" >/dev/null 2>&1; rc=$?
+"$bin" survey --pcap "$tmp/new.pcapng" "$tmp/empty.txt" >/dev/null 2>&1
+[ $rc -eq 1 ] && [ "$(cat "$tmp/old.pcapng")" = "old capture bytes" ] &&
+	[ ! -e "$tmp/new.pcapng" ] &&
+	ok "failed survey: the old --pcap file kept, a new one removed" ||
+	bad "failed survey: exit $rc, old: $(head -c 40 "$tmp/old.pcapng" | od -c | head -1), new: $(ls "$tmp/new.pcapng" 2>&1)"
+if [ "$(id -u)" -eq 0 ]; then
+	timeout 20 "$bin" path --no-raw +tries=1 --timeout 0.3 -p 9 \
+		--pcap "$tmp/old.pcapng" @127.0.0.1 >/dev/null 2>"$tmp/err"
+	magic=$(head -c 4 "$tmp/old.pcapng" | od -An -tx1 | tr -d ' ')
+	"$bin" analyze -p 9 "$tmp/old.pcapng" >/dev/null 2>&1; arc=$?
+	[ "$magic" = 0a0d0d0a ] && [ $arc -ne 6 ] &&
+		! grep -q 'old capture bytes' "$tmp/old.pcapng" &&
+		ok "a run that works writes the old --pcap file anew" ||
+		bad "--pcap over an old file: magic $magic, analyze exit $arc: $(cat "$tmp/err")"
+fi
 [ $fails -eq 0 ] && echo "outputs: all ok" || echo "outputs: $fails failed"
 exit $((fails > 0))

@@ -663,10 +663,48 @@ test_disk_full(void **state)
 	free(big);
 }
 
+/* ep_pcapw_open_fd on a file opened before the run: a longer file that
+ * was there (yesterday's capture) is emptied, so no old bytes trail the
+ * new capture; the writer owns the fd, also when it fails. */
+static void
+test_open_fd_truncates(void **state)
+{
+	const char *path = in_dir("old.pcapng");
+	struct rec r = { T0, sizeof(QUERY), sizeof(QUERY), QUERY };
+	uint8_t *old = pattern(100000, 3);
+	struct ep_pcapw *w;
+	struct ep_err err;
+	struct stat st;
+	FILE *fp;
+	int fd;
+
+	(void)state;
+	assert_non_null(fp = fopen(path, "w"));
+	assert_int_equal(fwrite(old, 1, 100000, fp), 100000);
+	assert_int_equal(fclose(fp), 0);
+	assert_true((fd = open(path, O_WRONLY)) != -1);
+	w = ep_pcapw_open_fd(fd, path, EP_PCAP_CLASSIC, EP_LINK_ETHERNET,
+	    65535, NULL, NULL, NULL, &err);
+	if (w == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(ep_pcapw_write(w, r.ts_us, r.data, r.caplen, r.len,
+	    NULL, &err), 0);
+	assert_int_equal(ep_pcapw_close(w, &err), 0);
+	assert_int_equal(stat(path, &st), 0);
+	/* classic: 24-byte header, 16-byte record header, the frame */
+	assert_int_equal(st.st_size, 24 + 16 + (off_t)sizeof(QUERY));
+	check_libpcap(path, DLT_EN10MB, 65535, &r, 1);
+	assert_null(ep_pcapw_open_fd(-1, path, EP_PCAP_NG, 1, 65535, NULL,
+	    NULL, NULL, &err));
+	assert_int_equal(err.code, EBADF);
+	free(old);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_fd_truncates),
 		cmocka_unit_test(test_pcapng),
 		cmocka_unit_test(test_classic),
 		cmocka_unit_test(test_snaplen),
