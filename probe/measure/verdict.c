@@ -101,6 +101,7 @@ ep_verdict_no_reply(struct ep_target *t, const struct ep_view *v)
 	struct ep_finding *f;
 	int n = 0, nunreach = 0, nrefused = 0, nreset = 0;
 	uint32_t waited = 0;
+	char wait[64];
 
 	for (int i = 0; i < v->n; i++) {
 		const struct ep_probe_record *r = v->p[i];
@@ -128,15 +129,13 @@ ep_verdict_no_reply(struct ep_target *t, const struct ep_view *v)
 		return;
 	if (n == 0)
 		return;		/* nothing was asked (analyze: queries cut) */
+	/* How long it waited: a capture's span, or our timeout. */
+	if (offline(t))
+		snprintf(wait, sizeof(wait), "in the %.1f s the capture ran "
+		    "after the first query", (double)waited / 1000.0);
+	else
+		snprintf(wait, sizeof(wait), "within %u ms", t->timeout_ms);
 	if (nreset > 0) {
-		char wait[48];
-
-		if (offline(t))
-			snprintf(wait, sizeof(wait), "in the %.1f s the "
-			    "capture ran", (double)waited / 1000.0);
-		else
-			snprintf(wait, sizeof(wait), "within %u ms",
-			    t->timeout_ms);
 		f = ep_finding_add(t, EP_F_NO_REPLY_TCP_RESET, "No reply from %s over UDP %s%s, and TCP "
 		    "port 53 refused with a reset (%d %s): the host is up, "
 		    "but %s", t->addr_str, wait, nrefused ?
@@ -155,24 +154,14 @@ ep_verdict_no_reply(struct ep_target *t, const struct ep_view *v)
 		    strerror(v->p[0]->res.sys_errno));
 		ep_finding_advise(f, "Check the address, the local routes (ip route get "
 		    "%s) and the first hops.", t->addr_str);
-	} else if (offline(t)) {
-		/* A capture: how long it waited, not a timeout of ours. */
-		f = ep_finding_add(t, EP_F_NO_REPLY, "No reply from %s to any query over UDP or TCP in the "
-		    "%.1f s the capture ran after the first query%s",
-		    t->addr_str, (double)waited / 1000.0, nrefused ?
-		    "; ICMP port unreachable: nothing listens on the port" :
-		    ": the server is down or the path drops all DNS");
-		ep_finding_advise(f, "Check that the server runs and listens on this "
-		    "address; then look for filters on the path (UDP and TCP "
-		    "port 53).");
 	} else {
-		f = ep_finding_add(t, EP_F_NO_REPLY, "No reply from %s to any query over UDP or TCP within "
-		    "%u ms%s", t->addr_str, t->timeout_ms, nrefused ?
+		f = ep_finding_add(t, EP_F_NO_REPLY, "No reply from %s to any query over UDP or TCP %s%s",
+		    t->addr_str, wait, nrefused ?
 		    "; ICMP port unreachable: nothing listens on the port" :
 		    ": the server is down or the path drops all DNS");
 		ep_finding_advise(f, "Check that the server runs and listens on this "
-		    "address; run with -v; then look for filters on the path "
-		    "(UDP and TCP port 53).");
+		    "address; %sthen look for filters on the path (UDP and TCP "
+		    "port 53).", offline(t) ? "" : "run with -v; ");
 	}
 	ep_cite_all(f, v, -1, -1, ep_ran);
 }
