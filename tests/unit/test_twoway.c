@@ -791,32 +791,30 @@ test_parse_listen(void **state)
 		"2001:db8::1#99999",
 	};
 
+	static const struct {
+		const char	*spec;
+		int		 family;	/* 0: not checked */
+		int		 port;
+	} good[] = {
+		{ "203.0.113.70", AF_INET, 53 },
+		{ "203.0.113.70:5353", 0, 5353 },
+		{ "[2001:db8::70]:54", AF_INET6, 54 },
+		{ "2001:db8::70", 0, 53 },
+		{ "203.0.113.70#5300", AF_INET, 5300 },
+		{ "2001:db8::70#5300", AF_INET6, 5300 },
+		{ "[::1]#5301", 0, 5301 },
+	};
+
 	(void)state;
-	assert_int_equal(ep_respond_parse_listen("203.0.113.70", &ss, &len,
-	    &err), 0);
-	assert_int_equal(ss.ss_family, AF_INET);
-	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 53);
-	assert_int_equal(ep_respond_parse_listen("203.0.113.70:5353", &ss,
-	    &len, &err), 0);
-	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 5353);
-	assert_int_equal(ep_respond_parse_listen("[2001:db8::70]:54", &ss,
-	    &len, &err), 0);
-	assert_int_equal(ss.ss_family, AF_INET6);
-	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 54);
-	assert_int_equal(ep_respond_parse_listen("2001:db8::70", &ss, &len,
-	    &err), 0);
-	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 53);
-	assert_int_equal(ep_respond_parse_listen("203.0.113.70#5300", &ss,
-	    &len, &err), 0);
-	assert_int_equal(ss.ss_family, AF_INET);
-	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 5300);
-	assert_int_equal(ep_respond_parse_listen("2001:db8::70#5300", &ss,
-	    &len, &err), 0);
-	assert_int_equal(ss.ss_family, AF_INET6);
-	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 5300);
-	assert_int_equal(ep_respond_parse_listen("[::1]#5301", &ss, &len,
-	    &err), 0);
-	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 5301);
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(ep_respond_parse_listen(good[i].spec, &ss,
+		    &len, &err), 0);
+		if (good[i].family != 0)
+			assert_int_equal(ss.ss_family, good[i].family);
+		/* sin_port and sin6_port sit at the same offset */
+		assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port),
+		    good[i].port);
+	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (ep_respond_parse_listen(bad[i], &ss, &len, &err) != -1)
 			fail_msg("\"%s\" accepted", bad[i]);

@@ -1016,26 +1016,37 @@ te(struct ep_probe_record *r, uint8_t router)
 }
 
 /*
- * The target planned by the raw modules (fragout, pmtu, hops) with TTL
- * probes up to max_hops (a string), over base_net's simulated answers.
+ * The target at server ("@ADDR" of family) planned by the raw modules
+ * (fragout, pmtu, hops) with TTL probes up to max_hops (a string), its
+ * route MTU iface_mtu (0: the kernel said none), over base_net's
+ * simulated answers; plan_raw: IPv4's.
  */
 static void
-plan_raw(char *max_hops)
+plan_raw_to(int family, char *server, char *max_hops, int iface_mtu)
 {
-	char a0[] = "ednsprobe", a1[] = "path", a2[] = "@192.0.2.1",
-	    a3[] = "probe.test";
-	char *argv[] = { a0, a1, a2, a3, max_hops, NULL };
+	char a0[] = "ednsprobe", a1[] = "path", a3[] = "probe.test";
+	char *argv[] = { a0, a1, server, a3, max_hops, NULL };
 	struct net n = base_net();
 	struct ep_options o;
 	struct ep_err err;
 	struct ep_measure_set set;
 	int id = 100;
 
-	plan(4, NULL);
+	plan(family, NULL);
+	if (iface_mtu > 0)
+		target.path.iface_mtu = iface_mtu;
 	simulate(&n);
 	assert_int_equal(ep_options_parse(5, argv, &o, &err), 0);
 	assert_int_equal(ep_measures_named("fragout,pmtu,hops", &set), 0);
 	assert_int_equal(ep_measure_plan(&set, &o, &target, &id, &err), 0);
+}
+
+static void
+plan_raw(char *max_hops)
+{
+	char server[] = "@192.0.2.1";
+
+	plan_raw_to(4, server, max_hops, 0);
 }
 
 /* A raw probe of fragout or pmtu: the fragmented ones lost, the rest
@@ -1190,23 +1201,12 @@ test_hop_silent(void **state)
 static void
 test_mtu_65536(void **state)
 {
-	char a0[] = "ednsprobe", a1[] = "path", a2[] = "@2001:db8::1",
-	    a3[] = "probe.test", a4[] = "--max-hops=2";
-	char *argv[] = { a0, a1, a2, a3, a4, NULL };
-	struct net n = base_net();
-	struct ep_options o;
-	struct ep_err err;
-	struct ep_measure_set set;
+	char server[] = "@2001:db8::1", mh[] = "--max-hops=2";
 	long largest = 0;
-	int id = 100, df = 0;
+	int df = 0;
 
 	(void)state;
-	plan(6, NULL);
-	target.path.iface_mtu = 65536;
-	simulate(&n);
-	assert_int_equal(ep_options_parse(5, argv, &o, &err), 0);
-	assert_int_equal(ep_measures_named("fragout,pmtu,hops", &set), 0);
-	assert_int_equal(ep_measure_plan(&set, &o, &target, &id, &err), 0);
+	plan_raw_to(6, server, mh, 65536);
 	for (int i = 0; i < target.nprobes; i++) {
 		struct ep_probe_record *r = &target.probes[i];
 
