@@ -896,8 +896,18 @@ tmp_open(const char *dir)
 	return fd;
 }
 
-int
-ep_analyze_spool(int in, struct ep_err *err)
+/*
+ * Copy everything readable from in (a pipe: read to its end) into a new
+ * temporary file that has no name: O_TMPFILE in $TMPDIR (else /tmp),
+ * or mkstemp and unlink where the file system has no O_TMPFILE.  It is
+ * bounded by the disk only: the analysis reads the capture twice, so it
+ * must be kept whole.  Returns the file's descriptor (owned by the
+ * caller, at offset 0), or -1 with err (a read or write error, a full
+ * disk: the message says which and how many bytes were spooled; EINVAL
+ * when in had no byte at all); in is not closed.
+ */
+static int
+spool(int in, struct ep_err *err)
 {
 	const char *dir = getenv("TMPDIR");
 	char buf[65536];
@@ -970,7 +980,7 @@ open_capture(const char *path, struct ep_err *err)
 			    strerror(errno));
 		return fd;
 	}
-	return ep_analyze_spool(STDIN_FILENO, err);
+	return spool(STDIN_FILENO, err);
 }
 
 int
