@@ -125,48 +125,76 @@ open_why(const char *path, int e)
 	return strerror(e);
 }
 
-/* The files this run made before it started (open_out_file), to
- * remove if it fails before writing them: a bad input loses nothing. */
-static char made[3][1024];
-static int nmade;
-
 /*
- * path for writing, O_NOFOLLOW (never through a planted symlink): made
- * (remembered), or an existing file, which is not truncated until it is
- * written (truncate_out; the capture writer, ep_pcapw_open_fd), so a run
- * that fails first leaves it as it was.  *created (may be NULL) says
- * which.
+ * The outputs opened before the run (open_new_or_old, open_out_file):
+ * main owns each descriptor until it hands it on (out_take: the report
+ * writers close it; the sniffer writes through a copy of its own), and
+ * out_fini at exit closes what it still holds and removes the files the
+ * run made and left empty (it failed before writing them, a capture was
+ * skipped), so a bad input loses nothing and leaks nothing.
  */
-static int
-open_new_or_old(const char *path, int *created)
-{
-	int fd, made_it;
+static struct out {
+	int	 fd;			/* -1: handed on */
+	int	 made;			/* this run created the file */
+	char	 path[1024];		/* "" for standard output's copy */
+} outs[3];
+static int nouts;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0644);
-	made_it = fd != -1;
-	if (fd == -1 && errno == EEXIST)
-		fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (made_it && nmade < 3)
-		snprintf(made[nmade++], sizeof(made[0]), "%s", path);
-	if (created != NULL)
-		*created = made_it;
+static void
+out_keep(int fd, const char *path, int made)
+{
+	if (nouts == (int)(sizeof(outs) / sizeof(outs[0])))
+		return;
+	outs[nouts].fd = fd;
+	outs[nouts].made = made;
+	snprintf(outs[nouts].path, sizeof(outs[0].path), "%s", path);
+	nouts++;
+}
+
+/* fd is the caller's from now on (it closes it). */
+static int
+out_take(int fd)
+{
+	for (int i = 0; i < nouts; i++)
+		if (outs[i].fd == fd)
+			outs[i].fd = -1;
 	return fd;
 }
 
-/* At exit: the files the run made and left empty (it failed before it
- * wrote them; a capture skipped) are removed.  A written report or
- * capture is never empty (a capture has its header at least). */
 static void
-drop_made(void)
+out_fini(void)
 {
 	struct stat st;
 
-	for (int i = 0; i < nmade; i++)
-		if (lstat(made[i], &st) == 0 && S_ISREG(st.st_mode) &&
-		    st.st_size == 0)
-			(void)unlink(made[i]);
-	nmade = 0;
+	for (int i = 0; i < nouts; i++) {
+		if (outs[i].fd != -1)
+			close(outs[i].fd);
+		if (outs[i].made && lstat(outs[i].path, &st) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_size == 0)
+			(void)unlink(outs[i].path);
+	}
+	nouts = 0;
+}
+
+/*
+ * path for writing, O_NOFOLLOW (never through a planted symlink): made,
+ * or an existing file, which is not truncated until it is written
+ * (truncate_out; the capture writer, ep_pcapw_open_fd), so a run that
+ * fails first leaves it as it was.
+ */
+static int
+open_new_or_old(const char *path)
+{
+	int fd, made;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	made = fd != -1;
+	if (fd == -1 && errno == EEXIST)
+		fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd != -1)
+		out_keep(fd, path, made);
+	return fd;
 }
 
 /*
@@ -176,20 +204,18 @@ drop_made(void)
  * (privs.h).  "-" is a copy of standard output (never handed over).
  */
 static int
-open_out_file(const char *opt, const char *path, int *created,
-    struct ep_err *err)
+open_out_file(const char *opt, const char *path, struct ep_err *err)
 {
 	int fd;
 
-	if (created != NULL)
-		*created = 0;
 	if (strcmp(path, "-") == 0) {
 		if ((fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) == -1)
 			return ep_err_set(err, errno, "%s -: standard output: "
 			    "%s", opt, strerror(errno));
+		out_keep(fd, "", 0);
 		return fd;
 	}
-	if ((fd = open_new_or_old(path, created)) == -1)
+	if ((fd = open_new_or_old(path)) == -1)
 		return ep_err_set(err, errno, "%s %s: %s", opt, path,
 		    open_why(path, errno));
 	ep_privs_hand_over(fd);
@@ -265,12 +291,11 @@ open_capture(struct ep_options *o, struct ep_err *err)
 	if (!captures(o) || o->no_pcap || o->cmd == EP_CMD_RESPOND)
 		return 0;
 	if (o->pcap[0] != '\0') {
-		if ((fd = open_out_file("--pcap", o->pcap,
-		    &o->pcap_created, err)) == -1)
+		if ((fd = open_out_file("--pcap", o->pcap, err)) == -1)
 			return -1;
 	} else {
 		ep_sniffer_default_name(o, name, sizeof(name));
-		if ((fd = open_new_or_old(name, &o->pcap_created)) == -1) {
+		if ((fd = open_new_or_old(name)) == -1) {
 			fprintf(stderr, "ednsprobe: cannot write ./%s (%s): "
 			    "the capture is analysed but not saved; use "
 			    "--pcap FILE\n", name, open_why(name, errno));
@@ -308,6 +333,7 @@ write_out_file(int fd, const char *path, const struct ep_report *r,
 	FILE *fp;
 	int rc;
 
+	out_take(fd);
 	if (truncate_out(fd) == -1) {
 		close(fd);
 		return ep_err_set(err, errno, "%s: %s", path, strerror(errno));
@@ -335,7 +361,7 @@ survey(const struct ep_options *o, struct ep_report *r, int report_fd)
 
 	/* A reader that went away (| head) is a write error, not a kill. */
 	signal(SIGPIPE, SIG_IGN);
-	if (report_fd != -1 && (truncate_out(report_fd) == -1 ||
+	if (report_fd != -1 && (truncate_out(out_take(report_fd)) == -1 ||
 	    (report = fdopen(report_fd, "w")) == NULL)) {
 		fprintf(stderr, "ednsprobe: --report %s: %s\n", o->report,
 		    strerror(errno));
@@ -438,13 +464,12 @@ run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (o.json_file[0] != '\0' &&
-	    (json_fd = open_out_file("-o", o.json_file, NULL, &err)) == -1) {
+	    (json_fd = open_out_file("-o", o.json_file, &err)) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
 	if (o.report[0] != '\0' &&
-	    (report_fd = open_out_file("--report", o.report, NULL,
-	    &err)) == -1) {
+	    (report_fd = open_out_file("--report", o.report, &err)) == -1) {
 		fprintf(stderr, "ednsprobe: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
@@ -556,6 +581,6 @@ main(int argc, char **argv)
 {
 	int status = run(argc, argv);
 
-	drop_made();
+	out_fini();
 	return status;
 }

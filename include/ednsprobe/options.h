@@ -68,10 +68,6 @@ struct ep_options {
 					   before the run: pcap_fd */
 	int		 pcap_fd;	/* that file (standard output's
 					   copy for "--pcap -") */
-	int		 pcap_created;	/* ... made by this run (not there
-					   before): removed if it stays
-					   empty; an existing one is
-					   truncated only when written */
 	char		 iface[64];	/* --iface; "" to follow the route */
 	char		 user[64];	/* --user: who root becomes (privs.h) */
 	char		 file[1024];	/* analyze: the capture; survey: the

@@ -3,6 +3,7 @@
  * goes) for the live and the offline matcher. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -33,11 +34,9 @@ struct ep_sniffer {
 	struct ep_pcapw		*out;		/* owned via ev.out */
 	struct ep_evidence	 ev;
 	uint64_t		 start_us;	/* wall clock */
-	int			 pre_fd;	/* owned: the capture file
-						   main opened, until the
+	int			 pre_fd;	/* owned: a copy of the capture
+						   file main opened, until the
 						   writer takes it; -1 */
-	char			 pre_path[1024];	/* its name */
-	int			 pre_created;	/* made by this run */
 	int			 watching;
 };
 
@@ -284,19 +283,6 @@ readable(void *arg, int fd, unsigned events)
 	drain(arg);
 }
 
-/* The file main opened for a capture that does not happen: closed, and
- * removed if this run made it (it holds nothing); a file that was there
- * before is left as it was (main does not truncate it). */
-static void
-drop_file(int fd, const char *path, int created)
-{
-	if (fd == -1)
-		return;
-	close(fd);
-	if (created && strcmp(path, "-") != 0)
-		(void)unlink(path);
-}
-
 static struct ep_sniffer *
 skip(struct ep_sniffer *s, struct ep_report *r, const char *why)
 {
@@ -305,8 +291,10 @@ skip(struct ep_sniffer *s, struct ep_report *r, const char *why)
 	if (s != NULL) {
 		struct ep_err err;
 
-		drop_file(s->pre_fd, s->pre_path, s->pre_created);
-
+		/* Our copy of the file main opened; main removes the file
+		 * at exit if it stays empty. */
+		if (s->pre_fd != -1)
+			close(s->pre_fd);
 		if (s->watching)
 			ep_loop_unwatch(s->loop, ep_sniff_fd(s->sniff));
 		ep_pcapw_close(s->ev.out, &err);
@@ -334,14 +322,14 @@ ep_sniffer_start(struct ep_loop *l, const struct ep_options *o,
 	size_t nviews;
 
 	memset(c, 0, sizeof(*c));
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		if (o->pcap_open)
-			drop_file(o->pcap_fd, o->pcap, o->pcap_created);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return skip(NULL, r, "out of memory");
-	}
-	s->pre_fd = o->pcap_open ? o->pcap_fd : -1;
-	s->pre_created = o->pcap_created;
-	snprintf(s->pre_path, sizeof(s->pre_path), "%s", o->pcap);
+	/* A copy of main's descriptor: the writer owns this one. */
+	s->pre_fd = -1;
+	if (o->pcap_open &&
+	    (s->pre_fd = fcntl(o->pcap_fd, F_DUPFD_CLOEXEC, 3)) == -1)
+		return skip(s, r, "cannot write the capture file: no "
+		    "descriptor left");
 	s->loop = l;
 	s->r = r;
 	choose_iface(o, r, c->iface, sizeof(c->iface));

@@ -38,8 +38,8 @@ void	ep_sniffer_default_name(const struct ep_options *o, char *buf,
  * fails the run: without permission or interface the capture is skipped,
  * r->capture.skipped says why, and NULL is returned.  The capture file
  * is o->pcap_fd when o->pcap_open (main opened it before the run, named
- * o->pcap or the default name): the sniffer owns that fd, and a skipped
- * capture removes the file it would have filled (not "-", stdout).
+ * o->pcap or the default name, and keeps it: the sniffer writes through
+ * a copy); none without.
  */
 struct ep_sniffer *ep_sniffer_start(struct ep_loop *, const struct ep_options *,
 	    struct ep_report *r);

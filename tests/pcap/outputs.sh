@@ -103,6 +103,15 @@ printf 'old capture bytes' >"$tmp/old.pcapng"
 	[ ! -e "$tmp/new.pcapng" ] &&
 	ok "failed survey: the old --pcap file kept, a new one removed" ||
 	bad "failed survey: exit $rc, old: $(head -c 40 "$tmp/old.pcapng" | od -c | head -1), new: $(ls "$tmp/new.pcapng" 2>&1)"
+# ... and leaks no descriptor of the outputs it opened (valgrind lists
+# the descriptors open at exit by name).
+if command -v valgrind >/dev/null; then
+	(cd "$tmp" && valgrind -q --track-fds=yes "$bin" survey --pcap v.pcapng \
+		-o v.json --report v.md empty.txt) >/dev/null 2>"$tmp/vg"
+	! grep -q 'Open file descriptor [0-9]*: v\.' "$tmp/vg" &&
+		ok "failed survey: no output descriptor left open" ||
+		bad "failed survey leaks descriptors: $(grep 'Open file' "$tmp/vg")"
+fi
 if [ "$(id -u)" -eq 0 ]; then
 	timeout 20 "$bin" path --no-raw +tries=1 --timeout 0.3 -p 9 \
 		--pcap "$tmp/old.pcapng" @127.0.0.1 >/dev/null 2>"$tmp/err"
