@@ -38,8 +38,10 @@ struct ep_loop {
 	size_t		  nheap, capheap;
 	struct ep_pace	 *qhead, *qtail;
 	uint64_t	  now;
-	/* Token bucket: tokens in millionths of a packet. */
-	uint64_t	  tokens, tokens_max, per_us, last_fill;
+	/* Token bucket: tokens in millionths of a packet; below zero
+	 * after ep_loop_charge() of packets the kernel sent unpaced. */
+	int64_t		  tokens;
+	uint64_t	  tokens_max, per_us, last_fill;
 	uint64_t	  sent;
 	uint64_t	  backlog;	/* packets queued (their costs) */
 	int		  stop;
@@ -90,7 +92,7 @@ ep_loop_new(unsigned pps, unsigned burst, struct ep_err *err)
 		burst = 1;
 	l->per_us = pps;	/* millionths of a token per microsecond */
 	l->tokens_max = (uint64_t)burst * 1000000u;
-	l->tokens = l->tokens_max;
+	l->tokens = (int64_t)l->tokens_max;
 	l->now = l->last_fill = ep_clock_us();
 	return l;
 }
@@ -324,6 +326,16 @@ ep_loop_set_rate(struct ep_loop *l, unsigned pps)
 	l->per_us = pps ? pps : 1;
 }
 
+void
+ep_loop_charge(struct ep_loop *l, unsigned n)
+{
+	/* Taken at once, even into debt: the packets are on the wire
+	 * already (or about to be), and run_paced() holds every queued
+	 * send back until the bucket has paid for them. */
+	l->tokens -= (int64_t)n * 1000000;
+	l->sent += n;
+}
+
 uint64_t
 ep_loop_sent(const struct ep_loop *l)
 {
@@ -357,12 +369,12 @@ ep_loop_interrupted(const struct ep_loop *l)
 /* Send queued packets while the bucket has tokens; returns us to wait. */
 /* Tokens a queued send takes: one per packet (at most a full bucket, or it
  * could never leave). */
-static uint64_t
+static int64_t
 pace_need(const struct ep_loop *l, const struct ep_pace *p)
 {
 	uint64_t need = (uint64_t)(p->cost > 1 ? p->cost : 1) * 1000000u;
 
-	return need > l->tokens_max ? l->tokens_max : need;
+	return (int64_t)(need > l->tokens_max ? l->tokens_max : need);
 }
 
 static uint64_t
@@ -373,14 +385,16 @@ run_paced(struct ep_loop *l)
 	 * would let a burst out sooner than the cap allows. */
 	uint64_t now = ep_clock_us();
 	uint64_t add = (now - l->last_fill) * l->per_us;
+	int64_t max = (int64_t)l->tokens_max;
 
 	l->last_fill = now;
-	l->tokens = l->tokens + add > l->tokens_max ?
-	    l->tokens_max : l->tokens + add;
+	/* add is below max + debt, or the bucket was full long ago. */
+	l->tokens = add >= (uint64_t)(max - l->tokens) ? max :
+	    l->tokens + (int64_t)add;
 	while (l->qhead != NULL && l->tokens >= pace_need(l, l->qhead) &&
 	    !l->stop) {
 		struct ep_pace *p = l->qhead;
-		uint64_t need = pace_need(l, p);
+		int64_t need = pace_need(l, p);
 
 		l->qhead = p->next;
 		if (l->qhead == NULL)
@@ -389,15 +403,15 @@ run_paced(struct ep_loop *l)
 		p->next = NULL;
 		l->backlog -= p->cost ? p->cost : 1;
 		l->tokens -= need;
-		l->sent += need / 1000000u;
+		l->sent += (uint64_t)need / 1000000u;
 		p->cb(p->arg);
 	}
 	if (l->qhead == NULL)
 		return UINT64_MAX;
 	if (l->tokens >= pace_need(l, l->qhead))
 		return 0;	/* stopped with tokens in hand */
-	return (pace_need(l, l->qhead) - l->tokens + l->per_us - 1) /
-	    l->per_us;
+	return ((uint64_t)(pace_need(l, l->qhead) - l->tokens) + l->per_us -
+	    1) / l->per_us;
 }
 
 static void

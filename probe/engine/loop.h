@@ -61,7 +61,13 @@ void		 ep_loop_pace(struct ep_loop *, struct ep_pace *, ep_pace_cb *,
 void		 ep_loop_unpace(struct ep_loop *, struct ep_pace *);
 /* Change the packet-rate cap from now on (zone: as servers are found). */
 void		 ep_loop_set_rate(struct ep_loop *, unsigned pps);
-/* Packets sent through pacing so far. */
+/* Count n packets the kernel sent (or is sending now) for a send that
+ * was paced earlier: a TCP connection's ACKs, its FIN, a retransmitted
+ * SYN.  They are taken from the bucket at once, below zero if need be,
+ * and every queued send waits until the debt is paid, so the wire keeps
+ * to the cap (docs/design.md, "The rate cap"). */
+void		 ep_loop_charge(struct ep_loop *, unsigned n);
+/* Packets charged so far: the paced sends' costs and ep_loop_charge(). */
 uint64_t	 ep_loop_sent(const struct ep_loop *);
 /* Packets queued for pacing now (the sum of their costs). */
 uint64_t	 ep_loop_backlog(const struct ep_loop *);

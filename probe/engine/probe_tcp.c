@@ -3,7 +3,8 @@
 #include <errno.h>
 #include <stddef.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+/* The kernel's struct tcp_info, with tcpi_segs_out (glibc's is older). */
+#include <linux/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,7 +15,11 @@
 #include "engine/query.h"
 
 #define TCP_ATTEMPTS_MAX	5
-#define TCP_PACE_COST		3
+#define TCP_PACE_COST		2	/* SYN, handshake ACK */
+#define TCP_MSS_MIN		536	/* RFC 9293: when the MSS is unknown */
+/* tcpi_state (the kernel's include/net/tcp_states.h). */
+#define TCP_ST_ESTABLISHED	1
+#define TCP_ST_CLOSE_WAIT	8
 #define TCP_BUF_MAX		(2 + 65535)	/* length prefix + message */
 
 enum tcp_step {
@@ -33,6 +38,7 @@ struct tcp_probe {
 	struct ep_pace	 pace;
 	struct ep_query	 q;
 	int		 fds[TCP_ATTEMPTS_MAX];	/* owned, -1 when closed */
+	unsigned	 charged[TCP_ATTEMPTS_MAX];	/* segments paid for */
 	int		 nfds;		/* attempts made */
 	int		 live;		/* index of the connection, or -1 */
 	uint8_t		*buf;		/* owned, TCP_BUF_MAX, once connected */
@@ -46,11 +52,50 @@ struct tcp_probe {
 static void tcp_connect(void *arg);
 static void tcp_event(void *arg, int fd, unsigned events);
 
+/*
+ * The rate cap sees what the kernel sends on attempt i (docs/design.md,
+ * "The rate cap"): the paced connect paid for the SYN and the handshake
+ * ACK; the query's segments are paid when it is written, and from then on
+ * the socket's own count of segments sent (tcp_info's tcpi_segs_out: pure
+ * ACKs of the answer, a retransmitted SYN or query) is charged as it
+ * grows, at each event; at least counts a payment due now whatever the
+ * kernel says yet; tail, at the close, the segments the close sends.
+ */
+static void
+tcp_account(struct tcp_probe *t, int i, unsigned at_least, int closing)
+{
+	struct tcp_info ti;
+	socklen_t sl = sizeof(ti);
+	unsigned segs = 0, tail = 0;
+	int ok;
+
+	memset(&ti, 0, sizeof(ti));
+	ok = getsockopt(t->fds[i], IPPROTO_TCP, TCP_INFO, &ti, &sl) == 0 &&
+	    sl >= offsetof(struct tcp_info, tcpi_segs_out) +
+	    sizeof(ti.tcpi_segs_out);
+	if (ok)
+		segs = ti.tcpi_segs_out;
+	if (segs < t->charged[i] + at_least)
+		segs = t->charged[i] + at_least;
+	/* close(): our FIN, and the ACK of the server's FIN unless it came
+	 * (and was acknowledged) already; nothing from a connection that
+	 * was refused or never answered (a SYN-ACK after the close gets a
+	 * reset we do not count: see the design).  Unknown: the most. */
+	if (closing)
+		tail = !ok || ti.tcpi_state == TCP_ST_ESTABLISHED ? 2 :
+		    ti.tcpi_state == TCP_ST_CLOSE_WAIT ? 1 : 0;
+	if (segs + tail > t->charged[i]) {
+		ep_loop_charge(t->probe->loop, segs + tail - t->charged[i]);
+		t->charged[i] = segs + tail;
+	}
+}
+
 static void
 tcp_close(struct tcp_probe *t, int i)
 {
 	if (t->fds[i] == -1)
 		return;
+	tcp_account(t, i, 0, 1);
 	ep_loop_unwatch(t->probe->loop, t->fds[i]);
 	close(t->fds[i]);
 	t->fds[i] = -1;
@@ -84,6 +129,9 @@ tcp_timer(void *arg)
 	struct ep_probe *p = t->probe;
 	uint64_t now = ep_loop_now(p->loop);
 
+	for (int i = 0; i < t->nfds; i++)
+		if (t->fds[i] != -1)
+			tcp_account(t, i, 0, 0);	/* SYN retransmitted */
 	if (now >= t->deadline_us) {
 		ep_probe_done(p, t->step == TCP_READING ? EP_OUT_NOANSWER :
 		    EP_OUT_TIMEOUT);
@@ -125,6 +173,7 @@ tcp_read(struct tcp_probe *t, int fd)
 		}
 		t->have += (size_t)n;
 		res->stream_bytes += (size_t)n;
+		tcp_account(t, t->live, 0, 0);	/* the ACKs of the answer */
 		/* One buffer may hold several messages: take each in turn. */
 		while (t->have >= 2 &&
 		    t->have >= (need = 2 + (size_t)(t->buf[0] << 8 | t->buf[1]))) {
@@ -147,6 +196,21 @@ tcp_read(struct tcp_probe *t, int fd)
 			t->have -= need;
 		}
 	}
+}
+
+/* The query's segments: its bytes over the connection's MSS. */
+static unsigned
+query_segs(const struct tcp_probe *t, int i)
+{
+	struct tcp_info ti;
+	socklen_t sl = sizeof(ti);
+	unsigned mss = TCP_MSS_MIN;
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(t->fds[i], IPPROTO_TCP, TCP_INFO, &ti, &sl) == 0 &&
+	    ti.tcpi_snd_mss >= 64)
+		mss = ti.tcpi_snd_mss;
+	return (unsigned)((t->q.len + 2 + mss - 1) / mss);
 }
 
 static void
@@ -183,6 +247,7 @@ tcp_connected(struct tcp_probe *t, int i)
 	}
 	t->sent_us = ep_clock_us();
 	res->sent_bytes = t->q.len;
+	tcp_account(t, i, query_segs(t, i), 0);
 	if (ep_loop_watch(p->loop, t->fds[i], EP_EV_READ, tcp_event, t,
 	    &err) == -1) {
 		res->sys_errno = err.code;
@@ -247,6 +312,7 @@ tcp_connect(void *arg)
 		ep_probe_done(p, EP_OUT_ERROR);
 		return;
 	}
+	t->charged[t->nfds] = TCP_PACE_COST;
 	t->fds[t->nfds++] = fd;
 	if (p->rec->spec.ttl != 0) {
 		int ttl = p->rec->spec.ttl;
@@ -314,9 +380,9 @@ tcp_start(struct ep_probe *p, struct ep_err *err)
 	if ((t->timer = ep_timer_new(p->loop, tcp_timer, t)) == NULL)
 		return ep_err_set(err, ENOMEM, "out of memory");
 	t->step = TCP_CONNECTING;
-	/* The rate cap's count of a connection: its SYN (or the SYN and one
-	 * retransmission), the query and the FIN or RST; the ACKs the kernel
-	 * returns for the server's segments are the server's pace. */
+	/* The rate cap's count of a connection at its start: its SYN and
+	 * the ACK of the handshake (one round trip later); the rest is
+	 * charged as the kernel sends it (tcp_account). */
 	t->pace.cost = TCP_PACE_COST;
 	ep_loop_pace(p->loop, &t->pace, tcp_connect, t);
 	return 0;

@@ -92,3 +92,29 @@ conform() {
 		printf "%d %.3f %d %.1f\n", NR, low, w, span
 	}'
 }
+
+# Every packet the client sends, as the wire sees it (issue 19): SENT plus
+# the pure ACKs the kernel returns for the server's segments and the
+# ICMP errors it sends about late replies.  --rate holds for all of them.
+WIRE="(ip.src == $client4 or ipv6.src == $client6)"
+# tcpdump's filter for a capture of them alone.
+WIRE_BPF="src host $client4 or src host $client6"
+
+# windows FILE [FILTER]: the most packets in any 1-second window (sliding,
+# from each packet) of the client's packets (WIRE, and FILTER) in capture
+# FILE; prints: packets, the busiest window, its start (s from the first
+# packet), the span in seconds.
+windows() {
+	tshark -r "$1" -Y "$WIRE${2:+ and ($2)}" -T fields \
+		-e frame.time_epoch 2>/dev/null | sort -n |
+	awk '
+	{ t[NR] = $1 }
+	END {
+		j = 1; w = 0; at = 0
+		for (i = 1; i <= NR; i++) {
+			while (t[i] - t[j] >= 1.0) j++
+			if (i - j + 1 > w) { w = i - j + 1; at = t[j] - t[1] }
+		}
+		printf "%d %d %.1f %.1f\n", NR, w, at, NR > 1 ? t[NR] - t[1] : 0
+	}'
+}

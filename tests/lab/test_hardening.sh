@@ -4,7 +4,11 @@
 #   rate     the packet-rate cap holds on the wire (tcpdump on the client's
 #            interface, not our own capture) in every mode: ordinary
 #            probes, raw probes, resends on a fragment-dropping path, TCP
-#            on a path that drops it;
+#            on a path that drops it; every packet from the client counts
+#            (pure ACKs and ICMP too): no 1-second window over the rate
+#            + 10 (the bucket's depth);
+#   farm     the same window check for a survey over the farm
+#            (tests/lab/farm.sh) at --rate 200 and at --rate 20 (issue 19);
 #   signals  SIGINT and SIGTERM at several moments of a run leave a report
 #            marked interrupted and a capture tshark reads whole;
 #   privs    mid-run the process holds no capability and is not root
@@ -33,7 +37,7 @@ rate_run() {
 	shift 2
 	"$lab" scenario "$sc" >/dev/null || { fail "lab scenario $sc"; return; }
 	ip netns exec ep-client tcpdump --immediate-mode -U -n -i to-r1 \
-		-w "$out/$label.wire" ip or ip6 2>/dev/null &
+		-w "$out/$label.wire" "$WIRE_BPF" 2>/dev/null &
 	pid=$!
 	sleep 0.5	# tcpdump attaches its filter
 	ip netns exec ep-client "$bin" path --json --rate $RATE \
@@ -52,10 +56,72 @@ rate_run() {
 		fail "$label: $n packets, bucket fell to $low (busiest" \
 		    "second $win, cap $RATE/s burst $BURST)"
 	fi
+	expect_windows "$label" "$out/$label.wire" $RATE "$NOT_RESOLVER"
 	if jq -e '.interrupted == false' "$out/$label.json" >/dev/null; then
 		ok "$label: run complete ($(jq -r '.targets[].resume' \
 		    "$out/$label.json" | tr '\n' ' '))"
 	else fail "$label: $(head -c 300 "$out/$label.err")"; fi
+}
+
+# expect_windows LABEL FILE RATE [FILTER]: every packet from the client in
+# FILE (lib.sh's WIRE: pure ACKs, FINs, ICMP too), no 1-second window over
+# RATE + BURST.
+expect_windows() {
+	local n w at span
+	read -r n w at span < <(windows "$2" "${4:-}")
+	if [ "${n:-0}" -ge 10 ] && [ "$w" -le $(($3 + BURST)) ]; then
+		ok "$1: wire: $n packets from the client in $span s, busiest" \
+		    "1-s window $w <= $3 + $BURST (at ${at} s)"
+	else
+		fail "$1: wire: $n packets from the client, busiest 1-s" \
+		    "window $w > $3 + $BURST (at ${at} s of $span)"
+	fi
+}
+
+# farm_run LABEL RATE LIST: a survey of LIST at --rate RATE under tcpdump
+# (the client's packets only); its duration in $out/LABEL.ms.
+farm_run() {
+	local label=$1 rate=$2 list=$3 pid t0 n
+	ip netns exec ep-client tcpdump --immediate-mode -U -n -i to-r1 \
+		-w "$out/$label.wire" "$WIRE_BPF" 2>/dev/null &
+	pid=$!
+	sleep 0.5
+	t0=$(date +%s%N)
+	timeout -k 2 120 ip netns exec ep-client "$bin" survey --rate "$rate" \
+		--timeout 1 --pcap "$out/$label.pcapng" "$list" \
+		>"$out/$label.jsonl" 2>"$out/$label.err"
+	echo $? >"$out/$label.rc"
+	echo $((($(date +%s%N) - t0) / 1000000)) >"$out/$label.ms"
+	sleep 0.3
+	kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	n=$(jq -s '[.[] | select(.type == "target")] | length' \
+		"$out/$label.jsonl")
+	if [ "$n" = "$(grep -c -v '^#' "$list")" ]; then
+		ok "$label: $n targets in $(cat "$out/$label.ms") ms ($(jq -r \
+		    -s '.[-1] | "\(.packets) packets charged"' \
+		    "$out/$label.jsonl"))"
+	else fail "$label: $n target lines (rc $(cat "$out/$label.rc")):" \
+		"$(head -c 300 "$out/$label.err")"; fi
+	expect_windows "$label" "$out/$label.wire" "$rate"
+}
+
+# The farm (EP_RATE_FARM_N addresses, a tenth each behind a fragment
+# drop, a TCP drop, or silence): all of it at --rate 200, its first
+# EP_RATE_FARM_SLOW lines at --rate 20; each under a minute.
+check_farm() {
+	local n=${EP_RATE_FARM_N:-40} slow=${EP_RATE_FARM_SLOW:-10}
+	local state=${EP_LAB_STATE:-/run/ednsprobe-lab}
+	[ -x "$here/farm.sh" ] || { fail "farm.sh missing"; return; }
+	"$lab" scenario clean >/dev/null
+	if ! "$here/farm.sh" up "$n" >"$out/farm.log" 2>&1; then
+		fail "farm up"; tail -5 "$out/farm.log" | sed 's/^/    /'
+		return
+	fi
+	cp "$state/farm.txt" "$out/farm.txt"
+	grep -v '^#' "$out/farm.txt" | head -n "$slow" >"$out/farm-slow.txt"
+	farm_run farm-rate200 200 "$out/farm.txt"
+	farm_run farm-rate20 20 "$out/farm-slow.txt"
+	"$here/farm.sh" down >/dev/null 2>&1
 }
 
 check_rate() {
@@ -201,8 +267,10 @@ check_privs() {
 }
 
 echo "hardening"
-check_rate
-check_signals
-check_privs
+trap '"$here/farm.sh" down >/dev/null 2>&1; rm -rf "$out"' EXIT
+# EP_HARDENING_CHECKS: which checks (default all), e.g. "rate farm".
+for c in ${EP_HARDENING_CHECKS:-rate farm signals privs}; do
+	check_$c
+done
 "$lab" scenario clean >/dev/null
 finish hardening
