@@ -115,6 +115,6 @@ windows() {
 			while (t[i] - t[j] >= 1.0) j++
 			if (i - j + 1 > w) { w = i - j + 1; at = t[j] - t[1] }
 		}
-		printf "%d %d %.1f %.1f\n", NR, w, at, NR > 1 ? t[NR] - t[1] : 0
+		printf "%d %d %.1f %.1f\n", NR, w, at, (NR > 1 ? t[NR] - t[1] : 0)
 	}'
 }
