@@ -450,6 +450,63 @@ test_pacing_cost(void **state)
 	assert_true(p[2].at_loop - p[0].at_loop >= 50000);
 }
 
+/* Packets the kernel sent unpaced (ep_loop_charge) put the bucket into
+ * debt: 100 pps, bucket of 4, 6 charged at once: the next send waits
+ * until 3 tokens came back (2 owed, 1 for it), 30 ms. */
+static void
+test_charge_debt(void **state)
+{
+	struct paced p[1];
+	uint64_t t0 = ep_clock_us();
+	struct ep_loop *l = new_loop(100, 4);
+
+	(void)state;
+	ep_loop_charge(l, 6);
+	assert_int_equal(ep_loop_sent(l), 6);
+	paced_init(&p[0], l, 0);
+	ep_loop_pace(l, &p[0].pace, paced_cb, &p[0]);
+	run(l);
+	assert_int_equal(ep_loop_sent(l), 7);
+	assert_true(p[0].at_clock - t0 >= 29000);
+	assert_true(p[0].at_clock - t0 < 30000 + SLACK_US);
+}
+
+/* A charge from inside a paced send (a TCP connection's ACKs as its
+ * answer arrives) holds back the sends queued after it: 1000 pps, bucket
+ * of 2; the first send charges 5 more: the second waits 5 ms (4 owed,
+ * then its own). */
+struct charging {
+	struct paced	 p;
+	unsigned	 extra;
+};
+
+static void
+charging_cb(void *arg)
+{
+	struct charging *c = arg;
+
+	paced_cb(&c->p);
+	ep_loop_charge(c->p.loop, c->extra);
+}
+
+static void
+test_charge_in_send(void **state)
+{
+	struct charging c[2];
+	struct ep_loop *l = new_loop(1000, 2);
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		paced_init(&c[i].p, l, i);
+		c[i].extra = i == 0 ? 5 : 0;
+		ep_loop_pace(l, &c[i].p.pace, charging_cb, &c[i]);
+	}
+	run(l);
+	assert_int_equal(ep_loop_sent(l), 7);
+	assert_true(c[1].p.at_clock - c[0].p.at_clock >= 4500);
+	assert_true(c[1].p.at_clock - c[0].p.at_clock < 5000 + SLACK_US);
+}
+
 static void
 test_unpace(void **state)
 {
@@ -760,6 +817,8 @@ main(void)
 		cmocka_unit_test_teardown(test_watch_bad_fd, teardown),
 		cmocka_unit_test_teardown(test_stop_from_timer, teardown),
 		cmocka_unit_test_teardown(test_stop_from_pace, teardown),
+		cmocka_unit_test_teardown(test_charge_debt, teardown),
+		cmocka_unit_test_teardown(test_charge_in_send, teardown),
 		cmocka_unit_test_teardown(test_signal, teardown),
 	};
 
