@@ -364,7 +364,7 @@ struct ep_report {
 	char		 raw_skipped[512];	/* why no raw probe ran */
 	char		 server[256];	/* @SERVER as given ("" analyze) */
 	int		 compliance;	/* the compliance command's report */
-	uint64_t	 packets;	/* packets the run sent */
+	uint64_t	 packets;	/* packets charged to the rate cap */
 	struct ep_zone	*zone;		/* the zone command's (owned), or
 					   NULL */
 	int		 resolver;	/* the resolver command's report */
