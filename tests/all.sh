@@ -22,7 +22,7 @@ stamp "tests, release build"
 # The sanitizer pass skips the tests whose work is tshark's (label
 # referee: its counts do not change with a sanitizer), the lab scenarios
 # that repeat another's code paths with another fault (label variant),
-# and cuts the reference captures every 2048 bytes, not 512
+# and cuts the reference captures every 2048 bytes, not 64
 # (pcap_realworld).
 stamp "tests, sanitizer build"
 (cd "$top/build-asan" &&

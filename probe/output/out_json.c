@@ -9,10 +9,13 @@
 #include "engine/query.h"
 #include "measure/verdict.h"
 
+/* A size that is never 0 when measured (a DNS message, an IP datagram),
+ * or null: a run without the sizes measurement (compliance, analyze of
+ * a compliance capture) leaves them 0, not -1. */
 static json_t *
-num_or_null(long v)
+measured_or_null(long v)
 {
-	return v < 0 ? json_null() : json_integer(v);
+	return v <= 0 ? json_null() : json_integer(v);
 }
 
 /* Milliseconds to the microsecond; a value too large to round through a
@@ -326,14 +329,14 @@ ep_out_json_target(const struct ep_target *t, int cap, const char *server)
 	json_object_set_new(path, "edns", json_string(ep_fact_str("edns",
 	    p->edns)));
 	json_object_set_new(path, "udp_max_response",
-	    num_or_null(p->udp_max_response));
+	    measured_or_null(p->udp_max_response));
 	json_object_set_new(path, "frag_in", json_string(ep_fact_str(
 	    "frag_in", p->frag_in)));
 	json_object_set_new(path, "frag_out", json_string(ep_fact_str(
 	    "frag_out", p->frag_out)));
 	json_object_set_new(path, "tcp", json_string(ep_fact_str("tcp",
 	    p->tcp)));
-	json_object_set_new(path, "pmtu", num_or_null(p->pmtu));
+	json_object_set_new(path, "pmtu", measured_or_null(p->pmtu));
 	json_object_set_new(path, "pmtud", json_string(ep_fact_str("pmtud",
 	    p->pmtud)));
 	dh = json_array();
@@ -366,7 +369,7 @@ ep_out_json_target(const struct ep_target *t, int cap, const char *server)
 	sz = json_object();
 	for (int s = 0; s < EP_SUBJ_COUNT; s++)
 		json_object_set_new(sz, ep_subject_str(s),
-		    num_or_null(p->size_known[s]));
+		    measured_or_null(p->size_known[s]));
 	json_object_set_new(path, "answer_sizes", sz);
 	json_object_set_new(o, "path", path);
 	sections(o, t, server, EP_JSON_AFTER_PATH);

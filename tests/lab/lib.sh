@@ -51,8 +51,47 @@ timed_run() {
 	fi
 }
 
-# finish NAME: the summary line and the script's exit status.
+# json_valid FILE [KIND]: FILE against its JSON Schema in docs/schema/
+# (tests/pcap/schema_check.py, python3-jsonschema): KIND report (path,
+# analyze, compliance, resolver, zone), survey-line (each line of a survey
+# output) or auto (the default: by content).  A document that does not
+# conform is a failure, with the validator's messages; an empty FILE (a
+# run that wrote none) is not checked.  finish() checks
+# every JSON file the test left in $out as well (json_valid_all).
+schema_check=$(cd "$(dirname "${BASH_SOURCE[0]}")/../pcap" && pwd)/schema_check.py
+json_valid() {
+	local kind=${2:-auto} msg rc=0
+	[ -s "$1" ] || return 0		# no document: the exit status says
+	msg=$(python3 "$schema_check" "$kind" "$1" 2>&1) || rc=$?
+	case $rc in
+	0)	ok "schema: ${1#"$out"/} is a valid $kind document" ;;
+	77)	echo "  skipped: schema: $msg" ;;
+	*)	fail "schema: ${1#"$out"/} ($kind):"
+		printf '%s\n' "$msg" | head -30 | sed 's/^/    /' ;;
+	esac
+}
+
+# json_valid_all: every JSON file (*.json, *.jsonl, not empty) in $out
+# against its schema, in one run of the validator; finish() calls it.
+json_valid_all() {
+	local files=() msg rc=0
+	mapfile -t files < <(find "$out" -type f \( -name '*.json' -o \
+		-name '*.jsonl' \) -size +0 | sort)
+	[ "${#files[@]}" -gt 0 ] || return 0
+	msg=$(python3 "$schema_check" auto "${files[@]}" 2>&1) || rc=$?
+	case $rc in
+	0)	ok "schema: the ${#files[@]} JSON files the test wrote are valid" ;;
+	77)	echo "  skipped: schema: $msg" ;;
+	*)	fail "schema: JSON files the test wrote do not conform:"
+		printf '%s\n' "$msg" | grep -v '^schema_check:' | head -60 |
+			sed "s|$out/||; s/^/    /" ;;
+	esac
+}
+
+# finish NAME: the summary line and the script's exit status, after every
+# JSON document the test wrote was checked against its schema.
 finish() {
+	json_valid_all
 	echo "$1: $((checks - fails)) passed, $fails failed"
 	[ "$fails" -eq 0 ]
 }

@@ -48,6 +48,7 @@ comply() {
 	rc=$?
 	t1=$(date +%s%N)
 	echo "$rc" >"$out/$label.rc"
+	json_valid "$out/$label.json" report
 	case $rc in
 	0 | 2) ok "$label: exit $rc in $(((t1 - t0) / 1000000)) ms" ;;
 	124 | 137) fail "$label: hung (killed after ${LIMIT}s)" ;;

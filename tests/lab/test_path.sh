@@ -17,6 +17,7 @@ run() {
 		--pcap "$out/$label.pcapng" "$@" \
 		>"$out/$label.json" 2>"$out/$label.err"
 	echo $? >"$out/$label.rc"
+	json_valid "$out/$label.json" report
 	local d
 	d=$(jq -r '.duration_ms // "?"' "$out/$label.json" 2>/dev/null)
 	echo "  run $label: exit $(cat "$out/$label.rc"), ${d} ms:" \

@@ -33,6 +33,7 @@ res() {
 	shift
 	timed_run "$label" 60 "$out/$label.json" "$bin" resolver --json \
 		--pcap "$out/$label.pcapng" "$@"
+	json_valid "$out/$label.json" report
 }
 
 # ids LABEL ROLE: the non-info finding ids of the targets of ROLE

@@ -43,6 +43,7 @@ survey() {
 	shift 3
 	timed_run "$label" "$limit" "$out/$label.jsonl" "$bin" survey \
 		--pcap "$out/$label.pcapng" "$@" "$list"
+	json_valid "$out/$label.jsonl" survey-line
 }
 
 # jqc LABEL FILTER WHAT: FILTER (jq -s over the JSON lines) must be true.

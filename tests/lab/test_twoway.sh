@@ -76,6 +76,7 @@ tw() {
 		esac
 		grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' \
 			"$out/$label-$f.err" && fail "$label-$f: sanitizer report"
+		json_valid "$out/$label-$f.json" report
 	done
 }
 

@@ -33,6 +33,7 @@ zone() {
 	shift 2
 	timed_run "$label" "$limit" "$out/$label.json" "$bin" zone --json \
 		--pcap "$out/$label.pcapng" "$@"
+	json_valid "$out/$label.json" report
 }
 
 # zq LABEL JQ: jq over LABEL's report.

@@ -161,6 +161,28 @@ def self_test(validators, docs):
         print("    only in findings.h: %s" % sorted(set(ids) - set(enum)))
         print("    only in the schema: %s" % sorted(set(enum) - set(ids)))
 
+    # Every field a schema names is on docs/json.md, the human contract
+    # (`name`, `name[]` or "name").
+    with open(os.path.join(TOP, "docs", "json.md")) as f:
+        md = f.read()
+    names = set()
+
+    def props(o):
+        if isinstance(o, dict):
+            if isinstance(o.get("properties"), dict):
+                names.update(o["properties"])
+            for v in o.values():
+                props(v)
+        elif isinstance(o, list):
+            for v in o:
+                props(v)
+    props(list(docs.values()))
+    undocumented = sorted(n for n in names if not any(
+        w in md for w in ("`%s`" % n, "`%s[]`" % n, '"%s"' % n)))
+    expect("every field of the schemas is in docs/json.md (%d names)%s" % (
+        len(names), ": not " + ", ".join(undocumented) if undocumented
+        else ""), not undocumented)
+
     with open(os.path.join(HERE, "golden", "clean-v4.json")) as f:
         good = json.load(f)
     rep = validators["report"]
@@ -311,6 +333,44 @@ def suite(validators, docs, binary):
                 print("    " + e)
     print("analyze --json: %d captures, %d invalid" % (n, bad))
     fails += bad
+    fails += live_runs(validators, binary)
+    return fails
+
+
+def live_runs(validators, binary):
+    """The documents only a live run writes (survey lines, a live path and
+    compliance report), from runs against 127.0.0.1 port 9, where nothing
+    listens: no traffic leaves the host, no root needed (--no-pcap
+    --no-raw), a second or so each.  The lab validates the same against
+    real servers (tests/lab/lib.sh json_valid)."""
+    import tempfile
+    fails = 0
+    quick = ["-p", "9", "--no-pcap", "--no-raw", "--timeout", "1"]
+    with tempfile.TemporaryDirectory(prefix="ep-schema.") as tmp:
+        listf = os.path.join(tmp, "list.txt")
+        with open(listf, "w") as f:
+            # a target, a bad line and a duplicate: the summary counts
+            f.write("127.0.0.1 .\nnot-an-address\n127.0.0.1 .\n"
+                    "127.0.0.1 probe.test SOA\n")
+        runs = [("survey-line", ["survey"] + quick + [listf]),
+                ("report", ["path", "--json"] + quick + ["@127.0.0.1", "."]),
+                ("report", ["compliance", "--json"] + quick +
+                 ["@127.0.0.1", "."])]
+        for kind, args in runs:
+            out = os.path.join(tmp, "out.json")
+            with open(out, "wb") as f:
+                r = subprocess.run([binary] + args, stdout=f,
+                                   stderr=subprocess.PIPE, timeout=60)
+            label = "ednsprobe " + " ".join(args)
+            n, bad = check_files(validators, kind, [out])
+            if os.path.getsize(out) == 0:
+                print("FAIL %s: exit %d, no output: %s" % (
+                    label, r.returncode,
+                    r.stderr.decode(errors="replace")[:300]))
+                bad = 1
+            print("%s %s: %d documents, %d invalid" % (
+                "FAIL" if bad else "ok", label, n, bad))
+            fails += bad
     return fails
 
 
