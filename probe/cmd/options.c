@@ -515,57 +515,85 @@ family_check(const struct ep_options *o, struct ep_err *err)
 	    "an IPv%d address", o->family, o->family, o->server, f);
 }
 
-/* dig's +option words that make sense here. */
+/* dig's +option words that make sense here: what each does. */
+enum { W_DNSSEC, W_NODNSSEC, W_RECURSE, W_NORECURSE, W_TCP, W_NOTCP,
+	W_BUFSIZE, W_TIMEOUT, W_TRIES, W_RETRY, W_SHORT, W_NOSHORT };
+
+const struct ep_plusword ep_pluswords[] = {
+	{ "dnssec", 0, W_DNSSEC, &ep_opts_probe },
+	{ "nodnssec", 0, W_NODNSSEC, &ep_opts_probe },
+	{ "recurse", 0, W_RECURSE, &ep_opts_probe },
+	{ "rec", 0, W_RECURSE, &ep_opts_probe },
+	{ "norecurse", 0, W_NORECURSE, &ep_opts_probe },
+	{ "norec", 0, W_NORECURSE, &ep_opts_probe },
+	{ "tcp", 0, W_TCP, &ep_opts_probe },
+	{ "vc", 0, W_TCP, &ep_opts_probe },
+	{ "notcp", 0, W_NOTCP, &ep_opts_probe },
+	{ "novc", 0, W_NOTCP, &ep_opts_probe },
+	{ "bufsize", 1, W_BUFSIZE, &ep_opts_probe },
+	{ "time", 1, W_TIMEOUT, &ep_opts_query },
+	{ "timeout", 1, W_TIMEOUT, &ep_opts_query },
+	{ "tries", 1, W_TRIES, &ep_opts_query },
+	{ "retry", 1, W_RETRY, &ep_opts_query },
+	{ "short", 0, W_SHORT, &ep_opts_output },
+	{ "noshort", 0, W_NOSHORT, &ep_opts_output },
+	{ NULL, 0, 0, NULL }
+};
+
 static int
 parse_plus(const char *arg, struct ep_options *o, struct ep_err *err)
 {
 	const char *w = arg + 1, *val = strchr(w, '=');
 	size_t n = val ? (size_t)(val - w) : strlen(w);
+	const struct ep_plusword *p = ep_pluswords;
+	char what[32];
 	long v = 0;
 
 	if (val)
 		val++;
-#define IS(s)	(n == strlen(s) && strncmp(w, s, n) == 0)
-	if (IS("dnssec") && !val)
-		o->dnssec = 1;
-	else if (IS("nodnssec") && !val)
-		o->dnssec = 0;
-	else if ((IS("recurse") || IS("rec")) && !val)
-		o->recurse = 1;
-	else if ((IS("norecurse") || IS("norec")) && !val)
-		o->recurse = 0;
-	else if ((IS("tcp") || IS("vc")) && !val) {
-		o->tcp = 1;
-		o->udp = 0;
-	} else if ((IS("notcp") || IS("novc")) && !val) {
-		o->tcp = 0;
-		o->udp = 1;
-	} else if (IS("bufsize") && val) {
-		if (ep_opt_long("+bufsize", val, 512, 65535, &v, err) == -1)
+	/* The word, with a value where it takes one, none where not. */
+	while (p->word != NULL && (strlen(p->word) != n ||
+	    strncmp(w, p->word, n) != 0 || p->value != (val != NULL)))
+		p++;
+	if (p->word == NULL)
+		return ep_err_set(err, EP_EUSAGE, "unknown option \"%.64s\"",
+		    arg);
+	snprintf(what, sizeof(what), "+%s", p->word);
+	switch (p->id) {
+	case W_DNSSEC:
+	case W_NODNSSEC:
+		o->dnssec = p->id == W_DNSSEC;
+		return 0;
+	case W_RECURSE:
+	case W_NORECURSE:
+		o->recurse = p->id == W_RECURSE;
+		return 0;
+	case W_TCP:
+	case W_NOTCP:
+		o->tcp = p->id == W_TCP;
+		o->udp = !o->tcp;
+		return 0;
+	case W_BUFSIZE:
+		if (ep_opt_long(what, val, 512, 65535, &v, err) == -1)
 			return -1;
 		o->sizes[0] = (uint16_t)v;
 		o->nsizes = 1;
-	} else if ((IS("timeout") || IS("time")) && val) {
-		if (ep_opt_seconds(IS("time") ? "+time" : "+timeout", val,
-		    &o->timeout_ms, err) == -1)
+		return 0;
+	case W_TIMEOUT:
+		return ep_opt_seconds(what, val, &o->timeout_ms, err);
+	case W_TRIES:
+	case W_RETRY:
+		if (ep_opt_long(what, val, p->id == W_TRIES ? 1 : 0,
+		    p->id == W_TRIES ? 5 : 4, &v, err) == -1)
 			return -1;
-	} else if (IS("short") && !val)
-		o->short_out = 1;
-	else if (IS("noshort") && !val)
-		o->short_out = 0;
-	else if (IS("tries") && val) {
-		if (ep_opt_long("+tries", val, 1, 5, &v, err) == -1)
-			return -1;
-		o->tries = (int)v;
-	} else if (IS("retry") && val) {
-		if (ep_opt_long("+retry", val, 0, 4, &v, err) == -1)
-			return -1;
-		o->tries = (int)v + 1;
-	} else
-		return ep_err_set(err, EP_EUSAGE, "unknown option \"%.64s\"",
-		    arg);
-#undef IS
-	return 0;
+		o->tries = (int)v + (p->id == W_RETRY);
+		return 0;
+	case W_SHORT:
+	case W_NOSHORT:
+		o->short_out = p->id == W_SHORT;
+		return 0;
+	}
+	return ep_err_set(err, EP_EUSAGE, "unknown option \"%.64s\"", arg);
 }
 
 /* The commands whose help shows how, for a message: "path, resolver". */

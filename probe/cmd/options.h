@@ -101,6 +101,20 @@ struct ep_cmd {
 		    int npos, struct ep_err *err);
 };
 
+/* One of dig's +words the common parser reads before getopt (+short,
+ * +time=S): one table for the parser and the completion. */
+struct ep_plusword {
+	const char		*word;	/* after "+" */
+	int			 value;	/* 1: +word=VALUE; 0: the word alone */
+	int			 id;	/* what it sets (options.c) */
+	/* The group whose help tells of it: the commands that show that
+	 * group take it (ep_options_takes_word). */
+	const struct ep_optgroup *group;
+};
+
+/* Every +word the parser reads, aliases too (+rec, +vc); word NULL ends. */
+extern const struct ep_plusword ep_pluswords[];
+
 /* The commands (each <command>_opts.c). */
 extern const struct ep_cmd ep_cmd_path, ep_cmd_compliance, ep_cmd_survey,
     ep_cmd_zone, ep_cmd_resolver, ep_cmd_respond, ep_cmd_analyze;

@@ -361,6 +361,28 @@ test_dig_words(void **state)
 	usage_error(parse("survey", "+short", "f", NULL), "+short", "survey",
 	    NULL);
 
+	/* Every word of the table: read in its form (with a value or
+	 * without), unknown in the other. */
+	for (const struct ep_plusword *w = ep_pluswords; w->word != NULL;
+	    w++) {
+		char good[32], bad[32];
+
+		snprintf(good, sizeof(good), "+%s%s", w->word, !w->value ? "" :
+		    strcmp(w->word, "bufsize") == 0 ? "=1232" : "=2");
+		snprintf(bad, sizeof(bad), "+%s%s", w->word, w->value ? "" :
+		    "=2");
+		assert_int_equal(parse("path", "@s", good, NULL), 0);
+		usage_error(parse("path", "@s", bad, NULL), "unknown option",
+		    bad, NULL);
+	}
+	assert_int_equal(parse("path", "@s", "+vc", NULL), 0);
+	assert_int_equal(o.tcp, 1);
+	assert_int_equal(o.udp, 0);
+	assert_int_equal(parse("path", "@s", "+retry=4", NULL), 0);
+	assert_int_equal(o.tries, 5);
+	usage_error(parse("path", "@s", "+retry=5", NULL), "+retry", "0..4",
+	    NULL);
+
 	assert_int_equal(parse("path", "@s", "-q", "example.com", "-t", "MX",
 	    NULL), 0);
 	assert_string_equal(o.name, "example.com");
