@@ -20,7 +20,7 @@
 /* In the order the "unknown command" message lists them. */
 static const struct ep_cmd *const commands[] = {
 	&ep_cmd_path, &ep_cmd_compliance, &ep_cmd_survey, &ep_cmd_zone,
-	&ep_cmd_resolver, &ep_cmd_respond, &ep_cmd_analyze,
+	&ep_cmd_resolver, &ep_cmd_respond, &ep_cmd_analyze, &ep_cmd_completion,
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
@@ -332,6 +332,12 @@ ep_options_cmd(enum ep_command cmd)
 		if (commands[i]->cmd == cmd)
 			return commands[i];
 	return NULL;
+}
+
+const struct ep_cmd *
+ep_options_cmd_at(size_t i)
+{
+	return i < NCOMMANDS ? commands[i] : NULL;
 }
 
 static const struct ep_cmd *
@@ -900,21 +906,43 @@ help_word(const struct ep_optdef *d, char *buf, size_t len)
 	return buf;
 }
 
-/* cmd's help line for d: its note (named by the long name, or by the
- * first word of a help-only entry), else d's own; NULL: not shown. */
-static const char *
-help_of(const struct ep_cmd *cmd, const struct ep_optdef *d)
+/* The note of cmd named name; NULL when it has none. */
+static const struct ep_optnote *
+note_of(const struct ep_cmd *cmd, const char *name)
 {
-	char w[32];
-	const char *name = d->name;
-
-	if (name == NULL && d->letter == 0)
-		name = help_word(d, w, sizeof(w));
 	for (const struct ep_optnote *n = cmd->notes;
 	    n != NULL && n->name != NULL; n++)
 		if (name != NULL && strcmp(n->name, name) == 0)
-			return n->help;
-	return d->help;
+			return n;
+	return NULL;
+}
+
+const char *
+ep_options_help_of(const struct ep_cmd *cmd, const struct ep_optdef *d)
+{
+	char w[32];
+	const char *name = d->name;
+	const struct ep_optnote *n;
+
+	if (name == NULL && d->letter == 0)
+		name = help_word(d, w, sizeof(w));
+	return (n = note_of(cmd, name)) != NULL ? n->help : d->help;
+}
+
+int
+ep_options_takes_word(const struct ep_cmd *cmd, const struct ep_plusword *w)
+{
+	char name[32];
+	const struct ep_optnote *n;
+
+	snprintf(name, sizeof(name), "+%s", w->word);
+	if ((n = note_of(cmd, name)) != NULL && n->help == NULL)
+		return 0;
+	for (const struct ep_optgroup *const *g = cmd->groups; *g != NULL;
+	    g++)
+		if (*g == w->group)
+			return 1;
+	return 0;
 }
 
 /* The word after "--name=" (or "-x ") in help line h: "F", "PORT"; ""
@@ -950,7 +978,7 @@ help_brief(FILE *out, const struct ep_cmd *c, const struct ep_optgroup *g)
 
 	col = fprintf(out, "  %-9s", g->title);
 	for (const struct ep_optdef *d = g->opts; !opt_end(d); d++) {
-		const char *h = help_of(c, d);
+		const char *h = ep_options_help_of(c, d);
 
 		if (h == NULL || (d->name == NULL && d->letter == 0 &&
 		    *h == '\0'))
@@ -1003,7 +1031,7 @@ ep_options_help(FILE *out, enum ep_command cmd)
 
 		for (const struct ep_optdef *d = (*g)->opts; !opt_end(d);
 		    d++) {
-			const char *h = help_of(c, d);
+			const char *h = ep_options_help_of(c, d);
 
 			if (h == NULL || *h == '\0')
 				continue;
