@@ -40,9 +40,9 @@ const struct ep_cmd ep_cmd_completion = {
 	.summary = "the bash completion script, on standard output",
 	.about =
 "The bash completion of ednsprobe on standard output: the commands, each\n"
-"command's options and +words, and files, interfaces, users and DNS types\n"
-"as the values of the options that take them, written from the tables\n"
-"the command line is read with.  The build installs it in\n"
+"command's options and dig words, and files, interfaces, users and DNS\n"
+"types as the values of the options that take them, written from the\n"
+"tables the command line is read with.  The build installs it in\n"
 "share/bash-completion/completions/; for this shell alone:\n"
 "\n"
 "  source <(ednsprobe completion bash)\n",
