@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd/analyze.h"
+#include "cmd/completion.h"
 #include "measure/comply.h"
 #include "engine/log.h"
 #include "cmd/options.h"
@@ -446,6 +447,13 @@ run(int argc, char **argv)
 	}
 	if (o.version) {
 		printf("ednsprobe %s\n", EP_VERSION);
+		return EXIT_CLEAN;
+	}
+	if (o.cmd == EP_CMD_COMPLETION) {
+		if (ep_completion_write(stdout, o.file, &err) == -1) {
+			fprintf(stderr, "ednsprobe: %s\n", err.msg);
+			return EXIT_INTERNAL;
+		}
 		return EXIT_CLEAN;
 	}
 	ep_log_level(o.verbose);

@@ -25,6 +25,7 @@ enum ep_command {
 	EP_CMD_ZONE,		/* zone NAME */
 	EP_CMD_RESOLVER,	/* resolver [@SERVER] [NAME [TYPE]] */
 	EP_CMD_RESPOND,		/* respond --zone NAME --listen ADDR */
+	EP_CMD_COMPLETION,	/* completion bash */
 };
 
 struct ep_options {
@@ -71,7 +72,8 @@ struct ep_options {
 	char		 iface[64];	/* --iface; "" to follow the route */
 	char		 user[64];	/* --user: who root becomes (privs.h) */
 	char		 file[1024];	/* analyze: the capture; survey: the
-					   target list ("-": stdin) */
+					   target list ("-": stdin);
+					   completion: the shell */
 	int		 parallel;	/* survey: targets in flight */
 	char		 resume[1024];	/* survey: an earlier output */
 	char		 parents[EP_PARENTS_MAX][64];	/* zone: --parent */

@@ -20,7 +20,7 @@
 /* In the order the "unknown command" message lists them. */
 static const struct ep_cmd *const commands[] = {
 	&ep_cmd_path, &ep_cmd_compliance, &ep_cmd_survey, &ep_cmd_zone,
-	&ep_cmd_resolver, &ep_cmd_respond, &ep_cmd_analyze,
+	&ep_cmd_resolver, &ep_cmd_respond, &ep_cmd_analyze, &ep_cmd_completion,
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
@@ -334,6 +334,12 @@ ep_options_cmd(enum ep_command cmd)
 	return NULL;
 }
 
+const struct ep_cmd *
+ep_options_cmd_at(size_t i)
+{
+	return i < NCOMMANDS ? commands[i] : NULL;
+}
+
 static const struct ep_cmd *
 cmd_named(const char *name)
 {
@@ -515,57 +521,85 @@ family_check(const struct ep_options *o, struct ep_err *err)
 	    "an IPv%d address", o->family, o->family, o->server, f);
 }
 
-/* dig's +option words that make sense here. */
+/* dig's +option words that make sense here: what each does. */
+enum { W_DNSSEC, W_NODNSSEC, W_RECURSE, W_NORECURSE, W_TCP, W_NOTCP,
+	W_BUFSIZE, W_TIMEOUT, W_TRIES, W_RETRY, W_SHORT, W_NOSHORT };
+
+const struct ep_plusword ep_pluswords[] = {
+	{ "dnssec", 0, W_DNSSEC, &ep_opts_probe },
+	{ "nodnssec", 0, W_NODNSSEC, &ep_opts_probe },
+	{ "recurse", 0, W_RECURSE, &ep_opts_probe },
+	{ "rec", 0, W_RECURSE, &ep_opts_probe },
+	{ "norecurse", 0, W_NORECURSE, &ep_opts_probe },
+	{ "norec", 0, W_NORECURSE, &ep_opts_probe },
+	{ "tcp", 0, W_TCP, &ep_opts_probe },
+	{ "vc", 0, W_TCP, &ep_opts_probe },
+	{ "notcp", 0, W_NOTCP, &ep_opts_probe },
+	{ "novc", 0, W_NOTCP, &ep_opts_probe },
+	{ "bufsize", 1, W_BUFSIZE, &ep_opts_probe },
+	{ "time", 1, W_TIMEOUT, &ep_opts_query },
+	{ "timeout", 1, W_TIMEOUT, &ep_opts_query },
+	{ "tries", 1, W_TRIES, &ep_opts_query },
+	{ "retry", 1, W_RETRY, &ep_opts_query },
+	{ "short", 0, W_SHORT, &ep_opts_output },
+	{ "noshort", 0, W_NOSHORT, &ep_opts_output },
+	{ NULL, 0, 0, NULL }
+};
+
 static int
 parse_plus(const char *arg, struct ep_options *o, struct ep_err *err)
 {
 	const char *w = arg + 1, *val = strchr(w, '=');
 	size_t n = val ? (size_t)(val - w) : strlen(w);
+	const struct ep_plusword *p = ep_pluswords;
+	char what[32];
 	long v = 0;
 
 	if (val)
 		val++;
-#define IS(s)	(n == strlen(s) && strncmp(w, s, n) == 0)
-	if (IS("dnssec") && !val)
-		o->dnssec = 1;
-	else if (IS("nodnssec") && !val)
-		o->dnssec = 0;
-	else if ((IS("recurse") || IS("rec")) && !val)
-		o->recurse = 1;
-	else if ((IS("norecurse") || IS("norec")) && !val)
-		o->recurse = 0;
-	else if ((IS("tcp") || IS("vc")) && !val) {
-		o->tcp = 1;
-		o->udp = 0;
-	} else if ((IS("notcp") || IS("novc")) && !val) {
-		o->tcp = 0;
-		o->udp = 1;
-	} else if (IS("bufsize") && val) {
-		if (ep_opt_long("+bufsize", val, 512, 65535, &v, err) == -1)
+	/* The word, with a value where it takes one, none where not. */
+	while (p->word != NULL && (strlen(p->word) != n ||
+	    strncmp(w, p->word, n) != 0 || p->value != (val != NULL)))
+		p++;
+	if (p->word == NULL)
+		return ep_err_set(err, EP_EUSAGE, "unknown option \"%.64s\"",
+		    arg);
+	snprintf(what, sizeof(what), "+%s", p->word);
+	switch (p->id) {
+	case W_DNSSEC:
+	case W_NODNSSEC:
+		o->dnssec = p->id == W_DNSSEC;
+		return 0;
+	case W_RECURSE:
+	case W_NORECURSE:
+		o->recurse = p->id == W_RECURSE;
+		return 0;
+	case W_TCP:
+	case W_NOTCP:
+		o->tcp = p->id == W_TCP;
+		o->udp = !o->tcp;
+		return 0;
+	case W_BUFSIZE:
+		if (ep_opt_long(what, val, 512, 65535, &v, err) == -1)
 			return -1;
 		o->sizes[0] = (uint16_t)v;
 		o->nsizes = 1;
-	} else if ((IS("timeout") || IS("time")) && val) {
-		if (ep_opt_seconds(IS("time") ? "+time" : "+timeout", val,
-		    &o->timeout_ms, err) == -1)
+		return 0;
+	case W_TIMEOUT:
+		return ep_opt_seconds(what, val, &o->timeout_ms, err);
+	case W_TRIES:
+	case W_RETRY:
+		if (ep_opt_long(what, val, p->id == W_TRIES ? 1 : 0,
+		    p->id == W_TRIES ? 5 : 4, &v, err) == -1)
 			return -1;
-	} else if (IS("short") && !val)
-		o->short_out = 1;
-	else if (IS("noshort") && !val)
-		o->short_out = 0;
-	else if (IS("tries") && val) {
-		if (ep_opt_long("+tries", val, 1, 5, &v, err) == -1)
-			return -1;
-		o->tries = (int)v;
-	} else if (IS("retry") && val) {
-		if (ep_opt_long("+retry", val, 0, 4, &v, err) == -1)
-			return -1;
-		o->tries = (int)v + 1;
-	} else
-		return ep_err_set(err, EP_EUSAGE, "unknown option \"%.64s\"",
-		    arg);
-#undef IS
-	return 0;
+		o->tries = (int)v + (p->id == W_RETRY);
+		return 0;
+	case W_SHORT:
+	case W_NOSHORT:
+		o->short_out = p->id == W_SHORT;
+		return 0;
+	}
+	return ep_err_set(err, EP_EUSAGE, "unknown option \"%.64s\"", arg);
 }
 
 /* The commands whose help shows how, for a message: "path, resolver". */
@@ -872,21 +906,43 @@ help_word(const struct ep_optdef *d, char *buf, size_t len)
 	return buf;
 }
 
-/* cmd's help line for d: its note (named by the long name, or by the
- * first word of a help-only entry), else d's own; NULL: not shown. */
-static const char *
-help_of(const struct ep_cmd *cmd, const struct ep_optdef *d)
+/* The note of cmd named name; NULL when it has none. */
+static const struct ep_optnote *
+note_of(const struct ep_cmd *cmd, const char *name)
 {
-	char w[32];
-	const char *name = d->name;
-
-	if (name == NULL && d->letter == 0)
-		name = help_word(d, w, sizeof(w));
 	for (const struct ep_optnote *n = cmd->notes;
 	    n != NULL && n->name != NULL; n++)
 		if (name != NULL && strcmp(n->name, name) == 0)
-			return n->help;
-	return d->help;
+			return n;
+	return NULL;
+}
+
+const char *
+ep_options_help_of(const struct ep_cmd *cmd, const struct ep_optdef *d)
+{
+	char w[32];
+	const char *name = d->name;
+	const struct ep_optnote *n;
+
+	if (name == NULL && d->letter == 0)
+		name = help_word(d, w, sizeof(w));
+	return (n = note_of(cmd, name)) != NULL ? n->help : d->help;
+}
+
+int
+ep_options_takes_word(const struct ep_cmd *cmd, const struct ep_plusword *w)
+{
+	char name[32];
+	const struct ep_optnote *n;
+
+	snprintf(name, sizeof(name), "+%s", w->word);
+	if ((n = note_of(cmd, name)) != NULL && n->help == NULL)
+		return 0;
+	for (const struct ep_optgroup *const *g = cmd->groups; *g != NULL;
+	    g++)
+		if (*g == w->group)
+			return 1;
+	return 0;
 }
 
 /* The word after "--name=" (or "-x ") in help line h: "F", "PORT"; ""
@@ -922,7 +978,7 @@ help_brief(FILE *out, const struct ep_cmd *c, const struct ep_optgroup *g)
 
 	col = fprintf(out, "  %-9s", g->title);
 	for (const struct ep_optdef *d = g->opts; !opt_end(d); d++) {
-		const char *h = help_of(c, d);
+		const char *h = ep_options_help_of(c, d);
 
 		if (h == NULL || (d->name == NULL && d->letter == 0 &&
 		    *h == '\0'))
@@ -975,7 +1031,7 @@ ep_options_help(FILE *out, enum ep_command cmd)
 
 		for (const struct ep_optdef *d = (*g)->opts; !opt_end(d);
 		    d++) {
-			const char *h = help_of(c, d);
+			const char *h = ep_options_help_of(c, d);
 
 			if (h == NULL || *h == '\0')
 				continue;

@@ -101,9 +101,24 @@ struct ep_cmd {
 		    int npos, struct ep_err *err);
 };
 
+/* One of dig's +words the common parser reads before getopt (+short,
+ * +time=S): one table for the parser and the completion. */
+struct ep_plusword {
+	const char		*word;	/* after "+" */
+	int			 value;	/* 1: +word=VALUE; 0: the word alone */
+	int			 id;	/* what it sets (options.c) */
+	/* The group whose help tells of it: the commands that show that
+	 * group take it (ep_options_takes_word). */
+	const struct ep_optgroup *group;
+};
+
+/* Every +word the parser reads, aliases too (+rec, +vc); word NULL ends. */
+extern const struct ep_plusword ep_pluswords[];
+
 /* The commands (each <command>_opts.c). */
 extern const struct ep_cmd ep_cmd_path, ep_cmd_compliance, ep_cmd_survey,
-    ep_cmd_zone, ep_cmd_resolver, ep_cmd_respond, ep_cmd_analyze;
+    ep_cmd_zone, ep_cmd_resolver, ep_cmd_respond, ep_cmd_analyze,
+    ep_cmd_completion;
 
 /* The shared groups (options.c) and the ones several commands show. */
 extern const struct ep_optgroup ep_opts_query;	/* -4 -6 -p --timeout
@@ -149,6 +164,17 @@ void	ep_options_usage_line(FILE *out, enum ep_command cmd);
 
 /* The declaration of cmd; NULL for EP_CMD_NONE. */
 const struct ep_cmd *ep_options_cmd(enum ep_command cmd);
+/* The i-th command of the list (the overview's order); NULL past it. */
+const struct ep_cmd *ep_options_cmd_at(size_t i);
+/* cmd's help line for d, an option of a group it shows: its note (named
+ * by the long name, or by the first word of a help-only entry: "+short"),
+ * else d's own; NULL: cmd hides d. */
+const char *ep_options_help_of(const struct ep_cmd *cmd,
+	    const struct ep_optdef *d);
+/* Does cmd take dig's +w: it shows w's group, and no note of it named
+ * "+WORD" hides the word. */
+int	ep_options_takes_word(const struct ep_cmd *cmd,
+	    const struct ep_plusword *w);
 
 /*
  * For the groups' setters and the commands' checks: v from the decimal

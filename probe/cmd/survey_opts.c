@@ -103,6 +103,7 @@ const struct ep_cmd ep_cmd_survey = {
 	.nfull = 3,
 	.notes = (const struct ep_optnote[]){
 		{ "+short", NULL },
+		{ "+noshort", NULL },
 		{ "rate",
 "  --rate=PPS          packet-rate cap (default 20, at most 1000)\n" },
 		{ "compliance",

@@ -1,5 +1,6 @@
 /* tests/unit/test_options.c: the command line (dig's @server and +option
  * words, getopt_long options, NAME and TYPE), parsed again and again. */
+#include <getopt.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "cmd/completion.h"
 #include "cmd/options.h"
 #include "cmd/survey.h"
 #include "engine/run.h"
@@ -361,6 +363,28 @@ test_dig_words(void **state)
 	usage_error(parse("survey", "+short", "f", NULL), "+short", "survey",
 	    NULL);
 
+	/* Every word of the table: read in its form (with a value or
+	 * without), unknown in the other. */
+	for (const struct ep_plusword *w = ep_pluswords; w->word != NULL;
+	    w++) {
+		char good[32], bad[32];
+
+		snprintf(good, sizeof(good), "+%s%s", w->word, !w->value ? "" :
+		    strcmp(w->word, "bufsize") == 0 ? "=1232" : "=2");
+		snprintf(bad, sizeof(bad), "+%s%s", w->word, w->value ? "" :
+		    "=2");
+		assert_int_equal(parse("path", "@s", good, NULL), 0);
+		usage_error(parse("path", "@s", bad, NULL), "unknown option",
+		    bad, NULL);
+	}
+	assert_int_equal(parse("path", "@s", "+vc", NULL), 0);
+	assert_int_equal(o.tcp, 1);
+	assert_int_equal(o.udp, 0);
+	assert_int_equal(parse("path", "@s", "+retry=4", NULL), 0);
+	assert_int_equal(o.tries, 5);
+	usage_error(parse("path", "@s", "+retry=5", NULL), "+retry", "0..4",
+	    NULL);
+
 	assert_int_equal(parse("path", "@s", "-q", "example.com", "-t", "MX",
 	    NULL), 0);
 	assert_string_equal(o.name, "example.com");
@@ -647,7 +671,7 @@ fits(const char *text, int max_lines)
 
 static const enum ep_command every_cmd[] = {
 	EP_CMD_PATH, EP_CMD_COMPLY, EP_CMD_SURVEY, EP_CMD_ZONE,
-	EP_CMD_RESOLVER, EP_CMD_RESPOND, EP_CMD_ANALYZE,
+	EP_CMD_RESOLVER, EP_CMD_RESPOND, EP_CMD_ANALYZE, EP_CMD_COMPLETION,
 };
 #define NCMD	(sizeof(every_cmd) / sizeof(every_cmd[0]))
 
@@ -848,6 +872,148 @@ test_no_value(void **state)
 	    "takes no value", NULL);
 }
 
+/* completion SHELL: bash only, one word, nothing else. */
+static void
+test_completion_command(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("completion", "bash", NULL), 0);
+	assert_int_equal(o.cmd, EP_CMD_COMPLETION);
+	assert_string_equal(o.file, "bash");
+	usage_error(parse("completion", NULL), "completion takes one SHELL",
+	    "bash", NULL);
+	assert_int_equal(o.cmd, EP_CMD_COMPLETION);
+	usage_error(parse("completion", "zsh", NULL), "no script for",
+	    "\"zsh\"", "only bash", NULL);
+	usage_error(parse("completion", "bash", "zsh", NULL),
+	    "one SHELL", NULL);
+	usage_error(parse("completion", "@192.0.2.1", "bash", NULL),
+	    "no @SERVER", NULL);
+	usage_error(parse("completion", "--parallel=2", "bash", NULL),
+	    "--parallel", NULL);
+	assert_int_equal(parse("help", "completion", NULL), 0);
+	assert_int_equal(o.cmd, EP_CMD_COMPLETION);
+	/* The list the completion walks is every command, once. */
+	for (size_t i = 0; i < NCMD; i++)
+		assert_ptr_equal(ep_options_cmd_at(i),
+		    ep_options_cmd(every_cmd[i]));
+	assert_null(ep_options_cmd_at(NCMD));
+}
+
+/* The +words a command takes: those its help tells of. */
+static void
+test_takes_word(void **state)
+{
+	const struct ep_plusword *shrt = NULL, *tcp = NULL, *time = NULL;
+
+	(void)state;
+	for (const struct ep_plusword *w = ep_pluswords; w->word; w++) {
+		if (strcmp(w->word, "short") == 0)
+			shrt = w;
+		if (strcmp(w->word, "tcp") == 0)
+			tcp = w;
+		if (strcmp(w->word, "time") == 0)
+			time = w;
+	}
+	assert_non_null(shrt);
+	assert_non_null(tcp);
+	assert_non_null(time);
+	assert_true(ep_options_takes_word(&ep_cmd_path, shrt));
+	assert_true(ep_options_takes_word(&ep_cmd_path, tcp));
+	assert_true(ep_options_takes_word(&ep_cmd_analyze, shrt));
+	assert_false(ep_options_takes_word(&ep_cmd_analyze, tcp));
+	assert_false(ep_options_takes_word(&ep_cmd_survey, shrt));
+	assert_true(ep_options_takes_word(&ep_cmd_survey, time));
+	assert_false(ep_options_takes_word(&ep_cmd_respond, time));
+	assert_false(ep_options_takes_word(&ep_cmd_completion, shrt));
+}
+
+/* The script's line "\t\tKEY='...'" of command name; static storage. */
+static const char *
+script_list(const char *script, const char *name, const char *key)
+{
+	static char line[2048];
+	char want[64];
+	const char *p, *q;
+	size_t n;
+
+	snprintf(want, sizeof(want), "\n\t%s)\n", name);
+	assert_non_null(p = strstr(script, want));
+	snprintf(want, sizeof(want), "\t\t%s='", key);
+	assert_non_null(p = strstr(p, want));
+	p += strlen(want);
+	assert_non_null(q = strchr(p, '\''));
+	n = (size_t)(q - p);
+	assert_true(n + 3 < sizeof(line));
+	snprintf(line, sizeof(line), " %.*s ", (int)n, p);
+	return line;
+}
+
+/*
+ * The script offers each command every option its help shows (and none
+ * it hides), the ones taking a value as such, and the +words it takes:
+ * derived here from the tables again, so a table the script missed
+ * fails.
+ */
+static void
+test_completion_script(void **state)
+{
+	char *buf = NULL, want[64];
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(fp = open_memstream(&buf, &len));
+	assert_int_equal(ep_completion_write(fp, "bash", &err), 0);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(ep_completion_write(stdout, "zsh", &err), -1);
+	assert_int_equal(err.code, EP_EUSAGE);
+	assert_non_null(strstr(buf, "complete -F _ednsprobe ednsprobe\n"));
+	for (size_t i = 0; i < NCMD; i++) {
+		const struct ep_cmd *c = ep_options_cmd(every_cmd[i]);
+		const char *opts, *vopts, *plus;
+
+		opts = script_list(buf, c->name, "opts");
+		assert_non_null(strstr(opts, " --help "));
+		for (const struct ep_optgroup *const *g = c->groups;
+		    *g != NULL; g++)
+			for (const struct ep_optdef *d = (*g)->opts;
+			    d->name || d->letter || d->help; d++) {
+				int shown = ep_options_help_of(c, d) != NULL;
+
+				if (d->name == NULL)
+					continue;
+				snprintf(want, sizeof(want), " --%s ",
+				    d->name);
+				opts = script_list(buf, c->name, "opts");
+				if ((strstr(opts, want) != NULL) != shown) {
+					print_error("%s:%s%soffered\n",
+					    c->name, want, shown ? "not " : "");
+					fail();
+				}
+				vopts = script_list(buf, c->name, "vopts");
+				assert_int_equal(strstr(vopts, want) != NULL,
+				    shown && d->arg == required_argument);
+			}
+		for (const struct ep_plusword *w = ep_pluswords; w->word;
+		    w++) {
+			snprintf(want, sizeof(want), " +%s%s ", w->word,
+			    w->value ? "=" : "");
+			plus = script_list(buf, c->name, "plus");
+			assert_int_equal(strstr(plus, want) != NULL,
+			    ep_options_takes_word(c, w));
+		}
+	}
+	/* dig's -t where it is read; respond's --rate (another group's,
+	 * told by a help line of its own). */
+	assert_non_null(strstr(script_list(buf, "path", "opts"), " -t "));
+	assert_null(strstr(script_list(buf, "zone", "opts"), " -t "));
+	assert_non_null(strstr(script_list(buf, "respond", "vopts"),
+	    " --rate "));
+	assert_non_null(strstr(buf, " AAAA "));
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -875,6 +1041,9 @@ main(void)
 		cmocka_unit_test(test_help_screen),
 		cmocka_unit_test(test_usage_of_typed),
 		cmocka_unit_test(test_no_value),
+		cmocka_unit_test(test_completion_command),
+		cmocka_unit_test(test_takes_word),
+		cmocka_unit_test(test_completion_script),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
