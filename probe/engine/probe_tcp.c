@@ -15,7 +15,13 @@
 #include "engine/query.h"
 
 #define TCP_ATTEMPTS_MAX	5
-#define TCP_PACE_COST		2	/* SYN, handshake ACK */
+/* What a connect attempt pays before it starts (docs/design.md, "The rate
+ * cap"): the first, a whole small exchange (SYN, handshake ACK, the query,
+ * the ACK of the answer, our FIN, the ACK of the server's FIN); a later
+ * one, made because the SYN went unanswered, its SYN and one
+ * retransmission. */
+#define TCP_PACE_FIRST		6
+#define TCP_PACE_RETRY		2
 #define TCP_MSS_MIN		536	/* RFC 9293: when the MSS is unknown */
 /* tcpi_state (the kernel's include/net/tcp_states.h). */
 #define TCP_ST_ESTABLISHED	1
@@ -54,12 +60,12 @@ static void tcp_event(void *arg, int fd, unsigned events);
 
 /*
  * The rate cap sees what the kernel sends on attempt i (docs/design.md,
- * "The rate cap"): the paced connect paid for the SYN and the handshake
- * ACK; the query's segments are paid when it is written, and from then on
- * the socket's own count of segments sent (tcp_info's tcpi_segs_out: pure
- * ACKs of the answer, a retransmitted SYN or query) is charged as it
- * grows, at each event; at least counts a payment due now whatever the
- * kernel says yet; tail, at the close, the segments the close sends.
+ * "The rate cap"): the paced connect paid ahead (TCP_PACE_FIRST or
+ * _RETRY); from then on what the socket's own count of segments sent
+ * (tcp_info's tcpi_segs_out: the query, the ACKs of the answer, a
+ * retransmission) and, at the close, the segments the close sends (tail)
+ * come to beyond that is charged as it grows, at each event; at_least
+ * is the count due now whatever the kernel says yet.
  */
 static void
 tcp_account(struct tcp_probe *t, int i, unsigned at_least, int closing)
@@ -75,8 +81,8 @@ tcp_account(struct tcp_probe *t, int i, unsigned at_least, int closing)
 	    sizeof(ti.tcpi_segs_out);
 	if (ok)
 		segs = ti.tcpi_segs_out;
-	if (segs < t->charged[i] + at_least)
-		segs = t->charged[i] + at_least;
+	if (segs < at_least)
+		segs = at_least;
 	/* close(): our FIN, and the ACK of the server's FIN unless it came
 	 * (and was acknowledged) already; nothing from a connection that
 	 * was refused or never answered (a SYN-ACK after the close gets a
@@ -247,7 +253,7 @@ tcp_connected(struct tcp_probe *t, int i)
 	}
 	t->sent_us = ep_clock_us();
 	res->sent_bytes = t->q.len;
-	tcp_account(t, i, query_segs(t, i), 0);
+	tcp_account(t, i, 2 + query_segs(t, i), 0);	/* SYN, ACK, query */
 	if (ep_loop_watch(p->loop, t->fds[i], EP_EV_READ, tcp_event, t,
 	    &err) == -1) {
 		res->sys_errno = err.code;
@@ -312,7 +318,8 @@ tcp_connect(void *arg)
 		ep_probe_done(p, EP_OUT_ERROR);
 		return;
 	}
-	t->charged[t->nfds] = TCP_PACE_COST;
+	t->charged[t->nfds] = t->pace.cost;
+	t->pace.cost = TCP_PACE_RETRY;	/* for the next attempt */
 	t->fds[t->nfds++] = fd;
 	if (p->rec->spec.ttl != 0) {
 		int ttl = p->rec->spec.ttl;
@@ -380,10 +387,10 @@ tcp_start(struct ep_probe *p, struct ep_err *err)
 	if ((t->timer = ep_timer_new(p->loop, tcp_timer, t)) == NULL)
 		return ep_err_set(err, ENOMEM, "out of memory");
 	t->step = TCP_CONNECTING;
-	/* The rate cap's count of a connection at its start: its SYN and
-	 * the ACK of the handshake (one round trip later); the rest is
-	 * charged as the kernel sends it (tcp_account). */
-	t->pace.cost = TCP_PACE_COST;
+	/* The rate cap's count of a connection, paid at its start: a whole
+	 * small exchange; the rest is charged as the kernel sends it
+	 * (tcp_account). */
+	t->pace.cost = TCP_PACE_FIRST;
 	ep_loop_pace(p->loop, &t->pace, tcp_connect, t);
 	return 0;
 }

@@ -8,7 +8,7 @@
 #   memory   RSS growth under 1 MiB per 1000 targets, from the 10 % mark
 #            to the end (sampled from /proc while it runs)
 #   fds      open descriptors do not grow with targets done: the slope of
-#            descriptors over targets written, 10 % to 90 %, is under 100
+#            descriptors over targets written, 10 % to 90 %, is under +100
 #            per 1000 targets (a leak of one per target would be 1000)
 #   rate     every packet the client sent (tcpdump on its interface,
 #            lib.sh's WIRE: pure ACKs and ICMP too): no 1-second window
@@ -113,8 +113,10 @@ else
 	else
 		fail "scale: RSS grows $grow KiB per 1000 targets ($rss10 -> $rssend)"
 	fi
-	[ "${fdslope#-}" -lt 100 ] &&
-		ok "scale: descriptors flat: $fdslope per 1000 targets (peak $fdpeak; $nsamp samples)" ||
+	# A leak grows; fewer in flight as the run goes (the pacer's backlog
+	# decides how many targets start) is not one: seen -191 on main.
+	[ "$fdslope" -lt 100 ] &&
+		ok "scale: descriptors do not grow: $fdslope per 1000 targets (peak $fdpeak; $nsamp samples)" ||
 		fail "scale: descriptors grow $fdslope per 1000 targets (peak $fdpeak)"
 fi
 
